@@ -1,0 +1,80 @@
+// Configuration: read once at start-up from the environment, validated as a whole,
+// frozen, and passed down as an argument. Only the composition root calls loadConfig.
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+
+/** Every key, its default and what it means. The README's table is generated from this list. */
+export const CONFIG_KEYS = {
+  PORT: { default: '8080', doc: 'HTTP and WebSocket port of the dashboard (0 picks a free port).' },
+  HOST: { default: '0.0.0.0', doc: 'Address the dashboard and the embedded broker listen on.' },
+  MQTT_PORT: { default: '1883', doc: 'Port of the embedded MQTT broker (0 picks a free port).' },
+  MQTT_URL: { default: '', doc: 'Use this external broker (e.g. mqtt://127.0.0.1:1883) instead of the embedded one.' },
+  MQTT_USERNAME: { default: '', doc: 'Username the service uses on the external broker.' },
+  MQTT_PASSWORD: { default: '', doc: 'Password the service uses on the external broker.' },
+  DATABASE_URL: { default: '', doc: 'PostgreSQL or TimescaleDB server. Empty: embedded PGlite under DATA_DIR.' },
+  DATA_DIR: { default: './data', doc: 'Where the embedded database keeps its files.' },
+  LOG_LEVEL: { default: 'info', doc: 'pino level: trace, debug, info, warn, error. Coordinates are logged only at debug.' },
+  BATCH_MAX_ROWS: { default: '2000', doc: 'Most positions written in one database statement.' },
+  ZONE_REFRESH_MS: { default: '2000', doc: 'How often the geofence checks for changed zones and bands.' },
+  SESSION_TTL_HOURS: { default: '12', doc: 'How long a dashboard login lasts.' },
+  MAX_FUTURE_SECONDS: { default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
+} as const
+
+export type ConfigKey = keyof typeof CONFIG_KEYS
+
+const ConfigSchema = Type.Object({
+  port: Port,
+  host: Type.String({ minLength: 1 }),
+  mqttPort: Port,
+  mqttUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^(mqtts?|tcp|ssl|wss?)://' })]),
+  mqttUsername: Type.String(),
+  mqttPassword: Type.String(),
+  databaseUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^postgres(ql)?://' })]),
+  dataDir: Type.String({ minLength: 1 }),
+  logLevel: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l))),
+  batchMaxRows: Type.Integer({ minimum: 1, maximum: 50000 }),
+  zoneRefreshMs: Type.Integer({ minimum: 100 }),
+  sessionTtlHours: Type.Number({ exclusiveMinimum: 0 }),
+  maxFutureSeconds: Type.Number({ minimum: 0 }),
+})
+
+export type Config = Readonly<Static<typeof ConfigSchema>>
+
+const FIELD: Record<ConfigKey, keyof Config> = {
+  PORT: 'port',
+  HOST: 'host',
+  MQTT_PORT: 'mqttPort',
+  MQTT_URL: 'mqttUrl',
+  MQTT_USERNAME: 'mqttUsername',
+  MQTT_PASSWORD: 'mqttPassword',
+  DATABASE_URL: 'databaseUrl',
+  DATA_DIR: 'dataDir',
+  LOG_LEVEL: 'logLevel',
+  BATCH_MAX_ROWS: 'batchMaxRows',
+  ZONE_REFRESH_MS: 'zoneRefreshMs',
+  SESSION_TTL_HOURS: 'sessionTtlHours',
+  MAX_FUTURE_SECONDS: 'maxFutureSeconds',
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] }
+
+/** Reads every key from `env` (falling back to its default) and reports all problems at once. */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
+    const text = env[key] ?? CONFIG_KEYS[key].default
+    const field = FIELD[key]
+    const type = (ConfigSchema.properties[field] as { type?: string }).type
+    const numeric = type === 'integer' || type === 'number'
+    raw[field] = numeric && text.trim() !== '' && !Number.isNaN(Number(text)) ? Number(text) : text
+  }
+  const errors = [...Value.Errors(ConfigSchema, raw)].map((e) => {
+    const field = e.instancePath.replace(/^\//, '') as keyof Config
+    const key = (Object.keys(FIELD) as ConfigKey[]).find((k) => FIELD[k] === field) ?? field
+    return `${key}=${JSON.stringify(raw[field])}: ${e.message}`
+  })
+  if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] }
+  return { ok: true, config: Object.freeze(raw as Config) }
+}

@@ -1,0 +1,70 @@
+// All database access goes through this module (the node-postgres model): queries are
+// timed and logged without their parameters; a transaction is one client with
+// BEGIN/COMMIT/ROLLBACK and `finally release()`.
+import pg from 'pg'
+import type { Logger } from './log.ts'
+
+// int8 (bigint ids, counts) as JS numbers: our ids stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+export type Row = Record<string, unknown>
+
+export interface Queryable {
+  query<R extends Row = Row>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>
+}
+
+export interface Db extends Queryable {
+  tx<T>(fn: (client: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export interface DbOptions {
+  connectionString: string
+  log: Logger
+  /** Connections in the pool. The embedded database serves one at a time. */
+  max?: number
+  slowMs?: number
+}
+
+export function createDb({ connectionString, log, max = 4, slowMs = 500 }: DbOptions): Db {
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 })
+  // A broken idle connection must not crash the process; the next query reconnects.
+  pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'))
+
+  const timed = (runner: Queryable): Queryable => ({
+    async query<R extends Row>(text: string, params?: unknown[]) {
+      const started = performance.now()
+      try {
+        return await runner.query<R>(text, params)
+      } finally {
+        const ms = performance.now() - started
+        if (ms > slowMs) log.warn({ ms: Math.round(ms), sql: firstLine(text) }, 'slow query')
+        else if (log.isLevelEnabled('trace')) log.trace({ ms, sql: firstLine(text) }, 'query')
+      }
+    },
+  })
+
+  const root = timed({ query: (text, params) => pool.query(text, params) })
+  return {
+    query: root.query,
+    async tx(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn(timed(client))
+        await client.query('COMMIT')
+        return result
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    close: () => pool.end(),
+  }
+}
+
+function firstLine(sql: string): string {
+  return sql.trim().split('\n')[0]!.slice(0, 120)
+}

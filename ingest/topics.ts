@@ -1,0 +1,22 @@
+// Topic names of band protocol v1 (see README "Band protocol").
+export const BAND_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+export type BandTopic =
+  | { kind: 'telemetry'; bandId: string }
+  | { kind: 'status'; bandId: string }
+  | { kind: 'cmd'; bandId: string }
+
+const KINDS = new Set(['telemetry', 'status', 'cmd'])
+
+/** `bands/{bandId}/{telemetry|status|cmd}` → its parts; anything else → undefined. */
+export function parseBandTopic(topic: string): BandTopic | undefined {
+  const parts = topic.split('/')
+  if (parts.length !== 3 || parts[0] !== 'bands') return undefined
+  const [, bandId, kind] = parts as [string, string, string]
+  if (!BAND_ID.test(bandId) || !KINDS.has(kind)) return undefined
+  return { kind: kind as BandTopic['kind'], bandId }
+}
+
+export const telemetryTopic = (bandId: string) => `bands/${bandId}/telemetry`
+export const statusTopic = (bandId: string) => `bands/${bandId}/status`
+export const cmdTopic = (bandId: string) => `bands/${bandId}/cmd`
