@@ -1,0 +1,88 @@
+// Provisioning from the command line, so a newcomer can try Tongxing without writing SQL.
+// Each command prints what it created as one JSON line (a band's secret only this once).
+import { parseArgs } from 'node:util'
+import { insertCareCentre, insertResident, insertUser, MIN_PASSWORD_LENGTH, type Role } from '../dashboard/index.ts'
+import { checkShape, insertZone } from '../geofence/index.ts'
+import type { Db } from '../infra/index.ts'
+import { BAND_ID, generateSecret, MIN_SECRET_LENGTH, upsertBand } from '../ingest/index.ts'
+
+export const PROVISION_USAGE = `
+  centre add   --name NAME
+  resident add --name NAME [--centre ID]
+  band add     --id BAND_ID [--resident ID] [--secret SECRET]     (a secret is generated when omitted)
+  zone add     --resident ID --lat LAT --lon LON --radius METRES [--name NAME] [--kind safe|danger]
+  user add     --username NAME --password PASSWORD --role admin|staff|family [--centre ID] [--resident ID]`
+
+export class UsageError extends Error {}
+
+const OPTIONS = {
+  name: { type: 'string' }, centre: { type: 'string' }, id: { type: 'string' }, resident: { type: 'string' },
+  secret: { type: 'string' }, lat: { type: 'string' }, lon: { type: 'string' }, radius: { type: 'string' },
+  kind: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' },
+} as const
+
+/** Checks the arguments before any database is opened; returns the action to run. */
+export function parseProvision(args: string[]): (db: Db) => Promise<Record<string, unknown>> {
+  const [what, verb, ...rest] = args
+  if (verb !== 'add') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`)
+  const { values: v } = parseArgs({ args: rest, options: OPTIONS, strict: true })
+  const need = (key: keyof typeof v): string => {
+    const value = v[key]
+    if (value === undefined || value === '') throw new UsageError(`--${key} is required`)
+    return value
+  }
+  const id = (key: keyof typeof v): number | null => {
+    if (v[key] === undefined) return null
+    const n = Number(v[key])
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${key} must be a positive integer id`)
+    return n
+  }
+  switch (what) {
+    case 'centre': {
+      const name = need('name')
+      return async (db) => ({ centreId: await insertCareCentre(db, name) })
+    }
+    case 'resident': {
+      const name = need('name')
+      const centre = id('centre')
+      return async (db) => ({ residentId: await insertResident(db, name, centre) })
+    }
+    case 'band': {
+      const bandId = need('id')
+      if (!BAND_ID.test(bandId)) throw new UsageError('--id must match ^[A-Za-z0-9_-]{1,64}$')
+      const secret = v.secret ?? generateSecret()
+      if (secret.length < MIN_SECRET_LENGTH) throw new UsageError(`--secret must be at least ${MIN_SECRET_LENGTH} characters`)
+      const resident = id('resident')
+      return async (db) => {
+        await upsertBand(db, bandId, secret, resident ?? undefined)
+        return { bandId, secret, residentId: resident }
+      }
+    }
+    case 'zone': {
+      const residentId = id('resident')
+      if (residentId === null) throw new UsageError('--resident is required')
+      const kind = v.kind ?? 'safe'
+      if (kind !== 'safe' && kind !== 'danger') throw new UsageError('--kind must be safe or danger')
+      const shape = checkShape({ type: 'circle', center: [Number(need('lon')), Number(need('lat'))], radiusM: Number(need('radius')) })
+      if (!shape.ok) throw new UsageError(shape.error)
+      const name = v.name ?? (kind === 'safe' ? 'home' : 'danger')
+      return async (db) => ({ zoneId: await insertZone(db, { residentId, name, kind, shape: shape.shape }) })
+    }
+    case 'user': {
+      const username = need('username')
+      const password = need('password')
+      if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`--password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+      const role = need('role') as Role
+      if (!['admin', 'staff', 'family'].includes(role)) throw new UsageError('--role must be admin, staff or family')
+      const careCentreId = id('centre')
+      const resident = id('resident')
+      if (role === 'staff' && careCentreId === null) throw new UsageError('staff need --centre')
+      if (role === 'family' && resident === null) throw new UsageError('family members need --resident')
+      return async (db) => ({
+        userId: await insertUser(db, { username, password, role, careCentreId, residentIds: resident ? [resident] : [] }),
+      })
+    }
+    default:
+      throw new UsageError(`unknown command: ${what ?? ''}`)
+  }
+}

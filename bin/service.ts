@@ -1,0 +1,103 @@
+// The composition root: wires the parts into one process. Nothing else reads process.env;
+// the config arrives here already validated.
+import { Registry, collectDefaultMetrics } from 'prom-client'
+import { buildApp, createHub } from '../dashboard/index.ts'
+import { createGeofence } from '../geofence/index.ts'
+import { createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
+import {
+  connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
+  startEmbeddedBroker, verifySecret,
+} from '../ingest/index.ts'
+
+export interface Service {
+  httpPort: number
+  /** The embedded broker's port; undefined with an external broker. */
+  mqttPort: number | undefined
+  databaseUrl: string
+  db: Db
+  stop(): Promise<void>
+}
+
+export async function startService(config: Config, log: Logger, now: () => number = Date.now): Promise<Service> {
+  const cleanup: (() => Promise<unknown>)[] = []
+  const stopAll = async () => {
+    for (const fn of cleanup.reverse()) await fn().catch((err: unknown) => log.error({ err }, 'shutdown step failed'))
+    cleanup.length = 0
+  }
+  try {
+    let databaseUrl = config.databaseUrl
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedDb({ dataDir: config.dataDir })
+      cleanup.push(() => embedded.stop())
+      databaseUrl = embedded.connectionString
+      log.info({ dataDir: config.dataDir }, 'embedded database started')
+    }
+    const db = createDb({ connectionString: databaseUrl, log: log.child({ part: 'db' }) })
+    cleanup.push(() => db.close())
+    const { engine } = await migrate(db, log)
+    log.info({ engine }, 'database ready')
+
+    const registry = new Registry()
+    collectDefaultMetrics({ register: registry })
+
+    let ready = false
+    const hub = createHub({ keepAliveMs: 30_000 })
+    cleanup.push(async () => hub.closeAll())
+    const geofence = createGeofence({ db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, onAlert: (c) => hub.publishAlert(c) })
+    await geofence.start()
+    cleanup.push(() => geofence.stop())
+
+    const writer = createPositionWriter({
+      store: pgPositionStore(db), log: log.child({ part: 'writer' }), maxRows: config.batchMaxRows,
+      onBatch: (rows, inserted, ms) => {
+        metrics.batchRows.observe(rows)
+        metrics.writeSeconds.observe(ms / 1000)
+        metrics.duplicates.inc(rows - inserted)
+      },
+    })
+    const metrics = ingestMetrics(registry, { queuedRows: () => writer.queued() })
+    cleanup.push(() => writer.flush())
+    const ingestLog = log.child({ part: 'ingest' })
+    const ingest = createIngest({ writer, metrics, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000, onFixes: (f) => geofence.onFixes(f) })
+
+    let mqttPort: number | undefined
+    if (config.mqttUrl) {
+      const source = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword, ingest, log: ingestLog })
+      cleanup.push(() => source.close())
+    } else {
+      const broker = await startEmbeddedBroker({
+        host: config.host, port: config.mqttPort, ingest, metrics, log: ingestLog,
+        verifyBand: async (bandId, secret) => {
+          const stored = await findBandSecret(db, bandId)
+          return stored !== undefined && verifySecret(secret, stored)
+        },
+      })
+      cleanup.push(() => broker.close())
+      mqttPort = broker.port
+    }
+
+    const app = await buildApp({ db, hub, registry, log: log.child({ part: 'dashboard' }), isReady: () => ready, sessionTtlMs: config.sessionTtlHours * 3_600_000 })
+    await app.listen({ port: config.port, host: config.host })
+    cleanup.push(() => app.close())
+    const httpPort = app.server.address() as { port: number }
+    ready = true
+    log.info({ httpPort: httpPort.port, mqttPort }, 'Tongxing is ready')
+
+    return {
+      httpPort: httpPort.port,
+      mqttPort,
+      databaseUrl,
+      db,
+      async stop() {
+        ready = false
+        // Reverse order of start: stop taking requests and bands first, then flush
+        // positions and alerts, then close the database.
+        await stopAll()
+        log.info('Tongxing stopped')
+      },
+    }
+  } catch (err) {
+    await stopAll()
+    throw err
+  }
+}

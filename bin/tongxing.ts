@@ -1,0 +1,67 @@
+// The command line: `serve` (the default), `migrate`, and provisioning commands.
+// This is the only place that reads process.env.
+import { createLogger, loadConfig, migrate, type Config } from '../infra/index.ts'
+import { withDatabase } from './database.ts'
+import { PROVISION_USAGE, UsageError, parseProvision } from './provision.ts'
+import { startService } from './service.ts'
+
+const USAGE = `usage: tongxing <command>
+  serve                        run the service (embedded broker and database unless configured otherwise)
+  migrate                      apply database migrations and exit${PROVISION_USAGE}
+configuration comes from the environment; see the README's table.`
+
+async function main(argv: string[]): Promise<number> {
+  const loaded = loadConfig(process.env)
+  if (!loaded.ok) {
+    console.error(`invalid configuration:\n  ${loaded.errors.join('\n  ')}`)
+    return 2
+  }
+  const config = loaded.config
+  const [command = 'serve', ...args] = argv
+  if (command === 'serve') return serve(config)
+  if (command === 'help' || command === '--help') {
+    console.log(USAGE)
+    return 0
+  }
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
+  if (command === 'migrate') {
+    await withDatabase(config, log, async (db) => console.log(JSON.stringify(await migrate(db, log))))
+    return 0
+  }
+  let action
+  try {
+    action = parseProvision([command, ...args])
+  } catch (err) {
+    if (!(err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err
+    console.error(`${(err as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  console.log(JSON.stringify(await withDatabase(config, log, action)))
+  return 0
+}
+
+async function serve(config: Config): Promise<number> {
+  const log = createLogger(config.logLevel)
+  let service
+  try {
+    service = await startService(config, log)
+  } catch (err) {
+    log.fatal({ err }, 'Tongxing could not start')
+    console.error(`\nTongxing could not start: ${(err as Error).message}`)
+    return 1
+  }
+  const running = service
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down')
+      running.stop().then(() => resolve(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); resolve(1) })
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})

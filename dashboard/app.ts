@@ -1,0 +1,38 @@
+// Builds the dashboard's fastify app (the server listens elsewhere), so tests use inject().
+import cookie from '@fastify/cookie'
+import websocket from '@fastify/websocket'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Registry } from 'prom-client'
+import type { Logger, Queryable } from '../infra/index.ts'
+import { apiError } from './errors.ts'
+import type { Hub } from './hub.ts'
+import { alertRoutes } from './routes/alerts.ts'
+import { authRoutes } from './routes/auth.ts'
+import { healthRoutes } from './routes/health.ts'
+import { liveRoutes } from './routes/live.ts'
+
+export interface AppDeps {
+  db: Queryable
+  hub: Hub
+  registry: Registry
+  log: Logger
+  isReady: () => boolean
+  sessionTtlMs: number
+}
+
+export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
+  // No per-request log lines: URLs can carry resident ids and query parameters.
+  const app = Fastify({ loggerInstance: d.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
+  app.setErrorHandler((err: { statusCode?: number; validation?: unknown; message: string }, request, reply) => {
+    if (err.validation) return reply.code(400).send(apiError('bad_request', err.message))
+    request.log.error({ err }, 'request failed')
+    return reply.code(err.statusCode ?? 500).send(apiError('internal', 'internal error'))
+  })
+  await app.register(cookie)
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
+  await app.register(healthRoutes(d.isReady, d.registry))
+  await app.register(authRoutes(d.db, d.sessionTtlMs))
+  await app.register(alertRoutes(d.db))
+  await app.register(liveRoutes(d.db, d.hub))
+  return app
+}

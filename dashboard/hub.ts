@@ -1,0 +1,61 @@
+// The WebSocket hub: one entry per connected dashboard, each with the viewer it belongs to.
+// Every message is scoped: a socket receives only what its viewer may see.
+import type { AlertChange } from '../geofence/index.ts'
+import { canSee, type Viewer } from './scope.ts'
+
+/** The part of a WebSocket the hub uses (the `ws` socket satisfies it). */
+export interface HubSocket {
+  readonly readyState: number
+  send(data: string): void
+  ping(): void
+  terminate(): void
+  on(event: 'pong' | 'close', listener: () => void): unknown
+}
+
+const OPEN = 1
+
+export interface Hub {
+  add(socket: HubSocket, viewer: Viewer): void
+  publishAlert(change: AlertChange): void
+  size(): number
+  closeAll(): void
+}
+
+/** `keepAliveMs`: a socket that has not answered the previous ping by the next one is dropped. */
+export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
+  const clients = new Map<HubSocket, { viewer: Viewer; alive: boolean }>()
+
+  const timer = setInterval(() => {
+    for (const [socket, c] of clients) {
+      if (!c.alive) {
+        socket.terminate()
+        clients.delete(socket)
+        continue
+      }
+      c.alive = false
+      socket.ping()
+    }
+  }, keepAliveMs)
+  timer.unref()
+
+  return {
+    add(socket, viewer) {
+      const entry = { viewer, alive: true }
+      clients.set(socket, entry)
+      socket.on('pong', () => { entry.alive = true })
+      socket.on('close', () => clients.delete(socket))
+    },
+    publishAlert({ change, alert }) {
+      const text = JSON.stringify({ type: 'alert', change, alert })
+      for (const [socket, c] of clients) {
+        if (socket.readyState === OPEN && canSee(c.viewer, alert)) socket.send(text)
+      }
+    },
+    size: () => clients.size,
+    closeAll() {
+      clearInterval(timer)
+      for (const socket of clients.keys()) socket.terminate()
+      clients.clear()
+    },
+  }
+}

@@ -1,0 +1,78 @@
+// Care centres, residents, users, family links and sessions in the database.
+import { createHash, randomBytes } from 'node:crypto'
+import type { Queryable } from '../infra/index.ts'
+import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts'
+import type { Role, Viewer } from './scope.ts'
+
+export async function insertCareCentre(db: Queryable, name: string): Promise<number> {
+  const r = await db.query<{ id: number }>('INSERT INTO care_centres (name) VALUES ($1) RETURNING id', [name])
+  return r.rows[0]!.id
+}
+
+export async function insertResident(db: Queryable, displayName: string, careCentreId: number | null): Promise<number> {
+  const r = await db.query<{ id: number }>(
+    'INSERT INTO residents (display_name, care_centre_id) VALUES ($1, $2) RETURNING id', [displayName, careCentreId])
+  return r.rows[0]!.id
+}
+
+export interface NewUser {
+  username: string
+  password: string
+  role: Role
+  careCentreId?: number | null
+  residentIds?: readonly number[]
+}
+
+export async function insertUser(db: Queryable, u: NewUser): Promise<number> {
+  const hash = await hashPassword(u.password)
+  const r = await db.query<{ id: number }>(
+    'INSERT INTO users (username, password_hash, role, care_centre_id) VALUES ($1, $2, $3, $4) RETURNING id',
+    [u.username, hash, u.role, u.careCentreId ?? null])
+  const id = r.rows[0]!.id
+  for (const residentId of u.residentIds ?? []) {
+    await db.query('INSERT INTO user_residents (user_id, resident_id) VALUES ($1, $2)', [id, residentId])
+  }
+  return id
+}
+
+/** The user's id when the password is right; the same work is done when the user is unknown. */
+export async function checkLogin(db: Queryable, username: string, password: string): Promise<number | undefined> {
+  const r = await db.query<{ id: number; password_hash: string }>('SELECT id, password_hash FROM users WHERE username = $1', [username])
+  const row = r.rows[0]
+  const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH)
+  return ok && row ? row.id : undefined
+}
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest()
+
+export async function createSession(db: Queryable, userId: number, ttlMs: number): Promise<string> {
+  const token = randomBytes(32).toString('base64url')
+  await db.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3 * interval \'1 millisecond\')',
+    [tokenHash(token), userId, ttlMs])
+  return token
+}
+
+export async function deleteSession(db: Queryable, token: string): Promise<void> {
+  await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash(token)])
+}
+
+/** The viewer behind a live session token, with the residents they may see. */
+export async function viewerForSession(db: Queryable, token: string): Promise<(Viewer & { username: string }) | undefined> {
+  const r = await db.query<{ id: number; username: string; role: Role; care_centre_id: number | null; resident_ids: number[] | null }>(
+    `SELECT u.id, u.username, u.role, u.care_centre_id,
+            (SELECT array_agg(resident_id) FROM user_residents WHERE user_id = u.id) AS resident_ids
+     FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token_hash = $1 AND s.expires_at > now()`, [tokenHash(token)])
+  const row = r.rows[0]
+  if (!row) return undefined
+  return { userId: row.id, username: row.username, role: row.role, careCentreId: row.care_centre_id,
+    residentIds: new Set((row.resident_ids ?? []).map(Number)) }
+}
+
+/** The residents a viewer may see, for filtering queries; undefined: all (admin). */
+export async function visibleResidentIds(db: Queryable, v: Viewer): Promise<number[] | undefined> {
+  if (v.role === 'admin') return undefined
+  if (v.role === 'family') return [...v.residentIds]
+  const r = await db.query<{ id: number }>('SELECT id FROM residents WHERE care_centre_id = $1', [v.careCentreId])
+  return r.rows.map((x) => x.id)
+}

@@ -1,0 +1,26 @@
+// Who may see which resident. Every route and socket message passes through here.
+export type Role = 'admin' | 'staff' | 'family'
+
+export interface Viewer {
+  userId: number
+  role: Role
+  careCentreId: number | null
+  /** For family members: the residents linked to them. */
+  residentIds: ReadonlySet<number>
+}
+
+export interface ResidentRef {
+  residentId: number
+  careCentreId: number | null
+}
+
+export function canSee(v: Viewer, r: ResidentRef): boolean {
+  switch (v.role) {
+    case 'admin':
+      return true
+    case 'staff':
+      return v.careCentreId !== null && r.careCentreId === v.careCentreId
+    case 'family':
+      return v.residentIds.has(r.residentId)
+  }
+}

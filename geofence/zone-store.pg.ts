@@ -1,0 +1,18 @@
+// Zones in the database.
+import type { Queryable } from '../infra/index.ts'
+import type { ZoneKind, ZoneShape } from './zone.ts'
+
+export interface NewZone {
+  residentId: number | null
+  careCentreId?: number | null
+  name: string
+  kind: ZoneKind
+  shape: ZoneShape
+}
+
+export async function insertZone(db: Queryable, z: NewZone): Promise<number> {
+  const r = await db.query<{ id: number }>(
+    'INSERT INTO zones (resident_id, care_centre_id, name, kind, shape) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [z.residentId, z.careCentreId ?? null, z.name, z.kind, JSON.stringify(z.shape)])
+  return r.rows[0]!.id
+}

@@ -1,0 +1,113 @@
+// The embedded MQTT broker: aedes with device authentication and the band protocol's ACL.
+// Hooks never throw; every refusal is counted and logged with the band id.
+//
+// Why telemetry is handled in authorizePublish: aedes writes a QoS 1 PUBACK *before* the
+// `published` hook runs, so the only place to make "acknowledged" mean "durable" is to hold
+// the authorizePublish callback until the reports are written.
+import { createServer, type Server } from 'node:net'
+import { Aedes, type AuthenticateError, type Client } from 'aedes'
+import type { Logger } from '../infra/index.ts'
+import type { Ingest } from './ingest.ts'
+import type { IngestMetrics } from './metrics.ts'
+import { BAND_ID, parseBandTopic } from './topics.ts'
+
+// MQTT 3.1.1 CONNACK return codes (section 3.2.2.3).
+const BAD_USERNAME_OR_PASSWORD = 4
+const NOT_AUTHORIZED = 5
+
+export interface BrokerOptions {
+  host: string
+  port: number
+  ingest: Ingest
+  /** Checks a band's secret; false for unknown bands. */
+  verifyBand: (bandId: string, secret: Buffer) => Promise<boolean>
+  metrics: IngestMetrics
+  log: Logger
+}
+
+export interface EmbeddedBroker {
+  port: number
+  aedes: Aedes
+  /** Stops accepting connections and closes the broker. */
+  close(): Promise<void>
+}
+
+export async function startEmbeddedBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
+  const { ingest, verifyBand, metrics, log } = opts
+  const refuse = (client: Client, reason: string, code: number, done: (e: AuthenticateError | null, ok: boolean | null) => void) => {
+    metrics.connectRefused.inc({ reason })
+    log.warn({ bandId: BAND_ID.test(client.id) ? client.id : '(invalid id)', reason }, 'band connection refused')
+    done(Object.assign(new Error(reason), { returnCode: code }) as AuthenticateError, null)
+  }
+
+  const aedes = await Aedes.createBroker({
+    maxClientsIdLength: 64,
+    // Band protocol v1: client id = username = band id, password = the band's secret.
+    authenticate(client, username, password, done) {
+      if (!BAND_ID.test(client.id)) return refuse(client, 'invalid_band_id', NOT_AUTHORIZED, done)
+      if (username !== client.id) return refuse(client, 'username_not_band_id', BAD_USERNAME_OR_PASSWORD, done)
+      if (!password || password.length === 0) return refuse(client, 'no_secret', BAD_USERNAME_OR_PASSWORD, done)
+      verifyBand(client.id, password).then(
+        (ok) => (ok ? done(null, true) : refuse(client, 'bad_credentials', BAD_USERNAME_OR_PASSWORD, done)),
+        (err: unknown) => {
+          log.error({ err, bandId: client.id }, 'band lookup failed')
+          refuse(client, 'server_unavailable', 3, done)
+        })
+    },
+    // A band may publish only to its own telemetry and status topics.
+    authorizePublish(client, packet, done) {
+      if (!client) return done(null) // a will of a session that is already gone
+      const t = parseBandTopic(packet.topic)
+      if (!t || t.bandId !== client.id || t.kind === 'cmd') {
+        metrics.rejected.inc({ reason: 'unauthorised_topic' })
+        log.warn({ bandId: client.id, reason: 'unauthorised_topic' }, 'publish refused; disconnecting band')
+        return done(new Error('unauthorised topic'))
+      }
+      if (t.kind !== 'telemetry') return done(null)
+      ingest.telemetry(client.id, packet.payload as Buffer).then(() => done(null), (err: unknown) => {
+        // Not acknowledged: the band keeps the message and sends it again after reconnecting.
+        log.error({ err, bandId: client.id }, 'telemetry not stored')
+        done(err as Error)
+      })
+    },
+    // A band may subscribe only to its own command topic; anything else gets a SUBACK failure.
+    authorizeSubscribe(client, sub, done) {
+      const t = parseBandTopic(sub.topic)
+      if (t && t.kind === 'cmd' && t.bandId === client.id) return done(null, sub)
+      metrics.rejected.inc({ reason: 'unauthorised_subscribe' })
+      log.warn({ bandId: client.id, reason: 'unauthorised_subscribe' }, 'subscription refused')
+      done(null, null)
+    },
+  })
+  aedes.on('client', () => metrics.bandsConnected.inc())
+  aedes.on('clientDisconnect', () => metrics.bandsConnected.dec())
+  aedes.on('clientError', (client, err) => log.debug({ bandId: client.id, err: err.message }, 'band connection error'))
+
+  const server = createServer(aedes.handle)
+  const port = await listen(server, opts.host, opts.port)
+  log.info({ port }, 'embedded MQTT broker listening')
+  return {
+    port,
+    aedes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close()
+        aedes.close(() => resolve())
+      }),
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') return reject(err)
+      reject(new Error(
+        `MQTT port ${port} is already in use (another broker, such as Mosquitto, may be listening there). ` +
+        `Choose another port with MQTT_PORT=${port + 1}, or use the broker that is already there with MQTT_URL=mqtt://127.0.0.1:${port}.`))
+    })
+    server.listen(port, host, () => {
+      const addr = server.address()
+      resolve(typeof addr === 'object' && addr ? addr.port : port)
+    })
+  })
+}

@@ -1,0 +1,14 @@
+// ingest/: the band protocol, the embedded broker, the external-broker client, and batching
+// reports into the database. Knows nothing of zones, users or WebSocket.
+export { BAND_ID, parseBandTopic, telemetryTopic, statusTopic, cmdTopic } from './topics.ts'
+export type { Fix, BandEvent, FixSource } from './fix.ts'
+export { hasPosition } from './fix.ts'
+export { decodeTelemetry, MAX_PAYLOAD_BYTES } from './codec.ts'
+export { generateSecret, verifySecret, MIN_SECRET_LENGTH } from './band-secret.ts'
+export { findBandSecret, upsertBand } from './band-store.pg.ts'
+export { pgPositionStore } from './position-store.pg.ts'
+export { createPositionWriter, type PositionWriter } from './position-writer.ts'
+export { createIngest, type Ingest } from './ingest.ts'
+export { ingestMetrics, type IngestMetrics } from './metrics.ts'
+export { startEmbeddedBroker, type EmbeddedBroker } from './broker.aedes.ts'
+export { connectExternalBroker, type TelemetrySource } from './telemetry-source.mqtt.ts'

@@ -1,0 +1,47 @@
+// The ingest pipeline for one telemetry message: decode, count and log what is rejected,
+// hand good reports to the listeners (the geofence) at once, and resolve when they are durable.
+import type { Logger } from '../infra/index.ts'
+import { decodeTelemetry } from './codec.ts'
+import type { Fix } from './fix.ts'
+import type { IngestMetrics } from './metrics.ts'
+import type { PositionWriter } from './position-writer.ts'
+
+export interface Ingest {
+  /** Resolves when the message's good reports are durable (then the band may be acknowledged). */
+  telemetry(bandId: string, payload: Uint8Array): Promise<void>
+}
+
+export interface IngestOptions {
+  writer: PositionWriter
+  metrics: IngestMetrics
+  log: Logger
+  now: () => number
+  maxFutureMs: number
+  /** Called with each message's good reports before they are written (alerts must not wait for a batch). */
+  onFixes: (fixes: readonly Fix[]) => void
+}
+
+export function createIngest({ writer, metrics, log, now, maxFutureMs, onFixes }: IngestOptions): Ingest {
+  return {
+    async telemetry(bandId, payload) {
+      metrics.received.inc()
+      const { fixes, rejected } = decodeTelemetry(bandId, payload, { now: now(), maxFutureMs })
+      for (const r of rejected) {
+        metrics.rejected.inc({ reason: r.reason })
+        log.warn({ bandId, reason: r.reason, detail: r.detail, index: r.index }, 'telemetry rejected')
+      }
+      if (fixes.length === 0) return
+      metrics.accepted.inc(fixes.length)
+      if (log.isLevelEnabled('debug')) {
+        for (const f of fixes) log.debug({ bandId, seq: f.seq, ts: f.ts, lat: f.lat, lon: f.lon, acc: f.acc }, 'fix accepted')
+      }
+      try {
+        onFixes(fixes)
+      } catch (err) {
+        // A geofence bug must not lose positions: they are still written below.
+        log.error({ err, bandId }, 'fix listener failed')
+      }
+      await writer.write(fixes)
+    },
+  }
+}

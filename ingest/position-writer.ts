@@ -1,0 +1,84 @@
+// Group commit: while one batch is being written, new reports gather for the next, so a quiet
+// system writes each report at once and a busy one writes big batches, with no timer. A
+// write() resolves only when its reports are durable: the broker holds the band's PUBACK on it.
+// A failed write is retried with backoff, the same reports in the same order.
+import { retryForever, type Logger } from '../infra/index.ts'
+import type { Fix } from './fix.ts'
+import type { PositionStore } from './position-store.pg.ts'
+
+interface Pending {
+  fixes: readonly Fix[]
+  done: () => void
+}
+
+export interface WriterStats {
+  batches: number
+  written: number
+  duplicates: number
+}
+
+export interface PositionWriter {
+  /** Resolves once the reports are durable. */
+  write(fixes: readonly Fix[]): Promise<void>
+  /** Resolves when everything accepted so far is durable. */
+  flush(): Promise<void>
+  queued(): number
+  readonly stats: WriterStats
+}
+
+export interface WriterOptions {
+  store: PositionStore
+  log: Logger
+  maxRows: number
+  onBatch?: (rows: number, inserted: number, ms: number) => void
+  retry?: { firstMs: number; maxMs: number }
+}
+
+export function createPositionWriter({ store, log, maxRows, onBatch, retry = { firstMs: 100, maxMs: 5000 } }: WriterOptions): PositionWriter {
+  let queue: Pending[] = []
+  let queuedRows = 0
+  let running: Promise<void> | undefined
+  const stats: WriterStats = { batches: 0, written: 0, duplicates: 0 }
+
+  const take = (): Pending[] => {
+    let rows = 0
+    let n = 0
+    while (n < queue.length && (n === 0 || rows + queue[n]!.fixes.length <= maxRows)) rows += queue[n++]!.fixes.length
+    const batch = queue.slice(0, n)
+    queue = queue.slice(n)
+    queuedRows -= rows
+    return batch
+  }
+
+  const writeBatch = async (batch: Pending[]) => {
+    const fixes = batch.flatMap((p) => p.fixes)
+    const started = performance.now()
+    const inserted = await retryForever(() => store.insert(fixes), { log, what: `writing ${fixes.length} positions`, ...retry })
+    onBatch?.(fixes.length, inserted, performance.now() - started)
+    stats.batches++
+    stats.written += inserted
+    stats.duplicates += fixes.length - inserted
+    for (const p of batch) p.done()
+  }
+
+  const drain = async () => {
+    while (queue.length > 0) await writeBatch(take())
+    running = undefined
+  }
+
+  return {
+    stats,
+    queued: () => queuedRows,
+    write(fixes) {
+      if (fixes.length === 0) return Promise.resolve()
+      return new Promise<void>((done) => {
+        queue.push({ fixes, done })
+        queuedRows += fixes.length
+        running ??= drain()
+      })
+    },
+    async flush() {
+      while (running) await running
+    },
+  }
+}

@@ -1,0 +1,51 @@
+// External broker mode (MQTT_URL): the service subscribes to every band's telemetry on a broker
+// it does not own. The broker authenticates bands and enforces the per-band ACL; the service uses
+// a persistent session at QoS 1, so reports published while it was down arrive after it restarts,
+// and it acknowledges each message only once its reports are durable.
+import mqtt from 'mqtt'
+import type { Logger } from '../infra/index.ts'
+import type { Ingest } from './ingest.ts'
+import { parseBandTopic } from './topics.ts'
+
+export interface ExternalSourceOptions {
+  url: string
+  username?: string
+  password?: string
+  clientId?: string
+  ingest: Ingest
+  log: Logger
+}
+
+export interface TelemetrySource {
+  close(): Promise<void>
+}
+
+export async function connectExternalBroker(opts: ExternalSourceOptions): Promise<TelemetrySource> {
+  const { ingest, log } = opts
+  const client = mqtt.connect(opts.url, {
+    clientId: opts.clientId ?? 'tongxing-ingest',
+    clean: false,
+    protocolVersion: 4,
+    username: opts.username || undefined,
+    password: opts.password || undefined,
+    reconnectPeriod: 1000,
+    customHandleAcks(topic, payload, _packet, done) {
+      const t = parseBandTopic(topic)
+      if (!t || t.kind !== 'telemetry') return done(0)
+      ingest.telemetry(t.bandId, payload).then(() => done(0), (err: unknown) => {
+        // Left unacknowledged: the broker delivers it again on the next session.
+        log.error({ err, bandId: t.bandId }, 'telemetry not stored; reconnecting for redelivery')
+        client.end(true, () => client.reconnect())
+      })
+    },
+  })
+  client.on('error', (err) => log.error({ err: err.message }, 'external broker error'))
+  client.on('offline', () => log.warn('external broker unreachable; retrying'))
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve())
+    client.once('error', reject)
+  })
+  await client.subscribeAsync('bands/+/telemetry', { qos: 1 })
+  log.info({ broker: new URL(opts.url).host }, 'subscribed to band telemetry on external broker')
+  return { close: () => client.endAsync() }
+}
