@@ -32,7 +32,8 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       databaseUrl = embedded.connectionString
       log.info({ dataDir: config.dataDir }, 'embedded database started')
     }
-    const db = createDb({ connectionString: databaseUrl, log: log.child({ part: 'db' }) })
+    // PGlite runs one session; one connection to it keeps statements from interleaving.
+    const db = createDb({ connectionString: databaseUrl, log: log.child({ part: 'db' }), max: config.databaseUrl ? config.dbPoolSize : 1 })
     cleanup.push(() => db.close())
     const { engine } = await migrate(db, log)
     log.info({ engine }, 'database ready')

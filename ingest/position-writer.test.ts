@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest'
+import { createLogger } from '../infra/index.ts'
+import type { Fix } from './fix.ts'
+import { createPositionWriter } from './position-writer.ts'
+import type { PositionStore } from './position-store.pg.ts'
+
+const log = createLogger('silent')
+const fix = (seq: number): Fix => ({ bandId: 'b1', seq, ts: 1_795_000_000_000 + seq, lat: 36.8, lon: 118, evt: [] })
+
+/** A store whose writes finish only when the test says so. */
+function gatedStore(failFirst = 0) {
+  const calls: number[][] = []
+  const gates: (() => void)[] = []
+  let failures = failFirst
+  const store: PositionStore = {
+    insert: (fixes) => {
+      calls.push(fixes.map((f) => f.seq))
+      if (failures-- > 0) return Promise.reject(new Error('database is down'))
+      return new Promise((resolve) => gates.push(() => resolve(fixes.length)))
+    },
+  }
+  return { store, calls, open: () => gates.shift()?.() }
+}
+
+describe('position writer', () => {
+  it('when reports arrive while a write is in flight, then they go together in the next batch and each write resolves only when stored', async () => {
+    const g = gatedStore()
+    const w = createPositionWriter({ store: g.store, log, maxRows: 100 })
+    const done: number[] = []
+    void w.write([fix(1)]).then(() => done.push(1))
+    void w.write([fix(2)]).then(() => done.push(2))
+    void w.write([fix(3), fix(4)]).then(() => done.push(3))
+    await new Promise((r) => setImmediate(r))
+    expect(g.calls).toEqual([[1]])
+    expect(w.queued()).toBe(3)
+    g.open()
+    await new Promise((r) => setImmediate(r))
+    expect(done).toEqual([1])
+    expect(g.calls).toEqual([[1], [2, 3, 4]])
+    g.open()
+    await w.flush()
+    expect(done).toEqual([1, 2, 3])
+  })
+
+  it('when the queue is larger than a batch, then batches respect the row limit without splitting a message', async () => {
+    const g = gatedStore()
+    const w = createPositionWriter({ store: g.store, log, maxRows: 3 })
+    void w.write([fix(1)])
+    void w.write([fix(2), fix(3)])
+    void w.write([fix(4), fix(5)])
+    void w.write([fix(6)])
+    for (let i = 0; i < 4; i++) { await new Promise((r) => setImmediate(r)); g.open() }
+    await w.flush()
+    expect(g.calls).toEqual([[1], [2, 3], [4, 5, 6]])
+  })
+
+  it('when the database fails, then the same batch is retried until it is stored, and nothing resolves before', async () => {
+    const g = gatedStore(2)
+    const w = createPositionWriter({ store: g.store, log, maxRows: 100, retry: { firstMs: 1, maxMs: 2 } })
+    let stored = false
+    void w.write([fix(1), fix(2)]).then(() => { stored = true })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(stored).toBe(false)
+    g.open()
+    await w.flush()
+    expect(stored).toBe(true)
+    expect(g.calls).toEqual([[1, 2], [1, 2], [1, 2]])
+    expect(w.stats).toMatchObject({ batches: 1, written: 2 })
+  })
+})

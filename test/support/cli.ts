@@ -1,0 +1,48 @@
+// Runs the real command line (`tongxing …`) as a child process, as a user would.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { CONFIG_KEYS } from '../../infra/index.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** The environment without any Tongxing key, plus `env`. */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base = { ...process.env }
+  for (const key of Object.keys(CONFIG_KEYS)) delete base[key]
+  return { ...base, ...env }
+}
+
+export interface Child {
+  process: ChildProcess
+  output(): string
+  exited: Promise<number | null>
+}
+
+export function spawnCli(args: string[], env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/tongxing.ts', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { process: child, output: () => out, exited }
+}
+
+/** Runs a command to completion; its JSON output line parsed. */
+export async function runCli(args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
+  const c = spawnCli(args, env)
+  const code = await c.exited
+  if (code !== 0) throw new Error(`tongxing ${args.join(' ')} exited ${code}: ${c.output()}`)
+  return JSON.parse(c.output().trim().split('\n').pop()!) as Record<string, unknown>
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}

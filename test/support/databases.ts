@@ -1,0 +1,63 @@
+// The database backends every database test runs against: the embedded PGlite always, the
+// TimescaleDB engine, and a real PostgreSQL server when TEST_DATABASE_URL is set (each test
+// gets a fresh database there, dropped afterwards).
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { startEmbeddedDb } from '../../infra/index.ts'
+import { startTimescale } from './timescale.ts'
+
+export interface TestDatabase {
+  url: string
+  stop(): Promise<void>
+}
+
+export interface Backend {
+  name: string
+  start(): Promise<TestDatabase>
+  /** Service settings this backend needs. */
+  env: Record<string, string>
+}
+
+async function serverDatabase(serverUrl: string): Promise<TestDatabase> {
+  const name = `tongxing_test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    async stop() {
+      const c = new pg.Client({ connectionString: serverUrl })
+      await c.connect()
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await c.end()
+    },
+  }
+}
+
+const embedded: Backend = {
+  name: 'embedded PGlite',
+  env: { DB_POOL_SIZE: '1' },
+  async start() {
+    const db = await startEmbeddedDb()
+    return { url: db.connectionString, stop: () => db.stop() }
+  },
+}
+
+const timescale: Backend = {
+  name: 'TimescaleDB (PGlite build)',
+  // Like the embedded database, one session: statements from several connections must not interleave.
+  env: { DB_POOL_SIZE: '1' },
+  async start() {
+    const db = await startTimescale()
+    return { url: db.connectionString, stop: () => db.stop() }
+  },
+}
+
+const serverUrl = process.env.TEST_DATABASE_URL
+const server: Backend[] = serverUrl ? [{ name: 'PostgreSQL server', env: {}, start: () => serverDatabase(serverUrl) }] : []
+
+/** Every backend available here. */
+export const BACKENDS: Backend[] = [embedded, timescale, ...server]
