@@ -29,16 +29,17 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
     username: opts.username || undefined,
     password: opts.password || undefined,
     reconnectPeriod: 1000,
-    customHandleAcks(topic, payload, _packet, done) {
-      const t = parseBandTopic(topic)
-      if (!t || t.kind !== 'telemetry') return done(0)
-      ingest.telemetry(t.bandId, payload).then(() => done(0), (err: unknown) => {
-        // Left unacknowledged: the broker delivers it again on the next session.
-        log.error({ err, bandId: t.bandId }, 'telemetry not stored; reconnecting for redelivery')
-        client.end(true, () => client.reconnect())
-      })
-    },
   })
+  // mqtt.js sends the PUBACK of a QoS 1 message only after handleMessage calls back, one message
+  // at a time. Calling back with an error withholds the PUBACK, so the broker redelivers it.
+  client.handleMessage = (packet, callback) => {
+    const t = parseBandTopic(packet.topic)
+    if (!t || t.kind !== 'telemetry') return callback()
+    ingest.telemetry(t.bandId, packet.payload as Buffer).then(() => callback(), (err: unknown) => {
+      log.error({ err, bandId: t.bandId }, 'telemetry not stored; left unacknowledged for redelivery')
+      callback(err as Error)
+    })
+  }
   client.on('error', (err) => log.error({ err: err.message }, 'external broker error'))
   client.on('offline', () => log.warn('external broker unreachable; retrying'))
   await new Promise<void>((resolve, reject) => {
