@@ -51,6 +51,10 @@ describe('geofence step', () => {
     expect(run([fixAt(0, T0), fixAt(5000, T0 + 30_000)], []).events).toEqual([])
   })
 
+  it('when two fixes share a time-stamp, then the second still counts', () => {
+    expect(run([fixAt(0, T0, 10, 1), fixAt(300, T0, 10, 2)]).events).toHaveLength(1)
+  })
+
   it('when a redelivered fix repeats the last one, then it raises nothing new', () => {
     const out = fixAt(300, T0 + 30_000)
     expect(run([fixAt(0, T0), out, out]).events).toHaveLength(1)

@@ -50,7 +50,8 @@ export const INITIAL_STATE: BandState = { tag: 'unknown', lastTs: -Infinity }
 
 export function step(state: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy): { state: BandState; events: EngineEvent[] } {
   // Late and out-of-order fixes are stored elsewhere but never move the state backwards.
-  if (fix.ts <= state.lastTs) return { state, events: [] }
+  // A fix taken in the same second as the last one is not late (the state is idempotent for it).
+  if (fix.ts < state.lastTs) return { state, events: [] }
   const safe = zones.filter((z) => z.kind === 'safe')
   if (safe.length === 0) return { state: { tag: 'unknown', lastTs: fix.ts }, events: [] }
 
