@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createDb, createLogger, startEmbeddedDb } from '../infra/index.ts'
-import { connectBand, fixNorth } from './support/fixtures.ts'
+import { PASSWORD, connectBand, fixNorth, login, openLive } from './support/fixtures.ts'
 import { freePort, runCli, spawnCli } from './support/cli.ts'
 import { eventually } from './support/service.ts'
 
@@ -24,13 +24,19 @@ describe('tongxing serve as a process', () => {
     const { bandId, secret } = await runCli(['band', 'add', '--id', '860000000000042', '--resident', String(residentId)], env) as { bandId: string; secret: string }
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
 
+    await runCli(['user', 'add', '--username', 'carer', '--password', PASSWORD, '--role', 'staff', '--centre', String(centreId)], env)
+    const live = await openLive(Number(env.PORT), await login(Number(env.PORT), 'carer'))
+    await live.next('hello')
+
     const band = await connectBand(Number(env.MQTT_PORT), { id: bandId, secret })
     const t0 = Date.now() - 60_000
     for (let i = 0; i < 20; i++) await band.publishAsync(`bands/${bandId}/telemetry`, JSON.stringify(fixNorth(i, 0, t0 + i * 1000)), { qos: 1 })
     await band.endAsync()
 
+    // A dashboard still connected must not hold the shutdown up.
     service.process.kill('SIGTERM')
     expect(await service.exited).toBe(0)
+    await live.closed
     expect(existsSync(join(dataDir, 'tongxing.lock'))).toBe(false)
 
     // Reopen the data directory as a new process would.

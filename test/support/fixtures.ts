@@ -50,6 +50,8 @@ export async function login(httpPort: number, username: string, password = PASSW
 
 export interface LiveClient {
   messages: Record<string, unknown>[]
+  /** Resolves when the server closes the socket. */
+  closed: Promise<void>
   next(type: string, timeoutMs?: number): Promise<Record<string, unknown>>
   close(): void
 }
@@ -65,6 +67,7 @@ export function openLive(httpPort: number, cookie?: string): Promise<LiveClient>
   })
   const client: LiveClient = {
     messages,
+    closed: new Promise((resolve) => ws.once('close', () => resolve())),
     close: () => ws.close(),
     next(type, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
