@@ -3,16 +3,17 @@ import cookie from '@fastify/cookie'
 import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
-import type { Logger, Queryable } from '../infra/index.ts'
+import type { Db, Logger } from '../infra/index.ts'
 import { apiError } from './errors.ts'
 import type { Hub } from './hub.ts'
+import { adminRoutes } from './routes/admin.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
 
 export interface AppDeps {
-  db: Queryable
+  db: Db
   hub: Hub
   registry: Registry
   log: Logger
@@ -33,6 +34,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(d.isReady, d.registry))
   await app.register(authRoutes(d.db, d.sessionTtlMs))
   await app.register(alertRoutes(d.db))
+  await app.register(adminRoutes(d.db))
   await app.register(liveRoutes(d.db, d.hub))
   return app
 }

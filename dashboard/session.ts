@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Queryable } from '../infra/index.ts'
 import { apiError } from './errors.ts'
 import { viewerForSession } from './people.pg.ts'
-import type { Viewer } from './scope.ts'
+import type { Role, Viewer } from './scope.ts'
 
 export const SESSION_COOKIE = 'tx_session'
 
@@ -13,12 +13,13 @@ declare module 'fastify' {
   }
 }
 
-/** A preValidation hook: 401 unless the request carries a live session. */
-export function requireViewer(db: Queryable) {
+/** A preValidation hook: 401 unless the request carries a live session; 403 unless its role is allowed. */
+export function requireViewer(db: Queryable, roles?: readonly Role[]) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = request.cookies[SESSION_COOKIE]
     const viewer = token ? await viewerForSession(db, token) : undefined
     if (!viewer) return reply.code(401).send(apiError('unauthenticated', 'log in first'))
+    if (roles && !roles.includes(viewer.role)) return reply.code(403).send(apiError('forbidden', 'not allowed for your role'))
     request.viewer = viewer
   }
 }

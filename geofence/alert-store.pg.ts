@@ -55,6 +55,10 @@ export interface AlertFilter {
   /** Only these residents; undefined: all. */
   residentIds?: readonly number[]
   status?: Alert['status']
+  /** Only alerts raised by fixes taken at or after this time (epoch ms). */
+  since?: number
+  /** Paging: only alerts with a smaller id (results come newest first). */
+  beforeId?: number
   limit: number
 }
 
@@ -62,7 +66,8 @@ export async function listAlerts(db: Queryable, f: AlertFilter): Promise<Alert[]
   const r = await db.query<AlertRow>(
     `SELECT ${COLUMNS} FROM alerts a JOIN residents r ON r.id = a.resident_id
      WHERE ($1::bigint[] IS NULL OR a.resident_id = ANY($1)) AND ($2::text IS NULL OR a.status = $2)
-     ORDER BY a.opened_at DESC, a.id DESC LIMIT $3`,
-    [f.residentIds ?? null, f.status ?? null, f.limit])
+       AND ($4::float8 IS NULL OR a.fix_time >= to_timestamp($4 / 1000.0)) AND ($5::bigint IS NULL OR a.id < $5)
+     ORDER BY a.id DESC LIMIT $3`,
+    [f.residentIds ?? null, f.status ?? null, f.limit, f.since ?? null, f.beforeId ?? null])
   return r.rows.map(toAlert)
 }

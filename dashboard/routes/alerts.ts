@@ -28,12 +28,15 @@ export const alertRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (
     schema: {
       querystring: Type.Object({
         status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')])),
-        limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+        since: Type.Optional(Type.Number({ minimum: 0, description: 'fix time, epoch ms' })),
+        beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
       }),
       response: { 200: Type.Object({ alerts: Type.Array(AlertBody) }), 401: ErrorBody },
     },
   }, async (request) => {
     const residentIds = await visibleResidentIds(db, request.viewer!)
-    return { alerts: await listAlerts(db, { residentIds, status: request.query.status, limit: request.query.limit }) }
+    const { status, since, beforeId, limit } = request.query
+    return { alerts: await listAlerts(db, { residentIds, status, since, beforeId, limit }) }
   })
 }

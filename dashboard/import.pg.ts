@@ -1,0 +1,95 @@
+// Bulk provisioning for programme admins: care centres, residents with their band and zones, and
+// users, in one transaction. Repeatable: centres and residents are matched by their external key,
+// bands by id, users by username (an existing user keeps their password); a resident's zones are
+// replaced by the imported ones.
+import { checkShape, insertZone, type ZoneKind } from '../geofence/index.ts'
+import type { Db, Queryable } from '../infra/index.ts'
+import { upsertBand } from '../ingest/index.ts'
+import { hashPassword } from './password.ts'
+import type { Role } from './scope.ts'
+
+export interface ImportDoc {
+  centres: { key: string; name: string }[]
+  residents: {
+    key: string
+    name: string
+    centreKey?: string
+    band?: { id: string; secret: string }
+    zones: { name: string; kind: ZoneKind; shape: unknown }[]
+  }[]
+  users: { username: string; password: string; role: Role; centreKey?: string; residentKeys?: string[] }[]
+}
+
+export interface ImportResult {
+  centres: Record<string, number>
+  residents: Record<string, number>
+  users: Record<string, number>
+}
+
+export type ImportOutcome = { ok: true; result: ImportResult } | { ok: false; error: string }
+
+/** Checks references and shapes first, so a bad document changes nothing. */
+export function checkImport(doc: ImportDoc): string | undefined {
+  const centres = new Set(doc.centres.map((c) => c.key))
+  const residents = new Set(doc.residents.map((r) => r.key))
+  for (const r of doc.residents) {
+    if (r.centreKey && !centres.has(r.centreKey)) return `resident ${r.key}: unknown centre ${r.centreKey}`
+    for (const z of r.zones) {
+      const s = checkShape(z.shape)
+      if (!s.ok) return `resident ${r.key}, zone ${z.name}: ${s.error}`
+    }
+  }
+  for (const u of doc.users) {
+    if (u.centreKey && !centres.has(u.centreKey)) return `user ${u.username}: unknown centre ${u.centreKey}`
+    if (u.role === 'staff' && !u.centreKey) return `user ${u.username}: staff need a centre`
+    for (const k of u.residentKeys ?? []) if (!residents.has(k)) return `user ${u.username}: unknown resident ${k}`
+  }
+  return undefined
+}
+
+export async function importDoc(db: Db, doc: ImportDoc): Promise<ImportOutcome> {
+  const problem = checkImport(doc)
+  if (problem) return { ok: false, error: problem }
+  // Hash new users' passwords before the transaction: scrypt is slow on purpose.
+  const known = await db.query<{ username: string }>('SELECT username FROM users WHERE username = ANY($1)', [doc.users.map((u) => u.username)])
+  const existing = new Set(known.rows.map((r) => r.username))
+  const hashes = new Map<string, string>()
+  for (const u of doc.users) if (!existing.has(u.username)) hashes.set(u.username, await hashPassword(u.password))
+
+  const result = await db.tx(async (c) => {
+    const out: ImportResult = { centres: {}, residents: {}, users: {} }
+    for (const centre of doc.centres) out.centres[centre.key] = await upsertId(c,
+      `INSERT INTO care_centres (external_key, name) VALUES ($1, $2)
+       ON CONFLICT (external_key) DO UPDATE SET name = EXCLUDED.name RETURNING id`, [centre.key, centre.name])
+    for (const r of doc.residents) {
+      const id = await upsertId(c,
+        `INSERT INTO residents (external_key, display_name, care_centre_id) VALUES ($1, $2, $3)
+         ON CONFLICT (external_key) DO UPDATE SET display_name = EXCLUDED.display_name, care_centre_id = EXCLUDED.care_centre_id
+         RETURNING id`, [r.key, r.name, r.centreKey ? out.centres[r.centreKey] : null])
+      out.residents[r.key] = id
+      await c.query('DELETE FROM zones WHERE resident_id = $1', [id])
+      for (const z of r.zones) {
+        const s = checkShape(z.shape)
+        if (s.ok) await insertZone(c, { residentId: id, name: z.name, kind: z.kind, shape: s.shape })
+      }
+      if (r.band) await upsertBand(c, r.band.id, r.band.secret, id)
+    }
+    for (const u of doc.users) {
+      const centreId = u.centreKey ? out.centres[u.centreKey]! : null
+      const id = await upsertId(c,
+        `INSERT INTO users (username, password_hash, role, care_centre_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (username) DO UPDATE SET role = EXCLUDED.role, care_centre_id = EXCLUDED.care_centre_id RETURNING id`,
+        [u.username, hashes.get(u.username) ?? 'unchanged', u.role, centreId])
+      out.users[u.username] = id
+      for (const k of u.residentKeys ?? []) {
+        await c.query('INSERT INTO user_residents (user_id, resident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, out.residents[k]])
+      }
+    }
+    return out
+  })
+  return { ok: true, result }
+}
+
+async function upsertId(c: Queryable, sql: string, params: unknown[]): Promise<number> {
+  return (await c.query<{ id: number }>(sql, params)).rows[0]!.id
+}

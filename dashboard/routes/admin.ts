@@ -1,0 +1,48 @@
+// Programme admins: bulk provisioning (the simulator uses it to set up its fleet in one step).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Db } from '../../infra/index.ts'
+import { ErrorBody, apiError } from '../errors.ts'
+import { importDoc } from '../import.pg.ts'
+import { requireViewer } from '../session.ts'
+
+const Key = Type.String({ minLength: 1, maxLength: 100 })
+const Ids = Type.Record(Type.String(), Type.Integer())
+
+const ImportBody = Type.Object({
+  centres: Type.Array(Type.Object({ key: Key, name: Type.String({ minLength: 1, maxLength: 200 }) }), { maxItems: 1000 }),
+  residents: Type.Array(Type.Object({
+    key: Key,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    centreKey: Type.Optional(Key),
+    band: Type.Optional(Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), secret: Type.String({ minLength: 16, maxLength: 200 }) })),
+    zones: Type.Array(Type.Object({
+      name: Type.String({ minLength: 1, maxLength: 100 }),
+      kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
+      shape: Type.Unknown(),
+    }), { maxItems: 20 }),
+  }), { maxItems: 200_000 }),
+  users: Type.Array(Type.Object({
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 8, maxLength: 200 }),
+    role: Type.Union([Type.Literal('admin'), Type.Literal('staff'), Type.Literal('family')]),
+    centreKey: Type.Optional(Key),
+    residentKeys: Type.Optional(Type.Array(Key, { maxItems: 50 })),
+  }), { maxItems: 10_000 }),
+})
+
+export const adminRoutes = (db: Db): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/api/admin/import', {
+    preValidation: requireViewer(db, ['admin']),
+    bodyLimit: 64 * 1024 * 1024,
+    schema: {
+      body: ImportBody,
+      response: { 200: Type.Object({ centres: Ids, residents: Ids, users: Ids }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const outcome = await importDoc(db, request.body)
+    if (!outcome.ok) return reply.code(400).send(apiError('invalid_import', outcome.error))
+    request.log.info({ centres: request.body.centres.length, residents: request.body.residents.length, users: request.body.users.length }, 'import applied')
+    return outcome.result
+  })
+}

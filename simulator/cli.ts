@@ -1,0 +1,207 @@
+// The simulator's command line: `run` a fleet (with provisioning, truth file, faults, bad
+// traffic), `score` it, `replay` a recorded track, `load` the service. It talks to the service
+// only as bands (MQTT) and clients (HTTP) do.
+import { createWriteStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { EXPECTED_REASON, ROGUE_BAND, withBadTraffic } from './bad-traffic.ts'
+import { loadBandId, loadEvents, loadSecret } from './load.ts'
+import { importDoc } from './provisioning.ts'
+import { createRng } from './random.ts'
+import { formatOf, parseTrack, replayEvents } from './replay.ts'
+import { runEvents, type Progress, type RunEvent, type RunStats } from './runner.mqtt.ts'
+import { formatScore, quantile, score } from './score.ts'
+import { fetchAlerts, login, metricSum, readMetrics, type ServiceClient } from './service-client.http.ts'
+import { SCENARIOS, simulateFleet, type ScenarioName } from './fleet-sim.ts'
+import type { Label } from './truth.ts'
+import { generateFleet } from './zibo.ts'
+
+export const USAGE = `usage: npm run sim -- <command> [options]
+  run      --bands 1500 --seed 1 --interval 30 --speed 1 --duration 1h --scenario day|jitter|wander|episodes
+           [--truth FILE] [--truth-positions] [--storm-at 30m] [--bad 0.05] [--score] [--no-provision] [--families 10]
+  score    --truth FILE
+  replay   FILE.gpx|.geojson|.csv --band ID --secret SECRET [--speed 1]
+  load     --bands 10000 --rate 1000 --duration 60s [--seed 1]
+common:    --url http://127.0.0.1:8080 --broker mqtt://127.0.0.1:1883 --admin USER --password PASSWORD`
+
+const OPTIONS = {
+  url: { type: 'string', default: 'http://127.0.0.1:8080' }, broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+  admin: { type: 'string' }, password: { type: 'string' }, bands: { type: 'string' }, seed: { type: 'string', default: '1' },
+  interval: { type: 'string', default: '30' }, speed: { type: 'string', default: '1' }, duration: { type: 'string' },
+  scenario: { type: 'string', default: 'day' }, truth: { type: 'string' }, 'truth-positions': { type: 'boolean' },
+  'storm-at': { type: 'string' }, bad: { type: 'string' }, score: { type: 'boolean' }, 'no-provision': { type: 'boolean' },
+  families: { type: 'string', default: '10' }, band: { type: 'string' }, secret: { type: 'string' }, rate: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const
+
+export class UsageError extends Error {}
+
+const parseOptions = (args: string[]) => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true })
+
+/** "90m", "2h", "30s", "1500ms" or plain seconds → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
+  if (!m) throw new UsageError(`not a duration: ${text} (use e.g. 30s, 90m, 2h)`)
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h' ?? 's']
+}
+
+const num = (text: string | undefined, name: string, min = 0) => {
+  const n = Number(text)
+  if (text === undefined || !Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min}`)
+  return n
+}
+
+export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+  const [command, ...rest] = argv
+  let parsed: ReturnType<typeof parseOptions>
+  try {
+    parsed = parseOptions(rest)
+  } catch (e) {
+    err(`${(e as Error).message}\n${USAGE}`)
+    return 2
+  }
+  const v = parsed.values
+  const admin = async (): Promise<ServiceClient> => {
+    if (!v.admin || !v.password) throw new UsageError('--admin and --password (a programme admin of the service) are required')
+    return login(v.url, v.admin, v.password)
+  }
+  const progress = (p: Progress) => {
+    if (v.quiet) return
+    const sim = new Date(p.simTime).toISOString().slice(0, 19).replace('T', ' ')
+    err(`sim ${sim} | bands ${p.connected}/${p.bands} connected | ${p.perSecond.toFixed(0)} msg/s | sent ${p.published} acked ${p.acked} errors ${p.failed}`)
+  }
+  try {
+    switch (command) {
+      case 'run': return await run()
+      case 'score': return await scoreCommand()
+      case 'replay': return await replay()
+      case 'load': return await load()
+      default:
+        err(USAGE)
+        return 2
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    err(`${e.message}\n${USAGE}`)
+    return 2
+  }
+
+  async function run(): Promise<number> {
+    const scenario = v.scenario as ScenarioName
+    if (!(scenario in SCENARIOS)) throw new UsageError(`--scenario must be one of ${Object.keys(SCENARIOS).join(', ')}`)
+    const bands = num(v.bands ?? '1500', 'bands', 1)
+    const seed = num(v.seed, 'seed')
+    const speed = num(v.speed, 'speed', 0.001)
+    const durationMs = parseDuration(v.duration ?? '1h')
+    const badFraction = v.bad ? num(v.bad, 'bad') : 0
+    const fleet = generateFleet({ bands, seed })
+    const client = v['no-provision'] && !v.score && !badFraction ? undefined : await admin()
+    if (client && !v['no-provision']) {
+      const doc = importDoc(fleet, num(v.families, 'families'))
+      if (badFraction > 0) doc.residents.push({ key: 'rogue', name: 'Rogue band', centreKey: fleet.centres[0]!.key, band: ROGUE_BAND, zones: [] })
+      await client.post('/api/admin/import', doc)
+      err(`provisioned ${fleet.centres.length} care centres, ${fleet.residents.length} residents and bands, ${doc.users.length} users`)
+    }
+    // Fix times never run ahead of the wall clock, however fast the run: start far enough back.
+    const wallStart = Date.now()
+    const start = Math.round(wallStart - durationMs * (1 - 1 / speed))
+    const sim = simulateFleet(fleet, {
+      start, durationMs, intervalMs: num(v.interval, 'interval', 1) * 1000, scenario,
+      stormAtMs: v['storm-at'] ? parseDuration(v['storm-at']) : undefined, truth: v['truth-positions'] ?? false,
+    })
+    const truth = v.truth ? createWriteStream(v.truth) : undefined
+    truth?.write(JSON.stringify({ type: 'run', seed, bands, start, durationMs, scenario, intervalMs: num(v.interval, 'interval', 1) * 1000 }) + '\n')
+    for (const l of sim.labels) truth?.write(JSON.stringify({ type: 'label', ...l }) + '\n')
+    const credentials = new Map(fleet.residents.map((r) => [r.bandId, r.secret]))
+    if (badFraction > 0) credentials.set(ROGUE_BAND.id, ROGUE_BAND.secret)
+    const before = client ? await readMetrics(v.url) : undefined
+    let events: Iterable<RunEvent> = sim.events()
+    if (badFraction > 0) events = withBadTraffic(events, badFraction, createRng(seed).fork('bad'))
+    const stats = await runEvents(events, {
+      brokerUrl: v.broker, bands: credentials, simStart: start, speed, onProgress: progress,
+      onTruth: (e) => truth?.write(JSON.stringify({ type: 'position', bandId: e.bandId, t: Math.round(e.t), lat: e.lat, lon: e.lon }) + '\n'),
+    })
+    truth?.end()
+    out(summary(stats))
+    if (before && badFraction > 0) {
+      await new Promise((r) => setTimeout(r, 500))
+      const after = await readMetrics(v.url)
+      const delta = (name: string) => metricSum(after, name) - metricSum(before, name)
+      out(`good fixes sent ${stats.goodFixes}, accepted by the service ${delta('tongxing_fixes_accepted_total')}`)
+      for (const [kind, n] of Object.entries(stats.bad)) {
+        const reason = EXPECTED_REASON[kind as keyof typeof EXPECTED_REASON]
+        out(`bad ${kind}: sent ${n}, rejected as ${reason} ${delta(`tongxing_rejected_total{reason="${reason}"}`)}`)
+      }
+    }
+    if (v.score && client) {
+      await new Promise((r) => setTimeout(r, 1000))
+      out(formatScore(score(sim.labels, await fetchAlerts(client, start), (bands * durationMs) / 3_600_000)))
+    }
+    return stats.connectFailures > 0 || stats.failed > 0 ? 1 : 0
+  }
+
+  async function scoreCommand(): Promise<number> {
+    if (!v.truth) throw new UsageError('--truth FILE is required')
+    const lines = (await readFile(v.truth, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>)
+    const header = lines.find((l) => l.type === 'run') as unknown as { bands: number; durationMs: number; start: number } | undefined
+    if (!header) throw new UsageError(`${v.truth} is not a truth file (no run line)`)
+    const labels = lines.filter((l) => l.type === 'label') as unknown as Label[]
+    const alerts = await fetchAlerts(await admin(), header.start)
+    out(formatScore(score(labels, alerts, (header.bands * header.durationMs) / 3_600_000)))
+    return 0
+  }
+
+  async function replay(): Promise<number> {
+    const file = parsed.positionals[0]
+    if (!file || !v.band || !v.secret) throw new UsageError('replay needs a FILE, --band and --secret')
+    const format = formatOf(file)
+    if (!format) throw new UsageError('the track must be .gpx, .geojson/.json or .csv')
+    const track = parseTrack(await readFile(file, 'utf8'), format)
+    if (!track.ok) throw new UsageError(track.error)
+    const speed = num(v.speed, 'speed', 0.001)
+    const span = track.points[track.points.length - 1]!.t - track.points[0]!.t
+    const start = Math.round(Date.now() - span * (1 - 1 / speed))
+    err(`replaying ${track.points.length} points (${track.skipped} skipped) over ${(span / 60_000).toFixed(1)} min at ${speed}×`)
+    const stats = await runEvents(replayEvents(track.points, v.band, start), {
+      brokerUrl: v.broker, bands: new Map([[v.band, v.secret]]), simStart: start, speed, onProgress: progress,
+    })
+    out(summary(stats))
+    return stats.failed > 0 || stats.connectFailures > 0 ? 1 : 0
+  }
+
+  async function load(): Promise<number> {
+    const bands = num(v.bands ?? '1000', 'bands', 1)
+    const rate = num(v.rate ?? String(bands / 10), 'rate', 0.001)
+    const seed = num(v.seed, 'seed')
+    const durationMs = parseDuration(v.duration ?? '60s')
+    const client = await admin()
+    const ids = Array.from({ length: bands }, (_, i) => i)
+    for (let i = 0; i < bands; i += 5000) {
+      await client.post('/api/admin/import', { centres: [], users: [], residents: ids.slice(i, i + 5000).map((k) => ({
+        key: loadBandId(k), name: `Load ${k}`, band: { id: loadBandId(k), secret: loadSecret(seed, k) }, zones: [] })) })
+    }
+    const before = await readMetrics(v.url)
+    const start = Date.now()
+    const stats = await runEvents(loadEvents({ bands, rate, durationMs, start, seed }), {
+      brokerUrl: v.broker, bands: new Map(ids.map((k) => [loadBandId(k), loadSecret(seed, k)])), simStart: start, speed: 1, onProgress: progress,
+    })
+    const after = await readMetrics(v.url)
+    out(summary(stats))
+    out(`offered ${rate} fixes/s; acknowledged ${(stats.acked / (durationMs / 1000)).toFixed(0)} fixes/s; ` +
+      `service accepted ${metricSum(after, 'tongxing_fixes_accepted_total') - metricSum(before, 'tongxing_fixes_accepted_total')}`)
+    return stats.failed > 0 ? 1 : 0
+  }
+}
+
+function summary(s: RunStats): string {
+  const ms = (x: number | null) => (x === null ? '-' : `${x.toFixed(1)} ms`)
+  return `published ${s.published}, acknowledged ${s.acked}, failed ${s.failed}, bands that could not connect ${s.connectFailures}, ` +
+    `PUBACK p50 ${ms(quantile(s.ackMs, 0.5))} p99 ${ms(quantile(s.ackMs, 0.99))}, ${(s.wallMs / 1000).toFixed(1)} s`
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
+    console.error(e)
+    process.exit(1)
+  })
+}

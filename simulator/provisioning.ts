@@ -1,0 +1,26 @@
+// The fleet as a provisioning document for the service's admin import (POST /api/admin/import):
+// care centres, residents with band and safe zones, a staff account per centre and family
+// accounts for the first residents. Simulated credentials derive from the seed: test data only.
+import type { Fleet } from './zibo.ts'
+
+export interface ImportDoc {
+  centres: { key: string; name: string }[]
+  residents: { key: string; name: string; centreKey: string; band: { id: string; secret: string }; zones: { name: string; kind: 'safe'; shape: unknown }[] }[]
+  users: { username: string; password: string; role: 'staff' | 'family'; centreKey?: string; residentKeys?: string[] }[]
+}
+
+export const staffLogin = (centreKey: string) => ({ username: `staff-${centreKey}`, password: `staff-pass-${centreKey}` })
+
+export function importDoc(fleet: Fleet, families: number): ImportDoc {
+  return {
+    centres: fleet.centres.map((c) => ({ key: c.key, name: c.name })),
+    residents: fleet.residents.map((r) => ({
+      key: r.key, name: r.name, centreKey: r.centreKey, band: { id: r.bandId, secret: r.secret },
+      zones: r.zones.map((z) => ({ name: z.name, kind: 'safe' as const, shape: { type: 'circle', center: [z.center.lon, z.center.lat], radiusM: z.radiusM } })),
+    })),
+    users: [
+      ...fleet.centres.map((c) => ({ ...staffLogin(c.key), role: 'staff' as const, centreKey: c.key })),
+      ...fleet.residents.slice(0, families).map((r) => ({ ...r.family, role: 'family' as const, residentKeys: [r.key] })),
+    ],
+  }
+}
