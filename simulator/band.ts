@@ -47,7 +47,15 @@ export function planBand(resident: Resident, o: BandOptions, rng: Rng, firstEpis
   const activities = [...routineActivities(resident, o.start, o.end, rng.fork('routine')),
     ...episodes.flatMap((e) => (e.activity ? [e.activity] : []))]
   const segments = buildItinerary(resident.home, activities, o.start, o.end)
-  const { outside, danger } = sampleIntervals(segments, o.start, o.end, resident.zones, o.corridors)
+  let { outside, danger } = sampleIntervals(segments, o.start, o.end, resident.zones, o.corridors)
+  let silentFrom = Infinity
+  for (const e of episodes) {
+    if (e.kind !== 'silent_outside') continue
+    const exit = outside.find((i) => i.start >= e.start)
+    if (exit) silentFrom = Math.min(silentFrom, exit.start + e.silenceAfterExitMs!)
+  }
+  // What happens after the band falls silent is not observable: truth stops there too.
+  if (silentFrom < o.end) ({ outside, danger } = sampleIntervals(segments, o.start, silentFrom, resident.zones, o.corridors))
   const episodeAt = (t: number) => episodes.find((e) => e.activity && e.start <= t + MINUTE && t <= activityEnd(segments, e.start))
   const labels: Label[] = []
   const bandId = resident.bandId
@@ -56,16 +64,6 @@ export function planBand(resident: Resident, o: BandOptions, rng: Rng, firstEpis
     labels.push({ bandId, kind: 'left_safe_zone', start: i.start, end: i.end, mustAlert, episode: episodeAt(i.start)?.kind, maxBeyondM: Math.round(i.maxBeyondM) })
   }
   for (const i of danger) labels.push({ bandId, kind: 'entered_danger_zone', start: i.start, end: i.end, mustAlert: true, episode: episodeAt(i.start)?.kind })
-  let silentFrom = Infinity
-  for (const e of episodes) {
-    if (e.kind === 'sos' || e.kind === 'fall') labels.push({ bandId, kind: e.kind, start: e.start, end: e.start, mustAlert: true, episode: e.kind })
-    if (e.kind === 'band_removed') labels.push({ bandId, kind: 'band_removed', start: e.start, end: Math.min(e.until!, o.end), mustAlert: true, episode: e.kind })
-    if (e.kind === 'silent_outside') {
-      const exit = outside.find((i) => i.start >= e.start)
-      if (exit) silentFrom = Math.min(silentFrom, exit.start + e.silenceAfterExitMs!)
-    }
-  }
-  if (silentFrom < o.end) labels.push({ bandId, kind: 'silent_outside', start: silentFrom, end: o.end, mustAlert: true, episode: 'silent_outside' })
   const gaps: [number, number][] = []
   const gapRng = rng.fork('gaps')
   const nGaps = gapRng.poisson(o.faults.gapsPerHour * ((o.end - o.start) / 3_600_000))
@@ -73,6 +71,15 @@ export function planBand(resident: Resident, o: BandOptions, rng: Rng, firstEpis
     const g0 = gapRng.uniform(o.start, o.end)
     gaps.push([g0, g0 + gapRng.int(5, 30) * MINUTE])
   }
+  // An event the band never manages to send (silent by then, or held in a backlog that is never
+  // uploaded) is not in the truth: nobody could have been told.
+  const sent = (t: number) => t < silentFrom && !gaps.some(([a, b]) => t >= a && t < b && b >= silentFrom)
+  for (const e of episodes) {
+    if (!sent(e.start)) continue
+    if (e.kind === 'sos' || e.kind === 'fall') labels.push({ bandId, kind: e.kind, start: e.start, end: e.start, mustAlert: true, episode: e.kind })
+    if (e.kind === 'band_removed') labels.push({ bandId, kind: 'band_removed', start: e.start, end: Math.min(e.until!, o.end), mustAlert: true, episode: e.kind })
+  }
+  if (silentFrom < o.end) labels.push({ bandId, kind: 'silent_outside', start: silentFrom, end: o.end, mustAlert: true, episode: 'silent_outside' })
   return { resident, segments, episodes, labels: labels.sort((a, b) => a.start - b.start), gaps, silentFrom }
 }
 

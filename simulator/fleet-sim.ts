@@ -25,6 +25,8 @@ export interface FleetSimOptions {
   durationMs: number
   intervalMs: number
   scenario: ScenarioName
+  /** Overrides the scenario's episode rates. */
+  rates?: EpisodeRates
   noise?: NoiseModel
   faults?: Faults
   /** Offset from start of a reconnect storm: every band drops and reconnects within 10 s. */
@@ -43,7 +45,7 @@ export interface FleetSim {
 export function simulateFleet(fleet: Fleet, o: FleetSimOptions): FleetSim {
   const bandOptions: BandOptions = {
     start: o.start, end: o.start + o.durationMs, intervalMs: o.intervalMs, noise: o.noise ?? DEFAULT_NOISE,
-    faults: o.faults ?? DEFAULT_FAULTS, rates: SCENARIOS[o.scenario], corridors: fleet.corridors,
+    faults: o.faults ?? DEFAULT_FAULTS, rates: o.rates ?? SCENARIOS[o.scenario], corridors: fleet.corridors,
   }
   const root = createRng(fleet.seed)
   let episodeId = 1
