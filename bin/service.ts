@@ -77,7 +77,8 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       mqttPort = broker.port
     }
 
-    const app = await buildApp({ db, hub, registry, log: log.child({ part: 'dashboard' }), isReady: () => ready, sessionTtlMs: config.sessionTtlHours * 3_600_000 })
+    const app = await buildApp({ db, hub, registry, log: log.child({ part: 'dashboard' }), isReady: () => ready,
+      sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged: () => geofence.refresh() })
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())
     const httpPort = app.server.address() as { port: number }

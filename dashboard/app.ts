@@ -19,6 +19,8 @@ export interface AppDeps {
   log: Logger
   isReady: () => boolean
   sessionTtlMs: number
+  /** Called after provisioning changes zones or bands, so this process applies them at once. */
+  topologyChanged: () => Promise<void>
 }
 
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
@@ -34,7 +36,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(d.isReady, d.registry))
   await app.register(authRoutes(d.db, d.sessionTtlMs))
   await app.register(alertRoutes(d.db))
-  await app.register(adminRoutes(d.db))
+  await app.register(adminRoutes(d.db, d.topologyChanged))
   await app.register(liveRoutes(d.db, d.hub))
   return app
 }

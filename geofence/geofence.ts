@@ -14,6 +14,8 @@ export interface GeofenceFix extends Partial<EngineFix> {
 
 export interface Geofence {
   start(): Promise<void>
+  /** Reloads zones and bands now if they changed (also done every refreshMs). */
+  refresh(): Promise<void>
   /** Evaluates fixes now (in fix-time order per call); alerts are written and announced asynchronously. */
   onFixes(fixes: readonly GeofenceFix[]): void
   /** Resolves when every alert raised so far is stored and announced. */
@@ -51,6 +53,7 @@ export function createGeofence({ db, log, refreshMs, policy = DEFAULT_POLICY, on
   }
 
   return {
+    refresh,
     async start() {
       await refresh()
       const loop = () => { timer = setTimeout(() => void refresh().finally(loop), refreshMs) }

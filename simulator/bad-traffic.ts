@@ -34,7 +34,7 @@ export function* withBadTraffic(events: Iterable<RunEvent>, fraction: number, rn
         yield { t, bandId: e.bandId, type: 'publish', payload: JSON.stringify({ ...fix, seq: 0, lat: 123.4 }), bad: kind }
         break
       case 'far_future':
-        yield { t, bandId: e.bandId, type: 'publish', payload: JSON.stringify({ ...fix, seq: 0, ts: (fix.ts as number) + 86_400 }), bad: kind }
+        yield { t, bandId: e.bandId, type: 'publish', payload: JSON.stringify({ ...fix, seq: 0, ts: (fix.ts as number) + 365 * 86_400 }), bad: kind }
         break
       case 'spoofed_topic':
         // QoS 0: the broker drops the rogue's connection, and an unacknowledged QoS 1 would be resent forever.

@@ -19,6 +19,7 @@ import { generateFleet } from './zibo.ts'
 export const USAGE = `usage: npm run sim -- <command> [options]
   run      --bands 1500 --seed 1 --interval 30 --speed 1 --duration 1h --scenario day|jitter|wander|episodes
            [--truth FILE] [--truth-positions] [--storm-at 30m] [--bad 0.05] [--score] [--no-provision] [--families 10]
+           [--start 2026-11-27T16:00:00Z]
   score    --truth FILE
   replay   FILE.gpx|.geojson|.csv --band ID --secret SECRET [--speed 1]
   load     --bands 10000 --rate 1000 --duration 60s [--seed 1]
@@ -31,7 +32,7 @@ const OPTIONS = {
   scenario: { type: 'string', default: 'day' }, truth: { type: 'string' }, 'truth-positions': { type: 'boolean' },
   'storm-at': { type: 'string' }, bad: { type: 'string' }, score: { type: 'boolean' }, 'no-provision': { type: 'boolean' },
   families: { type: 'string', default: '10' }, band: { type: 'string' }, secret: { type: 'string' }, rate: { type: 'string' },
-  quiet: { type: 'boolean' },
+  quiet: { type: 'boolean' }, start: { type: 'string' },
 } as const
 
 export class UsageError extends Error {}
@@ -103,8 +104,10 @@ export async function main(argv: string[], out: (line: string) => void = console
       err(`provisioned ${fleet.centres.length} care centres, ${fleet.residents.length} residents and bands, ${doc.users.length} users`)
     }
     // Fix times never run ahead of the wall clock, however fast the run: start far enough back.
-    const wallStart = Date.now()
-    const start = Math.round(wallStart - durationMs * (1 - 1 / speed))
+    // A fixed --start (in the past) makes the whole run, routines included, reproducible.
+    const start = v.start ? Date.parse(v.start) : Math.round(Date.now() - durationMs * (1 - 1 / speed))
+    if (Number.isNaN(start)) throw new UsageError('--start must be an ISO 8601 time, e.g. 2026-11-27T16:00:00Z')
+    if (start + durationMs * (1 - 1 / speed) > Date.now()) throw new UsageError('--start is too late: the fixes would run ahead of the clock')
     const sim = simulateFleet(fleet, {
       start, durationMs, intervalMs: num(v.interval, 'interval', 1) * 1000, scenario,
       stormAtMs: v['storm-at'] ? parseDuration(v['storm-at']) : undefined, truth: v['truth-positions'] ?? false,

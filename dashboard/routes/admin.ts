@@ -31,7 +31,7 @@ const ImportBody = Type.Object({
   }), { maxItems: 10_000 }),
 })
 
-export const adminRoutes = (db: Db): FastifyPluginAsyncTypebox => async (app) => {
+export const adminRoutes = (db: Db, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/api/admin/import', {
     preValidation: requireViewer(db, ['admin']),
     bodyLimit: 64 * 1024 * 1024,
@@ -42,6 +42,7 @@ export const adminRoutes = (db: Db): FastifyPluginAsyncTypebox => async (app) =>
   }, async (request, reply) => {
     const outcome = await importDoc(db, request.body)
     if (!outcome.ok) return reply.code(400).send(apiError('invalid_import', outcome.error))
+    await topologyChanged()
     request.log.info({ centres: request.body.centres.length, residents: request.body.residents.length, users: request.body.users.length }, 'import applied')
     return outcome.result
   })
