@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { simulatorMain } from '../simulator/index.ts'
+import { BAND, provisionWorld } from './support/fixtures.ts'
 import { startTestService } from './support/service.ts'
 
 // [episodes, detected, missed] per kind, and [true, false] alerts, for seed 21 from 01:30 in Zibo.
@@ -25,6 +26,7 @@ describe('simulator against the real service', () => {
   beforeAll(async () => {
     service = await startTestService()
     await insertUser(service.db, { username: 'admin', password: 'admin-pass-1', role: 'admin' })
+    await provisionWorld(service.db)
   })
   afterAll(() => service?.stop())
 
@@ -61,4 +63,26 @@ describe('simulator against the real service', () => {
     expect(rows).toEqual(EXPECTED_SCORE.rows)
     expect(/true alerts: (\d+)\s+false alerts: (\d+)/.exec(text)!.slice(1, 3).map(Number)).toEqual(EXPECTED_SCORE.trueFalse)
   }, 120_000)
+
+  it('when a GPX walk is replayed as a provisioned band, then its four fixes are stored with the walk\'s pace', async () => {
+    const out: string[] = []
+    const gpx = new URL('../simulator/test/in/walk.gpx', import.meta.url).pathname
+    const code = await simulatorMain(['replay', gpx, '--band', BAND.id, '--secret', BAND.secret, '--speed', '30',
+      '--broker', `mqtt://127.0.0.1:${service.mqttPort}`, '--quiet'], (l) => out.push(l), () => undefined)
+    expect(code, out.join('\n')).toBe(0)
+    const r = await service.db.query<{ seq: number; lat: number; ts: number }>(
+      'SELECT seq, lat, extract(epoch FROM fix_time)::float8 AS ts FROM positions WHERE band_id = $1 ORDER BY seq', [BAND.id])
+    expect(r.rows.map((x) => [x.seq, x.lat])).toEqual([[0, 36.81352], [1, 36.814], [2, 36.8146], [3, 36.8153]])
+    expect(r.rows.map((x) => Math.round(x.ts - r.rows[0]!.ts))).toEqual([0, 30, 60, 90])
+  })
+
+  it('when load mode offers 40 bands at 100 fixes/s for 3 s, then the service accepts every fix', async () => {
+    const out: string[] = []
+    const code = await simulatorMain(['load', '--url', `http://127.0.0.1:${service.httpPort}`, '--broker', `mqtt://127.0.0.1:${service.mqttPort}`,
+      '--admin', 'admin', '--password', 'admin-pass-1', '--bands', '40', '--rate', '100', '--duration', '3s', '--quiet'], (l) => out.push(l), () => undefined)
+    const text = out.join('\n')
+    expect(code, text).toBe(0)
+    expect(text).toMatch(/published 300, acknowledged 300, failed 0/)
+    expect(text).toMatch(/service accepted 300$/m)
+  })
 })
