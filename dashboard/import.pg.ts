@@ -1,7 +1,7 @@
 // Bulk provisioning for programme admins: care centres, residents with their band and zones, and
 // users, in one transaction. Repeatable: centres and residents are matched by their external key,
-// bands by id, users by username (an existing user keeps their password); a resident's zones are
-// replaced by the imported ones.
+// bands by id, users by username (an existing user keeps their password), a resident's zones by
+// name (updated in place, so open alerts keep their zone; zones no longer listed are removed).
 import { checkShape, insertZone, type ZoneKind } from '../geofence/index.ts'
 import type { Db, Queryable } from '../infra/index.ts'
 import { upsertBand } from '../ingest/index.ts'
@@ -34,6 +34,7 @@ export function checkImport(doc: ImportDoc): string | undefined {
   const residents = new Set(doc.residents.map((r) => r.key))
   for (const r of doc.residents) {
     if (r.centreKey && !centres.has(r.centreKey)) return `resident ${r.key}: unknown centre ${r.centreKey}`
+    if (new Set(r.zones.map((z) => z.name)).size !== r.zones.length) return `resident ${r.key}: zone names must be unique`
     for (const z of r.zones) {
       const s = checkShape(z.shape)
       if (!s.ok) return `resident ${r.key}, zone ${z.name}: ${s.error}`
@@ -67,11 +68,16 @@ export async function importDoc(db: Db, doc: ImportDoc): Promise<ImportOutcome> 
          ON CONFLICT (external_key) DO UPDATE SET display_name = EXCLUDED.display_name, care_centre_id = EXCLUDED.care_centre_id
          RETURNING id`, [r.key, r.name, r.centreKey ? out.centres[r.centreKey] : null])
       out.residents[r.key] = id
-      await c.query('DELETE FROM zones WHERE resident_id = $1', [id])
+      const kept: number[] = []
       for (const z of r.zones) {
         const s = checkShape(z.shape)
-        if (s.ok) await insertZone(c, { residentId: id, name: z.name, kind: z.kind, shape: s.shape })
+        if (!s.ok) continue // checked above
+        const updated = await c.query<{ id: number }>(
+          'UPDATE zones SET kind = $3, shape = $4, updated_at = now() WHERE resident_id = $1 AND name = $2 RETURNING id',
+          [id, z.name, z.kind, JSON.stringify(s.shape)])
+        kept.push(updated.rows[0]?.id ?? await insertZone(c, { residentId: id, name: z.name, kind: z.kind, shape: s.shape }))
       }
+      await c.query('DELETE FROM zones WHERE resident_id = $1 AND NOT (id = ANY($2::bigint[]))', [id, kept])
       if (r.band) await upsertBand(c, r.band.id, r.band.secret, id)
     }
     for (const u of doc.users) {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
+import { raiseAlert } from '../geofence/index.ts'
 import { generateFleet, importDoc } from '../simulator/index.ts'
 import { login, provisionWorld } from './support/fixtures.ts'
 import { startTestService } from './support/service.ts'
@@ -33,12 +34,18 @@ describe('POST /api/admin/import', () => {
   it('when a fleet is imported twice, then its centres, residents, bands, zones and users exist once', async () => {
     const cookie = await login(service.httpPort, 'admin', 'admin-pass-1')
     const doc = importDoc(generateFleet({ bands: 30, seed: 2, centres: 3 }), 2)
+    doc.residents[0]!.zones.push({ name: 'daughter\'s flat', kind: 'safe', shape: { type: 'circle', center: [118.1, 36.8], radiusM: 150 } })
     const before = { residents: await count('residents'), bands: await count('bands'), zones: await count('zones'), users: await count('users') }
     const first = await post(doc, cookie)
     expect(first.status).toBe(200)
     expect(Object.keys(first.body.residents as object)).toHaveLength(30)
+    // Open alerts on a resident's two zones must survive a repeated import.
+    const residentId = (first.body.residents as Record<string, number>)[doc.residents[0]!.key]!
+    const zoneIds = (await service.db.query<{ id: number }>('SELECT id FROM zones WHERE resident_id = $1 ORDER BY id', [residentId])).rows.map((z) => z.id)
+    for (const zoneId of zoneIds) await raiseAlert(service.db, { residentId, bandId: 'b', zoneId, kind: 'left_safe_zone', fixTime: Date.now(), evidence: {} })
     const second = await post(doc, cookie)
     expect(second.body).toEqual(first.body)
+    expect((await service.db.query('SELECT zone_id FROM alerts WHERE resident_id = $1 ORDER BY zone_id', [residentId])).rows).toEqual(zoneIds.map((zone_id) => ({ zone_id })))
     const zonesImported = doc.residents.reduce((n, r) => n + r.zones.length, 0)
     expect({ residents: await count('residents'), bands: await count('bands'), zones: await count('zones'), users: await count('users') })
       .toEqual({ residents: before.residents + 30, bands: before.bands + 30, zones: before.zones + zonesImported, users: before.users + 5 })
