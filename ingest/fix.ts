@@ -21,6 +21,3 @@ export interface Fix {
   hdg?: number
   evt: BandEvent[]
 }
-
-export const hasPosition = (f: Fix): f is Fix & { lat: number; lon: number } =>
-  f.lat !== undefined && f.lon !== undefined

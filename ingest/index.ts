@@ -1,8 +1,7 @@
 // ingest/: the band protocol, the embedded broker, the external-broker client, and batching
 // reports into the database. Knows nothing of zones, users or WebSocket.
-export { BAND_ID, parseBandTopic, telemetryTopic, statusTopic, cmdTopic } from './topics.ts'
+export { BAND_ID, parseBandTopic } from './topics.ts'
 export type { Fix, BandEvent, FixSource } from './fix.ts'
-export { hasPosition } from './fix.ts'
 export { decodeTelemetry, MAX_PAYLOAD_BYTES } from './codec.ts'
 export { generateSecret, verifySecret, MIN_SECRET_LENGTH } from './band-secret.ts'
 export { findBandSecret, upsertBand } from './band-store.pg.ts'

@@ -16,7 +16,3 @@ export function parseBandTopic(topic: string): BandTopic | undefined {
   if (!BAND_ID.test(bandId) || !KINDS.has(kind)) return undefined
   return { kind: kind as BandTopic['kind'], bandId }
 }
-
-export const telemetryTopic = (bandId: string) => `bands/${bandId}/telemetry`
-export const statusTopic = (bandId: string) => `bands/${bandId}/status`
-export const cmdTopic = (bandId: string) => `bands/${bandId}/cmd`

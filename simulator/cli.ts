@@ -66,6 +66,8 @@ export async function main(argv: string[], out: (line: string) => void = console
     if (!v.admin || !v.password) throw new UsageError('--admin and --password (a programme admin of the service) are required')
     return login(v.url, v.admin, v.password)
   }
+  // A person watching a terminal gets a line every 2 s; a log file every 10 s.
+  const progressEveryMs = process.stderr.isTTY ? 2000 : 10_000
   const progress = (p: Progress) => {
     if (v.quiet) return
     const sim = new Date(p.simTime).toISOString().slice(0, 19).replace('T', ' ')
@@ -121,7 +123,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     let events: Iterable<RunEvent> = sim.events()
     if (badFraction > 0) events = withBadTraffic(events, badFraction, createRng(seed).fork('bad'))
     const stats = await runEvents(events, {
-      brokerUrl: v.broker, bands: credentials, simStart: start, speed, onProgress: progress,
+      brokerUrl: v.broker, bands: credentials, simStart: start, speed, onProgress: progress, progressEveryMs,
       onTruth: (e) => truth?.write(JSON.stringify({ type: 'position', bandId: e.bandId, t: Math.round(e.t), lat: e.lat, lon: e.lon }) + '\n'),
     })
     truth?.end()
@@ -166,7 +168,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     const start = Math.round(Date.now() - span * (1 - 1 / speed))
     err(`replaying ${track.points.length} points (${track.skipped} skipped) over ${(span / 60_000).toFixed(1)} min at ${speed}×`)
     const stats = await runEvents(replayEvents(track.points, v.band, start), {
-      brokerUrl: v.broker, bands: new Map([[v.band, v.secret]]), simStart: start, speed, onProgress: progress,
+      brokerUrl: v.broker, bands: new Map([[v.band, v.secret]]), simStart: start, speed, onProgress: progress, progressEveryMs,
     })
     out(summary(stats))
     return stats.failed > 0 || stats.connectFailures > 0 ? 1 : 0
@@ -186,7 +188,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     const before = await readMetrics(v.url)
     const start = Date.now()
     const stats = await runEvents(loadEvents({ bands, rate, durationMs, start, seed }), {
-      brokerUrl: v.broker, bands: new Map(ids.map((k) => [loadBandId(k), loadSecret(seed, k)])), simStart: start, speed: 1, onProgress: progress,
+      brokerUrl: v.broker, bands: new Map(ids.map((k) => [loadBandId(k), loadSecret(seed, k)])), simStart: start, speed: 1, onProgress: progress, progressEveryMs,
     })
     const after = await readMetrics(v.url)
     out(summary(stats))

@@ -1,6 +1,6 @@
 // Ground truth from the true path: when a resident was outside all their safe zones, or inside a
 // danger corridor, sampled every few seconds. Labels say which alert kinds would be right.
-import { distanceM, type LatLon } from './geo.ts'
+import { distanceM } from './geo.ts'
 import { locate, MINUTE, type Segment } from './itinerary.ts'
 import { distanceToCorridorM, type DangerCorridor, type SafeZone } from './zibo.ts'
 
@@ -70,8 +70,4 @@ function track(list: Interval[], open: Interval | undefined, inside: boolean, t:
   }
   if (open) list.push({ ...open, end: t })
   return undefined
-}
-
-export function isInside(p: LatLon, zones: readonly SafeZone[]): boolean {
-  return zones.some((z) => distanceM(z.center, p) <= z.radiusM)
 }
