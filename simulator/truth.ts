@@ -1,6 +1,6 @@
 // Ground truth from the true path: when a resident was outside all their safe zones, or inside a
 // danger corridor, sampled every few seconds. Labels say which alert kinds would be right.
-import { distanceM } from './geo.ts'
+import { distanceM, type LatLon } from './geo.ts'
 import { locate, MINUTE, type Segment } from './itinerary.ts'
 import { distanceToCorridorM, type DangerCorridor, type SafeZone } from './zibo.ts'
 
@@ -48,24 +48,28 @@ export function sampleIntervals(segments: Segment[], from: number, to: number, z
   const danger: Interval[] = []
   let openOut: Interval | undefined
   let openDanger: Interval | undefined
-  let hint = 0
-  for (let t = from; t < to; t += STEP_MS) {
-    const here = locate(segments, t, hint)
-    hint = here.index
-    const beyond = Math.min(...zones.map((z) => distanceM(z.center, here.at) - z.radiusM))
-    openOut = track(outside, openOut, beyond > 0, t, beyond)
-    const inCorridor = corridors.some((c) => distanceToCorridorM(here.at, c) < 0)
-    openDanger = track(danger, openDanger, inCorridor, t, 0)
+  const visit = (t: number, at: LatLon, span: number) => {
+    const beyond = Math.min(...zones.map((z) => distanceM(z.center, at) - z.radiusM))
+    openOut = track(outside, openOut, beyond > 0, t, beyond, span)
+    openDanger = track(danger, openDanger, corridors.some((c) => distanceToCorridorM(at, c) < 0), t, 0, span)
+  }
+  // A stay is one place for its whole span; a walk is sampled every STEP_MS.
+  for (const seg of segments) {
+    const t0 = Math.max(seg.t0, from)
+    const t1 = Math.min(seg.t1, to)
+    if (t1 <= t0) continue
+    if (seg.kind === 'stay') visit(t0, seg.at, t1 - t0)
+    else for (let t = t0; t < t1; t += STEP_MS) visit(t, locate([seg], t).at, Math.min(STEP_MS, t1 - t))
   }
   for (const [list, open] of [[outside, openOut], [danger, openDanger]] as const) if (open) list.push({ ...open, end: to })
   return { outside, danger }
 }
 
-function track(list: Interval[], open: Interval | undefined, inside: boolean, t: number, beyond: number): Interval | undefined {
+function track(list: Interval[], open: Interval | undefined, inside: boolean, t: number, beyond: number, span: number): Interval | undefined {
   if (inside) {
     const i = open ?? { start: t, end: t, maxBeyondM: 0, farMs: 0 }
     i.maxBeyondM = Math.max(i.maxBeyondM, beyond)
-    if (beyond >= MUST_ALERT.beyondM) i.farMs += STEP_MS
+    if (beyond >= MUST_ALERT.beyondM) i.farMs += span
     return i
   }
   if (open) list.push({ ...open, end: t })

@@ -16,7 +16,7 @@ const EXPECTED_SCORE = {
   rows: {
     'left_safe_zone (wander_purposeful)': [3, 3, 0],
     'left_safe_zone (wander_slow)': [10, 8, 2],
-    silent_outside: [2, 1, 1],
+    silent_outside: [2, 0, 2],
   } as Record<string, number[]>,
   trueFalse: [13, 10],
 }
