@@ -44,7 +44,10 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     let ready = false
     const hub = createHub({ keepAliveMs: 30_000 })
     cleanup.push(async () => hub.closeAll())
-    const geofence = createGeofence({ db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, onAlert: (c) => hub.publishAlert(c) })
+    const geofence = createGeofence({
+      db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
+      onAlert: (c) => hub.publishAlert(c),
+    })
     await geofence.start()
     cleanup.push(() => geofence.stop())
 

@@ -1,7 +1,7 @@
 // Alerts in the database. One open alert per wearer, kind and zone (a unique partial index):
 // a repeat updates the open one instead of adding another.
 import type { Queryable } from '../infra/index.ts'
-import type { Alert, AlertChange, AlertKind } from './alert.ts'
+import type { Alert, AlertChange, AlertKind, Severity } from './alert.ts'
 import { SEVERITY } from './alert.ts'
 
 export interface NewAlert {
@@ -10,6 +10,7 @@ export interface NewAlert {
   zoneId: number | null
   kind: AlertKind
   fixTime: number
+  severity?: Severity
   evidence: unknown
 }
 
@@ -43,12 +44,36 @@ export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChang
        INSERT INTO alerts (resident_id, band_id, zone_id, kind, severity, fix_time, evidence)
        VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7)
        ON CONFLICT (resident_id, kind, COALESCE(zone_id, 0)) WHERE status <> 'resolved'
-       DO UPDATE SET updated_at = now(), evidence = EXCLUDED.evidence
+       DO UPDATE SET updated_at = now(), evidence = EXCLUDED.evidence,
+         severity = CASE WHEN EXCLUDED.severity = 'critical' THEN 'critical' ELSE alerts.severity END
        RETURNING *, (xmax = 0) AS inserted)
      SELECT ${COLUMNS}, a.inserted FROM a JOIN residents r ON r.id = a.resident_id`,
-    [a.residentId, a.bandId, a.zoneId, a.kind, SEVERITY[a.kind], a.fixTime, JSON.stringify(a.evidence)])
+    [a.residentId, a.bandId, a.zoneId, a.kind, a.severity ?? SEVERITY[a.kind], a.fixTime, JSON.stringify(a.evidence)])
   const row = r.rows[0]!
   return { change: row.inserted ? 'opened' : 'updated', alert: toAlert(row) }
+}
+
+/** Resolves the open alert of this wearer, kind and zone, if there is one. */
+export async function resolveAlert(db: Queryable, r: { residentId: number; kind: AlertKind; zoneId: number | null; reason: string }): Promise<AlertChange | undefined> {
+  const res = await db.query<AlertRow>(
+    `WITH a AS (
+       UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now(),
+              evidence = evidence || jsonb_build_object('resolvedBecause', $4::text)
+       WHERE resident_id = $1 AND kind = $2 AND COALESCE(zone_id, 0) = COALESCE($3::bigint, 0) AND status <> 'resolved'
+       RETURNING *)
+     SELECT ${COLUMNS} FROM a JOIN residents r ON r.id = a.resident_id`,
+    [r.residentId, r.kind, r.zoneId, r.reason])
+  const row = res.rows[0]
+  return row && { change: 'resolved', alert: toAlert(row) }
+}
+
+/** Open alerts by band, to rebuild engine state after a restart. */
+export async function openAlertsByBand(db: Queryable): Promise<Map<string, { kind: AlertKind; zoneId: number | null; fixTime: number }[]>> {
+  const r = await db.query<{ band_id: string; kind: AlertKind; zone_id: number | null; fix_time: Date }>(
+    `SELECT band_id, kind, zone_id, fix_time FROM alerts WHERE status <> 'resolved'`)
+  const out = new Map<string, { kind: AlertKind; zoneId: number | null; fixTime: number }[]>()
+  for (const a of r.rows) out.set(a.band_id, [...(out.get(a.band_id) ?? []), { kind: a.kind, zoneId: a.zone_id, fixTime: a.fix_time.getTime() }])
+  return out
 }
 
 export interface AlertFilter {

@@ -1,10 +1,16 @@
 // An alert as the rest of the system sees it.
-export type AlertKind = 'left_safe_zone'
+export type AlertKind = 'left_safe_zone' | 'sos' | 'fall' | 'band_removed' | 'band_offline' | 'low_battery'
 export type Severity = 'critical' | 'high' | 'medium' | 'low'
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved'
 
+/** Default severity of each kind; a rule may raise it (e.g. left the zone, then went silent). */
 export const SEVERITY: Record<AlertKind, Severity> = {
+  sos: 'critical',
+  fall: 'critical',
   left_safe_zone: 'high',
+  band_removed: 'high',
+  band_offline: 'medium',
+  low_battery: 'low',
 }
 
 export interface Alert {
@@ -23,8 +29,8 @@ export interface Alert {
   evidence: unknown
 }
 
-/** What changed: a new alert, or a repeat that updated the one already open. */
+/** What changed: a new alert, a repeat that updated the open one, or its resolution. */
 export interface AlertChange {
-  change: 'opened' | 'updated'
+  change: 'opened' | 'updated' | 'resolved'
   alert: Alert
 }

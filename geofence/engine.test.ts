@@ -1,62 +1,114 @@
+// The geofence rules with literal timestamps: no clock, no database, no sockets.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_POLICY, INITIAL_STATE, step, type BandState, type EngineFix } from './engine.ts'
+import { DEFAULT_POLICY, initialState, step, tick, type BandState, type EngineEvent, type EngineFix } from './engine.ts'
 import type { Zone } from './zone.ts'
 
 const HOME: [number, number] = [118.05491, 36.81352] // [lon, lat], Zhangdian
 const home: Zone = { id: 1, residentId: 7, name: 'home', kind: 'safe', shape: { type: 'circle', center: HOME, radiusM: 100 } }
 const T0 = Date.UTC(2026, 10, 28, 14, 0, 0)
+const P = DEFAULT_POLICY
 
-/** A fix `north` metres north of the home centre. */
-const fixAt = (north: number, ts: number, acc = 10, seq = ts / 1000): EngineFix => ({ ts, seq, acc, lat: HOME[1] + north / 111_195, lon: HOME[0] })
+/** A GPS fix `north` metres north of the home centre at T0 + `s` seconds. */
+const at = (s: number, north: number, extra: Partial<EngineFix> = {}): EngineFix =>
+  ({ ts: T0 + s * 1000, seq: s, acc: 8, src: 'gps', lat: HOME[1] + north / 111_195, lon: HOME[0], ...extra })
 
-function run(fixes: EngineFix[], zones = [home]) {
-  let state: BandState = INITIAL_STATE
-  const events = []
-  for (const f of fixes) {
-    const r = step(state, f, zones, DEFAULT_POLICY)
+/** Feeds fixes (each arriving when taken) and ticks; returns the final state and every event. */
+function run(items: (EngineFix | { tickAt: number })[], zones = [home]) {
+  let state: BandState = initialState(T0)
+  const events: EngineEvent[] = []
+  for (const item of items) {
+    const r = 'tickAt' in item ? tick(state, T0 + item.tickAt * 1000, P) : step(state, item, zones, P, item.ts)
     state = r.state
     events.push(...r.events)
   }
   return { state, events }
 }
+const raised = (events: EngineEvent[]) => events.filter((e) => e.type === 'raise').map((e) => [e.kind, (e.fixTime - T0) / 1000])
+const resolved = (events: EngineEvent[]) => events.filter((e) => e.type === 'resolve').map((e) => [e.kind, (e.fixTime - T0) / 1000])
 
-describe('geofence step', () => {
-  it('when a wearer walks from home to 200 m beyond a 100 m safe zone, then one left_safe_zone event carries its evidence', () => {
-    const { state, events } = run([fixAt(0, T0), fixAt(60, T0 + 30_000), fixAt(200, T0 + 60_000), fixAt(260, T0 + 90_000)])
-    expect(events).toHaveLength(1)
-    expect(events[0]).toMatchObject({ type: 'left_safe_zone', zoneId: 1, fixTime: T0 + 60_000,
-      evidence: { accuracyM: 10, radiusM: 100, exitMarginM: 20 } })
-    expect(events[0]!.evidence.distanceBeyondM).toBeCloseTo(100, 0)
-    expect(state.tag).toBe('outside')
+describe('leaving a safe zone', () => {
+  it('when a wearer walks 200 m beyond a 100 m zone and stays out, then one alert is raised once two fixes a minute apart confirm it', () => {
+    const { events, state } = run([at(0, 0), at(30, 60), at(60, 200), at(90, 260), at(120, 300), at(150, 320)])
+    expect(raised(events)).toEqual([['left_safe_zone', 120]])
+    const e = events[0] as Extract<EngineEvent, { type: 'raise' }>
+    expect(e.evidence).toMatchObject({ rule: 'confirmed exit', outsideForMs: 60_000, exitMarginM: 20, confirmFixes: 2, confirmMs: 60_000 })
+    expect((e.evidence.fixes as { ts: number; distanceBeyondM: number; accuracyM: number }[]).map((f) => [(f.ts - T0) / 1000, Math.round(f.distanceBeyondM), f.accuracyM]))
+      .toEqual([[60, 100, 8], [90, 160, 8], [120, 200, 8]])
+    expect(state.zone.tag).toBe('outside')
   })
 
-  it('when a fix lies 60 m outside but its 50 m accuracy circle reaches back inside the margin, then no event is raised', () => {
-    const { events, state } = run([fixAt(0, T0), fixAt(160, T0 + 30_000, 50)])
+  it('when one multipath fix lands 150 m out and the next is back home, then no alert is raised (not even by the timer)', () => {
+    expect(run([at(0, 0), at(30, 250), at(60, 5), at(90, 0), { tickAt: 600 }]).events.filter((e) => e.kind === 'left_safe_zone')).toEqual([])
+  })
+
+  it('when a fix lies 60 m outside with 50 m accuracy, then its error circle reaches back inside the margin and nothing starts', () => {
+    expect(run([at(0, 0), at(30, 160, { acc: 50 }), at(60, 160, { acc: 50 }), at(120, 160, { acc: 50 })]).events).toEqual([])
+  })
+
+  it('when cell-tower fixes put the wearer far out, then they never start an exit, however many', () => {
+    const lbs = (s: number) => at(s, 900, { src: 'lbs', acc: 400 })
+    expect(run([at(0, 0), lbs(30), lbs(60), lbs(90), lbs(120), lbs(150)]).events).toEqual([])
+  })
+
+  it('when a GPS fix starts an exit and a cell-tower fix a minute later is clearly out too, then the coarse fix confirms it', () => {
+    expect(raised(run([at(0, 0), at(30, 300), at(90, 1200, { src: 'lbs', acc: 400 })]).events)).toEqual([['left_safe_zone', 90]])
+  })
+
+  it('when the wearer steps out and the band then goes silent, then the timer raises a critical alert three minutes later', () => {
+    const { events } = run([at(0, 0), at(30, 300), { tickAt: 120 }, { tickAt: 211 }])
+    expect(raised(events)).toEqual([['left_safe_zone', 30]])
+    expect(events[0]).toMatchObject({ severity: 'critical', evidence: { rule: 'left, then silent', silentForMs: 181_000 } })
+  })
+
+  it('when the wearer comes back and two fixes are inside, then the alert resolves, and a later exit raises a new one', () => {
+    const out = [at(0, 0), at(30, 300), at(90, 300)]
+    const back = [at(120, 50), at(150, 0)]
+    const { events } = run([...out, ...back, at(200, 300), at(260, 320)])
+    expect(raised(events)).toEqual([['left_safe_zone', 90], ['left_safe_zone', 260]])
+    expect(resolved(events)).toEqual([['left_safe_zone', 150]])
+  })
+
+  it('when a late fix from outside arrives after newer fixes at home, then it changes nothing', () => {
+    const { events, state } = run([at(60, 0), at(90, 0), at(30, 500), at(45, 500)])
     expect(events).toEqual([])
-    expect(state.tag).toBe('inside')
-  })
-
-  it('when the wearer comes back inside and leaves again, then the second exit raises a second event', () => {
-    const { events } = run([fixAt(0, T0), fixAt(300, T0 + 30_000), fixAt(0, T0 + 60_000), fixAt(300, T0 + 90_000)])
-    expect(events.map((e) => e.fixTime)).toEqual([T0 + 30_000, T0 + 90_000])
-  })
-
-  it('when a late fix from outside arrives after a newer fix at home, then it is ignored', () => {
-    const { events, state } = run([fixAt(0, T0 + 60_000), fixAt(500, T0 + 30_000)])
-    expect(events).toEqual([])
-    expect(state).toEqual({ tag: 'inside', lastTs: T0 + 60_000, zoneId: 1 })
-  })
-
-  it('when the resident has no safe zone, then nothing is raised wherever they go', () => {
-    expect(run([fixAt(0, T0), fixAt(5000, T0 + 30_000)], []).events).toEqual([])
+    expect(state.zone).toEqual({ tag: 'inside', zoneId: 1 })
   })
 
   it('when two fixes share a time-stamp, then the second still counts', () => {
-    expect(run([fixAt(0, T0, 10, 1), fixAt(300, T0, 10, 2)]).events).toHaveLength(1)
+    expect(raised(run([at(0, 0), at(30, 300), at(90, 300, { seq: 1 }), at(90, 310, { seq: 2 })]).events)).toEqual([['left_safe_zone', 90]])
   })
 
-  it('when a redelivered fix repeats the last one, then it raises nothing new', () => {
-    const out = fixAt(300, T0 + 30_000)
-    expect(run([fixAt(0, T0), out, out]).events).toHaveLength(1)
+  it('when the resident has two safe zones, then walking from one into the other is not leaving', () => {
+    const centre: Zone = { ...home, id: 2, name: 'care centre', shape: { type: 'circle', center: [HOME[0], HOME[1] + 250 / 111_195], radiusM: 200 } }
+    expect(run([at(0, 0), at(60, 150), at(120, 250), at(180, 400), at(240, 430)], [home, centre]).events).toEqual([])
+  })
+})
+
+describe('band events, battery and silence', () => {
+  it('when the band reports SOS or a fall, then an alert is raised at once, even from a late backlog fix', () => {
+    const { events } = run([at(100, 0), at(130, 0, { evt: ['sos'] }), at(50, 0, { evt: ['fall'] })])
+    expect(raised(events)).toEqual([['sos', 130], ['fall', 50]])
+    expect(events.find((e) => e.kind === 'sos')).toMatchObject({ evidence: { rule: 'band reported sos' } })
+  })
+
+  it('when the band is taken off and worn again, then the removal alert opens once and resolves', () => {
+    const { events } = run([at(0, 0, { evt: ['removed'] }), at(30, 0, { evt: ['removed'] }), at(3600, 0, { evt: ['worn'] })])
+    expect(raised(events)).toEqual([['band_removed', 0]])
+    expect(resolved(events)).toEqual([['band_removed', 3600]])
+  })
+
+  it('when the battery falls below 15 % and recovers only above 25 %, then low_battery opens once and clears once', () => {
+    const { events } = run([at(0, 0, { batt: 20 }), at(30, 0, { batt: 14 }), at(60, 0, { batt: 16 }), at(90, 0, { batt: 13 }), at(120, 0, { batt: 24 }), at(150, 0, { batt: 26 })])
+    expect(raised(events)).toEqual([['low_battery', 30]])
+    expect(resolved(events)).toEqual([['low_battery', 150]])
+  })
+
+  it('when nothing is heard for 20 minutes at home (5 when outside), then band_offline is raised, and cleared when heard again', () => {
+    const atHome = run([at(0, 0), { tickAt: 19 * 60 }, { tickAt: 20 * 60 }, { tickAt: 25 * 60 }, at(1600, 0)])
+    expect(raised(atHome.events)).toEqual([['band_offline', 0]])
+    expect(resolved(atHome.events)).toEqual([['band_offline', 1600]])
+    const outside = run([at(0, 0), at(30, 300), at(90, 300), { tickAt: 90 + 5 * 60 }])
+    expect(raised(outside.events)).toEqual([['left_safe_zone', 90], ['band_offline', 90]])
+    expect(outside.events[1]).toMatchObject({ severity: 'high' })
   })
 })

@@ -1,76 +1,219 @@
-// The per-band geofence state machine. Pure: no timers, no clock, no database; time comes
-// from the fixes. `step` takes one fix and returns the new state and the events it raised.
-//
-// This first version decides with the accuracy-aware rule of the architecture notes: a fix
-// counts as outside only when its whole error circle lies beyond every safe zone by a margin,
-// and as inside only when its centre is back inside one (hysteresis). Time confirmation,
-// the timer (`tick`), danger zones and schedules belong to the full engine.
-import type { Zone } from './zone.ts'
-import { distanceBeyond } from './zone.ts'
+// The per-band geofence state machine. Pure: no timers, no clock, no database. `step` takes one
+// report (with the wall-clock time it arrived); `tick` takes the time now. Both return the new
+// state and the events to raise or resolve. Rules (architecture notes, "The geofence engine"):
+// - exit needs the whole error circle beyond every safe zone by a margin; back inside needs the
+//   fix's centre inside one (hysteresis);
+// - an exit alert needs at least N confirming fixes spanning a minimum time; coarse fixes (cell
+//   towers, large accuracy) confirm but never trigger; a fix back inside cancels the exit;
+// - stepped out and then silent: raised by the timer, at the highest severity;
+// - late fixes never move the zone state backwards; their events (SOS, fall…) still count.
+import type { AlertKind, Severity } from './alert.ts'
+import { distanceBeyond, type Zone } from './zone.ts'
 
 export interface EngineFix {
   ts: number
-  lat: number
-  lon: number
+  seq: number
+  lat?: number
+  lon?: number
   acc?: number
   src?: string
-  seq: number
+  batt?: number
+  evt?: readonly string[]
 }
 
-export type BandState =
-  | { tag: 'unknown'; lastTs: number }
-  | { tag: 'inside'; lastTs: number; zoneId: number }
-  | { tag: 'outside'; lastTs: number; since: number; zoneId: number }
+export type ZoneState =
+  | { tag: 'unknown' }
+  | { tag: 'inside'; zoneId: number }
+  | { tag: 'leaving'; zoneId: number; since: number; confirmations: number; evidence: Evidence[] }
+  | { tag: 'outside'; zoneId: number; since: number; insideFixes: number }
+
+export interface BandState {
+  /** Newest fix time seen (epoch ms). */
+  lastTs: number
+  /** Wall-clock time the last report arrived. */
+  heardAt: number
+  zone: ZoneState
+  lowBattery: boolean
+  removed: boolean
+  offline: boolean
+}
 
 export interface Policy {
   /** The error circle must clear the boundary by this much to count as outside. */
   exitMarginM: number
   /** Accuracy assumed when a fix carries none. */
   defaultAccM: number
+  /** Fixes coarser than this (and every cell-tower fix) may confirm an exit but not start one. */
+  maxTriggerAccM: number
+  /** An exit alert needs this many fixes outside… */
+  confirmFixes: number
+  /** …spanning at least this long (fix time). */
+  confirmMs: number
+  /** Outside but unconfirmed, then nothing heard for this long: alert at once. */
+  silentAfterExitMs: number
+  /** Nothing heard for this long: band_offline (sooner when outside). */
+  offlineMs: number
+  offlineOutsideMs: number
+  /** Two fixes back inside resolve an exit alert. */
+  backInsideFixes: number
+  lowBatteryPct: number
+  batteryOkPct: number
 }
 
-export const DEFAULT_POLICY: Policy = { exitMarginM: 20, defaultAccM: 50 }
+/**
+ * Defaults chosen from the simulator's noise model: GPS σ 4 m outdoors (reported ~6 m), Wi-Fi
+ * σ 20 m, cell towers σ 250 m (which alone put 1 fix in 20 half a kilometre out), multipath
+ * jumps of 60–250 m about once in 250 GPS fixes, 30 s reports. Two fixes a minute apart make a
+ * lone jump harmless; the confirmation adds at most one report interval to the delay.
+ */
+export const DEFAULT_POLICY: Policy = {
+  exitMarginM: 20,
+  defaultAccM: 50,
+  maxTriggerAccM: 100,
+  confirmFixes: 2,
+  confirmMs: 60_000,
+  silentAfterExitMs: 3 * 60_000,
+  offlineMs: 20 * 60_000,
+  offlineOutsideMs: 5 * 60_000,
+  backInsideFixes: 2,
+  lowBatteryPct: 15,
+  batteryOkPct: 25,
+}
 
-export interface LeftSafeZone {
-  type: 'left_safe_zone'
-  zoneId: number
-  fixTime: number
-  evidence: {
-    fix: EngineFix
-    distanceBeyondM: number
-    accuracyM: number
-    radiusM: number
-    exitMarginM: number
+export interface Evidence {
+  ts: number
+  seq: number
+  lat: number
+  lon: number
+  accuracyM: number
+  src?: string
+  distanceBeyondM: number
+}
+
+export type EngineEvent =
+  | { type: 'raise'; kind: AlertKind; zoneId: number | null; fixTime: number; severity?: Severity; evidence: Record<string, unknown> }
+  | { type: 'resolve'; kind: AlertKind; zoneId: number | null; fixTime: number; reason: string }
+
+export const initialState = (heardAt: number): BandState =>
+  ({ lastTs: -Infinity, heardAt, zone: { tag: 'unknown' }, lowBattery: false, removed: false, offline: false })
+
+type Result = { state: BandState; events: EngineEvent[] }
+
+export function step(state: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, arrivedAt: number): Result {
+  const events: EngineEvent[] = []
+  let s: BandState = { ...state, heardAt: Math.max(state.heardAt, arrivedAt) }
+  if (s.offline) {
+    s = { ...s, offline: false }
+    events.push({ type: 'resolve', kind: 'band_offline', zoneId: null, fixTime: fix.ts, reason: 'heard again' })
   }
-}
-
-export type EngineEvent = LeftSafeZone
-
-export const INITIAL_STATE: BandState = { tag: 'unknown', lastTs: -Infinity }
-
-export function step(state: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy): { state: BandState; events: EngineEvent[] } {
-  // Late and out-of-order fixes are stored elsewhere but never move the state backwards.
-  // A fix taken in the same second as the last one is not late (the state is idempotent for it).
-  if (fix.ts < state.lastTs) return { state, events: [] }
+  s = bandEvents(s, fix, events)
+  if (fix.ts < s.lastTs) return { state: s, events } // late: stored, but the state never goes back
+  s = battery({ ...s, lastTs: fix.ts }, fix, policy, events)
+  if (fix.lat === undefined || fix.lon === undefined) return { state: s, events }
   const safe = zones.filter((z) => z.kind === 'safe')
-  if (safe.length === 0) return { state: { tag: 'unknown', lastTs: fix.ts }, events: [] }
-
-  const acc = fix.acc ?? policy.defaultAccM
-  const measured = safe.map((zone) => ({ zone, beyond: distanceBeyond(zone.shape, fix.lat, fix.lon) }))
-  const nearest = measured.reduce((a, b) => (b.beyond < a.beyond ? b : a))
-
-  if (nearest.beyond < 0) return { state: { tag: 'inside', lastTs: fix.ts, zoneId: nearest.zone.id }, events: [] }
-  const clearlyOutside = nearest.beyond - acc > policy.exitMarginM
-  if (!clearlyOutside) return { state: { ...state, lastTs: fix.ts }, events: [] }
-  if (state.tag === 'outside') return { state: { ...state, lastTs: fix.ts }, events: [] }
-
-  const event: LeftSafeZone = {
-    type: 'left_safe_zone',
-    zoneId: nearest.zone.id,
-    fixTime: fix.ts,
-    evidence: { fix, distanceBeyondM: round(nearest.beyond), accuracyM: acc, radiusM: nearest.zone.shape.radiusM, exitMarginM: policy.exitMarginM },
-  }
-  return { state: { tag: 'outside', lastTs: fix.ts, since: fix.ts, zoneId: nearest.zone.id }, events: [event] }
+  if (safe.length === 0) return { state: { ...s, zone: { tag: 'unknown' } }, events }
+  return { state: { ...s, zone: zoneStep(s.zone, measure(fix, safe, policy), policy, events) }, events }
 }
 
-const round = (m: number) => Math.round(m * 10) / 10
+export function tick(state: BandState, now: number, policy: Policy): Result {
+  const events: EngineEvent[] = []
+  let s = state
+  const silentFor = now - s.heardAt
+  if (s.zone.tag === 'leaving' && silentFor >= policy.silentAfterExitMs) {
+    const z = s.zone
+    events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: z.evidence.at(-1)!.ts, severity: 'critical',
+      evidence: { rule: 'left, then silent', fixes: z.evidence, silentForMs: silentFor, ...thresholds(policy) } })
+    s = { ...s, zone: { tag: 'outside', zoneId: z.zoneId, since: z.since, insideFixes: 0 } }
+  }
+  const away = s.zone.tag === 'outside' || s.zone.tag === 'leaving'
+  if (!s.offline && silentFor >= (away ? policy.offlineOutsideMs : policy.offlineMs)) {
+    events.push({ type: 'raise', kind: 'band_offline', zoneId: null, fixTime: s.lastTs, severity: away ? 'high' : 'medium',
+      evidence: { rule: 'nothing heard', silentForMs: silentFor, outside: away, offlineMs: away ? policy.offlineOutsideMs : policy.offlineMs } })
+    s = { ...s, offline: true }
+  }
+  return { state: s, events }
+}
+
+interface Measured extends Evidence {
+  zoneId: number
+  clearlyOutside: boolean
+  inside: boolean
+  canTrigger: boolean
+}
+
+function measure(fix: EngineFix, safe: readonly Zone[], policy: Policy): Measured {
+  const acc = fix.acc ?? policy.defaultAccM
+  let nearest = safe[0]!
+  let beyond = Infinity
+  for (const z of safe) {
+    const d = distanceBeyond(z.shape, fix.lat!, fix.lon!)
+    if (d < beyond) [nearest, beyond] = [z, d]
+  }
+  return {
+    ts: fix.ts, seq: fix.seq, lat: fix.lat!, lon: fix.lon!, accuracyM: acc, src: fix.src, distanceBeyondM: Math.round(beyond * 10) / 10,
+    zoneId: nearest.id, clearlyOutside: beyond - acc > policy.exitMarginM, inside: beyond < 0,
+    canTrigger: fix.src !== 'lbs' && acc <= policy.maxTriggerAccM,
+  }
+}
+
+function zoneStep(z: ZoneState, m: Measured, policy: Policy, events: EngineEvent[]): ZoneState {
+  const { zoneId: _z, clearlyOutside: _c, inside: _i, canTrigger: _t, ...evidence } = m
+  switch (z.tag) {
+    case 'unknown':
+    case 'inside':
+      if (m.clearlyOutside && m.canTrigger) return confirm({ tag: 'leaving', zoneId: m.zoneId, since: m.ts, confirmations: 1, evidence: [evidence] }, policy, events)
+      return m.inside ? { tag: 'inside', zoneId: m.zoneId } : z
+    case 'leaving':
+      if (m.inside) return { tag: 'inside', zoneId: m.zoneId } // a lone drifted fix: no alert
+      if (!m.clearlyOutside) return z
+      return confirm({ ...z, confirmations: z.confirmations + 1, evidence: [...z.evidence, evidence].slice(-6) }, policy, events)
+    case 'outside': {
+      if (!m.inside) return { ...z, insideFixes: 0 }
+      const insideFixes = z.insideFixes + 1
+      if (insideFixes < policy.backInsideFixes) return { ...z, insideFixes }
+      events.push({ type: 'resolve', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: m.ts, reason: 'back inside' })
+      return { tag: 'inside', zoneId: m.zoneId }
+    }
+  }
+}
+
+function confirm(z: Extract<ZoneState, { tag: 'leaving' }>, policy: Policy, events: EngineEvent[]): ZoneState {
+  const last = z.evidence.at(-1)!
+  if (z.confirmations < policy.confirmFixes || last.ts - z.since < policy.confirmMs) return z
+  events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: last.ts,
+    evidence: { rule: 'confirmed exit', fixes: z.evidence, outsideForMs: last.ts - z.since, ...thresholds(policy) } })
+  return { tag: 'outside', zoneId: z.zoneId, since: z.since, insideFixes: 0 }
+}
+
+const thresholds = (p: Policy) => ({ exitMarginM: p.exitMarginM, confirmFixes: p.confirmFixes, confirmMs: p.confirmMs, maxTriggerAccM: p.maxTriggerAccM })
+
+/** SOS, fall, removal: raised whatever the fix's age — a late alarm is still an alarm. */
+function bandEvents(s: BandState, fix: EngineFix, events: EngineEvent[]): BandState {
+  const where = fix.lat === undefined ? {} : { lat: fix.lat, lon: fix.lon, accuracyM: fix.acc }
+  for (const e of fix.evt ?? []) {
+    if (e === 'sos' || e === 'fall') events.push({ type: 'raise', kind: e, zoneId: null, fixTime: fix.ts, evidence: { rule: `band reported ${e}`, seq: fix.seq, ...where } })
+    if (e === 'removed' && !s.removed) {
+      events.push({ type: 'raise', kind: 'band_removed', zoneId: null, fixTime: fix.ts, evidence: { rule: 'band reported removal', seq: fix.seq, ...where } })
+      s = { ...s, removed: true }
+    }
+    if (e === 'worn' && s.removed) {
+      events.push({ type: 'resolve', kind: 'band_removed', zoneId: null, fixTime: fix.ts, reason: 'worn again' })
+      s = { ...s, removed: false }
+    }
+  }
+  return s
+}
+
+/** Low battery with hysteresis: opens below one level, clears above another. */
+function battery(s: BandState, fix: EngineFix, policy: Policy, events: EngineEvent[]): BandState {
+  if (fix.batt === undefined) return s
+  if (!s.lowBattery && fix.batt < policy.lowBatteryPct) {
+    events.push({ type: 'raise', kind: 'low_battery', zoneId: null, fixTime: fix.ts, evidence: { rule: 'battery low', batteryPct: fix.batt, lowBatteryPct: policy.lowBatteryPct } })
+    return { ...s, lowBattery: true }
+  }
+  if (s.lowBattery && fix.batt >= policy.batteryOkPct) {
+    events.push({ type: 'resolve', kind: 'low_battery', zoneId: null, fixTime: fix.ts, reason: 'battery recovered' })
+    return { ...s, lowBattery: false }
+  }
+  return s
+}

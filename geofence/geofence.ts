@@ -1,24 +1,26 @@
-// The geofence shell: keeps each band's state, feeds fixes to the pure engine, stores the
-// alerts it raises (retrying until they are durable) and then announces them.
+// The geofence shell: keeps each band's state, feeds reports to the pure engine and calls its
+// timer, stores what it raises or resolves (retrying until durable, in order per band), and then
+// announces it. After a restart the state is rebuilt from the open alerts, so none is dropped or
+// raised twice.
 import { retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
-import { raiseAlert } from './alert-store.pg.ts'
-import { DEFAULT_POLICY, INITIAL_STATE, step, type BandState, type EngineFix, type Policy } from './engine.ts'
+import { openAlertsByBand, raiseAlert, resolveAlert } from './alert-store.pg.ts'
+import { DEFAULT_POLICY, initialState, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
 import { loadTopology, topologyVersion, type Topology } from './topology.pg.ts'
 
-export interface GeofenceFix extends Partial<EngineFix> {
+export interface GeofenceFix extends EngineFix {
   bandId: string
-  ts: number
-  seq: number
 }
 
 export interface Geofence {
   start(): Promise<void>
   /** Reloads zones and bands now if they changed (also done every refreshMs). */
   refresh(): Promise<void>
-  /** Evaluates fixes now (in fix-time order per call); alerts are written and announced asynchronously. */
+  /** Evaluates reports now (in fix-time order per call); alerts are written and announced asynchronously. */
   onFixes(fixes: readonly GeofenceFix[]): void
-  /** Resolves when every alert raised so far is stored and announced. */
+  /** Runs the time-based rules (also done every tickMs). */
+  tick(): void
+  /** Resolves when every alert change so far is stored and announced. */
   settled(): Promise<void>
   stop(): Promise<void>
 }
@@ -27,15 +29,17 @@ export interface GeofenceOptions {
   db: Db
   log: Logger
   refreshMs: number
+  tickMs?: number
   policy?: Policy
+  now?: () => number
   onAlert: (change: AlertChange) => void
 }
 
-export function createGeofence({ db, log, refreshMs, policy = DEFAULT_POLICY, onAlert }: GeofenceOptions): Geofence {
+export function createGeofence({ db, log, refreshMs, tickMs = 5000, policy = DEFAULT_POLICY, now = Date.now, onAlert }: GeofenceOptions): Geofence {
   const states = new Map<string, BandState>()
-  const inFlight = new Set<Promise<void>>()
+  const chains = new Map<string, Promise<void>>()
   let topology: Topology | undefined
-  let timer: NodeJS.Timeout | undefined
+  const timers: NodeJS.Timeout[] = []
 
   const refresh = async () => {
     try {
@@ -47,39 +51,77 @@ export function createGeofence({ db, log, refreshMs, policy = DEFAULT_POLICY, on
     }
   }
 
-  const track = (p: Promise<void>) => {
-    inFlight.add(p)
-    void p.finally(() => inFlight.delete(p))
+  /** Stores and announces a band's events in order, after any still being written for it. */
+  const apply = (bandId: string, events: EngineEvent[]) => {
+    const wearer = topology?.wearerByBand.get(bandId)
+    if (!wearer || events.length === 0) return
+    const previous = chains.get(bandId) ?? Promise.resolve()
+    const next = previous.then(async () => {
+      for (const e of events) {
+        log.info({ bandId, zoneId: e.zoneId, kind: e.kind }, e.type === 'raise' ? 'alert raised' : 'alert resolved')
+        const change = await retryForever(() => e.type === 'raise'
+          ? raiseAlert(db, { residentId: wearer.residentId, bandId, zoneId: e.zoneId, kind: e.kind, fixTime: e.fixTime, severity: e.severity, evidence: e.evidence })
+          : resolveAlert(db, { residentId: wearer.residentId, kind: e.kind, zoneId: e.zoneId, reason: e.reason }), { log, what: 'storing an alert' })
+        if (change) onAlert(change)
+      }
+    })
+    chains.set(bandId, next)
+    void next.finally(() => { if (chains.get(bandId) === next) chains.delete(bandId) })
+  }
+
+  const runTick = () => {
+    const t = now()
+    for (const [bandId, state] of states) {
+      const r = tick(state, t, policy)
+      if (r.events.length === 0) continue
+      states.set(bandId, r.state)
+      apply(bandId, r.events)
+    }
+  }
+
+  /** What the open alerts say about each band, so a restart neither repeats nor forgets them. */
+  const rebuild = async () => {
+    const t = now()
+    for (const [bandId, open] of await openAlertsByBand(db)) {
+      let s = initialState(t)
+      for (const a of open) {
+        if (a.kind === 'left_safe_zone' && a.zoneId !== null) s = { ...s, zone: { tag: 'outside', zoneId: a.zoneId, since: a.fixTime, insideFixes: 0 } }
+        if (a.kind === 'band_removed') s = { ...s, removed: true }
+        if (a.kind === 'low_battery') s = { ...s, lowBattery: true }
+        if (a.kind === 'band_offline') s = { ...s, offline: true }
+        s = { ...s, lastTs: Math.max(s.lastTs, a.fixTime) }
+      }
+      states.set(bandId, s)
+    }
   }
 
   return {
     refresh,
+    tick: runTick,
     async start() {
       await refresh()
-      const loop = () => { timer = setTimeout(() => void refresh().finally(loop), refreshMs) }
+      await rebuild()
+      const loop = () => { timers[0] = setTimeout(() => void refresh().finally(loop), refreshMs) }
       loop()
+      timers[1] = setInterval(runTick, tickMs)
     },
     onFixes(fixes) {
       if (!topology) return
+      const arrivedAt = now()
       for (const fix of [...fixes].sort((a, b) => a.ts - b.ts)) {
-        if (fix.lat === undefined || fix.lon === undefined) continue
         const wearer = topology.wearerByBand.get(fix.bandId)
         if (!wearer) continue
-        const r = step(states.get(fix.bandId) ?? INITIAL_STATE, fix as EngineFix, topology.zonesFor(wearer.residentId), policy)
+        const r = step(states.get(fix.bandId) ?? initialState(arrivedAt), fix, topology.zonesFor(wearer.residentId), policy, arrivedAt)
         states.set(fix.bandId, r.state)
-        for (const e of r.events) {
-          log.info({ bandId: fix.bandId, zoneId: e.zoneId, kind: e.type }, 'alert raised')
-          track(retryForever(() => raiseAlert(db, { residentId: wearer.residentId, bandId: fix.bandId, zoneId: e.zoneId,
-            kind: e.type, fixTime: e.fixTime, evidence: e.evidence }), { log, what: 'storing an alert' })
-            .then(onAlert))
-        }
+        apply(fix.bandId, r.events)
       }
     },
     async settled() {
-      while (inFlight.size > 0) await Promise.all(inFlight)
+      while (chains.size > 0) await Promise.all(chains.values())
     },
     async stop() {
-      clearTimeout(timer)
+      clearTimeout(timers[0])
+      clearInterval(timers[1])
       await this.settled()
     },
   }

@@ -1,8 +1,8 @@
 // geofence/: zones, the per-band state machine, alert rules and the alert lifecycle.
 // Knows nothing of MQTT or HTTP.
-export { step, INITIAL_STATE, DEFAULT_POLICY, type BandState, type Policy, type EngineEvent } from './engine.ts'
+export { step, tick, initialState, DEFAULT_POLICY, type BandState, type Policy, type EngineEvent } from './engine.ts'
 export { checkShape, distanceBeyond, type Zone, type ZoneShape, type ZoneKind } from './zone.ts'
 export type { Alert, AlertChange, AlertKind, AlertStatus, Severity } from './alert.ts'
-export { listAlerts, raiseAlert } from './alert-store.pg.ts'
+export { listAlerts, raiseAlert, resolveAlert } from './alert-store.pg.ts'
 export { insertZone, type NewZone } from './zone-store.pg.ts'
 export { createGeofence, type Geofence } from './geofence.ts'

@@ -19,6 +19,7 @@ export const CONFIG_KEYS = {
   LOG_LEVEL: { default: 'info', doc: 'pino level: trace, debug, info, warn, error. Coordinates are logged only at debug.' },
   BATCH_MAX_ROWS: { default: '2000', doc: 'Most positions written in one database statement.' },
   ZONE_REFRESH_MS: { default: '2000', doc: 'How often the geofence checks for changed zones and bands.' },
+  GEOFENCE_TICK_MS: { default: '5000', doc: 'How often the time-based rules run (left then silent, offline).' },
   SESSION_TTL_HOURS: { default: '12', doc: 'How long a dashboard login lasts.' },
   MAX_FUTURE_SECONDS: { default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
 } as const
@@ -38,6 +39,7 @@ const ConfigSchema = Type.Object({
   logLevel: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l))),
   batchMaxRows: Type.Integer({ minimum: 1, maximum: 50000 }),
   zoneRefreshMs: Type.Integer({ minimum: 100 }),
+  geofenceTickMs: Type.Integer({ minimum: 50 }),
   sessionTtlHours: Type.Number({ exclusiveMinimum: 0 }),
   maxFutureSeconds: Type.Number({ minimum: 0 }),
 })
@@ -57,6 +59,7 @@ const FIELD: Record<ConfigKey, keyof Config> = {
   LOG_LEVEL: 'logLevel',
   BATCH_MAX_ROWS: 'batchMaxRows',
   ZONE_REFRESH_MS: 'zoneRefreshMs',
+  GEOFENCE_TICK_MS: 'geofenceTickMs',
   SESSION_TTL_HOURS: 'sessionTtlHours',
   MAX_FUTURE_SECONDS: 'maxFutureSeconds',
 }

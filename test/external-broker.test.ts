@@ -41,8 +41,8 @@ describe.runIf(available)('external broker mode with Mosquitto', () => {
   it('when a band publishes to the external broker, then its fixes are stored and the wander raises an alert', async () => {
     await new Promise((r) => setTimeout(r, 300)) // zones reload
     const t0 = Date.now() - 60_000
-    await publish([fixNorth(1, 0, t0), fixNorth(2, 300, t0 + 10_000)])
-    await eventually(async () => (await seqs(service!.db)).length === 2)
+    await publish([fixNorth(1, 0, t0), fixNorth(2, 300, t0 + 10_000), fixNorth(3, 320, t0 + 70_000)])
+    await eventually(async () => (await seqs(service!.db)).length === 3)
     const alerts = await eventually(async () => {
       const r = await service!.db.query('SELECT kind FROM alerts')
       return r.rowCount ? r.rows : undefined
@@ -54,9 +54,9 @@ describe.runIf(available)('external broker mode with Mosquitto', () => {
     await service!.stop()
     service = undefined
     const t0 = Date.now() - 30_000
-    await publish([fixNorth(3, 300, t0), fixNorth(4, 300, t0 + 1000), fixNorth(5, 300, t0 + 2000)])
+    await publish([fixNorth(4, 300, t0), fixNorth(5, 300, t0 + 1000), fixNorth(6, 300, t0 + 2000)])
     service = await startTestService(env())
-    await eventually(async () => (await seqs(service!.db)).length === 5)
-    expect(await seqs(service.db)).toEqual([1, 2, 3, 4, 5])
+    await eventually(async () => (await seqs(service!.db)).length === 6)
+    expect(await seqs(service.db)).toEqual([1, 2, 3, 4, 5, 6])
   })
 })

@@ -15,10 +15,10 @@ import { startTestService } from './support/service.ts'
 const EXPECTED_SCORE = {
   rows: {
     'left_safe_zone (wander_purposeful)': [3, 3, 0],
-    'left_safe_zone (wander_slow)': [10, 8, 2],
-    silent_outside: [2, 0, 2],
+    'left_safe_zone (wander_slow)': [10, 10, 0],
+    silent_outside: [2, 1, 1],
   } as Record<string, number[]>,
-  trueFalse: [13, 10],
+  trueFalse: [15, 0],
 }
 
 describe('simulator against the real service', () => {
@@ -56,9 +56,10 @@ describe('simulator against the real service', () => {
     const wanders = lines.filter((l) => l.type === 'label' && l.kind === 'left_safe_zone' && l.mustAlert)
     expect(wanders.length).toBeGreaterThan(3)
 
-    // The score of the first, single-fix engine: it catches the wanders it can see, but a wearer
-    // who leaves again while the first alert is still open is not alerted anew, and drifting
-    // fixes raise false alerts. The full engine changes these figures deliberately.
+    // The engine's score on this run: every wander caught, no false alert. Of the two wearers who
+    // went silent outside, one was confirmed out before the silence; the other fell silent before
+    // a second fix confirmed the exit, and the "left, then silent" timer counts wall-clock minutes,
+    // which a 240× run does not wait for (test/geofence-service.test.ts covers that rule).
     const rows = Object.fromEntries([...text.matchAll(/^(\S+(?: \(\w+\))?)\s+(\d+)\s+(\d+)\s+(\d+)\s/gm)].map((m) => [m[1], m.slice(2, 5).map(Number)]))
     expect(rows).toEqual(EXPECTED_SCORE.rows)
     expect(/true alerts: (\d+)\s+false alerts: (\d+)/.exec(text)!.slice(1, 3).map(Number)).toEqual(EXPECTED_SCORE.trueFalse)

@@ -7,7 +7,7 @@ import { createLogger, loadConfig, type Config } from '../../infra/index.ts'
 
 export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
   const r = loadConfig({
-    PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ZONE_REFRESH_MS: '100',
+    PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ZONE_REFRESH_MS: '100', GEOFENCE_TICK_MS: '100',
     DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-')), ...env,
   })
   if (!r.ok) throw new Error(r.errors.join('; '))
