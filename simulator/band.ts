@@ -79,6 +79,7 @@ export function planBand(resident: Resident, o: BandOptions, rng: Rng, firstEpis
     if (e.kind === 'sos' || e.kind === 'fall') labels.push({ bandId, kind: e.kind, start: e.start, end: e.start, mustAlert: true, episode: e.kind })
     if (e.kind === 'band_removed') labels.push({ bandId, kind: 'band_removed', start: e.start, end: Math.min(e.until!, o.end), mustAlert: true, episode: e.kind })
   }
+  for (const [a, b] of gaps) if (a < Math.min(silentFrom, o.end)) labels.push({ bandId, kind: 'no_network', start: a, end: Math.min(b, o.end), mustAlert: false })
   if (silentFrom < o.end) labels.push({ bandId, kind: 'silent_outside', start: silentFrom, end: o.end, mustAlert: true, episode: 'silent_outside' })
   return { resident, segments, episodes, labels: labels.sort((a, b) => a.start - b.start), gaps, silentFrom }
 }

@@ -11,7 +11,7 @@ import { createRng } from './random.ts'
 import { formatOf, parseTrack, replayEvents } from './replay.ts'
 import { runEvents, type Progress, type RunEvent, type RunStats } from './runner.mqtt.ts'
 import { formatScore, quantile, score } from './score.ts'
-import { fetchAlerts, login, metricSum, readMetrics, type ServiceClient } from './service-client.http.ts'
+import { fetchAlerts, latestAlertId, login, metricSum, readMetrics, type ServiceClient } from './service-client.http.ts'
 import { SCENARIOS, simulateFleet, type ScenarioName } from './fleet-sim.ts'
 import type { Label } from './truth.ts'
 import { generateFleet } from './zibo.ts'
@@ -114,8 +114,10 @@ export async function main(argv: string[], out: (line: string) => void = console
       start, durationMs, intervalMs: num(v.interval, 'interval', 1) * 1000, scenario,
       stormAtMs: v['storm-at'] ? parseDuration(v['storm-at']) : undefined, truth: v['truth-positions'] ?? false,
     })
+    // Alerts of earlier runs over the same simulated time must not be scored as this run's.
+    const afterAlertId = client ? await latestAlertId(client) : 0
     const truth = v.truth ? createWriteStream(v.truth) : undefined
-    truth?.write(JSON.stringify({ type: 'run', seed, bands, start, durationMs, scenario, intervalMs: num(v.interval, 'interval', 1) * 1000 }) + '\n')
+    truth?.write(JSON.stringify({ type: 'run', seed, bands, start, durationMs, scenario, intervalMs: num(v.interval, 'interval', 1) * 1000, afterAlertId }) + '\n')
     for (const l of sim.labels) truth?.write(JSON.stringify({ type: 'label', ...l }) + '\n')
     const credentials = new Map(fleet.residents.map((r) => [r.bandId, r.secret]))
     if (badFraction > 0) credentials.set(ROGUE_BAND.id, ROGUE_BAND.secret)
@@ -140,7 +142,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     }
     if (v.score && client) {
       await new Promise((r) => setTimeout(r, 1000))
-      out(formatScore(score(sim.labels, await fetchAlerts(client, start), (bands * durationMs) / 3_600_000)))
+      out(formatScore(score(sim.labels, await fetchAlerts(client, start, afterAlertId), (bands * durationMs) / 3_600_000)))
     }
     return stats.connectFailures > 0 || stats.failed > 0 ? 1 : 0
   }
@@ -148,10 +150,10 @@ export async function main(argv: string[], out: (line: string) => void = console
   async function scoreCommand(): Promise<number> {
     if (!v.truth) throw new UsageError('--truth FILE is required')
     const lines = (await readFile(v.truth, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>)
-    const header = lines.find((l) => l.type === 'run') as unknown as { bands: number; durationMs: number; start: number } | undefined
+    const header = lines.find((l) => l.type === 'run') as unknown as { bands: number; durationMs: number; start: number; afterAlertId?: number } | undefined
     if (!header) throw new UsageError(`${v.truth} is not a truth file (no run line)`)
     const labels = lines.filter((l) => l.type === 'label') as unknown as Label[]
-    const alerts = await fetchAlerts(await admin(), header.start)
+    const alerts = await fetchAlerts(await admin(), header.start, header.afterAlertId)
     out(formatScore(score(labels, alerts, (header.bands * header.durationMs) / 3_600_000)))
     return 0
   }

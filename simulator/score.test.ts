@@ -19,13 +19,14 @@ describe('score', () => {
       { bandId: 'c', kind: 'left_safe_zone', fixTime: T + 20_000 }, // brief excursion: true, not required
       { bandId: 'd', kind: 'left_safe_zone', fixTime: T }, // wrong kind for an SOS: false
       { bandId: 'e', kind: 'left_safe_zone', fixTime: T }, // nothing happened: false
+      { bandId: 'e', kind: 'low_battery', fixTime: T }, // no truth for batteries: not scored
     ]
     const s = score(labels, alerts, 500)
     expect(s.byLabel).toEqual([
       { kind: 'left_safe_zone (wander_slow)', episodes: 2, detected: 1, missed: 1, medianDelayS: 90, p95DelayS: 90 },
       { kind: 'sos', episodes: 1, detected: 0, missed: 1, medianDelayS: null, p95DelayS: null },
     ])
-    expect(s).toMatchObject({ trueAlerts: 3, falseAlerts: 2, falseByKind: { left_safe_zone: 2 }, falsePer1000BandHours: 4 })
+    expect(s).toMatchObject({ trueAlerts: 3, falseAlerts: 2, falseByKind: { left_safe_zone: 2 }, unscored: { low_battery: 1 }, falsePer1000BandHours: 4 })
     expect(formatScore(s)).toContain('false alerts: 2 (4.00 per 1000 band-hours over 500 band-hours)')
   })
 

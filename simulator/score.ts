@@ -26,6 +26,8 @@ export interface Score {
   falseAlerts: number
   /** False alerts by alert kind. */
   falseByKind: Record<string, number>
+  /** Alerts of kinds the simulation has no truth for (low battery), by kind. */
+  unscored: Record<string, number>
   bandHours: number
   falsePer1000BandHours: number
 }
@@ -39,7 +41,13 @@ export function score(labels: readonly Label[], alerts: readonly AlertLike[], ba
   for (const l of labels) byBand.set(l.bandId, [...(byBand.get(l.bandId) ?? []), l])
   let trueAlerts = 0
   const falseByKind: Record<string, number> = {}
+  const unscored: Record<string, number> = {}
+  const scored = new Set(Object.values(EXPECTED_ALERTS).flat())
   for (const a of alerts) {
+    if (!scored.has(a.kind)) {
+      unscored[a.kind] = (unscored[a.kind] ?? 0) + 1
+      continue
+    }
     if ((byBand.get(a.bandId) ?? []).some((l) => matches(a, l))) trueAlerts++
     else falseByKind[a.kind] = (falseByKind[a.kind] ?? 0) + 1
   }
@@ -59,7 +67,7 @@ export function score(labels: readonly Label[], alerts: readonly AlertLike[], ba
       kind, episodes: r.delays.length + r.missed, detected: r.delays.length, missed: r.missed,
       medianDelayS: quantile(r.delays, 0.5), p95DelayS: quantile(r.delays, 0.95),
     })),
-    trueAlerts, falseAlerts, falseByKind, bandHours,
+    trueAlerts, falseAlerts, falseByKind, unscored, bandHours,
     falsePer1000BandHours: bandHours > 0 ? (falseAlerts / bandHours) * 1000 : 0,
   }
 }
@@ -78,5 +86,6 @@ export function formatScore(s: Score): string {
   }
   lines.push('', `true alerts: ${s.trueAlerts}   false alerts: ${s.falseAlerts} (${s.falsePer1000BandHours.toFixed(2)} per 1000 band-hours over ${s.bandHours.toFixed(0)} band-hours)`)
   for (const [kind, n] of Object.entries(s.falseByKind)) lines.push(`  false ${kind}: ${n}`)
+  for (const [kind, n] of Object.entries(s.unscored)) lines.push(`  not scored (no truth for it) ${kind}: ${n}`)
   return lines.join('\n')
 }

@@ -31,16 +31,22 @@ export interface ServiceAlert {
   openedAt: number
 }
 
-/** Every alert raised by fixes taken at or after `since`, following the pages. */
-export async function fetchAlerts(client: ServiceClient, since: number): Promise<ServiceAlert[]> {
+/** Every alert raised by fixes taken at or after `since` and newer than alert `afterId`, following the pages. */
+export async function fetchAlerts(client: ServiceClient, since: number, afterId = 0): Promise<ServiceAlert[]> {
   const all: ServiceAlert[] = []
   let beforeId: number | undefined
   for (;;) {
     const page = (await client.get(`/api/alerts?limit=1000&since=${since}${beforeId ? `&beforeId=${beforeId}` : ''}`)) as { alerts: ServiceAlert[] }
-    all.push(...page.alerts)
-    if (page.alerts.length < 1000) return all
+    all.push(...page.alerts.filter((a) => a.id > afterId))
+    if (page.alerts.length < 1000 || page.alerts.at(-1)!.id <= afterId) return all
     beforeId = page.alerts[page.alerts.length - 1]!.id
   }
+}
+
+/** The newest alert's id: alerts after it belong to a run that starts now. */
+export async function latestAlertId(client: ServiceClient): Promise<number> {
+  const page = (await client.get('/api/alerts?limit=1')) as { alerts: ServiceAlert[] }
+  return page.alerts[0]?.id ?? 0
 }
 
 /** Prometheus text from /metrics as a map of series (`name{labels}`) to value. */

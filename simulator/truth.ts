@@ -4,7 +4,7 @@ import { distanceM, type LatLon } from './geo.ts'
 import { locate, MINUTE, type Segment } from './itinerary.ts'
 import { distanceToCorridorM, type DangerCorridor, type SafeZone } from './zibo.ts'
 
-export type LabelKind = 'left_safe_zone' | 'entered_danger_zone' | 'sos' | 'fall' | 'band_removed' | 'silent_outside'
+export type LabelKind = 'left_safe_zone' | 'entered_danger_zone' | 'sos' | 'fall' | 'band_removed' | 'silent_outside' | 'no_network'
 
 /** Alert kinds that count as detecting each label. */
 export const EXPECTED_ALERTS: Record<LabelKind, readonly string[]> = {
@@ -14,6 +14,8 @@ export const EXPECTED_ALERTS: Record<LabelKind, readonly string[]> = {
   fall: ['fall'],
   band_removed: ['band_removed'],
   silent_outside: ['band_offline', 'left_safe_zone', 'wandering_at_night'],
+  // A no-network gap: an offline alert is right (not required: a short gap need not page anyone).
+  no_network: ['band_offline'],
 }
 
 export interface Label {
