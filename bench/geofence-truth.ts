@@ -4,16 +4,21 @@
 //
 //   npm run bench:geofence-truth -- [--bands 1500] [--hours 6] [--seed 7] [--start 2026-11-27T14:00:00Z]
 import { parseArgs } from 'node:util'
-import { DEFAULT_POLICY, initialState, step, tick, type BandState, type Zone } from '../geofence/index.ts'
+import { DEFAULT_POLICY, distanceBeyond, initialState, insideShape, nearBox, step, tick, type BandState, type Zone } from '../geofence/index.ts'
 import { formatScore, generateFleet, score, simulateFleet, type ScenarioName } from '../simulator/index.ts'
+import { corridorPolygon } from '../simulator/provisioning.ts'
 import type { Fleet } from '../simulator/zibo.ts'
 
 interface Alert { bandId: string; kind: string; fixTime: number }
 interface Fix { ts: number; seq: number; lat?: number; lon?: number; acc?: number; src?: string; batt?: number; evt?: string[] }
 
-const zonesOf = (fleet: Fleet) => new Map(fleet.residents.map((r, i) => [r.bandId, r.zones.map((z, k): Zone => ({
-  id: i * 10 + k + 1, residentId: i, name: z.name, kind: 'safe', shape: { type: 'circle', center: [z.center.lon, z.center.lat], radiusM: z.radiusM },
-}))]))
+/** Each band's safe zones and the city's danger corridors, as the simulator provisions them. */
+function zonesOf(fleet: Fleet): Map<string, Zone[]> {
+  const danger = fleet.corridors.map((c, k): Zone => ({ id: 1_000_000 + k, residentId: null, name: c.name, kind: 'danger', shape: corridorPolygon(c) as Zone['shape'] }))
+  return new Map(fleet.residents.map((r, i) => [r.bandId, [...r.zones.map((z, k): Zone => ({
+    id: i * 10 + k + 1, residentId: i, name: z.name, kind: 'safe', shape: { type: 'circle', center: [z.center.lon, z.center.lat], radiusM: z.radiusM },
+  })), ...danger]]))
+}
 
 /** Tongxing's engine, stepping on each report as it arrives and ticking every 5 simulated seconds. */
 function tongxing(fleet: Fleet, reports: Iterable<{ t: number; bandId: string; fixes: Fix[] }>, end: number): Alert[] {
@@ -39,24 +44,26 @@ function tongxing(fleet: Fleet, reports: Iterable<{ t: number; bandId: string; f
   return alerts
 }
 
-/** The peers' rule: one fix outside (its centre, accuracy ignored) raises; one fix inside clears. */
+/** The peers' rule: one fix's centre decides (accuracy ignored); outside raises, inside clears. */
 function naive(fleet: Fleet, reports: Iterable<{ t: number; bandId: string; fixes: Fix[] }>): Alert[] {
   const zones = zonesOf(fleet)
-  const out = new Set<string>()
+  const flags = new Set<string>()
   const alerts: Alert[] = []
+  const flip = (key: string, on: boolean, alert: Alert) => {
+    if (on && !flags.has(key)) {
+      flags.add(key)
+      alerts.push(alert)
+    } else if (!on) flags.delete(key)
+  }
   for (const r of reports) {
     for (const f of r.fixes) {
       if (f.lat === undefined || f.lon === undefined) continue
-      const inside = zones.get(r.bandId)!.some((z) => {
-        const s = z.shape as { center: [number, number]; radiusM: number }
-        const dy = (f.lat! - s.center[1]) * 111_195
-        const dx = (f.lon! - s.center[0]) * 111_195 * Math.cos((f.lat! * Math.PI) / 180)
-        return Math.hypot(dx, dy) <= s.radiusM
-      })
-      if (!inside && !out.has(r.bandId)) {
-        out.add(r.bandId)
-        alerts.push({ bandId: r.bandId, kind: 'left_safe_zone', fixTime: f.ts })
-      } else if (inside) out.delete(r.bandId)
+      const mine = zones.get(r.bandId)!
+      const outside = !mine.some((z) => z.kind === 'safe' && distanceBeyond(z.shape, f.lat!, f.lon!) < 0)
+      flip(`${r.bandId}/safe`, outside, { bandId: r.bandId, kind: 'left_safe_zone', fixTime: f.ts })
+      for (const z of mine.filter((x) => x.kind === 'danger')) {
+        flip(`${r.bandId}/${z.id}`, nearBox(z.shape, f.lat, f.lon, 0) && insideShape(z.shape, f.lat, f.lon), { bandId: r.bandId, kind: 'entered_danger_zone', fixTime: f.ts })
+      }
     }
   }
   return alerts

@@ -18,6 +18,8 @@ export interface ImportDoc {
     zones: { name: string; kind: ZoneKind; shape: unknown }[]
   }[]
   users: { username: string; password: string; role: Role; centreKey?: string; residentKeys?: string[] }[]
+  /** Zones for everyone (or a centre's residents): river banks, main roads, rail lines. */
+  sharedZones?: { name: string; kind: ZoneKind; shape: unknown; centreKey?: string }[]
 }
 
 export interface ImportResult {
@@ -40,6 +42,12 @@ export function checkImport(doc: ImportDoc): string | undefined {
       if (!s.ok) return `resident ${r.key}, zone ${z.name}: ${s.error}`
     }
   }
+  for (const z of doc.sharedZones ?? []) {
+    if (z.centreKey && !centres.has(z.centreKey)) return `shared zone ${z.name}: unknown centre ${z.centreKey}`
+    const s = checkShape(z.shape)
+    if (!s.ok) return `shared zone ${z.name}: ${s.error}`
+  }
+  if (new Set((doc.sharedZones ?? []).map((z) => z.name)).size !== (doc.sharedZones ?? []).length) return 'shared zone names must be unique'
   for (const u of doc.users) {
     if (u.centreKey && !centres.has(u.centreKey)) return `user ${u.username}: unknown centre ${u.centreKey}`
     if (u.role === 'staff' && !u.centreKey) return `user ${u.username}: staff need a centre`
@@ -79,6 +87,15 @@ export async function importDoc(db: Db, doc: ImportDoc): Promise<ImportOutcome> 
       }
       await c.query('DELETE FROM zones WHERE resident_id = $1 AND NOT (id = ANY($2::bigint[]))', [id, kept])
       if (r.band) await upsertBand(c, r.band.id, r.band.secret, id)
+    }
+    for (const z of doc.sharedZones ?? []) {
+      const s = checkShape(z.shape)
+      if (!s.ok) continue // checked above
+      const centreId = z.centreKey ? out.centres[z.centreKey]! : null
+      const updated = await c.query(
+        'UPDATE zones SET kind = $2, shape = $3, care_centre_id = $4, updated_at = now() WHERE resident_id IS NULL AND name = $1',
+        [z.name, z.kind, JSON.stringify(s.shape), centreId])
+      if (!updated.rowCount) await insertZone(c, { residentId: null, careCentreId: centreId, name: z.name, kind: z.kind, shape: s.shape })
     }
     for (const u of doc.users) {
       const centreId = u.centreKey ? out.centres[u.centreKey]! : null

@@ -1,5 +1,5 @@
 // An alert as the rest of the system sees it.
-export type AlertKind = 'left_safe_zone' | 'sos' | 'fall' | 'band_removed' | 'band_offline' | 'low_battery'
+export type AlertKind = 'left_safe_zone' | 'entered_danger_zone' | 'sos' | 'fall' | 'band_removed' | 'band_offline' | 'low_battery'
 export type Severity = 'critical' | 'high' | 'medium' | 'low'
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved'
 
@@ -8,6 +8,7 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   sos: 'critical',
   fall: 'critical',
   left_safe_zone: 'high',
+  entered_danger_zone: 'critical',
   band_removed: 'high',
   band_offline: 'medium',
   low_battery: 'low',

@@ -112,3 +112,41 @@ describe('band events, battery and silence', () => {
     expect(outside.events[1]).toMatchObject({ severity: 'high' })
   })
 })
+
+describe('danger zones', () => {
+  const dLat = (m: number) => m / 111_195
+  const dLon = (m: number) => m / (111_195 * Math.cos((HOME[1] * Math.PI) / 180))
+  // A river bank 80 m wide, 300–380 m north of home, 400 m long.
+  const bank: Zone = { id: 9, residentId: null, name: 'river bank', kind: 'danger', shape: { type: 'Polygon', coordinates: [[
+    [HOME[0] - dLon(200), HOME[1] + dLat(300)], [HOME[0] + dLon(200), HOME[1] + dLat(300)], [HOME[0] + dLon(200), HOME[1] + dLat(380)],
+    [HOME[0] - dLon(200), HOME[1] + dLat(380)], [HOME[0] - dLon(200), HOME[1] + dLat(300)]]] } }
+  const big: Zone = { ...home, shape: { type: 'circle', center: HOME, radiusM: 1000 } } // the bank lies inside the safe zone
+  const zones = [big, bank]
+
+  it('when a wearer walks onto the bank, then a critical alert is raised at the first fix there', () => {
+    const { events } = run([at(0, 200), at(30, 240), at(60, 280), at(90, 320)], zones)
+    expect(raised(events)).toEqual([['entered_danger_zone', 90]])
+    expect(events[0]).toMatchObject({ severity: 'critical', zoneId: 9, evidence: { rule: 'fix inside' } })
+  })
+
+  it('when two sparse fixes lie either side of the bank, then the walk between them counts as entering', () => {
+    const { events } = run([at(0, 250), at(60, 420)], zones)
+    expect(raised(events)).toEqual([['entered_danger_zone', 60]])
+    expect(events[0]).toMatchObject({ evidence: { rule: 'walked through between two fixes' } })
+  })
+
+  it('when one fix jumps onto the bank faster than anyone walks and the next is back, then nothing is raised; two such fixes are', () => {
+    expect(run([at(0, 0), at(30, 340), at(60, 0)], zones).events).toEqual([])
+    expect(raised(run([at(0, 0), at(30, 340), at(60, 345)], zones).events)).toEqual([['entered_danger_zone', 60]])
+  })
+
+  it('when a cell-tower fix lands on the bank, then it raises nothing', () => {
+    expect(run([at(0, 200), at(30, 340, { src: 'lbs', acc: 400 })], zones).events).toEqual([])
+  })
+
+  it('when the wearer leaves the bank and two fixes are clearly off it, then the alert resolves', () => {
+    const { events } = run([at(0, 280), at(30, 320), at(60, 340), at(90, 260), at(120, 200)], zones)
+    expect(raised(events)).toEqual([['entered_danger_zone', 30]])
+    expect(resolved(events)).toEqual([['entered_danger_zone', 120]])
+  })
+})

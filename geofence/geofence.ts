@@ -6,7 +6,7 @@ import { retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
 import { openAlertsByBand, raiseAlert, resolveAlert } from './alert-store.pg.ts'
 import { DEFAULT_POLICY, initialState, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
-import { loadTopology, topologyVersion, type Topology } from './topology.pg.ts'
+import { boxAround, loadTopology, topologyVersion, type Topology } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {
   bandId: string
@@ -89,6 +89,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, policy = DEF
         if (a.kind === 'band_removed') s = { ...s, removed: true }
         if (a.kind === 'low_battery') s = { ...s, lowBattery: true }
         if (a.kind === 'band_offline') s = { ...s, offline: true }
+        if (a.kind === 'entered_danger_zone' && a.zoneId !== null) s = { ...s, danger: { ...s.danger, [a.zoneId]: { tag: 'in', outsideFixes: 0 } } }
         s = { ...s, lastTs: Math.max(s.lastTs, a.fixTime) }
       }
       states.set(bandId, s)
@@ -111,7 +112,11 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, policy = DEF
       for (const fix of [...fixes].sort((a, b) => a.ts - b.ts)) {
         const wearer = topology.wearerByBand.get(fix.bandId)
         if (!wearer) continue
-        const r = step(states.get(fix.bandId) ?? initialState(arrivedAt), fix, topology.zonesFor(wearer.residentId), policy, arrivedAt)
+        const state = states.get(fix.bandId) ?? initialState(arrivedAt)
+        // Shared zones near this fix and the walk from the previous one; own zones always.
+        const box = fix.lat === undefined || fix.lon === undefined ? undefined
+          : boxAround(state.prev ? [state.prev.at, [fix.lon, fix.lat]] : [[fix.lon, fix.lat]], 200)
+        const r = step(state, fix, topology.zonesFor(wearer, box), policy, arrivedAt)
         states.set(fix.bandId, r.state)
         apply(fix.bandId, r.events)
       }

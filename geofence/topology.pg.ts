@@ -1,18 +1,24 @@
 // Which band is worn by whom, and which zones apply: loaded whole (a city is a few thousand
-// rows) and reloaded when topology_version changes, whichever process changed it.
+// rows) and reloaded when topology_version changes, whichever process changed it. Shared zones
+// (a care centre's, or city-wide) sit in a spatial index of their bounding boxes, so a fix is
+// tested only against the shared zones near it.
+import Flatbush from 'flatbush'
 import type { Queryable } from '../infra/index.ts'
-import type { Zone, ZoneShape } from './zone.ts'
+import { shapeBox, type Zone, type ZoneShape } from './zone.ts'
 
 export interface Wearer {
   residentId: number
   careCentreId: number | null
 }
 
+/** [minLon, minLat, maxLon, maxLat]. */
+export type Box = [number, number, number, number]
+
 export interface Topology {
   version: number
   wearerByBand: ReadonlyMap<string, Wearer>
-  /** A resident's own zones followed by the shared ones that apply to them. */
-  zonesFor(residentId: number): readonly Zone[]
+  /** The resident's own zones, then the shared zones that apply to them (near `box`, if given). */
+  zonesFor(wearer: Wearer, box?: Box): readonly Zone[]
 }
 
 export async function topologyVersion(db: Queryable): Promise<number> {
@@ -20,22 +26,42 @@ export async function topologyVersion(db: Queryable): Promise<number> {
   return r.rows[0]!.v
 }
 
+type SharedZone = Zone & { careCentreId: number | null }
+
 export async function loadTopology(db: Queryable): Promise<Topology> {
   const version = await topologyVersion(db)
   const bands = await db.query<{ id: string; resident_id: number; care_centre_id: number | null }>(
     `SELECT b.id, b.resident_id, r.care_centre_id FROM bands b JOIN residents r ON r.id = b.resident_id`)
-  const zones = await db.query<{ id: number; resident_id: number | null; name: string; kind: Zone['kind']; shape: ZoneShape }>(
-    'SELECT id, resident_id, name, kind, shape FROM zones ORDER BY id')
+  const zones = await db.query<{ id: number; resident_id: number | null; care_centre_id: number | null; name: string; kind: Zone['kind']; shape: ZoneShape }>(
+    'SELECT id, resident_id, care_centre_id, name, kind, shape FROM zones ORDER BY id')
   const own = new Map<number, Zone[]>()
-  const shared: Zone[] = []
+  const shared: SharedZone[] = []
   for (const z of zones.rows) {
     const zone: Zone = { id: z.id, residentId: z.resident_id, name: z.name, kind: z.kind, shape: z.shape }
-    if (z.resident_id === null) shared.push(zone)
+    if (z.resident_id === null) shared.push({ ...zone, careCentreId: z.care_centre_id })
     else own.set(z.resident_id, [...(own.get(z.resident_id) ?? []), zone])
   }
+  const index = shared.length > 0 ? new Flatbush(shared.length) : undefined
+  if (index) {
+    for (const z of shared) index.add(...shapeBox(z.shape))
+    index.finish()
+  }
+  const applies = (z: SharedZone, w: Wearer) => z.careCentreId === null || z.careCentreId === w.careCentreId
   return {
     version,
     wearerByBand: new Map(bands.rows.map((b) => [b.id, { residentId: b.resident_id, careCentreId: b.care_centre_id }])),
-    zonesFor: (residentId) => [...(own.get(residentId) ?? []), ...shared],
+    zonesFor(w, box) {
+      const near = !index ? [] : box ? index.search(...box).map((i) => shared[i]!) : shared
+      return [...(own.get(w.residentId) ?? []), ...near.filter((z) => applies(z, w))]
+    },
   }
+}
+
+/** The box around the given [lon, lat] points, widened by `m` metres. */
+export function boxAround(points: [number, number][], m: number): Box {
+  const lons = points.map((p) => p[0])
+  const lats = points.map((p) => p[1])
+  const dLat = m / 111_195
+  const dLon = dLat / Math.cos((lats[0]! * Math.PI) / 180)
+  return [Math.min(...lons) - dLon, Math.min(...lats) - dLat, Math.max(...lons) + dLon, Math.max(...lats) + dLat]
 }

@@ -1,6 +1,13 @@
-// Zones and their geometry. Coordinates are WGS-84; distances in metres.
+// Zones and their geometry: circles (centre and radius in metres) and GeoJSON polygons or
+// multipolygons, WGS-84. Turf does the geometry; distances are in metres.
+import bbox from '@turf/bbox'
+import booleanIntersects from '@turf/boolean-intersects'
+import booleanPointInPolygon from '@turf/boolean-point-in-polygon'
 import distance from '@turf/distance'
-import { point } from '@turf/helpers'
+import { lineString, point } from '@turf/helpers'
+import kinks from '@turf/kinks'
+import pointToLineDistance from '@turf/point-to-line-distance'
+import type { MultiPolygon, Polygon } from 'geojson'
 
 export type ZoneKind = 'safe' | 'danger'
 
@@ -11,7 +18,7 @@ export interface CircleShape {
   radiusM: number
 }
 
-export type ZoneShape = CircleShape
+export type ZoneShape = CircleShape | Polygon | MultiPolygon
 
 export interface Zone {
   id: number
@@ -24,24 +31,104 @@ export interface Zone {
 
 export const MAX_RADIUS_M = 50_000
 export const MIN_RADIUS_M = 10
+export const MAX_VERTICES = 5000
 
 /** Metres from the zone's boundary to the point: positive outside, negative inside. */
 export function distanceBeyond(shape: ZoneShape, lat: number, lon: number): number {
-  const d = distance(point(shape.center), point([lon, lat]), { units: 'meters' })
-  return d - shape.radiusM
+  const p = point([lon, lat])
+  if (shape.type === 'circle') return distance(point(shape.center), p, { units: 'meters' }) - shape.radiusM
+  const polygons = shape.type === 'Polygon' ? [shape.coordinates] : shape.coordinates
+  let toEdge = Infinity
+  for (const rings of polygons) for (const ring of rings) toEdge = Math.min(toEdge, pointToLineDistance(p, lineString(ring), { units: 'meters' }))
+  return booleanPointInPolygon(p, shape) ? -toEdge : toEdge
+}
+
+/** Whether the point lies inside the zone (cheaper than the signed distance). */
+export function insideShape(shape: ZoneShape, lat: number, lon: number): boolean {
+  const p = point([lon, lat])
+  return shape.type === 'circle' ? distance(point(shape.center), p, { units: 'meters' }) <= shape.radiusM : booleanPointInPolygon(p, shape)
+}
+
+/** Whether the straight walk from a to b ([lon, lat]) touches the zone. */
+export function segmentTouches(shape: ZoneShape, a: [number, number], b: [number, number]): boolean {
+  if (shape.type !== 'circle') return booleanIntersects(lineString([a, b]), shape)
+  // Nearest point of the segment to the centre, in local metres.
+  const k = 111_195
+  const cos = Math.cos((shape.center[1] * Math.PI) / 180)
+  const ax = (a[0] - shape.center[0]) * k * cos, ay = (a[1] - shape.center[1]) * k
+  const bx = (b[0] - shape.center[0]) * k * cos, by = (b[1] - shape.center[1]) * k
+  const len2 = (bx - ax) ** 2 + (by - ay) ** 2
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * (bx - ax) + ay * (by - ay)) / len2))
+  return Math.hypot(ax + t * (bx - ax), ay + t * (by - ay)) <= shape.radiusM
+}
+
+const boxes = new WeakMap<ZoneShape, [number, number, number, number]>()
+
+/** Whether the point is within `marginM` of the zone's bounding box (a cheap first test). */
+export function nearBox(shape: ZoneShape, lat: number, lon: number, marginM: number): boolean {
+  let b = boxes.get(shape)
+  if (!b) boxes.set(shape, (b = shapeBox(shape)))
+  const dLat = marginM / 111_195
+  const dLon = dLat / Math.cos((lat * Math.PI) / 180)
+  return lon >= b[0] - dLon && lon <= b[2] + dLon && lat >= b[1] - dLat && lat <= b[3] + dLat
+}
+
+/** [minLon, minLat, maxLon, maxLat]. */
+export function shapeBox(shape: ZoneShape): [number, number, number, number] {
+  if (shape.type !== 'circle') return bbox(shape) as [number, number, number, number]
+  const dLat = shape.radiusM / 111_195
+  const dLon = dLat / Math.cos((shape.center[1] * Math.PI) / 180)
+  return [shape.center[0] - dLon, shape.center[1] - dLat, shape.center[0] + dLon, shape.center[1] + dLat]
 }
 
 export type ShapeCheck = { ok: true; shape: ZoneShape } | { ok: false; error: string }
 
 /** Validates a shape before it is saved, naming the problem. */
 export function checkShape(input: unknown): ShapeCheck {
-  const s = input as Partial<CircleShape> | null
-  if (!s || typeof s !== 'object' || s.type !== 'circle') return { ok: false, error: 'shape.type must be "circle"' }
+  const s = input as { type?: unknown } | null
+  if (!s || typeof s !== 'object') return { ok: false, error: 'shape must be an object' }
+  if (s.type === 'circle') return checkCircle(input as Partial<CircleShape>)
+  if (s.type === 'Polygon' || s.type === 'MultiPolygon') return checkPolygons(input as Polygon | MultiPolygon)
+  return { ok: false, error: 'shape.type must be "circle", "Polygon" or "MultiPolygon"' }
+}
+
+function checkCircle(s: Partial<CircleShape>): ShapeCheck {
   const [lon, lat] = Array.isArray(s.center) ? s.center : []
-  if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90) return { ok: false, error: 'centre latitude must be within -90..90' }
-  if (typeof lon !== 'number' || !Number.isFinite(lon) || lon < -180 || lon > 180) return { ok: false, error: 'centre longitude must be within -180..180' }
+  const bad = position([lon, lat], 'centre')
+  if (bad) return { ok: false, error: bad }
   if (typeof s.radiusM !== 'number' || !(s.radiusM >= MIN_RADIUS_M && s.radiusM <= MAX_RADIUS_M)) {
     return { ok: false, error: `radius must be ${MIN_RADIUS_M}..${MAX_RADIUS_M} m` }
   }
-  return { ok: true, shape: { type: 'circle', center: [lon, lat], radiusM: s.radiusM } }
+  return { ok: true, shape: { type: 'circle', center: [lon!, lat!], radiusM: s.radiusM } }
+}
+
+function checkPolygons(s: Polygon | MultiPolygon): ShapeCheck {
+  const polygons = (s.type === 'Polygon' ? [s.coordinates] : s.coordinates) as unknown
+  if (!Array.isArray(polygons) || polygons.length === 0) return { ok: false, error: 'polygon has no coordinates' }
+  let vertices = 0
+  for (const [i, rings] of (polygons as unknown[]).entries()) {
+    if (!Array.isArray(rings) || rings.length === 0) return { ok: false, error: `polygon ${i} has no rings` }
+    for (const [j, ring] of (rings as unknown[]).entries()) {
+      if (!Array.isArray(ring) || ring.length < 4) return { ok: false, error: `ring ${j} of polygon ${i} needs at least 4 positions` }
+      for (const p of ring) {
+        const bad = position(p, `ring ${j} of polygon ${i}`)
+        if (bad) return { ok: false, error: bad }
+      }
+      const first = ring[0] as number[], last = ring[ring.length - 1] as number[]
+      if (first[0] !== last[0] || first[1] !== last[1]) return { ok: false, error: `ring ${j} of polygon ${i} is not closed (first and last positions differ)` }
+      vertices += ring.length
+    }
+  }
+  if (vertices > MAX_VERTICES) return { ok: false, error: `too many vertices: ${vertices} > ${MAX_VERTICES}` }
+  const shape = { type: s.type, coordinates: s.coordinates } as Polygon | MultiPolygon
+  const crossings = kinks(shape).features.length
+  if (crossings > 0) return { ok: false, error: `polygon intersects itself (${crossings} crossing${crossings > 1 ? 's' : ''})` }
+  return { ok: true, shape }
+}
+
+function position(p: unknown, where: string): string | undefined {
+  const [lon, lat] = Array.isArray(p) ? p : []
+  if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90) return `${where} latitude must be within -90..90`
+  if (typeof lon !== 'number' || !Number.isFinite(lon) || lon < -180 || lon > 180) return `${where} longitude must be within -180..180`
+  return undefined
 }

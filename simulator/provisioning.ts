@@ -1,12 +1,20 @@
 // The fleet as a provisioning document for the service's admin import (POST /api/admin/import):
 // care centres, residents with band and safe zones, a staff account per centre and family
 // accounts for the first residents. Simulated credentials derive from the seed: test data only.
-import type { Fleet } from './zibo.ts'
+import buffer from '@turf/buffer'
+import { lineString } from '@turf/helpers'
+import type { DangerCorridor, Fleet } from './zibo.ts'
 
 export interface ImportDoc {
   centres: { key: string; name: string }[]
   residents: { key: string; name: string; centreKey: string; band: { id: string; secret: string }; zones: { name: string; kind: 'safe'; shape: unknown }[] }[]
   users: { username: string; password: string; role: 'staff' | 'family'; centreKey?: string; residentKeys?: string[] }[]
+  sharedZones: { name: string; kind: 'danger'; shape: unknown }[]
+}
+
+/** A danger corridor as the polygon a person would draw: the line widened by its half-width. */
+export function corridorPolygon(c: DangerCorridor): unknown {
+  return buffer(lineString(c.line.map((p) => [p.lon, p.lat])), c.halfWidthM, { units: 'meters', steps: 4 })!.geometry
 }
 
 export const staffLogin = (centreKey: string) => ({ username: `staff-${centreKey}`, password: `staff-pass-${centreKey}` })
@@ -22,5 +30,6 @@ export function importDoc(fleet: Fleet, families: number): ImportDoc {
       ...fleet.centres.map((c) => ({ ...staffLogin(c.key), role: 'staff' as const, centreKey: c.key })),
       ...fleet.residents.slice(0, families).map((r) => ({ ...r.family, role: 'family' as const, residentKeys: [r.key] })),
     ],
+    sharedZones: fleet.corridors.map((c) => ({ name: c.name, kind: 'danger' as const, shape: corridorPolygon(c) })),
   }
 }

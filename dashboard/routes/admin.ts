@@ -29,6 +29,12 @@ const ImportBody = Type.Object({
     centreKey: Type.Optional(Key),
     residentKeys: Type.Optional(Type.Array(Key, { maxItems: 50 })),
   }), { maxItems: 10_000 }),
+  sharedZones: Type.Optional(Type.Array(Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
+    shape: Type.Unknown(),
+    centreKey: Type.Optional(Key),
+  }), { maxItems: 10_000 })),
 })
 
 export const adminRoutes = (db: Db, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox => async (app) => {
