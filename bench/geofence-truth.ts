@@ -2,7 +2,7 @@
 // into a naive one-fix engine, the way the open-source peers decide) in simulated time, scored
 // against the episodes' truth. No broker or database: this measures the rules alone.
 //
-//   npm run bench:geofence-truth -- [--bands 1500] [--hours 6] [--seed 7] [--start 2026-11-27T14:00:00Z]
+//   npm run bench:geofence-truth -- [--bands 1500] [--hours 2] [--seed 7] [--start 2026-11-27T14:00:00Z]
 import { parseArgs } from 'node:util'
 import { DEFAULT_POLICY, distanceBeyond, initialState, insideShape, nearBox, step, tick, type BandState, type Zone } from '../geofence/index.ts'
 import { formatScore, generateFleet, score, simulateFleet, type ScenarioName } from '../simulator/index.ts'
@@ -70,7 +70,7 @@ function naive(fleet: Fleet, reports: Iterable<{ t: number; bandId: string; fixe
 }
 
 const { values: v } = parseArgs({ options: {
-  bands: { type: 'string', default: '1500' }, hours: { type: 'string', default: '6' }, seed: { type: 'string', default: '7' },
+  bands: { type: 'string', default: '1500' }, hours: { type: 'string', default: '2' }, seed: { type: 'string', default: '7' },
   start: { type: 'string', default: '2026-11-27T14:00:00Z' },
 } })
 const bands = Number(v.bands)
