@@ -33,10 +33,20 @@ export const MAX_RADIUS_M = 50_000
 export const MIN_RADIUS_M = 10
 export const MAX_VERTICES = 5000
 
+/**
+ * Metres between two nearby points ([lon, lat] and lat/lon). Equirectangular: within 0.1 % of the
+ * great-circle distance up to tens of kilometres, without allocating GeoJSON for each call.
+ */
+function metres(center: [number, number], lat: number, lon: number): number {
+  if (Math.abs(lat - center[1]) > 0.5 || Math.abs(lon - center[0]) > 0.5) return distance(point(center), point([lon, lat]), { units: 'meters' })
+  const k = 111_195
+  return Math.hypot((lon - center[0]) * k * Math.cos((((lat + center[1]) / 2) * Math.PI) / 180), (lat - center[1]) * k)
+}
+
 /** Metres from the zone's boundary to the point: positive outside, negative inside. */
 export function distanceBeyond(shape: ZoneShape, lat: number, lon: number): number {
+  if (shape.type === 'circle') return metres(shape.center, lat, lon) - shape.radiusM
   const p = point([lon, lat])
-  if (shape.type === 'circle') return distance(point(shape.center), p, { units: 'meters' }) - shape.radiusM
   const polygons = shape.type === 'Polygon' ? [shape.coordinates] : shape.coordinates
   let toEdge = Infinity
   for (const rings of polygons) for (const ring of rings) toEdge = Math.min(toEdge, pointToLineDistance(p, lineString(ring), { units: 'meters' }))
@@ -45,12 +55,15 @@ export function distanceBeyond(shape: ZoneShape, lat: number, lon: number): numb
 
 /** Whether the point lies inside the zone (cheaper than the signed distance). */
 export function insideShape(shape: ZoneShape, lat: number, lon: number): boolean {
-  const p = point([lon, lat])
-  return shape.type === 'circle' ? distance(point(shape.center), p, { units: 'meters' }) <= shape.radiusM : booleanPointInPolygon(p, shape)
+  return shape.type === 'circle' ? metres(shape.center, lat, lon) <= shape.radiusM : booleanPointInPolygon(point([lon, lat]), shape)
 }
 
 /** Whether the straight walk from a to b ([lon, lat]) touches the zone. */
 export function segmentTouches(shape: ZoneShape, a: [number, number], b: [number, number]): boolean {
+  let box = boxes.get(shape)
+  if (!box) boxes.set(shape, (box = shapeBox(shape)))
+  // Cheap rejection first: the walk's box must overlap the zone's.
+  if (Math.max(a[0], b[0]) < box[0] || Math.min(a[0], b[0]) > box[2] || Math.max(a[1], b[1]) < box[1] || Math.min(a[1], b[1]) > box[3]) return false
   if (shape.type !== 'circle') return booleanIntersects(lineString([a, b]), shape)
   // Nearest point of the segment to the centre, in local metres.
   const k = 111_195
