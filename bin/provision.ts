@@ -2,7 +2,7 @@
 // Each command prints what it created as one JSON line (a band's secret only this once).
 import { parseArgs } from 'node:util'
 import { insertCareCentre, insertResident, insertUser, MIN_PASSWORD_LENGTH, type Role } from '../dashboard/index.ts'
-import { checkShape, insertZone } from '../geofence/index.ts'
+import { checkSchedule, checkShape, insertZone } from '../geofence/index.ts'
 import type { Db } from '../infra/index.ts'
 import { BAND_ID, generateSecret, MIN_SECRET_LENGTH, upsertBand } from '../ingest/index.ts'
 
@@ -11,6 +11,7 @@ export const PROVISION_USAGE = `
   resident add --name NAME [--centre ID]
   band add     --id BAND_ID [--resident ID] [--secret SECRET]     (a secret is generated when omitted)
   zone add     --resident ID --lat LAT --lon LON --radius METRES [--name NAME] [--kind safe|danger]
+               [--from HH:MM --to HH:MM [--days 0,1,…6]]   (in force only then, Asia/Shanghai time)
   user add     --username NAME --password PASSWORD --role admin|staff|family [--centre ID] [--resident ID]`
 
 export class UsageError extends Error {}
@@ -19,6 +20,7 @@ const OPTIONS = {
   name: { type: 'string' }, centre: { type: 'string' }, id: { type: 'string' }, resident: { type: 'string' },
   secret: { type: 'string' }, lat: { type: 'string' }, lon: { type: 'string' }, radius: { type: 'string' },
   kind: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' },
+  from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' },
 } as const
 
 /** Checks the arguments before any database is opened; returns the action to run. */
@@ -66,7 +68,9 @@ export function parseProvision(args: string[]): (db: Db) => Promise<Record<strin
       const shape = checkShape({ type: 'circle', center: [Number(need('lon')), Number(need('lat'))], radiusM: Number(need('radius')) })
       if (!shape.ok) throw new UsageError(shape.error)
       const name = v.name ?? (kind === 'safe' ? 'home' : 'danger')
-      return async (db) => ({ zoneId: await insertZone(db, { residentId, name, kind, shape: shape.shape }) })
+      const when = checkSchedule(v.from || v.to ? { from: v.from, to: v.to, days: v.days?.split(',').map(Number) } : undefined)
+      if (!when.ok) throw new UsageError(when.error)
+      return async (db) => ({ zoneId: await insertZone(db, { residentId, name, kind, shape: shape.shape, schedule: when.schedule }) })
     }
     case 'user': {
       const username = need('username')

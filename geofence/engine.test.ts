@@ -150,3 +150,35 @@ describe('danger zones', () => {
     expect(resolved(events)).toEqual([['entered_danger_zone', 120]])
   })
 })
+
+describe('schedules', () => {
+  // Zibo is UTC+8: 22:00 there is 14:00 UTC. T0 above is 2026-11-28 22:00 in Zibo.
+  const dLat = (m: number) => m / 111_195
+  const neighbourhood: Zone = { ...home, id: 1, name: 'neighbourhood', shape: { type: 'circle', center: HOME, radiusM: 400 }, schedule: { from: '07:00', to: '22:00' } }
+  const night: Zone = { ...home, id: 2, name: 'home at night', shape: { type: 'circle', center: HOME, radiusM: 50 }, schedule: { from: '22:00', to: '07:00' } }
+  const zones = [neighbourhood, night]
+  const before = (s: number, north: number) => ({ ...at(0, north), ts: T0 - s * 1000, seq: -s, lat: HOME[1] + dLat(north) })
+
+  it('when the wearer is still out in the neighbourhood as the night zone starts, then the 22:00 check starts the exit and the next fix raises it as critical', () => {
+    let state = initialState(T0 - 120_000)
+    state = step(state, before(60, 250), zones, P, T0 - 60_000).state // 21:59, fine by day
+    const at22 = tick(state, T0 + 1000, P, zones)
+    expect(at22.events).toEqual([])
+    expect(at22.state.zone.tag).toBe('leaving')
+    const next = step(at22.state, at(61, 255), zones, P, T0 + 61_000)
+    expect(raised(next.events)).toEqual([['left_safe_zone', 61]])
+    expect(next.events[0]).toMatchObject({ severity: 'critical', evidence: { scheduledZoneInForce: true } })
+  })
+
+  it('when the same walk happens by day, then the day zone holds and nothing is raised', () => {
+    const noon = T0 - 10 * 3600_000 // 12:00 in Zibo
+    let state = initialState(noon)
+    const events: EngineEvent[] = []
+    for (const [s, north] of [[0, 0], [30, 250], [90, 260], [150, 270]] as const) {
+      const r = step(state, { ...at(0, north), ts: noon + s * 1000, seq: s }, zones, P, noon + s * 1000)
+      state = r.state
+      events.push(...r.events)
+    }
+    expect(events).toEqual([])
+  })
+})

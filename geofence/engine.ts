@@ -10,7 +10,7 @@
 // - danger zones: entering by a fix or by the walk between two fixes (danger.ts).
 import type { AlertKind, Severity } from './alert.ts'
 import { dangerStep } from './danger.ts'
-import { distanceBeyond, type Zone } from './zone.ts'
+import { distanceBeyond, inForce, type Zone } from './zone.ts'
 
 export interface EngineFix {
   ts: number
@@ -42,6 +42,9 @@ export interface BandState {
   prev?: { ts: number; at: [number, number] }
   /** Danger zones by id: a first hit awaiting a second (an implausible jump), or entered. */
   danger: Record<number, { tag: 'hit' } | { tag: 'in'; outsideFixes: number }>
+  /** The last fix with a position, and the safe zones in force when it was judged (by id). */
+  lastFix?: EngineFix
+  inForce?: string
 }
 
 export interface Policy {
@@ -119,15 +122,45 @@ export function step(state: BandState, fix: EngineFix, zones: readonly Zone[], p
   if (fix.ts < s.lastTs) return { state: s, events } // late: stored, but the state never goes back
   s = battery({ ...s, lastTs: fix.ts }, fix, policy, events)
   if (fix.lat === undefined || fix.lon === undefined) return { state: s, events }
-  s = dangerStep(s, fix, zones.filter((z) => z.kind === 'danger'), policy, events)
-  const safe = zones.filter((z) => z.kind === 'safe')
+  const active = inForce(zones, fix.ts)
+  s = dangerStep(s, fix, active.filter((z) => z.kind === 'danger'), policy, events)
+  const safe = active.filter((z) => z.kind === 'safe')
+  s = { ...s, lastFix: fix, inForce: key(safe) }
   if (safe.length === 0) return { state: { ...s, zone: { tag: 'unknown' } }, events }
-  return { state: { ...s, zone: zoneStep(s.zone, measure(fix, safe, policy), policy, events) }, events }
+  return { state: { ...s, zone: judge(s.zone, fix, safe, policy, events) }, events }
 }
 
-export function tick(state: BandState, now: number, policy: Policy): Result {
+const key = (zones: readonly Zone[]) => zones.map((z) => z.id).join(',')
+
+/**
+ * Outside while a scheduled safe zone is in force (a night zone: "must be home 22:00–07:00") is
+ * the most urgent kind of leaving: such exits are raised as critical.
+ */
+function nightRule(safe: readonly Zone[], events: EngineEvent[]): EngineEvent[] {
+  if (!safe.some((z) => z.schedule)) return events
+  return events.map((e) => e.type === 'raise' && e.kind === 'left_safe_zone'
+    ? { ...e, severity: 'critical' as const, evidence: { ...e.evidence, scheduledZoneInForce: true } } : e)
+}
+
+/** The zone rules for one measurement, with the night rule applied to what they raise. */
+function judge(z: ZoneState, fix: EngineFix, safe: readonly Zone[], policy: Policy, events: EngineEvent[]): ZoneState {
+  const raised: EngineEvent[] = []
+  const next = zoneStep(z, measure(fix, safe, policy), policy, raised)
+  events.push(...nightRule(safe, raised))
+  return next
+}
+
+export function tick(state: BandState, now: number, policy: Policy, zones: readonly Zone[] = []): Result {
   const events: EngineEvent[] = []
   let s = state
+  // A schedule starting (or ending) changes the zones in force: judge the last known position
+  // against them now, not only when the next fix comes (a wearer already out at 22:00).
+  const safe = inForce(zones, now).filter((z) => z.kind === 'safe')
+  // Only a wearer judged inside can start an exit this way; an old fix is no new confirmation.
+  if (s.lastFix && s.inForce !== undefined && key(safe) !== s.inForce && safe.length > 0) {
+    const settled = s.zone.tag === 'inside' || s.zone.tag === 'unknown'
+    s = { ...s, inForce: key(safe), zone: settled ? judge(s.zone, { ...s.lastFix, ts: Math.max(now, s.lastTs) }, safe, policy, events) : s.zone }
+  }
   const silentFor = now - s.heardAt
   if (s.zone.tag === 'leaving' && silentFor >= policy.silentAfterExitMs) {
     const z = s.zone

@@ -72,7 +72,8 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, policy = DEF
   const runTick = () => {
     const t = now()
     for (const [bandId, state] of states) {
-      const r = tick(state, t, policy)
+      const wearer = topology?.wearerByBand.get(bandId)
+      const r = tick(state, t, policy, wearer ? topology!.zonesFor(wearer) : [])
       if (r.events.length === 0) continue
       states.set(bandId, r.state)
       apply(bandId, r.events)

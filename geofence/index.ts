@@ -6,3 +6,4 @@ export type { Alert, AlertChange, AlertKind, AlertStatus, Severity } from './ale
 export { listAlerts, raiseAlert, resolveAlert } from './alert-store.pg.ts'
 export { insertZone, type NewZone } from './zone-store.pg.ts'
 export { createGeofence, type Geofence } from './geofence.ts'
+export { checkSchedule, isActive, type Schedule } from './schedule.ts'

@@ -1,5 +1,6 @@
 // Zones in the database.
 import type { Queryable } from '../infra/index.ts'
+import type { Schedule } from './schedule.ts'
 import type { ZoneKind, ZoneShape } from './zone.ts'
 
 export interface NewZone {
@@ -8,11 +9,12 @@ export interface NewZone {
   name: string
   kind: ZoneKind
   shape: ZoneShape
+  schedule?: Schedule | null
 }
 
 export async function insertZone(db: Queryable, z: NewZone): Promise<number> {
   const r = await db.query<{ id: number }>(
-    'INSERT INTO zones (resident_id, care_centre_id, name, kind, shape) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-    [z.residentId, z.careCentreId ?? null, z.name, z.kind, JSON.stringify(z.shape)])
+    'INSERT INTO zones (resident_id, care_centre_id, name, kind, shape, schedule) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+    [z.residentId, z.careCentreId ?? null, z.name, z.kind, JSON.stringify(z.shape), z.schedule ? JSON.stringify(z.schedule) : null])
   return r.rows[0]!.id
 }

@@ -8,6 +8,7 @@ import { lineString, point } from '@turf/helpers'
 import kinks from '@turf/kinks'
 import pointToLineDistance from '@turf/point-to-line-distance'
 import type { MultiPolygon, Polygon } from 'geojson'
+import { isActive, type Schedule } from './schedule.ts'
 
 export type ZoneKind = 'safe' | 'danger'
 
@@ -27,7 +28,12 @@ export interface Zone {
   name: string
   kind: ZoneKind
   shape: ZoneShape
+  /** When the zone is in force; always when absent. */
+  schedule?: Schedule | null
 }
+
+/** The zones in force at `t`. */
+export const inForce = (zones: readonly Zone[], t: number) => zones.filter((z) => !z.schedule || isActive(z.schedule, t))
 
 export const MAX_RADIUS_M = 50_000
 export const MIN_RADIUS_M = 10

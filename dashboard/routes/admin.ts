@@ -20,6 +20,7 @@ const ImportBody = Type.Object({
       name: Type.String({ minLength: 1, maxLength: 100 }),
       kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
       shape: Type.Unknown(),
+      schedule: Type.Optional(Type.Unknown()),
     }), { maxItems: 20 }),
   }), { maxItems: 200_000 }),
   users: Type.Array(Type.Object({
