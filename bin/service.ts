@@ -46,6 +46,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     cleanup.push(async () => hub.closeAll())
     const geofence = createGeofence({
       db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
+      escalationMs: config.escalationSeconds * 1000,
       onAlert: (c) => hub.publishAlert(c),
     })
     await geofence.start()

@@ -35,7 +35,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
   await app.register(healthRoutes(d.isReady, d.registry))
   await app.register(authRoutes(d.db, d.sessionTtlMs))
-  await app.register(alertRoutes(d.db))
+  await app.register(alertRoutes(d.db, d.hub))
   await app.register(adminRoutes(d.db, d.topologyChanged))
   await app.register(liveRoutes(d.db, d.hub))
   return app

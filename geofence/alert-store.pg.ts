@@ -15,7 +15,8 @@ export interface NewAlert {
 }
 
 const COLUMNS = `a.id, a.resident_id, r.care_centre_id, a.band_id, a.zone_id, a.kind, a.severity, a.status,
-  a.fix_time, a.opened_at, a.updated_at, a.evidence`
+  a.fix_time, a.opened_at, a.updated_at, a.evidence, a.acknowledged_by, a.acknowledged_at, a.resolved_by,
+  a.resolution_note, a.escalation_level`
 
 type AlertRow = {
   id: number
@@ -30,12 +31,19 @@ type AlertRow = {
   opened_at: Date
   updated_at: Date
   evidence: unknown
+  acknowledged_by: number | null
+  acknowledged_at: Date | null
+  resolved_by: number | null
+  resolution_note: string | null
+  escalation_level: number
 }
 
 export const toAlert = (r: AlertRow): Alert => ({
   id: r.id, residentId: r.resident_id, careCentreId: r.care_centre_id, bandId: r.band_id, zoneId: r.zone_id,
   kind: r.kind, severity: r.severity, status: r.status, fixTime: r.fix_time.getTime(),
   openedAt: r.opened_at.getTime(), updatedAt: r.updated_at.getTime(), evidence: r.evidence,
+  acknowledgedBy: r.acknowledged_by, acknowledgedAt: r.acknowledged_at?.getTime() ?? null, resolvedBy: r.resolved_by,
+  resolutionNote: r.resolution_note, escalationLevel: r.escalation_level,
 })
 
 export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChange> {
@@ -65,6 +73,42 @@ export async function resolveAlert(db: Queryable, r: { residentId: number; kind:
     [r.residentId, r.kind, r.zoneId, r.reason])
   const row = res.rows[0]
   return row && { change: 'resolved', alert: toAlert(row) }
+}
+
+/** A person has seen the alert and is acting on it. Only an open alert can be acknowledged. */
+export async function acknowledgeAlert(db: Queryable, id: number, userId: number): Promise<AlertChange | undefined> {
+  return handled(db, `UPDATE alerts SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = now(), updated_at = now()
+    WHERE id = $1 AND status = 'open' RETURNING *`, [id, userId], 'acknowledged')
+}
+
+/** A person closes the alert with a note (found, safe, false alarm…). */
+export async function resolveAlertByPerson(db: Queryable, id: number, userId: number, note: string): Promise<AlertChange | undefined> {
+  return handled(db, `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3, updated_at = now()
+    WHERE id = $1 AND status <> 'resolved' RETURNING *`, [id, userId, note], 'resolved')
+}
+
+/** Open alerts nobody acknowledged within `delayMs` per level climb one level (at most the last). */
+export async function escalateOverdue(db: Queryable, delayMs: number, maxLevel: number): Promise<AlertChange[]> {
+  const r = await db.query<AlertRow>(
+    `WITH a AS (
+       UPDATE alerts SET escalation_level = escalation_level + 1, escalated_at = now(), updated_at = now()
+       WHERE status = 'open' AND escalation_level < $2
+         AND opened_at <= now() - (escalation_level + 1) * $1 * interval '1 millisecond'
+       RETURNING *)
+     SELECT ${COLUMNS} FROM a JOIN residents r ON r.id = a.resident_id`, [delayMs, maxLevel])
+  return r.rows.map((row) => ({ change: 'escalated', alert: toAlert(row) }))
+}
+
+async function handled(db: Queryable, update: string, params: unknown[], change: 'acknowledged' | 'resolved'): Promise<AlertChange | undefined> {
+  const r = await db.query<AlertRow>(`WITH a AS (${update}) SELECT ${COLUMNS} FROM a JOIN residents r ON r.id = a.resident_id`, params)
+  const row = r.rows[0]
+  return row && { change, alert: toAlert(row) }
+}
+
+/** One alert with the resident it concerns, for scope checks. */
+export async function findAlert(db: Queryable, id: number): Promise<Alert | undefined> {
+  const r = await db.query<AlertRow>(`SELECT ${COLUMNS} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, [id])
+  return r.rows[0] && toAlert(r.rows[0])
 }
 
 /** Open alerts by band, to rebuild engine state after a restart. */

@@ -28,10 +28,20 @@ export interface Alert {
   openedAt: number
   updatedAt: number
   evidence: unknown
+  acknowledgedBy: number | null
+  acknowledgedAt: number | null
+  resolvedBy: number | null
+  resolutionNote: string | null
+  /** 0: the family and care centre; 1: escalated to the care centre's attention; 2: to programme admins. */
+  escalationLevel: number
 }
 
-/** What changed: a new alert, a repeat that updated the open one, or its resolution. */
+/** What changed: a new alert, a repeat that updated the open one, a person acknowledging it,
+ *  its escalation when nobody did in time, or its resolution. */
 export interface AlertChange {
-  change: 'opened' | 'updated' | 'resolved'
+  change: 'opened' | 'updated' | 'acknowledged' | 'escalated' | 'resolved'
   alert: Alert
 }
+
+/** The levels an unacknowledged alert climbs, one per escalation delay. */
+export const ESCALATION_LEVELS = ['family and care centre', 'care centre', 'programme admins'] as const

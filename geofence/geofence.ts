@@ -4,7 +4,8 @@
 // raised twice.
 import { retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
-import { openAlertsByBand, raiseAlert, resolveAlert } from './alert-store.pg.ts'
+import { escalateOverdue, openAlertsByBand, raiseAlert, resolveAlert } from './alert-store.pg.ts'
+import { ESCALATION_LEVELS } from './alert.ts'
 import { DEFAULT_POLICY, initialState, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
 import { boxAround, loadTopology, topologyVersion, type Topology } from './topology.pg.ts'
 
@@ -30,12 +31,14 @@ export interface GeofenceOptions {
   log: Logger
   refreshMs: number
   tickMs?: number
+  /** An alert nobody acknowledges climbs one escalation level per this long. */
+  escalationMs?: number
   policy?: Policy
   now?: () => number
   onAlert: (change: AlertChange) => void
 }
 
-export function createGeofence({ db, log, refreshMs, tickMs = 5000, policy = DEFAULT_POLICY, now = Date.now, onAlert }: GeofenceOptions): Geofence {
+export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert }: GeofenceOptions): Geofence {
   const states = new Map<string, BandState>()
   const chains = new Map<string, Promise<void>>()
   let topology: Topology | undefined
@@ -67,6 +70,22 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, policy = DEF
     })
     chains.set(bandId, next)
     void next.finally(() => { if (chains.get(bandId) === next) chains.delete(bandId) })
+  }
+
+  let escalating = false
+  const escalate = async () => {
+    if (escalating) return
+    escalating = true
+    try {
+      for (const change of await escalateOverdue(db, escalationMs, ESCALATION_LEVELS.length - 1)) {
+        log.warn({ bandId: change.alert.bandId, kind: change.alert.kind, level: change.alert.escalationLevel }, 'alert escalated: nobody acknowledged it')
+        onAlert(change)
+      }
+    } catch (err) {
+      log.error({ err }, 'escalation check failed; trying again at the next tick')
+    } finally {
+      escalating = false
+    }
   }
 
   const runTick = () => {
@@ -106,6 +125,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, policy = DEF
       const loop = () => { timers[0] = setTimeout(() => void refresh().finally(loop), refreshMs) }
       loop()
       timers[1] = setInterval(runTick, tickMs)
+      timers[2] = setInterval(() => void escalate(), tickMs)
     },
     onFixes(fixes) {
       if (!topology) return
@@ -128,6 +148,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, policy = DEF
     async stop() {
       clearTimeout(timers[0])
       clearInterval(timers[1])
+      clearInterval(timers[2])
       await this.settled()
     },
   }

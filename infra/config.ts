@@ -20,6 +20,7 @@ export const CONFIG_KEYS = {
   BATCH_MAX_ROWS: { default: '2000', doc: 'Most positions written in one database statement.' },
   ZONE_REFRESH_MS: { default: '2000', doc: 'How often the geofence checks for changed zones and bands.' },
   GEOFENCE_TICK_MS: { default: '5000', doc: 'How often the time-based rules run (left then silent, offline).' },
+  ESCALATION_SECONDS: { default: '300', doc: 'An alert nobody acknowledges climbs one escalation level per this long.' },
   SESSION_TTL_HOURS: { default: '12', doc: 'How long a dashboard login lasts.' },
   MAX_FUTURE_SECONDS: { default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
 } as const
@@ -40,6 +41,7 @@ const ConfigSchema = Type.Object({
   batchMaxRows: Type.Integer({ minimum: 1, maximum: 50000 }),
   zoneRefreshMs: Type.Integer({ minimum: 100 }),
   geofenceTickMs: Type.Integer({ minimum: 50 }),
+  escalationSeconds: Type.Number({ exclusiveMinimum: 0 }),
   sessionTtlHours: Type.Number({ exclusiveMinimum: 0 }),
   maxFutureSeconds: Type.Number({ minimum: 0 }),
 })
@@ -60,6 +62,7 @@ const FIELD: Record<ConfigKey, keyof Config> = {
   BATCH_MAX_ROWS: 'batchMaxRows',
   ZONE_REFRESH_MS: 'zoneRefreshMs',
   GEOFENCE_TICK_MS: 'geofenceTickMs',
+  ESCALATION_SECONDS: 'escalationSeconds',
   SESSION_TTL_HOURS: 'sessionTtlHours',
   MAX_FUTURE_SECONDS: 'maxFutureSeconds',
 }

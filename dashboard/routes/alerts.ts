@@ -1,18 +1,23 @@
-// Alerts the viewer may see.
+// Alerts the viewer may see, and handling them: acknowledge, resolve with a note. An alert the
+// viewer may not see answers 404, the same as one that does not exist.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { listAlerts } from '../../geofence/index.ts'
+import { acknowledgeAlert, findAlert, listAlerts, resolveAlertByPerson, type AlertChange } from '../../geofence/index.ts'
 import type { Queryable } from '../../infra/index.ts'
-import { ErrorBody } from '../errors.ts'
+import { ErrorBody, apiError } from '../errors.ts'
+import type { Hub } from '../hub.ts'
 import { visibleResidentIds } from '../people.pg.ts'
+import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
 export const AlertBody = Type.Object({
   id: Type.Integer(),
   residentId: Type.Integer(),
-  careCentreId: Type.Union([Type.Integer(), Type.Null()]),
+  careCentreId: Nullable(Type.Integer()),
   bandId: Type.String(),
-  zoneId: Type.Union([Type.Integer(), Type.Null()]),
+  zoneId: Nullable(Type.Integer()),
   kind: Type.String(),
   severity: Type.String(),
   status: Type.String(),
@@ -20,9 +25,17 @@ export const AlertBody = Type.Object({
   openedAt: Type.Number(),
   updatedAt: Type.Number(),
   evidence: Type.Unknown(),
+  acknowledgedBy: Nullable(Type.Integer()),
+  acknowledgedAt: Nullable(Type.Number()),
+  resolvedBy: Nullable(Type.Integer()),
+  resolutionNote: Nullable(Type.String()),
+  escalationLevel: Type.Integer(),
 })
 
-export const alertRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (app) => {
+const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const Handled = { 200: Type.Object({ alert: AlertBody }), 401: ErrorBody, 404: ErrorBody, 409: ErrorBody }
+
+export const alertRoutes = (db: Queryable, hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
   app.get('/api/alerts', {
     preValidation: requireViewer(db),
     schema: {
@@ -38,5 +51,30 @@ export const alertRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (
     const residentIds = await visibleResidentIds(db, request.viewer!)
     const { status, since, beforeId, limit } = request.query
     return { alerts: await listAlerts(db, { residentIds, status, since, beforeId, limit }) }
+  })
+
+  /** Applies a person's action to an alert the viewer may see, and announces it. */
+  const handle = async (id: number, viewer: Viewer, act: () => Promise<AlertChange | undefined>, notPossible: string) => {
+    const alert = await findAlert(db, id)
+    if (!alert || !canSee(viewer, alert)) return { code: 404 as const, body: apiError('not_found', 'no such alert') }
+    const change = await act()
+    if (!change) return { code: 409 as const, body: apiError('conflict', notPossible) }
+    hub.publishAlert(change)
+    return { code: 200 as const, body: { alert: change.alert } }
+  }
+
+  app.post('/api/alerts/:id/acknowledge', { preValidation: requireViewer(db), schema: { params: Params, response: Handled } }, async (request, reply) => {
+    const v = request.viewer!
+    const r = await handle(request.params.id, v, () => acknowledgeAlert(db, request.params.id, v.userId), 'only an open alert can be acknowledged')
+    return reply.code(r.code).send(r.body)
+  })
+
+  app.post('/api/alerts/:id/resolve', {
+    preValidation: requireViewer(db),
+    schema: { params: Params, body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }), response: Handled },
+  }, async (request, reply) => {
+    const v = request.viewer!
+    const r = await handle(request.params.id, v, () => resolveAlertByPerson(db, request.params.id, v.userId, request.body.note), 'the alert is already resolved')
+    return reply.code(r.code).send(r.body)
   })
 }
