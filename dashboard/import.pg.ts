@@ -2,7 +2,7 @@
 // users, in one transaction. Repeatable: centres and residents are matched by their external key,
 // bands by id, users by username (an existing user keeps their password), a resident's zones by
 // name (updated in place, so open alerts keep their zone; zones no longer listed are removed).
-import { checkSchedule, checkShape, insertZone, type ZoneKind } from '../geofence/index.ts'
+import { checkSchedule, checkShape, checkZonePolicy, insertZone, type ZoneKind } from '../geofence/index.ts'
 import type { Db, Queryable } from '../infra/index.ts'
 import { upsertBand } from '../ingest/index.ts'
 import { hashPassword } from './password.ts'
@@ -15,7 +15,7 @@ export interface ImportDoc {
     name: string
     centreKey?: string
     band?: { id: string; secret: string }
-    zones: { name: string; kind: ZoneKind; shape: unknown; schedule?: unknown }[]
+    zones: { name: string; kind: ZoneKind; shape: unknown; schedule?: unknown; policy?: unknown }[]
   }[]
   users: { username: string; password: string; role: Role; centreKey?: string; residentKeys?: string[] }[]
   /** Zones for everyone (or a centre's residents): river banks, main roads, rail lines. */
@@ -42,6 +42,8 @@ export function checkImport(doc: ImportDoc): string | undefined {
       if (!s.ok) return `resident ${r.key}, zone ${z.name}: ${s.error}`
       const when = checkSchedule(z.schedule)
       if (!when.ok) return `resident ${r.key}, zone ${z.name}: ${when.error}`
+      const own = checkZonePolicy(z.policy)
+      if (!own.ok) return `resident ${r.key}, zone ${z.name}: ${own.error}`
     }
   }
   for (const z of doc.sharedZones ?? []) {
@@ -82,11 +84,13 @@ export async function importDoc(db: Db, doc: ImportDoc): Promise<ImportOutcome> 
       for (const z of r.zones) {
         const s = checkShape(z.shape)
         const when = checkSchedule(z.schedule)
-        if (!s.ok || !when.ok) continue // checked above
+        const own = checkZonePolicy(z.policy)
+        if (!s.ok || !when.ok || !own.ok) continue // checked above
+        const json = (v: unknown) => (v ? JSON.stringify(v) : null)
         const updated = await c.query<{ id: number }>(
-          'UPDATE zones SET kind = $3, shape = $4, schedule = $5, updated_at = now() WHERE resident_id = $1 AND name = $2 RETURNING id',
-          [id, z.name, z.kind, JSON.stringify(s.shape), when.schedule ? JSON.stringify(when.schedule) : null])
-        kept.push(updated.rows[0]?.id ?? await insertZone(c, { residentId: id, name: z.name, kind: z.kind, shape: s.shape, schedule: when.schedule }))
+          'UPDATE zones SET kind = $3, shape = $4, schedule = $5, policy = $6, updated_at = now() WHERE resident_id = $1 AND name = $2 RETURNING id',
+          [id, z.name, z.kind, JSON.stringify(s.shape), json(when.schedule), json(own.policy)])
+        kept.push(updated.rows[0]?.id ?? await insertZone(c, { residentId: id, name: z.name, kind: z.kind, shape: s.shape, schedule: when.schedule, policy: own.policy }))
       }
       await c.query('DELETE FROM zones WHERE resident_id = $1 AND NOT (id = ANY($2::bigint[]))', [id, kept])
       if (r.band) await upsertBand(c, r.band.id, r.band.secret, id)

@@ -182,3 +182,16 @@ describe('schedules', () => {
     expect(events).toEqual([])
   })
 })
+
+describe('per-zone policy', () => {
+  it('when a zone asks for one confirming fix and no wait, then a single clear fix outside raises the alert', () => {
+    const strict: Zone = { ...home, policy: { confirmFixes: 1, confirmMs: 0 } }
+    expect(raised(run([at(0, 0), at(30, 200)], [strict]).events)).toEqual([['left_safe_zone', 30]])
+  })
+
+  it('when a zone asks for a 100 m margin, then fixes 60 m out never start an exit there', () => {
+    const wide: Zone = { ...home, policy: { exitMarginM: 100 } }
+    expect(run([at(0, 0), at(30, 160), at(90, 165), at(150, 170)], [wide]).events).toEqual([])
+    expect(raised(run([at(0, 0), at(30, 160), at(90, 165), at(150, 170)]).events)).toEqual([['left_safe_zone', 90]])
+  })
+})

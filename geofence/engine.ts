@@ -142,10 +142,16 @@ function nightRule(safe: readonly Zone[], events: EngineEvent[]): EngineEvent[] 
     ? { ...e, severity: 'critical' as const, evidence: { ...e.evidence, scheduledZoneInForce: true } } : e)
 }
 
-/** The zone rules for one measurement, with the night rule applied to what they raise. */
+/**
+ * The zone rules for one measurement, with the nearest zone's own policy over the defaults and
+ * the night rule applied to what they raise.
+ */
 function judge(z: ZoneState, fix: EngineFix, safe: readonly Zone[], policy: Policy, events: EngineEvent[]): ZoneState {
   const raised: EngineEvent[] = []
-  const next = zoneStep(z, measure(fix, safe, policy), policy, raised)
+  const first = measure(fix, safe, policy)
+  const own = safe.find((x) => x.id === first.zoneId)?.policy
+  const p = own ? { ...policy, ...own } : policy
+  const next = zoneStep(z, own ? measure(fix, safe, p) : first, p, raised)
   events.push(...nightRule(safe, raised))
   return next
 }

@@ -5,7 +5,7 @@
 import Flatbush from 'flatbush'
 import type { Queryable } from '../infra/index.ts'
 import type { Schedule } from './schedule.ts'
-import { shapeBox, type Zone, type ZoneShape } from './zone.ts'
+import { shapeBox, type Zone, type ZonePolicy, type ZoneShape } from './zone.ts'
 
 export interface Wearer {
   residentId: number
@@ -33,12 +33,12 @@ export async function loadTopology(db: Queryable): Promise<Topology> {
   const version = await topologyVersion(db)
   const bands = await db.query<{ id: string; resident_id: number; care_centre_id: number | null }>(
     `SELECT b.id, b.resident_id, r.care_centre_id FROM bands b JOIN residents r ON r.id = b.resident_id`)
-  const zones = await db.query<{ id: number; resident_id: number | null; care_centre_id: number | null; name: string; kind: Zone['kind']; shape: ZoneShape; schedule: Schedule | null }>(
-    'SELECT id, resident_id, care_centre_id, name, kind, shape, schedule FROM zones ORDER BY id')
+  const zones = await db.query<{ id: number; resident_id: number | null; care_centre_id: number | null; name: string; kind: Zone['kind']; shape: ZoneShape; schedule: Schedule | null; policy: ZonePolicy | null }>(
+    'SELECT id, resident_id, care_centre_id, name, kind, shape, schedule, policy FROM zones ORDER BY id')
   const own = new Map<number, Zone[]>()
   const shared: SharedZone[] = []
   for (const z of zones.rows) {
-    const zone: Zone = { id: z.id, residentId: z.resident_id, name: z.name, kind: z.kind, shape: z.shape, schedule: z.schedule }
+    const zone: Zone = { id: z.id, residentId: z.resident_id, name: z.name, kind: z.kind, shape: z.shape, schedule: z.schedule, policy: z.policy }
     if (z.resident_id === null) shared.push({ ...zone, careCentreId: z.care_centre_id })
     else own.set(z.resident_id, [...(own.get(z.resident_id) ?? []), zone])
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkShape, distanceBeyond, segmentTouches, type ZoneShape } from './zone.ts'
+import { checkShape, checkZonePolicy, distanceBeyond, segmentTouches, type ZoneShape } from './zone.ts'
 
 const LAT = 36.81352, LON = 118.05491
 const dLat = (m: number) => m / 111_195
@@ -40,5 +40,20 @@ describe('zone geometry', () => {
     expect(checkShape(bank)).toEqual({ ok: true, shape: bank })
     const multi = { type: 'MultiPolygon', coordinates: [bank.type === 'Polygon' ? bank.coordinates : []] }
     expect(checkShape(multi)).toEqual({ ok: true, shape: multi })
+  })
+})
+
+describe('zone policy overrides', () => {
+  it.each([
+    [{ confirmFixes: 0 }, 'policy.confirmFixes must be a number within 1..10'],
+    [{ confirmFixes: 2.5 }, 'policy.confirmFixes must be a number within 1..10'],
+    [{ exitMarginM: -5 }, 'policy.exitMarginM must be a number within 0..500'],
+    [{ offlineMs: 1 }, 'policy.offlineMs is not something a zone can set'],
+    [[1], 'policy must be an object'],
+  ])('when a zone sets %j, then it is refused naming the problem', (input, error) => {
+    expect(checkZonePolicy(input)).toEqual({ ok: false, error })
+  })
+  it('when a zone sets allowed values, then they are kept', () => {
+    expect(checkZonePolicy({ exitMarginM: 40, confirmMs: 120_000 })).toEqual({ ok: true, policy: { exitMarginM: 40, confirmMs: 120_000 } })
   })
 })

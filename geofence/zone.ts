@@ -30,6 +30,35 @@ export interface Zone {
   shape: ZoneShape
   /** When the zone is in force; always when absent. */
   schedule?: Schedule | null
+  /** Overrides of the geofence defaults for this zone. */
+  policy?: ZonePolicy | null
+}
+
+/** What a zone may override, and within which bounds. */
+export const ZONE_POLICY_LIMITS = {
+  exitMarginM: [0, 500],
+  confirmFixes: [1, 10],
+  confirmMs: [0, 30 * 60_000],
+  maxTriggerAccM: [5, 1000],
+} as const
+
+export type ZonePolicy = Partial<Record<keyof typeof ZONE_POLICY_LIMITS, number>>
+
+export type ZonePolicyCheck = { ok: true; policy: ZonePolicy | null } | { ok: false; error: string }
+
+export function checkZonePolicy(input: unknown): ZonePolicyCheck {
+  if (input === undefined || input === null) return { ok: true, policy: null }
+  if (typeof input !== 'object' || Array.isArray(input)) return { ok: false, error: 'policy must be an object' }
+  const out: ZonePolicy = {}
+  for (const [key, value] of Object.entries(input)) {
+    const limits = ZONE_POLICY_LIMITS[key as keyof typeof ZONE_POLICY_LIMITS]
+    if (!limits) return { ok: false, error: `policy.${key.slice(0, 30)} is not something a zone can set` }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < limits[0] || value > limits[1] || (key === 'confirmFixes' && !Number.isInteger(value))) {
+      return { ok: false, error: `policy.${key} must be a number within ${limits[0]}..${limits[1]}` }
+    }
+    out[key as keyof ZonePolicy] = value
+  }
+  return { ok: true, policy: out }
 }
 
 /** The zones in force at `t`. */

@@ -35,7 +35,7 @@ describe('POST /api/admin/import', () => {
     const cookie = await login(service.httpPort, 'admin', 'admin-pass-1')
     const doc = importDoc(generateFleet({ bands: 30, seed: 2, centres: 3 }), 2)
     doc.residents[0]!.zones.push({ name: 'daughter\'s flat', kind: 'safe', shape: { type: 'circle', center: [118.1, 36.8], radiusM: 150 } })
-    Object.assign(doc.residents[1]!.zones[0]!, { schedule: { from: '22:00', to: '07:00', days: [5, 6] } })
+    Object.assign(doc.residents[1]!.zones[0]!, { schedule: { from: '22:00', to: '07:00', days: [5, 6] }, policy: { exitMarginM: 40 } })
     const before = { residents: await count('residents'), bands: await count('bands'), zones: await count('zones'), users: await count('users') }
     const first = await post(doc, cookie)
     expect(first.status).toBe(200)
@@ -50,9 +50,9 @@ describe('POST /api/admin/import', () => {
     const zonesImported = doc.residents.reduce((n, r) => n + r.zones.length, 0) + doc.sharedZones.length
     expect({ residents: await count('residents'), bands: await count('bands'), zones: await count('zones'), users: await count('users') })
       .toEqual({ residents: before.residents + 30, bands: before.bands + 30, zones: before.zones + zonesImported, users: before.users + 5 })
-    // A zone's schedule is kept as given.
-    const night = await service.db.query('SELECT schedule FROM zones WHERE resident_id = $1', [(first.body.residents as Record<string, number>)[doc.residents[1]!.key]])
-    expect(night.rows).toEqual([{ schedule: { from: '22:00', to: '07:00', days: [5, 6] } }])
+    // A zone's schedule and policy are kept as given.
+    const night = await service.db.query('SELECT schedule, policy FROM zones WHERE resident_id = $1', [(first.body.residents as Record<string, number>)[doc.residents[1]!.key]])
+    expect(night.rows).toEqual([{ schedule: { from: '22:00', to: '07:00', days: [5, 6] }, policy: { exitMarginM: 40 } }])
     // A family account from the import can log in and is linked to its resident only.
     const family = doc.users.find((u) => u.role === 'family')!
     const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/me`, { headers: { cookie: await login(service.httpPort, family.username, family.password) } })
@@ -68,6 +68,8 @@ describe('POST /api/admin/import', () => {
     expect(badZone.body).toEqual({ error: { code: 'invalid_import', message: 'resident x2, zone home: centre latitude must be within -90..90' } })
     const badSchedule = await post({ centres: [], users: [], residents: [{ key: 'x4', name: 'X', zones: [{ name: 'home', kind: 'safe', shape: { type: 'circle', center: [118, 36], radiusM: 100 }, schedule: { from: '25:00', to: '07:00' } }] }] }, cookie)
     expect(badSchedule.body).toEqual({ error: { code: 'invalid_import', message: 'resident x4, zone home: schedule.from must be HH:MM (00:00–23:59)' } })
+    const badPolicy = await post({ centres: [], users: [], residents: [{ key: 'x5', name: 'X', zones: [{ name: 'home', kind: 'safe', shape: { type: 'circle', center: [118, 36], radiusM: 100 }, policy: { confirmMs: -1 } }] }] }, cookie)
+    expect(badPolicy.body).toEqual({ error: { code: 'invalid_import', message: 'resident x5, zone home: policy.confirmMs must be a number within 0..1800000' } })
     const badSchema = await post({ centres: [], users: [], residents: [{ key: 'x3', name: 'X', band: { id: 'bad id!', secret: 'short' }, zones: [] }] }, cookie)
     expect(badSchema.status).toBe(400)
     expect(badSchema.body).toMatchObject({ error: { code: 'bad_request' } })

@@ -21,6 +21,7 @@ const ImportBody = Type.Object({
       kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
       shape: Type.Unknown(),
       schedule: Type.Optional(Type.Unknown()),
+      policy: Type.Optional(Type.Unknown()),
     }), { maxItems: 20 }),
   }), { maxItems: 200_000 }),
   users: Type.Array(Type.Object({
