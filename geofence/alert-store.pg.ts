@@ -63,46 +63,36 @@ export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChang
 
 /** Resolves the open alert of this wearer, kind and zone, if there is one. */
 export async function resolveAlert(db: Queryable, r: { residentId: number; kind: AlertKind; zoneId: number | null; reason: string }): Promise<AlertChange | undefined> {
-  const res = await db.query<AlertRow>(
-    `WITH a AS (
-       UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now(),
-              evidence = evidence || jsonb_build_object('resolvedBecause', $4::text)
-       WHERE resident_id = $1 AND kind = $2 AND COALESCE(zone_id, 0) = COALESCE($3::bigint, 0) AND status <> 'resolved'
-       RETURNING *)
-     SELECT ${COLUMNS} FROM a JOIN residents r ON r.id = a.resident_id`,
-    [r.residentId, r.kind, r.zoneId, r.reason])
-  const row = res.rows[0]
-  return row && { change: 'resolved', alert: toAlert(row) }
+  return (await changed(db, `UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now(),
+      evidence = evidence || jsonb_build_object('resolvedBecause', $4::text)
+    WHERE resident_id = $1 AND kind = $2 AND COALESCE(zone_id, 0) = COALESCE($3::bigint, 0) AND status <> 'resolved'
+    RETURNING *`, [r.residentId, r.kind, r.zoneId, r.reason], 'resolved'))[0]
 }
 
 /** A person has seen the alert and is acting on it. Only an open alert can be acknowledged. */
 export async function acknowledgeAlert(db: Queryable, id: number, userId: number): Promise<AlertChange | undefined> {
-  return handled(db, `UPDATE alerts SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = now(), updated_at = now()
-    WHERE id = $1 AND status = 'open' RETURNING *`, [id, userId], 'acknowledged')
+  return (await changed(db, `UPDATE alerts SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = now(), updated_at = now()
+    WHERE id = $1 AND status = 'open' RETURNING *`, [id, userId], 'acknowledged'))[0]
 }
 
 /** A person closes the alert with a note (found, safe, false alarm…). */
 export async function resolveAlertByPerson(db: Queryable, id: number, userId: number, note: string): Promise<AlertChange | undefined> {
-  return handled(db, `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3, updated_at = now()
-    WHERE id = $1 AND status <> 'resolved' RETURNING *`, [id, userId, note], 'resolved')
+  return (await changed(db, `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3, updated_at = now()
+    WHERE id = $1 AND status <> 'resolved' RETURNING *`, [id, userId, note], 'resolved'))[0]
 }
 
 /** Open alerts nobody acknowledged within `delayMs` per level climb one level (at most the last). */
 export async function escalateOverdue(db: Queryable, delayMs: number, maxLevel: number): Promise<AlertChange[]> {
-  const r = await db.query<AlertRow>(
-    `WITH a AS (
-       UPDATE alerts SET escalation_level = escalation_level + 1, escalated_at = now(), updated_at = now()
-       WHERE status = 'open' AND escalation_level < $2
-         AND opened_at <= now() - (escalation_level + 1) * $1 * interval '1 millisecond'
-       RETURNING *)
-     SELECT ${COLUMNS} FROM a JOIN residents r ON r.id = a.resident_id`, [delayMs, maxLevel])
-  return r.rows.map((row) => ({ change: 'escalated', alert: toAlert(row) }))
+  return changed(db, `UPDATE alerts SET escalation_level = escalation_level + 1, escalated_at = now(), updated_at = now()
+    WHERE status = 'open' AND escalation_level < $2
+      AND opened_at <= now() - (escalation_level + 1) * $1 * interval '1 millisecond'
+    RETURNING *`, [delayMs, maxLevel], 'escalated')
 }
 
-async function handled(db: Queryable, update: string, params: unknown[], change: 'acknowledged' | 'resolved'): Promise<AlertChange | undefined> {
+/** Runs an UPDATE … RETURNING * on alerts and reports each changed alert with its resident's centre. */
+async function changed(db: Queryable, update: string, params: unknown[], change: AlertChange['change']): Promise<AlertChange[]> {
   const r = await db.query<AlertRow>(`WITH a AS (${update}) SELECT ${COLUMNS} FROM a JOIN residents r ON r.id = a.resident_id`, params)
-  const row = r.rows[0]
-  return row && { change, alert: toAlert(row) }
+  return r.rows.map((row) => ({ change, alert: toAlert(row) }))
 }
 
 /** One alert with the resident it concerns, for scope checks. */

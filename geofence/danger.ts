@@ -1,6 +1,6 @@
 // Danger-zone rules of the geofence engine (pure; engine.ts keeps the state they read and write).
 import type { BandState, EngineEvent, EngineFix, Policy } from './engine.ts'
-import { distanceBeyond, insideShape, nearBox, segmentTouches, type Zone } from './zone.ts'
+import { distanceBeyond, insideShape, metres, nearBox, segmentTouches, type Zone } from './zone.ts'
 
 /**
  * Danger zones alert on entering: a good fix inside, or the straight walk from the previous good
@@ -15,7 +15,7 @@ export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[],
   const danger = { ...s.danger }
   const plausible = !s.prev || speed(s.prev, fix.ts, here) <= policy.maxSpeedMps
   // How far from this fix the zone may be and still matter: the walk since the last fix, the error circle.
-  const reach = Math.min(5000, (s.prev ? distanceM(s.prev.at, here) : 0) + acc + policy.exitMarginM)
+  const reach = Math.min(5000, (s.prev ? metres(s.prev.at, here[1], here[0]) : 0) + acc + policy.exitMarginM)
   for (const z of zones) {
     const current = danger[z.id]
     // Far from the zone (and from the walk since the last fix): nothing to test.
@@ -45,11 +45,8 @@ export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[],
   return { ...s, danger, prev: canTrigger ? { ts: fix.ts, at: here } : s.prev }
 }
 
-const distanceM = (a: [number, number], b: [number, number]) =>
-  Math.hypot((b[0] - a[0]) * 111_195 * Math.cos((b[1] * Math.PI) / 180), (b[1] - a[1]) * 111_195)
-
 function speed(prev: { ts: number; at: [number, number] }, ts: number, at: [number, number]): number {
-  const m = distanceM(prev.at, at)
+  const m = metres(prev.at, at[1], at[0])
   const s = (ts - prev.ts) / 1000
   return s > 0 ? m / s : m < 50 ? 0 : Infinity
 }

@@ -72,7 +72,7 @@ export const MAX_VERTICES = 5000
  * Metres between two nearby points ([lon, lat] and lat/lon). Equirectangular: within 0.1 % of the
  * great-circle distance up to tens of kilometres, without allocating GeoJSON for each call.
  */
-function metres(center: [number, number], lat: number, lon: number): number {
+export function metres(center: [number, number], lat: number, lon: number): number {
   if (Math.abs(lat - center[1]) > 0.5 || Math.abs(lon - center[0]) > 0.5) return distance(point(center), point([lon, lat]), { units: 'meters' })
   const k = 111_195
   return Math.hypot((lon - center[0]) * k * Math.cos((((lat + center[1]) / 2) * Math.PI) / 180), (lat - center[1]) * k)
@@ -95,8 +95,7 @@ export function insideShape(shape: ZoneShape, lat: number, lon: number): boolean
 
 /** Whether the straight walk from a to b ([lon, lat]) touches the zone. */
 export function segmentTouches(shape: ZoneShape, a: [number, number], b: [number, number]): boolean {
-  let box = boxes.get(shape)
-  if (!box) boxes.set(shape, (box = shapeBox(shape)))
+  const box = boxOf(shape)
   // Cheap rejection first: the walk's box must overlap the zone's.
   if (Math.max(a[0], b[0]) < box[0] || Math.min(a[0], b[0]) > box[2] || Math.max(a[1], b[1]) < box[1] || Math.min(a[1], b[1]) > box[3]) return false
   if (shape.type !== 'circle') return booleanIntersects(lineString([a, b]), shape)
@@ -112,10 +111,16 @@ export function segmentTouches(shape: ZoneShape, a: [number, number], b: [number
 
 const boxes = new WeakMap<ZoneShape, [number, number, number, number]>()
 
-/** Whether the point is within `marginM` of the zone's bounding box (a cheap first test). */
-export function nearBox(shape: ZoneShape, lat: number, lon: number, marginM: number): boolean {
+/** The zone's bounding box, computed once per shape. */
+function boxOf(shape: ZoneShape): [number, number, number, number] {
   let b = boxes.get(shape)
   if (!b) boxes.set(shape, (b = shapeBox(shape)))
+  return b
+}
+
+/** Whether the point is within `marginM` of the zone's bounding box (a cheap first test). */
+export function nearBox(shape: ZoneShape, lat: number, lon: number, marginM: number): boolean {
+  const b = boxOf(shape)
   const dLat = marginM / 111_195
   const dLon = dLat / Math.cos((lat * Math.PI) / 180)
   return lon >= b[0] - dLon && lon <= b[2] + dLon && lat >= b[1] - dLat && lat <= b[3] + dLat

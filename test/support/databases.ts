@@ -3,7 +3,7 @@
 // gets a fresh database there, dropped afterwards).
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { startEmbeddedDb } from '../../infra/index.ts'
+import { startEmbeddedDb, type EmbeddedDb } from '../../infra/index.ts'
 import { startTimescale } from './timescale.ts'
 
 export interface TestDatabase {
@@ -37,24 +37,18 @@ async function serverDatabase(serverUrl: string): Promise<TestDatabase> {
   }
 }
 
-const embedded: Backend = {
-  name: 'embedded PGlite',
+/** A PGlite engine served on loopback. One session: statements from several connections must not interleave. */
+const pglite = (name: string, start: () => Promise<EmbeddedDb>): Backend => ({
+  name,
   env: { DB_POOL_SIZE: '1' },
   async start() {
-    const db = await startEmbeddedDb()
+    const db = await start()
     return { url: db.connectionString, stop: () => db.stop() }
   },
-}
+})
 
-const timescale: Backend = {
-  name: 'TimescaleDB (PGlite build)',
-  // Like the embedded database, one session: statements from several connections must not interleave.
-  env: { DB_POOL_SIZE: '1' },
-  async start() {
-    const db = await startTimescale()
-    return { url: db.connectionString, stop: () => db.stop() }
-  },
-}
+const embedded = pglite('embedded PGlite', () => startEmbeddedDb())
+const timescale = pglite('TimescaleDB (PGlite build)', startTimescale)
 
 const serverUrl = process.env.TEST_DATABASE_URL
 const server: Backend[] = serverUrl ? [{ name: 'PostgreSQL server', env: {}, start: () => serverDatabase(serverUrl) }] : []
