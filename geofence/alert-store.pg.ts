@@ -69,6 +69,13 @@ export async function resolveAlert(db: Queryable, r: { residentId: number; kind:
     RETURNING *`, [r.residentId, r.kind, r.zoneId, r.reason], 'resolved'))[0]
 }
 
+/** "Still outside": the open alert gains the latest word (its evidence keeps why it was raised). */
+export async function remindAlert(db: Queryable, r: { residentId: number; kind: AlertKind; zoneId: number | null; evidence: unknown }): Promise<AlertChange | undefined> {
+  return (await changed(db, `UPDATE alerts SET updated_at = now(), evidence = evidence || jsonb_build_object('stillOutside', $4::jsonb)
+    WHERE resident_id = $1 AND kind = $2 AND COALESCE(zone_id, 0) = COALESCE($3::bigint, 0) AND status <> 'resolved'
+    RETURNING *`, [r.residentId, r.kind, r.zoneId, JSON.stringify(r.evidence)], 'reminded'))[0]
+}
+
 /** A person has seen the alert and is acting on it. Only an open alert can be acknowledged. */
 export async function acknowledgeAlert(db: Queryable, id: number, userId: number): Promise<AlertChange | undefined> {
   return (await changed(db, `UPDATE alerts SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = now(), updated_at = now()

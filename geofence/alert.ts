@@ -36,10 +36,10 @@ export interface Alert {
   escalationLevel: number
 }
 
-/** What changed: a new alert, a repeat that updated the open one, a person acknowledging it,
- *  its escalation when nobody did in time, or its resolution. */
+/** What changed: a new alert, a repeat that updated the open one, a "still outside" reminder, a
+ *  person acknowledging it, its escalation when nobody did in time, or its resolution. */
 export interface AlertChange {
-  change: 'opened' | 'updated' | 'acknowledged' | 'escalated' | 'resolved'
+  change: 'opened' | 'updated' | 'reminded' | 'acknowledged' | 'escalated' | 'resolved'
   alert: Alert
 }
 

@@ -37,6 +37,18 @@ describe('leaving a safe zone', () => {
     expect(state.zone.tag).toBe('outside')
   })
 
+  it('when a slow walker crosses the boundary, then time outside counts from the first fix beyond it, not from when the error circle clears the margin', () => {
+    // 100 m zone, 8 m accuracy: clearly out needs the centre 28 m beyond. Out at 30 s (10 m beyond).
+    const { events } = run([at(0, 90), at(30, 110), at(60, 120), at(90, 140), at(120, 150)])
+    expect(raised(events)).toEqual([['left_safe_zone', 120]])
+    expect(events[0]).toMatchObject({ evidence: { outsideSince: T0 + 30_000, outsideForMs: 90_000 } })
+  })
+
+  it('when fixes hover just beyond the boundary and only one is clearly out, then nothing is raised however long it lasts', () => {
+    const { events } = run([at(0, 90), at(30, 110), at(60, 115), at(90, 160), at(120, 112), at(150, 110), at(300, 115)])
+    expect(events).toEqual([])
+  })
+
   it('when one multipath fix lands 150 m out and the next is back home, then no alert is raised (not even by the timer)', () => {
     expect(run([at(0, 0), at(30, 250), at(60, 5), at(90, 0), { tickAt: 600 }]).events.filter((e) => e.kind === 'left_safe_zone')).toEqual([])
   })
@@ -72,6 +84,30 @@ describe('leaving a safe zone', () => {
     const { events, state } = run([at(60, 0), at(90, 0), at(30, 500), at(45, 500)])
     expect(events).toEqual([])
     expect(state.zone).toEqual({ tag: 'inside', zoneId: 1 })
+  })
+
+  it('when a wearer went home during a no-network gap and is out again, then the backlog resolves the old alert and the next fixes raise a new one', () => {
+    // Out at 90 s (alert). Gap 120–600 s: home at 300–400 s, out again from 450 s. Live fix at 600 s, then the backlog.
+    const gap = [at(300, 20), at(330, 10), at(360, 0), at(450, 200), at(500, 300)]
+    const { events } = run([at(0, 0), at(30, 300), at(90, 300), at(600, 400), ...gap, at(630, 420), at(660, 430)])
+    expect(raised(events)).toEqual([['left_safe_zone', 90], ['left_safe_zone', 660]])
+    expect(resolved(events)).toEqual([['left_safe_zone', 330]])
+    expect(events.find((e) => e.type === 'resolve')).toMatchObject({ reason: 'back inside (fixes uploaded late)' })
+  })
+
+  it('when a late backlog shows the wearer outside all along, then the open alert stays as it is', () => {
+    const { events } = run([at(0, 0), at(30, 300), at(90, 300), at(600, 400), at(300, 250), at(330, 260), at(360, 300), at(630, 420)])
+    expect(raised(events)).toEqual([['left_safe_zone', 90]])
+    expect(resolved(events)).toEqual([])
+  })
+
+  it('while an exit alert stays open, then a "still outside" reminder with the latest position goes every 10 minutes, and none once back', () => {
+    const { events } = run([at(0, 0), at(30, 300), at(90, 300), { tickAt: 95 }, at(400, 350), { tickAt: 600 }, { tickAt: 696 }, at(700, 500),
+      { tickAt: 1200 }, { tickAt: 1300 }, at(1310, 0), at(1340, 0), { tickAt: 2000 }])
+    const reminders = events.filter((e) => e.type === 'remind')
+    expect(reminders.map((e) => (e.fixTime - T0) / 1000)).toEqual([400, 700])
+    expect(reminders[0]).toMatchObject({ kind: 'left_safe_zone', zoneId: 1, evidence: { rule: 'still outside', outsideForMs: 370_000, lastFix: { ts: T0 + 400_000 } } })
+    expect(resolved(events.filter((e) => e.kind === 'left_safe_zone'))).toEqual([['left_safe_zone', 1340]])
   })
 
   it('when two fixes share a time-stamp, then the second still counts', () => {
@@ -110,6 +146,9 @@ describe('band events, battery and silence', () => {
     const outside = run([at(0, 0), at(30, 300), at(90, 300), { tickAt: 90 + 5 * 60 }])
     expect(raised(outside.events)).toEqual([['left_safe_zone', 90], ['band_offline', 90]])
     expect(outside.events[1]).toMatchObject({ severity: 'high' })
+    // Last seen just beyond the boundary, not yet clearly out: also 5 minutes.
+    const edge = run([at(0, 90), at(30, 110), { tickAt: 30 + 5 * 60 }])
+    expect(raised(edge.events)).toEqual([['band_offline', 30]])
   })
 })
 

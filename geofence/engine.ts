@@ -23,11 +23,21 @@ export interface EngineFix {
   evt?: readonly string[]
 }
 
+/**
+ * `outSince`: the time of the first trigger-grade fix of the current run whose centre lies
+ * beyond the boundary — when the wearer was first seen outside, before the error circle cleared
+ * the margin. Time outside counts from there; the confirming fixes must still be clearly out.
+ * `remindedAt`: when the last "still outside" reminder went (wall clock).
+ */
 export type ZoneState =
-  | { tag: 'unknown' }
-  | { tag: 'inside'; zoneId: number }
+  | { tag: 'unknown'; outSince: number | undefined }
+  | { tag: 'inside'; zoneId: number; outSince: number | undefined }
   | { tag: 'leaving'; zoneId: number; since: number; confirmations: number; evidence: Evidence[] }
-  | { tag: 'outside'; zoneId: number; since: number; insideFixes: number }
+  | { tag: 'outside'; zoneId: number; since: number; insideFixes: number; lateInside: number; remindedAt: number | undefined }
+
+/** Outside a safe zone since `since` (fix time), with an alert raised. */
+export const outside = (zoneId: number, since: number): ZoneState =>
+  ({ tag: 'outside', zoneId, since, insideFixes: 0, lateInside: 0, remindedAt: undefined })
 
 export interface BandState {
   /** Newest fix time seen (epoch ms). */
@@ -63,6 +73,8 @@ export interface Policy {
   /** Nothing heard for this long: band_offline (sooner when outside). */
   offlineMs: number
   offlineOutsideMs: number
+  /** While an exit alert stays open, remind everyone who sees it this often (wall clock). */
+  remindEveryMs: number
   /** Two fixes back inside resolve an exit alert. */
   backInsideFixes: number
   lowBatteryPct: number
@@ -86,6 +98,7 @@ export const DEFAULT_POLICY: Policy = {
   silentAfterExitMs: 3 * 60_000,
   offlineMs: 20 * 60_000,
   offlineOutsideMs: 5 * 60_000,
+  remindEveryMs: 10 * 60_000,
   backInsideFixes: 2,
   lowBatteryPct: 15,
   batteryOkPct: 25,
@@ -104,29 +117,44 @@ export interface Evidence {
 
 export type EngineEvent =
   | { type: 'raise'; kind: AlertKind; zoneId: number | null; fixTime: number; severity?: Severity; evidence: Record<string, unknown> }
+  | { type: 'remind'; kind: AlertKind; zoneId: number | null; fixTime: number; evidence: Record<string, unknown> }
   | { type: 'resolve'; kind: AlertKind; zoneId: number | null; fixTime: number; reason: string }
 
-export const initialState = (heardAt: number): BandState =>
-  ({ lastTs: -Infinity, heardAt, zone: { tag: 'unknown' }, lowBattery: false, removed: false, offline: false, danger: {} })
+// Every field present from the start: copying a state then never adds a property (which V8
+// makes an order of magnitude slower than copying one that has them all).
+export const initialState = (heardAt: number): BandState => ({
+  lastTs: -Infinity, heardAt, zone: { tag: 'unknown', outSince: undefined }, lowBattery: false, removed: false, offline: false,
+  danger: {}, prev: undefined, lastFix: undefined, inForce: undefined,
+})
 
 type Result = { state: BandState; events: EngineEvent[] }
 
+/**
+ * A state copied field by field: every state then has the same hidden class, so the copies that
+ * follow stay on V8's fast path (states built by spreads from varied shapes made the engine ~5×
+ * slower).
+ */
+const copy = (s: BandState): BandState => ({
+  lastTs: s.lastTs, heardAt: s.heardAt, zone: s.zone, lowBattery: s.lowBattery, removed: s.removed, offline: s.offline,
+  danger: s.danger, prev: s.prev, lastFix: s.lastFix, inForce: s.inForce,
+})
+
 export function step(state: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, arrivedAt: number): Result {
   const events: EngineEvent[] = []
-  let s: BandState = { ...state, heardAt: Math.max(state.heardAt, arrivedAt) }
+  let s: BandState = { ...copy(state), heardAt: Math.max(state.heardAt, arrivedAt) }
   if (s.offline) {
     s = { ...s, offline: false }
     events.push({ type: 'resolve', kind: 'band_offline', zoneId: null, fixTime: fix.ts, reason: 'heard again' })
   }
   s = bandEvents(s, fix, events)
-  if (fix.ts < s.lastTs) return { state: s, events } // late: stored, but the state never goes back
+  if (fix.ts < s.lastTs) return { state: lateReturn(s, fix, zones, policy, events), events } // late: the state never goes back
   s = battery({ ...s, lastTs: fix.ts }, fix, policy, events)
   if (fix.lat === undefined || fix.lon === undefined) return { state: s, events }
   const active = inForce(zones, fix.ts)
   s = dangerStep(s, fix, active.filter((z) => z.kind === 'danger'), policy, events)
   const safe = active.filter((z) => z.kind === 'safe')
   s = { ...s, lastFix: fix, inForce: key(safe) }
-  if (safe.length === 0) return { state: { ...s, zone: { tag: 'unknown' } }, events }
+  if (safe.length === 0) return { state: { ...s, zone: { tag: 'unknown', outSince: undefined } }, events }
   return { state: { ...s, zone: judge(s.zone, fix, safe, policy, events) }, events }
 }
 
@@ -172,9 +200,12 @@ export function tick(state: BandState, now: number, policy: Policy, zones: reado
     const z = s.zone
     events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: z.evidence.at(-1)!.ts, severity: 'critical',
       evidence: { rule: 'left, then silent', fixes: z.evidence, silentForMs: silentFor, ...thresholds(policy) } })
-    s = { ...s, zone: { tag: 'outside', zoneId: z.zoneId, since: z.since, insideFixes: 0 } }
+    s = { ...s, zone: outside(z.zoneId, z.since) }
   }
-  const away = s.zone.tag === 'outside' || s.zone.tag === 'leaving'
+  const reminded = s.zone.tag === 'outside' ? remind(s.zone, s, now, policy, events) : s.zone
+  if (reminded !== s.zone) s = { ...s, zone: reminded }
+  // Away: out, leaving, or last seen beyond the boundary (not yet clearly): offline sooner.
+  const away = s.zone.tag === 'outside' || s.zone.tag === 'leaving' || s.zone.outSince !== undefined
   if (!s.offline && silentFor >= (away ? policy.offlineOutsideMs : policy.offlineMs)) {
     events.push({ type: 'raise', kind: 'band_offline', zoneId: null, fixTime: s.lastTs, severity: away ? 'high' : 'medium',
       evidence: { rule: 'nothing heard', silentForMs: silentFor, outside: away, offlineMs: away ? policy.offlineOutsideMs : policy.offlineMs } })
@@ -183,11 +214,43 @@ export function tick(state: BandState, now: number, policy: Policy, zones: reado
   return { state: s, events }
 }
 
-interface Measured extends Evidence {
+/** "Still outside": a reminder on the open exit alert every remindEveryMs, with the latest position. */
+function remind(z: Extract<ZoneState, { tag: 'outside' }>, s: BandState, now: number, policy: Policy, events: EngineEvent[]): ZoneState {
+  if (z.remindedAt === undefined) return { ...z, remindedAt: now } // the alert has just been raised: count from here
+  if (now - z.remindedAt < policy.remindEveryMs) return z
+  const last = s.lastFix
+  events.push({ type: 'remind', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: s.lastTs, evidence: {
+    rule: 'still outside', outsideForMs: s.lastTs - z.since, silentForMs: now - s.heardAt,
+    lastFix: last && { ts: last.ts, seq: last.seq, lat: last.lat, lon: last.lon, accuracyM: last.acc ?? policy.defaultAccM, src: last.src } } })
+  return { ...z, remindedAt: now }
+}
+
+/**
+ * Fixes uploaded late (a backlog after a no-network gap) never move the state backwards, with
+ * one exception: while an exit alert is open, late fixes proving the wearer came back inside
+ * after it (backInsideFixes in a row) resolve it — the wearer went home during the gap. If the
+ * newest position is still out, that is a new exit, confirmed afresh by the fixes that follow.
+ */
+function lateReturn(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, events: EngineEvent[]): BandState {
+  const z = s.zone
+  if (z.tag !== 'outside' || fix.ts <= z.since || fix.lat === undefined || !s.lastFix) return s
+  const safe = inForce(zones, fix.ts).filter((x) => x.kind === 'safe')
+  if (safe.length === 0) return s
+  const lateInside = measure(fix, safe, policy).inside ? z.lateInside + 1 : 0
+  if (lateInside < policy.backInsideFixes) return { ...s, zone: { ...z, lateInside } }
+  events.push({ type: 'resolve', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: fix.ts, reason: 'back inside (fixes uploaded late)' })
+  const now = inForce(zones, s.lastFix.ts).filter((x) => x.kind === 'safe')
+  const zone: ZoneState = { tag: 'inside', zoneId: z.zoneId, outSince: undefined }
+  return { ...s, zone: now.length > 0 ? judge(zone, s.lastFix, now, policy, events) : zone }
+}
+
+interface Measured {
+  ts: number
   zoneId: number
   clearlyOutside: boolean
   inside: boolean
   canTrigger: boolean
+  evidence: Evidence
 }
 
 function measure(fix: EngineFix, safe: readonly Zone[], policy: Policy): Measured {
@@ -199,21 +262,24 @@ function measure(fix: EngineFix, safe: readonly Zone[], policy: Policy): Measure
     if (d < beyond) [nearest, beyond] = [z, d]
   }
   return {
-    ts: fix.ts, seq: fix.seq, lat: fix.lat!, lon: fix.lon!, accuracyM: acc, src: fix.src, distanceBeyondM: Math.round(beyond * 10) / 10,
-    zoneId: nearest.id, clearlyOutside: beyond - acc > policy.exitMarginM, inside: beyond < 0,
+    ts: fix.ts, zoneId: nearest.id, clearlyOutside: beyond - acc > policy.exitMarginM, inside: beyond < 0,
     canTrigger: fix.src !== 'lbs' && acc <= policy.maxTriggerAccM,
+    evidence: { ts: fix.ts, seq: fix.seq, lat: fix.lat!, lon: fix.lon!, accuracyM: acc, src: fix.src, distanceBeyondM: Math.round(beyond * 10) / 10 },
   }
 }
 
 function zoneStep(z: ZoneState, m: Measured, policy: Policy, events: EngineEvent[]): ZoneState {
-  const { zoneId: _z, clearlyOutside: _c, inside: _i, canTrigger: _t, ...evidence } = m
+  const { evidence } = m
   switch (z.tag) {
     case 'unknown':
-    case 'inside':
-      if (m.clearlyOutside && m.canTrigger) return confirm({ tag: 'leaving', zoneId: m.zoneId, since: m.ts, confirmations: 1, evidence: [evidence] }, policy, events)
-      return m.inside ? { tag: 'inside', zoneId: m.zoneId } : z
+    case 'inside': {
+      if (m.inside) return { tag: 'inside', zoneId: m.zoneId, outSince: undefined }
+      const outSince = z.outSince ?? (m.canTrigger ? m.ts : undefined)
+      if (m.clearlyOutside && m.canTrigger) return confirm({ tag: 'leaving', zoneId: m.zoneId, since: outSince ?? m.ts, confirmations: 1, evidence: [evidence] }, policy, events)
+      return { ...z, outSince }
+    }
     case 'leaving':
-      if (m.inside) return { tag: 'inside', zoneId: m.zoneId } // a lone drifted fix: no alert
+      if (m.inside) return { tag: 'inside', zoneId: m.zoneId, outSince: undefined } // a lone drifted fix: no alert
       if (!m.clearlyOutside) return z
       return confirm({ ...z, confirmations: z.confirmations + 1, evidence: [...z.evidence, evidence].slice(-6) }, policy, events)
     case 'outside': {
@@ -221,7 +287,7 @@ function zoneStep(z: ZoneState, m: Measured, policy: Policy, events: EngineEvent
       const insideFixes = z.insideFixes + 1
       if (insideFixes < policy.backInsideFixes) return { ...z, insideFixes }
       events.push({ type: 'resolve', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: m.ts, reason: 'back inside' })
-      return { tag: 'inside', zoneId: m.zoneId }
+      return { tag: 'inside', zoneId: m.zoneId, outSince: undefined }
     }
   }
 }
@@ -230,8 +296,8 @@ function confirm(z: Extract<ZoneState, { tag: 'leaving' }>, policy: Policy, even
   const last = z.evidence.at(-1)!
   if (z.confirmations < policy.confirmFixes || last.ts - z.since < policy.confirmMs) return z
   events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: last.ts,
-    evidence: { rule: 'confirmed exit', fixes: z.evidence, outsideForMs: last.ts - z.since, ...thresholds(policy) } })
-  return { tag: 'outside', zoneId: z.zoneId, since: z.since, insideFixes: 0 }
+    evidence: { rule: 'confirmed exit', fixes: z.evidence, outsideSince: z.since, outsideForMs: last.ts - z.since, ...thresholds(policy) } })
+  return outside(z.zoneId, z.since)
 }
 
 const thresholds = (p: Policy) => ({ exitMarginM: p.exitMarginM, confirmFixes: p.confirmFixes, confirmMs: p.confirmMs, maxTriggerAccM: p.maxTriggerAccM })

@@ -4,9 +4,9 @@
 // raised twice.
 import { retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
-import { escalateOverdue, openAlertsByBand, raiseAlert, resolveAlert } from './alert-store.pg.ts'
+import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
-import { DEFAULT_POLICY, initialState, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
+import { DEFAULT_POLICY, initialState, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
 import { boxAround, loadTopology, topologyVersion, type Topology } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {
@@ -54,6 +54,15 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     }
   }
 
+  const store = (residentId: number, bandId: string, e: EngineEvent) => {
+    const { kind, zoneId } = e
+    switch (e.type) {
+      case 'raise': return raiseAlert(db, { residentId, bandId, zoneId, kind, fixTime: e.fixTime, severity: e.severity, evidence: e.evidence })
+      case 'remind': return remindAlert(db, { residentId, kind, zoneId, evidence: e.evidence })
+      case 'resolve': return resolveAlert(db, { residentId, kind, zoneId, reason: e.reason })
+    }
+  }
+
   /** Stores and announces a band's events in order, after any still being written for it. */
   const apply = (bandId: string, events: EngineEvent[]) => {
     const wearer = topology?.wearerByBand.get(bandId)
@@ -61,10 +70,8 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     const previous = chains.get(bandId) ?? Promise.resolve()
     const next = previous.then(async () => {
       for (const e of events) {
-        log.info({ bandId, zoneId: e.zoneId, kind: e.kind }, e.type === 'raise' ? 'alert raised' : 'alert resolved')
-        const change = await retryForever(() => e.type === 'raise'
-          ? raiseAlert(db, { residentId: wearer.residentId, bandId, zoneId: e.zoneId, kind: e.kind, fixTime: e.fixTime, severity: e.severity, evidence: e.evidence })
-          : resolveAlert(db, { residentId: wearer.residentId, kind: e.kind, zoneId: e.zoneId, reason: e.reason }), { log, what: 'storing an alert' })
+        log.info({ bandId, zoneId: e.zoneId, kind: e.kind }, `alert ${e.type === 'raise' ? 'raised' : e.type === 'remind' ? 'reminder' : 'resolved'}`)
+        const change = await retryForever(() => store(wearer.residentId, bandId, e), { log, what: 'storing an alert' })
         if (change) onAlert(change)
       }
     })
@@ -93,8 +100,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     for (const [bandId, state] of states) {
       const wearer = topology?.wearerByBand.get(bandId)
       const r = tick(state, t, policy, wearer ? topology!.zonesFor(wearer) : [])
-      if (r.events.length === 0) continue
-      states.set(bandId, r.state)
+      if (r.state !== state) states.set(bandId, r.state)
       apply(bandId, r.events)
     }
   }
@@ -105,7 +111,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     for (const [bandId, open] of await openAlertsByBand(db)) {
       let s = initialState(t)
       for (const a of open) {
-        if (a.kind === 'left_safe_zone' && a.zoneId !== null) s = { ...s, zone: { tag: 'outside', zoneId: a.zoneId, since: a.fixTime, insideFixes: 0 } }
+        if (a.kind === 'left_safe_zone' && a.zoneId !== null) s = { ...s, zone: outside(a.zoneId, a.fixTime) }
         if (a.kind === 'band_removed') s = { ...s, removed: true }
         if (a.kind === 'low_battery') s = { ...s, lowBattery: true }
         if (a.kind === 'band_offline') s = { ...s, offline: true }

@@ -62,7 +62,8 @@ export function checkZonePolicy(input: unknown): ZonePolicyCheck {
 }
 
 /** The zones in force at `t`. */
-export const inForce = (zones: readonly Zone[], t: number) => zones.filter((z) => !z.schedule || isActive(z.schedule, t))
+export const inForce = (zones: readonly Zone[], t: number): readonly Zone[] =>
+  zones.some((z) => z.schedule) ? zones.filter((z) => !z.schedule || isActive(z.schedule, t)) : zones
 
 export const MAX_RADIUS_M = 50_000
 export const MIN_RADIUS_M = 10

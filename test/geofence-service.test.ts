@@ -60,6 +60,10 @@ describe('geofence in the running service', () => {
     expect(live.messages.filter((m) => m.type === 'alert')).toEqual([])
     clock += 4 * 60_000 // nobody hears from the band for four minutes
     expect(await live.next('alert')).toMatchObject({ change: 'opened', alert: { kind: 'left_safe_zone', severity: 'critical', evidence: { rule: 'left, then silent' } } })
+    await new Promise((r) => setTimeout(r, 300)) // a tick starts the reminder clock
+    clock += 10 * 60_000 // ten minutes on, still nothing: the open alert is repeated as a reminder
+    const reminder = await live.next('alert', (m) => m.change === 'reminded')
+    expect(reminder).toMatchObject({ alert: { kind: 'left_safe_zone', status: 'open', evidence: { rule: 'left, then silent', stillOutside: { rule: 'still outside' } } } })
     live.close()
   })
 
@@ -95,7 +99,8 @@ describe('geofence in the running service', () => {
     const t = clock - 900_000
     await send(band, BAND.id, [[fixNorth(20, 0, t), fixNorth(21, 0, t + 30_000, { evt: ['sos'] })]])
     await band.endAsync()
-    expect(await live.next('alert')).toMatchObject({ change: 'opened', alert: { kind: 'sos', severity: 'critical', zoneId: null } })
+    const sos = await live.next('alert', (m) => (m.alert as { kind: string }).kind === 'sos')
+    expect(sos).toMatchObject({ change: 'opened', alert: { kind: 'sos', severity: 'critical', zoneId: null } })
     live.close()
   })
 })

@@ -52,7 +52,8 @@ export interface LiveClient {
   messages: Record<string, unknown>[]
   /** Resolves when the server closes the socket. */
   closed: Promise<void>
-  next(type: string, timeoutMs?: number): Promise<Record<string, unknown>>
+  /** The first message of this type (matching `where`, if given) not taken yet; waits for it. */
+  next(type: string, where?: ((m: Record<string, unknown>) => boolean) | number, timeoutMs?: number): Promise<Record<string, unknown>>
   close(): void
 }
 
@@ -69,11 +70,12 @@ export function openLive(httpPort: number, cookie?: string): Promise<LiveClient>
     messages,
     closed: new Promise((resolve) => ws.once('close', () => resolve())),
     close: () => ws.close(),
-    next(type, timeoutMs = 5000) {
+    next(type, where, timeoutMs = typeof where === 'number' ? where : 5000) {
+      const matches = typeof where === 'function' ? where : () => true
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${type} message within ${timeoutMs} ms`)), timeoutMs)
         const look = () => {
-          const m = messages.find((x) => x.type === type)
+          const m = messages.find((x) => x.type === type && matches(x))
           if (m) {
             clearTimeout(timer)
             messages.splice(messages.indexOf(m), 1)
