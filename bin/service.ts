@@ -6,7 +6,7 @@ import { createGeofence } from '../geofence/index.ts'
 import { createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
-  startEmbeddedBroker, verifySecret,
+  startEmbeddedBroker, verifySecret, setBandOnline,
 } from '../ingest/index.ts'
 
 export interface Service {
@@ -63,7 +63,8 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const metrics = ingestMetrics(registry, { queuedRows: () => writer.queued() })
     cleanup.push(() => writer.flush())
     const ingestLog = log.child({ part: 'ingest' })
-    const ingest = createIngest({ writer, metrics, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000, onFixes: (f) => geofence.onFixes(f) })
+    const ingest = createIngest({ writer, metrics, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
+      onFixes: (f) => geofence.onFixes(f), setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
 
     let mqttPort: number | undefined
     if (config.mqttUrl) {

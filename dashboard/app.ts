@@ -9,6 +9,7 @@ import type { Hub } from './hub.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { authRoutes } from './routes/auth.ts'
+import { bandRoutes } from './routes/bands.ts'
 import { healthRoutes } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
 
@@ -36,6 +37,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(d.isReady, d.registry))
   await app.register(authRoutes(d.db, d.sessionTtlMs))
   await app.register(alertRoutes(d.db, d.hub))
+  await app.register(bandRoutes(d.db))
   await app.register(adminRoutes(d.db, d.topologyChanged))
   await app.register(liveRoutes(d.db, d.hub))
   return app

@@ -79,6 +79,12 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
       done(null, null)
     },
   })
+  // Status messages, the band's own and its last will (which aedes publishes for it), both pass here.
+  aedes.on('publish', (packet) => {
+    const t = parseBandTopic(packet.topic)
+    if (t?.kind !== 'status') return
+    ingest.status(t.bandId, packet.payload as Buffer).catch((err: unknown) => log.error({ err, bandId: t.bandId }, 'band status not stored'))
+  })
   aedes.on('client', () => metrics.bandsConnected.inc())
   aedes.on('clientDisconnect', () => metrics.bandsConnected.dec())
   aedes.on('clientError', (client, err) => log.debug({ bandId: client.id, err: err.message }, 'band connection error'))

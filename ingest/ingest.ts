@@ -9,6 +9,8 @@ import type { PositionWriter } from './position-writer.ts'
 export interface Ingest {
   /** Resolves when the message's good reports are durable (then the band may be acknowledged). */
   telemetry(bandId: string, payload: Uint8Array): Promise<void>
+  /** A message on the band's status topic (`online`, or its last will `offline`). */
+  status(bandId: string, payload: Uint8Array): Promise<void>
 }
 
 export interface IngestOptions {
@@ -19,10 +21,22 @@ export interface IngestOptions {
   maxFutureMs: number
   /** Called with each message's good reports before they are written (alerts must not wait for a batch). */
   onFixes: (fixes: readonly Fix[]) => void
+  /** Records a band going online or offline. */
+  setOnline: (bandId: string, online: boolean) => Promise<void>
 }
 
-export function createIngest({ writer, metrics, log, now, maxFutureMs, onFixes }: IngestOptions): Ingest {
+export function createIngest({ writer, metrics, log, now, maxFutureMs, onFixes, setOnline }: IngestOptions): Ingest {
   return {
+    async status(bandId, payload) {
+      const text = Buffer.from(payload).toString('utf8').trim()
+      if (text !== 'online' && text !== 'offline') {
+        metrics.rejected.inc({ reason: 'bad_status' })
+        log.warn({ bandId, reason: 'bad_status' }, 'status rejected: expected "online" or "offline"')
+        return
+      }
+      log.info({ bandId, status: text }, 'band status')
+      await setOnline(bandId, text === 'online')
+    },
     async telemetry(bandId, payload) {
       metrics.received.inc()
       const { fixes, rejected } = decodeTelemetry(bandId, payload, { now: now(), maxFutureMs })

@@ -1,4 +1,4 @@
-// External broker mode (MQTT_URL): the service subscribes to every band's telemetry on a broker
+// External broker mode (MQTT_URL): the service subscribes to every band's telemetry and status on a broker
 // it does not own. The broker authenticates bands and enforces the per-band ACL; the service uses
 // a persistent session at QoS 1, so reports published while it was down arrive after it restarts,
 // and it acknowledges each message only once its reports are durable.
@@ -34,9 +34,10 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
   // at a time. Calling back with an error withholds the PUBACK, so the broker redelivers it.
   client.handleMessage = (packet, callback) => {
     const t = parseBandTopic(packet.topic)
-    if (!t || t.kind !== 'telemetry') return callback()
-    ingest.telemetry(t.bandId, packet.payload as Buffer).then(() => callback(), (err: unknown) => {
-      log.error({ err, bandId: t.bandId }, 'telemetry not stored; left unacknowledged for redelivery')
+    if (!t || t.kind === 'cmd') return callback()
+    const handled = t.kind === 'telemetry' ? ingest.telemetry(t.bandId, packet.payload as Buffer) : ingest.status(t.bandId, packet.payload as Buffer)
+    handled.then(() => callback(), (err: unknown) => {
+      log.error({ err, bandId: t.bandId }, `${t.kind} not stored; left unacknowledged for redelivery`)
       callback(err as Error)
     })
   }
@@ -46,7 +47,7 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
     client.once('connect', () => resolve())
     client.once('error', reject)
   })
-  await client.subscribeAsync('bands/+/telemetry', { qos: 1 })
-  log.info({ broker: new URL(opts.url).host }, 'subscribed to band telemetry on external broker')
+  await client.subscribeAsync({ 'bands/+/telemetry': { qos: 1 }, 'bands/+/status': { qos: 1 } })
+  log.info({ broker: new URL(opts.url).host }, 'subscribed to band telemetry and status on external broker')
   return { close: () => client.endAsync() }
 }

@@ -1,0 +1,27 @@
+// A band's current state as one batch of reports changes it: the newest position, battery
+// reading and events in the batch, per band. Pure; band-status.pg.ts stores it so that each part
+// only ever moves forward in fix time.
+import type { Fix } from './fix.ts'
+
+export interface StatusUpdate {
+  bandId: string
+  /** The newest fix with a position. */
+  position?: Fix
+  /** The newest report with a battery reading. */
+  battery?: Fix
+  /** The newest report with events. */
+  events?: Fix
+}
+
+export function statusUpdates(fixes: readonly Fix[]): StatusUpdate[] {
+  const byBand = new Map<string, StatusUpdate>()
+  const newer = (a: Fix | undefined, b: Fix) => !a || b.ts > a.ts
+  for (const f of fixes) {
+    let u = byBand.get(f.bandId)
+    if (!u) byBand.set(f.bandId, (u = { bandId: f.bandId }))
+    if (f.lat !== undefined && newer(u.position, f)) u.position = f
+    if (f.batt !== undefined && newer(u.battery, f)) u.battery = f
+    if (f.evt.length > 0 && newer(u.events, f)) u.events = f
+  }
+  return [...byBand.values()]
+}
