@@ -52,15 +52,22 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     await geofence.start()
     cleanup.push(() => geofence.stop())
 
+    const writerLog = log.child({ part: 'writer' })
     const writer = createPositionWriter({
-      store: pgPositionStore(db), log: log.child({ part: 'writer' }), maxRows: config.batchMaxRows,
+      store: pgPositionStore(db), log: writerLog, maxRows: config.batchMaxRows, maxQueuedRows: config.writeQueueMaxRows,
       onBatch: (rows, inserted, ms) => {
         metrics.batchRows.observe(rows)
         metrics.writeSeconds.observe(ms / 1000)
         metrics.duplicates.inc(rows - inserted)
       },
+      onDatabase: (up) => {
+        metrics.databaseUp.set(up ? 1 : 0)
+        if (up) writerLog.info('database reachable again; writing the reports held meanwhile')
+        else writerLog.error({ queuedRows: writer.queued() }, 'database unreachable; holding reports (bands are not acknowledged) and retrying')
+      },
     })
     const metrics = ingestMetrics(registry, { queuedRows: () => writer.queued() })
+    metrics.databaseUp.set(1)
     cleanup.push(() => writer.flush())
     const ingestLog = log.child({ part: 'ingest' })
     const ingest = createIngest({ writer, metrics, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
@@ -72,7 +79,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       cleanup.push(() => source.close())
     } else {
       const broker = await startEmbeddedBroker({
-        host: config.host, port: config.mqttPort, ingest, metrics, log: ingestLog,
+        host: config.host, port: config.mqttPort, ingest, metrics, log: ingestLog, backpressure: writer,
         verifyBand: async (bandId, secret) => {
           const stored = await findBandSecret(db, bandId)
           return stored !== undefined && verifySecret(secret, stored)

@@ -23,6 +23,8 @@ export interface BrokerOptions {
   verifyBand: (bandId: string, secret: Buffer) => Promise<boolean>
   metrics: IngestMetrics
   log: Logger
+  /** The writer's bound: while it is full, bands' connections are paused (TCP backpressure). */
+  backpressure?: { full(): boolean; onRoom(fn: () => void): void }
 }
 
 export interface EmbeddedBroker {
@@ -33,7 +35,26 @@ export interface EmbeddedBroker {
 }
 
 export async function startEmbeddedBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
-  const { ingest, verifyBand, metrics, log } = opts
+  const { ingest, verifyBand, metrics, log, backpressure } = opts
+  // Bands whose sockets are paused because too many reports wait for the database: the broker
+  // stops reading from them, TCP windows fill, and their firmware holds the reports meanwhile.
+  const paused = new Set<Client>()
+  const resumeAll = () => {
+    for (const c of paused) (c.conn as { resume?: () => void }).resume?.()
+    log.info({ bands: paused.size }, 'writes caught up; reading from bands again')
+    paused.clear()
+    metrics.bandsPaused.set(0)
+  }
+  const pause = (client: Client) => {
+    if (paused.has(client)) return
+    if (paused.size === 0) {
+      log.warn('too many reports waiting for the database; pausing bands until it catches up')
+      backpressure!.onRoom(resumeAll)
+    }
+    ;(client.conn as { pause?: () => void }).pause?.()
+    paused.add(client)
+    metrics.bandsPaused.set(paused.size)
+  }
   const refuse = (client: Client, reason: string, code: number, done: (e: AuthenticateError | null, ok: boolean | null) => void) => {
     metrics.connectRefused.inc({ reason })
     log.warn({ bandId: BAND_ID.test(client.id) ? client.id : '(invalid id)', reason }, 'band connection refused')
@@ -69,6 +90,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
         log.error({ err, bandId: client.id }, 'telemetry not stored')
         done(err as Error)
       })
+      if (backpressure?.full()) pause(client)
     },
     // A band may subscribe only to its own command topic; anything else gets a SUBACK failure.
     authorizeSubscribe(client, sub, done) {
@@ -86,7 +108,10 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     ingest.status(t.bandId, packet.payload as Buffer).catch((err: unknown) => log.error({ err, bandId: t.bandId }, 'band status not stored'))
   })
   aedes.on('client', () => metrics.bandsConnected.inc())
-  aedes.on('clientDisconnect', () => metrics.bandsConnected.dec())
+  aedes.on('clientDisconnect', (client) => {
+    metrics.bandsConnected.dec()
+    if (paused.delete(client)) metrics.bandsPaused.set(paused.size)
+  })
   aedes.on('clientError', (client, err) => log.debug({ bandId: client.id, err: err.message }, 'band connection error'))
 
   const server = createServer(aedes.handle)

@@ -67,4 +67,32 @@ describe('position writer', () => {
     expect(g.calls).toEqual([[1, 2], [1, 2], [1, 2]])
     expect(w.stats).toMatchObject({ batches: 1, written: 2 })
   })
+
+  it('when the database is away and the queue reaches its bound, then it reports full, and room only once writes have drained it to half', async () => {
+    const g = gatedStore(3)
+    const seen: boolean[] = []
+    const w = createPositionWriter({ store: g.store, log, maxRows: 2, maxQueuedRows: 4, retry: { firstMs: 1, maxMs: 2 }, onDatabase: (up) => seen.push(up) })
+    for (let i = 0; i < 7; i++) void w.write([fix(i)]) // one in flight, six queued
+    expect(w.full()).toBe(true)
+    let room = false
+    w.onRoom(() => { room = true })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(seen).toEqual([false]) // failing: reported once, not per attempt
+    expect(room).toBe(false)
+    g.open() // the first batch lands; the queue (6) is still above half the bound
+    await new Promise((r) => setImmediate(r))
+    expect(seen).toEqual([false, true])
+    g.open() // 4 left
+    await new Promise((r) => setImmediate(r))
+    expect(room).toBe(false)
+    g.open() // 2 left: half the bound
+    await new Promise((r) => setImmediate(r))
+    expect(room).toBe(true)
+    expect(w.full()).toBe(false)
+    g.open()
+    await w.flush()
+    let now = false
+    w.onRoom(() => { now = true })
+    expect(now).toBe(true)
+  })
 })

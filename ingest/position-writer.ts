@@ -23,6 +23,10 @@ export interface PositionWriter {
   /** Resolves when everything accepted so far is durable. */
   flush(): Promise<void>
   queued(): number
+  /** True while the queue holds maxQueuedRows or more: sources should stop reading from bands. */
+  full(): boolean
+  /** Calls `fn` once, when the queue has drained to half of maxQueuedRows (at once if not full). */
+  onRoom(fn: () => void): void
   readonly stats: WriterStats
 }
 
@@ -30,13 +34,29 @@ export interface WriterOptions {
   store: PositionStore
   log: Logger
   maxRows: number
+  /** The bound on reports held while the database is slow or away (see full()). */
+  maxQueuedRows?: number
   onBatch?: (rows: number, inserted: number, ms: number) => void
+  /** Called when writes start failing (false) and when they succeed again (true). */
+  onDatabase?: (up: boolean) => void
   retry?: { firstMs: number; maxMs: number }
 }
 
-export function createPositionWriter({ store, log, maxRows, onBatch, retry = { firstMs: 100, maxMs: 5000 } }: WriterOptions): PositionWriter {
+export function createPositionWriter({ store, log, maxRows, maxQueuedRows = Infinity, onBatch, onDatabase, retry = { firstMs: 100, maxMs: 5000 } }: WriterOptions): PositionWriter {
   let queue: Pending[] = []
   let queuedRows = 0
+  let up = true
+  let waiting: (() => void)[] = []
+  const seen = (ok: boolean) => {
+    if (ok !== up) onDatabase?.((up = ok))
+  }
+  const full = () => queuedRows >= maxQueuedRows
+  const announceRoom = () => {
+    if (waiting.length === 0 || queuedRows > maxQueuedRows / 2) return
+    const fns = waiting
+    waiting = []
+    for (const fn of fns) fn()
+  }
   let running: Promise<void> | undefined
   const stats: WriterStats = { batches: 0, written: 0, duplicates: 0 }
 
@@ -53,12 +73,23 @@ export function createPositionWriter({ store, log, maxRows, onBatch, retry = { f
   const writeBatch = async (batch: Pending[]) => {
     const fixes = batch.flatMap((p) => p.fixes)
     const started = performance.now()
-    const inserted = await retryForever(() => store.insert(fixes), { log, what: `writing ${fixes.length} positions`, ...retry })
+    const attempt = async () => {
+      try {
+        const n = await store.insert(fixes)
+        seen(true)
+        return n
+      } catch (err) {
+        seen(false)
+        throw err
+      }
+    }
+    const inserted = await retryForever(attempt, { log, what: `writing ${fixes.length} positions (${queuedRows} more waiting)`, ...retry })
     onBatch?.(fixes.length, inserted, performance.now() - started)
     stats.batches++
     stats.written += inserted
     stats.duplicates += fixes.length - inserted
     for (const p of batch) p.done()
+    announceRoom()
   }
 
   const drain = async () => {
@@ -69,6 +100,11 @@ export function createPositionWriter({ store, log, maxRows, onBatch, retry = { f
   return {
     stats,
     queued: () => queuedRows,
+    full,
+    onRoom(fn) {
+      if (!full()) return fn()
+      waiting.push(fn)
+    },
     write(fixes) {
       if (fixes.length === 0) return Promise.resolve()
       return new Promise<void>((done) => {
