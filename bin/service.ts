@@ -6,7 +6,7 @@ import { createGeofence } from '../geofence/index.ts'
 import { createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
-  startEmbeddedBroker, verifySecret, setBandOnline,
+  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord,
 } from '../ingest/index.ts'
 
 export interface Service {
@@ -70,7 +70,8 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     metrics.databaseUp.set(1)
     cleanup.push(() => writer.flush())
     const ingestLog = log.child({ part: 'ingest' })
-    const ingest = createIngest({ writer, metrics, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
+    const rejected = createRejectedRecord()
+    const ingest = createIngest({ writer, metrics, record: rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
       onFixes: (f) => geofence.onFixes(f), setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
 
     let mqttPort: number | undefined
@@ -80,6 +81,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     } else {
       const broker = await startEmbeddedBroker({
         host: config.host, port: config.mqttPort, ingest, metrics, log: ingestLog, backpressure: writer,
+        guard: createFloodGuard(), now,
         verifyBand: async (bandId, secret) => {
           const stored = await findBandSecret(db, bandId)
           return stored !== undefined && verifySecret(secret, stored)
@@ -89,7 +91,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       mqttPort = broker.port
     }
 
-    const app = await buildApp({ db, hub, registry, log: log.child({ part: 'dashboard' }), isReady: () => ready,
+    const app = await buildApp({ db, hub, registry, rejected, log: log.child({ part: 'dashboard' }), isReady: () => ready,
       sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged: () => geofence.refresh() })
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())

@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:net'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from '../infra/index.ts'
+import type { FloodGuard } from './flood-guard.ts'
 import type { Ingest } from './ingest.ts'
 import type { IngestMetrics } from './metrics.ts'
 import { BAND_ID, parseBandTopic } from './topics.ts'
@@ -23,6 +24,9 @@ export interface BrokerOptions {
   verifyBand: (bandId: string, secret: Buffer) => Promise<boolean>
   metrics: IngestMetrics
   log: Logger
+  /** Cuts off a band that floods bad messages. */
+  guard: FloodGuard
+  now: () => number
   /** The writer's bound: while it is full, bands' connections are paused (TCP backpressure). */
   backpressure?: { full(): boolean; onRoom(fn: () => void): void }
 }
@@ -35,12 +39,12 @@ export interface EmbeddedBroker {
 }
 
 export async function startEmbeddedBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
-  const { ingest, verifyBand, metrics, log, backpressure } = opts
-  // Bands whose sockets are paused because too many reports wait for the database: the broker
-  // stops reading from them, TCP windows fill, and their firmware holds the reports meanwhile.
+  const { ingest, verifyBand, metrics, log, backpressure, guard, now } = opts
+  // Bands paused because too many reports wait for the database: aedes stops reading from their
+  // sockets (Client#pause), TCP windows fill, and their firmware holds the reports meanwhile.
   const paused = new Set<Client>()
   const resumeAll = () => {
-    for (const c of paused) (c.conn as { resume?: () => void }).resume?.()
+    for (const c of paused) (c as Client & { resume(): void }).resume()
     log.info({ bands: paused.size }, 'writes caught up; reading from bands again')
     paused.clear()
     metrics.bandsPaused.set(0)
@@ -51,7 +55,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
       log.warn('too many reports waiting for the database; pausing bands until it catches up')
       backpressure!.onRoom(resumeAll)
     }
-    ;(client.conn as { pause?: () => void }).pause?.()
+    ;(client as Client & { pause(): void }).pause() // public in aedes, missing from its types
     paused.add(client)
     metrics.bandsPaused.set(paused.size)
   }
@@ -68,6 +72,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
       if (!BAND_ID.test(client.id)) return refuse(client, 'invalid_band_id', NOT_AUTHORIZED, done)
       if (username !== client.id) return refuse(client, 'username_not_band_id', BAD_USERNAME_OR_PASSWORD, done)
       if (!password || password.length === 0) return refuse(client, 'no_secret', BAD_USERNAME_OR_PASSWORD, done)
+      if (guard.banned(client.id, now())) return refuse(client, 'throttled', NOT_AUTHORIZED, done)
       verifyBand(client.id, password).then(
         (ok) => (ok ? done(null, true) : refuse(client, 'bad_credentials', BAD_USERNAME_OR_PASSWORD, done)),
         (err: unknown) => {
@@ -85,7 +90,13 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
         return done(new Error('unauthorised topic'))
       }
       if (t.kind !== 'telemetry') return done(null)
-      ingest.telemetry(client.id, packet.payload as Buffer).then(() => done(null), (err: unknown) => {
+      ingest.telemetry(client.id, packet.payload as Buffer).then(({ rejected }) => {
+        done(null)
+        if (!guard.rejected(client.id, rejected, now())) return
+        metrics.throttled.inc()
+        log.warn({ bandId: client.id }, 'band flooding bad messages; disconnected and refused for a while')
+        client.close()
+      }, (err: unknown) => {
         // Not acknowledged: the band keeps the message and sends it again after reconnecting.
         log.error({ err, bandId: client.id }, 'telemetry not stored')
         done(err as Error)

@@ -23,6 +23,7 @@ export type RejectReason =
   | 'stale_fix'
   | 'unknown_event'
   | 'empty_report'
+  | 'bad_status'
 
 export interface Rejection {
   reason: RejectReason

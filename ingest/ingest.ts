@@ -5,10 +5,12 @@ import { decodeTelemetry } from './codec.ts'
 import type { Fix } from './fix.ts'
 import type { IngestMetrics } from './metrics.ts'
 import type { PositionWriter } from './position-writer.ts'
+import type { RejectedRecord } from './rejected-record.ts'
 
 export interface Ingest {
-  /** Resolves when the message's good reports are durable (then the band may be acknowledged). */
-  telemetry(bandId: string, payload: Uint8Array): Promise<void>
+  /** Resolves when the message's good reports are durable (then the band may be acknowledged),
+   *  with how many parts of it were rejected. */
+  telemetry(bandId: string, payload: Uint8Array): Promise<{ rejected: number }>
   /** A message on the band's status topic (`online`, or its last will `offline`). */
   status(bandId: string, payload: Uint8Array): Promise<void>
 }
@@ -16,6 +18,8 @@ export interface Ingest {
 export interface IngestOptions {
   writer: PositionWriter
   metrics: IngestMetrics
+  /** Where rejections are kept for operators to inspect. */
+  record: RejectedRecord
   log: Logger
   now: () => number
   maxFutureMs: number
@@ -25,12 +29,13 @@ export interface IngestOptions {
   setOnline: (bandId: string, online: boolean) => Promise<void>
 }
 
-export function createIngest({ writer, metrics, log, now, maxFutureMs, onFixes, setOnline }: IngestOptions): Ingest {
+export function createIngest({ writer, metrics, record, log, now, maxFutureMs, onFixes, setOnline }: IngestOptions): Ingest {
   return {
     async status(bandId, payload) {
       const text = Buffer.from(payload).toString('utf8').trim()
       if (text !== 'online' && text !== 'offline') {
         metrics.rejected.inc({ reason: 'bad_status' })
+        record.add({ at: now(), bandId, reason: 'bad_status', detail: 'status must be "online" or "offline"' })
         log.warn({ bandId, reason: 'bad_status' }, 'status rejected: expected "online" or "offline"')
         return
       }
@@ -40,11 +45,13 @@ export function createIngest({ writer, metrics, log, now, maxFutureMs, onFixes, 
     async telemetry(bandId, payload) {
       metrics.received.inc()
       const { fixes, rejected } = decodeTelemetry(bandId, payload, { now: now(), maxFutureMs })
+      const at = now()
       for (const r of rejected) {
         metrics.rejected.inc({ reason: r.reason })
+        record.add({ at, bandId, ...r })
         log.warn({ bandId, reason: r.reason, detail: r.detail, index: r.index }, 'telemetry rejected')
       }
-      if (fixes.length === 0) return
+      if (fixes.length === 0) return { rejected: rejected.length }
       metrics.accepted.inc(fixes.length)
       if (log.isLevelEnabled('debug')) {
         for (const f of fixes) log.debug({ bandId, seq: f.seq, ts: f.ts, lat: f.lat, lon: f.lon, acc: f.acc }, 'fix accepted')
@@ -56,6 +63,7 @@ export function createIngest({ writer, metrics, log, now, maxFutureMs, onFixes, 
         log.error({ err, bandId }, 'fix listener failed')
       }
       await writer.write(fixes)
+      return { rejected: rejected.length }
     },
   }
 }

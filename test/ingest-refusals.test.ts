@@ -2,7 +2,8 @@
 // crashes, and the band's next good message is still stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
-import { BAND, OTHER_BAND, connectBand, fixNorth, provisionWorld } from './support/fixtures.ts'
+import { insertUser } from '../dashboard/index.ts'
+import { BAND, OTHER_BAND, PASSWORD, connectBand, fixNorth, login, provisionWorld } from './support/fixtures.ts'
 import { eventually, startTestService } from './support/service.ts'
 
 describe('ingest refusals on the embedded broker', () => {
@@ -95,5 +96,36 @@ describe('ingest refusals on the embedded broker', () => {
     const s = (JSON.parse(fix) as { seq: number }).seq
     expect((await service.db.query('SELECT 1 FROM positions WHERE band_id = $1 AND seq = $2', [BAND.id, s])).rowCount).toBe(1)
     await eventually(async () => (await metric('tongxing_duplicates_total')) === before + 1)
+  })
+
+  it('when an admin inspects the rejected-messages record, then it lists band, reason and the field at fault, never the payload; nobody else may', async () => {
+    await insertUser(service.db, { username: 'ops', password: PASSWORD, role: 'admin' })
+    const band = await connectBand(service.mqttPort!, BAND)
+    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify([fixNorth(seq++, 0, now()), fixNorth(seq++, 0, now(), { acc: -3 })]), { qos: 1 })
+    await band.endAsync()
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/admin/rejected?bandId=${BAND.id}&limit=5`, { headers: { cookie: await login(service.httpPort, 'ops') } })
+    expect(res.status).toBe(200)
+    const { rejected } = (await res.json()) as { rejected: Record<string, unknown>[] }
+    expect(rejected[0]).toMatchObject({ bandId: BAND.id, reason: 'out_of_range', index: 1 })
+    expect(String(rejected[0]!.detail)).toMatch(/acc/)
+    expect(JSON.stringify(rejected)).not.toMatch(/36\.81/) // no coordinates: the payload is not kept
+    const staff = await fetch(`http://127.0.0.1:${service.httpPort}/api/admin/rejected`, { headers: { cookie: await login(service.httpPort, 'staff-zhangdian') } })
+    expect(staff.status).toBe(403)
+  })
+
+  it('when a band floods bad messages, then it alone is disconnected and refused for a while; other bands carry on', async () => {
+    const flooder = await connectBand(service.mqttPort!, OTHER_BAND)
+    flooder.on('error', () => undefined)
+    const closed = new Promise<void>((r) => flooder.once('close', () => r()))
+    const bad = () => flooder.publishAsync(`bands/${OTHER_BAND.id}/telemetry`, '{"v":1,', { qos: 1 })
+    for (let i = 0; i < 30; i++) await bad() // up to the limit: acknowledged, rejected, still connected
+    expect(flooder.connected).toBe(true)
+    void bad().catch(() => undefined) // one more: the broker closes the connection
+    await closed
+    flooder.end(true)
+    expect(await metric('tongxing_bands_throttled_total')).toBe(1)
+    await expect(connectBand(service.mqttPort!, OTHER_BAND)).rejects.toThrow(/not authori[sz]ed/i)
+    expect(await metric('tongxing_connect_refused_total{reason="throttled"}')).toBe(1)
+    await goodMessageStillStored()
   })
 })

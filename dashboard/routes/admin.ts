@@ -1,7 +1,9 @@
-// Programme admins: bulk provisioning (the simulator uses it to set up its fleet in one step).
+// Programme admins: bulk provisioning (the simulator uses it to set up its fleet in one step), and
+// the record of rejected band messages.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../../infra/index.ts'
+import type { RejectedRecord } from '../../ingest/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { importDoc } from '../import.pg.ts'
 import { requireViewer } from '../session.ts'
@@ -39,7 +41,24 @@ const ImportBody = Type.Object({
   }), { maxItems: 10_000 })),
 })
 
-export const adminRoutes = (db: Db, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox => async (app) => {
+const Rejected = Type.Object({
+  at: Type.Number({ description: 'epoch ms' }),
+  bandId: Type.String(),
+  reason: Type.String(),
+  detail: Type.String(),
+  index: Type.Optional(Type.Integer({ description: 'position in a backlog array' })),
+})
+
+export const adminRoutes = (db: Db, topologyChanged: () => Promise<void>, rejected: RejectedRecord): FastifyPluginAsyncTypebox => async (app) => {
+  // The newest rejected messages (band, reason, the field at fault; never the payload).
+  app.get('/api/admin/rejected', {
+    preValidation: requireViewer(db, ['admin']),
+    schema: {
+      querystring: Type.Object({ bandId: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+      response: { 200: Type.Object({ rejected: Type.Array(Rejected) }), 401: ErrorBody, 403: ErrorBody },
+    },
+  }, async (request) => ({ rejected: rejected.list(request.query.limit, request.query.bandId) }))
+
   app.post('/api/admin/import', {
     preValidation: requireViewer(db, ['admin']),
     bodyLimit: 64 * 1024 * 1024,
