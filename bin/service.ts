@@ -1,5 +1,6 @@
 // The composition root: wires the parts into one process. Nothing else reads process.env;
 // the config arrives here already validated.
+import { readFile } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { buildApp, createHub } from '../dashboard/index.ts'
 import { createGeofence } from '../geofence/index.ts'
@@ -13,6 +14,7 @@ export interface Service {
   httpPort: number
   /** The embedded broker's port; undefined with an external broker. */
   mqttPort: number | undefined
+  mqttTlsPort: number | undefined
   databaseUrl: string
   db: Db
   stop(): Promise<void>
@@ -75,12 +77,14 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       onFixes: (f) => geofence.onFixes(f), setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
 
     let mqttPort: number | undefined
+    let mqttTlsPort: number | undefined
     if (config.mqttUrl) {
       const source = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword, ingest, log: ingestLog })
       cleanup.push(() => source.close())
     } else {
       const broker = await startEmbeddedBroker({
-        host: config.host, port: config.mqttPort, ingest, metrics, log: ingestLog, backpressure: writer,
+        host: config.host, port: config.mqttPlain === 'on' ? config.mqttPort : undefined, ingest,
+        tls: config.mqttTlsCert ? { port: config.mqttTlsPort, cert: await readFile(config.mqttTlsCert), key: await readFile(config.mqttTlsKey) } : undefined, metrics, log: ingestLog, backpressure: writer,
         guard: createFloodGuard(), now,
         verifyBand: async (bandId, secret) => {
           const stored = await findBandSecret(db, bandId)
@@ -89,6 +93,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       })
       cleanup.push(() => broker.close())
       mqttPort = broker.port
+      mqttTlsPort = broker.tlsPort
     }
 
     const app = await buildApp({ db, hub, registry, rejected, log: log.child({ part: 'dashboard' }), isReady: () => ready,
@@ -97,11 +102,12 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     cleanup.push(() => app.close())
     const httpPort = app.server.address() as { port: number }
     ready = true
-    log.info({ httpPort: httpPort.port, mqttPort }, 'Tongxing is ready')
+    log.info({ httpPort: httpPort.port, mqttPort, mqttTlsPort }, 'Tongxing is ready')
 
     return {
       httpPort: httpPort.port,
       mqttPort,
+      mqttTlsPort,
       databaseUrl,
       db,
       async stop() {

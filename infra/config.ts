@@ -10,6 +10,10 @@ export const CONFIG_KEYS = {
   PORT: { default: '8080', doc: 'HTTP and WebSocket port of the dashboard (0 picks a free port).' },
   HOST: { default: '0.0.0.0', doc: 'Address the dashboard and the embedded broker listen on.' },
   MQTT_PORT: { default: '1883', doc: 'Port of the embedded MQTT broker (0 picks a free port).' },
+  MQTT_TLS_PORT: { default: '8883', doc: 'Port of the embedded broker\'s MQTT over TLS listener, when MQTT_TLS_CERT and MQTT_TLS_KEY are set (0 picks a free port).' },
+  MQTT_TLS_CERT: { default: '', doc: 'PEM certificate (chain) file for MQTT over TLS. Empty: no TLS listener.' },
+  MQTT_TLS_KEY: { default: '', doc: 'PEM private key file for MQTT over TLS.' },
+  MQTT_PLAIN: { default: 'on', doc: '`off`: the embedded broker listens only with TLS (needs MQTT_TLS_CERT and MQTT_TLS_KEY).' },
   MQTT_URL: { default: '', doc: 'Use this external broker (e.g. mqtt://127.0.0.1:1883) instead of the embedded one.' },
   MQTT_USERNAME: { default: '', doc: 'Username the service uses on the external broker.' },
   MQTT_PASSWORD: { default: '', doc: 'Password the service uses on the external broker.' },
@@ -32,6 +36,10 @@ const ConfigSchema = Type.Object({
   port: Port,
   host: Type.String({ minLength: 1 }),
   mqttPort: Port,
+  mqttTlsPort: Port,
+  mqttTlsCert: Type.String(),
+  mqttTlsKey: Type.String(),
+  mqttPlain: Type.Union([Type.Literal('on'), Type.Literal('off')]),
   mqttUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^(mqtts?|tcp|ssl|wss?)://' })]),
   mqttUsername: Type.String(),
   mqttPassword: Type.String(),
@@ -54,6 +62,10 @@ const FIELD: Record<ConfigKey, keyof Config> = {
   PORT: 'port',
   HOST: 'host',
   MQTT_PORT: 'mqttPort',
+  MQTT_TLS_PORT: 'mqttTlsPort',
+  MQTT_TLS_CERT: 'mqttTlsCert',
+  MQTT_TLS_KEY: 'mqttTlsKey',
+  MQTT_PLAIN: 'mqttPlain',
   MQTT_URL: 'mqttUrl',
   MQTT_USERNAME: 'mqttUsername',
   MQTT_PASSWORD: 'mqttPassword',
@@ -87,6 +99,15 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     const key = (Object.keys(FIELD) as ConfigKey[]).find((k) => FIELD[k] === field) ?? field
     return `${key}=${JSON.stringify(raw[field])}: ${e.message}`
   })
+  if (errors.length === 0) errors.push(...crossChecks(raw as Config))
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] }
   return { ok: true, config: Object.freeze(raw as Config) }
+}
+
+/** Settings that only make sense together. */
+function crossChecks(c: Config): string[] {
+  const errors: string[] = []
+  if ((c.mqttTlsCert === '') !== (c.mqttTlsKey === '')) errors.push('MQTT_TLS_CERT and MQTT_TLS_KEY: set both or neither')
+  if (c.mqttPlain === 'off' && c.mqttTlsCert === '') errors.push('MQTT_PLAIN=off: the broker would not listen at all without MQTT_TLS_CERT and MQTT_TLS_KEY')
+  return errors
 }

@@ -5,6 +5,7 @@
 // `published` hook runs, so the only place to make "acknowledged" mean "durable" is to hold
 // the authorizePublish callback until the reports are written.
 import { createServer, type Server } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from '../infra/index.ts'
 import type { FloodGuard } from './flood-guard.ts'
@@ -18,7 +19,10 @@ const NOT_AUTHORIZED = 5
 
 export interface BrokerOptions {
   host: string
-  port: number
+  /** Plain MQTT port; undefined: no plain listener (TLS only). */
+  port?: number
+  /** MQTT over TLS: port and PEM certificate chain and key. */
+  tls?: { port: number; cert: Buffer; key: Buffer }
   ingest: Ingest
   /** Checks a band's secret; false for unknown bands. */
   verifyBand: (bandId: string, secret: Buffer) => Promise<boolean>
@@ -32,7 +36,8 @@ export interface BrokerOptions {
 }
 
 export interface EmbeddedBroker {
-  port: number
+  port: number | undefined
+  tlsPort: number | undefined
   aedes: Aedes
   /** Stops accepting connections and closes the broker. */
   close(): Promise<void>
@@ -125,27 +130,45 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
   })
   aedes.on('clientError', (client, err) => log.debug({ bandId: client.id, err: err.message }, 'band connection error'))
 
-  const server = createServer(aedes.handle)
-  const port = await listen(server, opts.host, opts.port)
-  log.info({ port }, 'embedded MQTT broker listening')
+  const servers: Server[] = []
+  let port: number | undefined
+  let tlsPort: number | undefined
+  try {
+    if (opts.port !== undefined) {
+      servers.push(createServer(aedes.handle))
+      port = await listen(servers.at(-1)!, opts.host, opts.port, 'MQTT_PORT')
+    }
+    if (opts.tls) {
+      const { cert, key } = opts.tls
+      servers.push(createTlsServer({ cert, key, minVersion: 'TLSv1.2' }, aedes.handle))
+      tlsPort = await listen(servers.at(-1)!, opts.host, opts.tls.port, 'MQTT_TLS_PORT')
+    }
+  } catch (err) {
+    for (const s of servers) s.close()
+    await new Promise<void>((resolve) => aedes.close(() => resolve()))
+    throw err
+  }
+  log.info({ port, tlsPort }, 'embedded MQTT broker listening')
   return {
     port,
+    tlsPort,
     aedes,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close()
+        for (const s of servers) s.close()
         aedes.close(() => resolve())
       }),
   }
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
+function listen(server: Server, host: string, port: number, key: 'MQTT_PORT' | 'MQTT_TLS_PORT'): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') return reject(err)
+      const scheme = key === 'MQTT_PORT' ? 'mqtt' : 'mqtts'
       reject(new Error(
         `MQTT port ${port} is already in use (another broker, such as Mosquitto, may be listening there). ` +
-        `Choose another port with MQTT_PORT=${port + 1}, or use the broker that is already there with MQTT_URL=mqtt://127.0.0.1:${port}.`))
+        `Choose another port with ${key}=${port + 1}, or use the broker that is already there with MQTT_URL=${scheme}://127.0.0.1:${port}.`))
     })
     server.listen(port, host, () => {
       const addr = server.address()
