@@ -85,7 +85,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
           refuse(client, 'server_unavailable', 3, done)
         })
     },
-    // A band may publish only to its own telemetry and status topics.
+    // A band may publish only to its own telemetry and status topics (and, as OwnTracks, owntracks/{id}/+).
     authorizePublish(client, packet, done) {
       if (!client) return done(null) // a will of a session that is already gone
       const t = parseBandTopic(packet.topic)
@@ -94,8 +94,11 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
         log.warn({ bandId: client.id, reason: 'unauthorised_topic' }, 'publish refused; disconnecting band')
         return done(new Error('unauthorised topic'))
       }
-      if (t.kind !== 'telemetry') return done(null)
-      ingest.telemetry(client.id, packet.payload as Buffer).then(({ rejected }) => {
+      if (t.kind === 'status') return done(null)
+      // Nobody may subscribe to these, so the broker need not keep them as retained messages.
+      if (t.kind === 'owntracks' || t.kind === 'owntracks_other') packet.retain = false
+      if (t.kind === 'owntracks_other') return done(null)
+      ingest.telemetry(client.id, packet.payload as Buffer, t.kind === 'owntracks' ? 'owntracks' : 'v1').then(({ rejected }) => {
         done(null)
         if (!guard.rejected(client.id, rejected, now())) return
         metrics.throttled.inc()

@@ -48,7 +48,11 @@ export interface DecodeOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: DecodeOptions): DecodeResult {
+/**
+ * A band protocol v1 payload. `mapItem` (for other formats, e.g. OwnTracks) turns each decoded
+ * JSON item into a v1 fix object first, or into undefined to skip it (not a position message).
+ */
+export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: DecodeOptions, mapItem?: (item: unknown) => unknown): DecodeResult {
   const whole = (reason: RejectReason, detail: string): DecodeResult => ({ fixes: [], rejected: [{ reason, detail }] })
   if (payload.byteLength > MAX_PAYLOAD_BYTES) return whole('too_large', `${payload.byteLength} bytes > ${MAX_PAYLOAD_BYTES}`)
   let text: string
@@ -69,7 +73,9 @@ export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: Decod
 
   const fixes: Fix[] = []
   const rejected: Rejection[] = []
-  items.forEach((item, i) => {
+  items.forEach((raw, i) => {
+    const item = mapItem ? mapItem(raw) : raw
+    if (item === undefined) return
     const r = decodeFix(bandId, item, opts)
     if ('reason' in r) rejected.push(Array.isArray(body) ? { ...r, index: i } : r)
     else fixes.push(r)

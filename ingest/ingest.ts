@@ -2,6 +2,7 @@
 // hand good reports to the listeners (the geofence) at once, and resolve when they are durable.
 import type { Logger } from '../infra/index.ts'
 import { decodeTelemetry } from './codec.ts'
+import { decodeOwnTracks } from './owntracks.ts'
 import type { Fix } from './fix.ts'
 import type { IngestMetrics } from './metrics.ts'
 import type { PositionWriter } from './position-writer.ts'
@@ -10,7 +11,7 @@ import type { RejectedRecord } from './rejected-record.ts'
 export interface Ingest {
   /** Resolves when the message's good reports are durable (then the band may be acknowledged),
    *  with how many parts of it were rejected. */
-  telemetry(bandId: string, payload: Uint8Array): Promise<{ rejected: number }>
+  telemetry(bandId: string, payload: Uint8Array, format?: 'v1' | 'owntracks'): Promise<{ rejected: number }>
   /** A message on the band's status topic (`online`, or its last will `offline`). */
   status(bandId: string, payload: Uint8Array): Promise<void>
 }
@@ -42,9 +43,9 @@ export function createIngest({ writer, metrics, record, log, now, maxFutureMs, o
       log.info({ bandId, status: text }, 'band status')
       await setOnline(bandId, text === 'online')
     },
-    async telemetry(bandId, payload) {
+    async telemetry(bandId, payload, format = 'v1') {
       metrics.received.inc()
-      const { fixes, rejected } = decodeTelemetry(bandId, payload, { now: now(), maxFutureMs })
+      const { fixes, rejected } = (format === 'owntracks' ? decodeOwnTracks : decodeTelemetry)(bandId, payload, { now: now(), maxFutureMs })
       const at = now()
       for (const r of rejected) {
         metrics.rejected.inc({ reason: r.reason })

@@ -34,8 +34,9 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
   // at a time. Calling back with an error withholds the PUBACK, so the broker redelivers it.
   client.handleMessage = (packet, callback) => {
     const t = parseBandTopic(packet.topic)
-    if (!t || t.kind === 'cmd') return callback()
-    const handled = t.kind === 'telemetry' ? ingest.telemetry(t.bandId, packet.payload as Buffer) : ingest.status(t.bandId, packet.payload as Buffer)
+    if (!t || t.kind === 'cmd' || t.kind === 'owntracks_other') return callback()
+    const handled = t.kind === 'status' ? ingest.status(t.bandId, packet.payload as Buffer)
+      : ingest.telemetry(t.bandId, packet.payload as Buffer, t.kind === 'owntracks' ? 'owntracks' : 'v1')
     handled.then(() => callback(), (err: unknown) => {
       log.error({ err, bandId: t.bandId }, `${t.kind} not stored; left unacknowledged for redelivery`)
       callback(err as Error)
@@ -47,7 +48,7 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
     client.once('connect', () => resolve())
     client.once('error', reject)
   })
-  await client.subscribeAsync({ 'bands/+/telemetry': { qos: 1 }, 'bands/+/status': { qos: 1 } })
+  await client.subscribeAsync({ 'bands/+/telemetry': { qos: 1 }, 'bands/+/status': { qos: 1 }, 'owntracks/+/+': { qos: 1 } })
   log.info({ broker: new URL(opts.url).host }, 'subscribed to band telemetry and status on external broker')
   return { close: () => client.endAsync() }
 }

@@ -5,12 +5,19 @@ export type BandTopic =
   | { kind: 'telemetry'; bandId: string }
   | { kind: 'status'; bandId: string }
   | { kind: 'cmd'; bandId: string }
+  /** OwnTracks: `owntracks/{user}/{device}`, where the user is the band id. */
+  | { kind: 'owntracks'; bandId: string }
+  /** The app's other topics under its own (`…/{device}/waypoints`, `/event`…): allowed, not stored. */
+  | { kind: 'owntracks_other'; bandId: string }
 
 const KINDS = new Set(['telemetry', 'status', 'cmd'])
 
-/** `bands/{bandId}/{telemetry|status|cmd}` → its parts; anything else → undefined. */
+/** `bands/{bandId}/{telemetry|status|cmd}` or `owntracks/{bandId}/{device}` → its parts; anything else → undefined. */
 export function parseBandTopic(topic: string): BandTopic | undefined {
   const parts = topic.split('/')
+  if (parts[0] === 'owntracks' && parts.length >= 3 && BAND_ID.test(parts[1]!) && parts[2]!.length > 0) {
+    return { kind: parts.length === 3 ? 'owntracks' : 'owntracks_other', bandId: parts[1]! }
+  }
   if (parts.length !== 3 || parts[0] !== 'bands') return undefined
   const [, bandId, kind] = parts as [string, string, string]
   if (!BAND_ID.test(bandId) || !KINDS.has(kind)) return undefined
