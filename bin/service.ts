@@ -7,7 +7,7 @@ import { createGeofence } from '../geofence/index.ts'
 import { createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
-  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord,
+  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, bandOwner,
 } from '../ingest/index.ts'
 
 export interface Service {
@@ -72,31 +72,40 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     metrics.databaseUp.set(1)
     cleanup.push(() => writer.flush())
     const ingestLog = log.child({ part: 'ingest' })
+    // Commands go out through whichever broker is in use, set once it has started.
+    let sendToBand: (bandId: string, payload: string) => void = () => { throw new Error('no broker yet') }
+    const commands = createCommandChannel({
+      db, log: log.child({ part: 'commands' }), publish: (bandId, payload) => sendToBand(bandId, payload),
+      onChange: (c) => void bandOwner(db, c.bandId).then((owner) => { if (owner) hub.publish('command', { command: c }, owner) },
+        (err: unknown) => log.error({ err }, 'announcing a command failed')),
+    })
     const rejected = createRejectedRecord()
     const ingest = createIngest({ writer, metrics, record: rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
-      onFixes: (f) => geofence.onFixes(f), setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
+      onFixes: (f) => geofence.onFixes(f), onStored: (f) => commands.reports(f), setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
 
     let mqttPort: number | undefined
     let mqttTlsPort: number | undefined
     if (config.mqttUrl) {
       const source = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword, ingest, log: ingestLog })
       cleanup.push(() => source.close())
+      sendToBand = source.sendCommand
     } else {
       const broker = await startEmbeddedBroker({
         host: config.host, port: config.mqttPlain === 'on' ? config.mqttPort : undefined, ingest,
         tls: config.mqttTlsCert ? { port: config.mqttTlsPort, cert: await readFile(config.mqttTlsCert), key: await readFile(config.mqttTlsKey) } : undefined, metrics, log: ingestLog, backpressure: writer,
-        guard: createFloodGuard(), now,
+        guard: createFloodGuard(), now, onCommandDelivered: (id) => commands.delivered(id),
         verifyBand: async (bandId, secret) => {
           const stored = await findBandSecret(db, bandId)
           return stored !== undefined && verifySecret(secret, stored)
         },
       })
       cleanup.push(() => broker.close())
+      sendToBand = broker.sendCommand
       mqttPort = broker.port
       mqttTlsPort = broker.tlsPort
     }
 
-    const app = await buildApp({ db, hub, registry, rejected, log: log.child({ part: 'dashboard' }), isReady: () => ready,
+    const app = await buildApp({ db, hub, registry, rejected, commands, log: log.child({ part: 'dashboard' }), isReady: () => ready,
       sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged: () => geofence.refresh() })
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())

@@ -4,7 +4,7 @@ import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { Db, Logger } from '../infra/index.ts'
-import type { RejectedRecord } from '../ingest/index.ts'
+import type { CommandChannel, RejectedRecord } from '../ingest/index.ts'
 import { apiError } from './errors.ts'
 import type { Hub } from './hub.ts'
 import { adminRoutes } from './routes/admin.ts'
@@ -21,6 +21,8 @@ export interface AppDeps {
   log: Logger
   isReady: () => boolean
   sessionTtlMs: number
+  /** Sends commands to bands. */
+  commands: CommandChannel
   /** The newest rejected band messages, for admins. */
   rejected: RejectedRecord
   /** Called after provisioning changes zones or bands, so this process applies them at once. */
@@ -40,7 +42,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(d.isReady, d.registry))
   await app.register(authRoutes(d.db, d.sessionTtlMs))
   await app.register(alertRoutes(d.db, d.hub))
-  await app.register(bandRoutes(d.db))
+  await app.register(bandRoutes(d.db, d.commands))
   await app.register(adminRoutes(d.db, d.topologyChanged, d.rejected))
   await app.register(liveRoutes(d.db, d.hub))
   return app

@@ -1,7 +1,7 @@
 // The WebSocket hub: one entry per connected dashboard, each with the viewer it belongs to.
 // Every message is scoped: a socket receives only what its viewer may see.
 import type { AlertChange } from '../geofence/index.ts'
-import { canSee, type Viewer } from './scope.ts'
+import { canSee, type ResidentRef, type Viewer } from './scope.ts'
 
 /** The part of a WebSocket the hub uses (the `ws` socket satisfies it). */
 export interface HubSocket {
@@ -17,6 +17,8 @@ const OPEN = 1
 export interface Hub {
   add(socket: HubSocket, viewer: Viewer): void
   publishAlert(change: AlertChange): void
+  /** Any other message about a resident, to the sockets whose viewers may see that resident. */
+  publish(type: string, body: Record<string, unknown>, about: ResidentRef): void
   size(): number
   closeAll(): void
 }
@@ -46,9 +48,12 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
       socket.on('close', () => clients.delete(socket))
     },
     publishAlert({ change, alert }) {
-      const text = JSON.stringify({ type: 'alert', change, alert })
+      this.publish('alert', { change, alert }, alert)
+    },
+    publish(type, body, about) {
+      const text = JSON.stringify({ type, ...body })
       for (const [socket, c] of clients) {
-        if (socket.readyState === OPEN && canSee(c.viewer, alert)) socket.send(text)
+        if (socket.readyState === OPEN && canSee(c.viewer, about)) socket.send(text)
       }
     },
     size: () => clients.size,

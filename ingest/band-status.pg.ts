@@ -43,3 +43,12 @@ export async function listBandStatus(db: Queryable, residentIds?: readonly numbe
     events: x.evt_time && x.evt ? { time: x.evt_time.getTime(), evt: x.evt } : null,
   }))
 }
+
+/** Whose band this is (for scope checks); undefined if there is no such band. */
+export async function bandOwner(db: Queryable, bandId: string): Promise<{ residentId: number; careCentreId: number | null } | null | undefined> {
+  const r = await db.query<{ resident_id: number | null; care_centre_id: number | null }>(
+    'SELECT b.resident_id, r.care_centre_id FROM bands b LEFT JOIN residents r ON r.id = b.resident_id WHERE b.id = $1', [bandId])
+  const row = r.rows[0]
+  if (!row) return undefined
+  return row.resident_id === null ? null : { residentId: Number(row.resident_id), careCentreId: row.care_centre_id === null ? null : Number(row.care_centre_id) }
+}

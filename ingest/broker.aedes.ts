@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from '../infra/index.ts'
+import { commandId } from './commands.ts'
 import type { FloodGuard } from './flood-guard.ts'
 import type { Ingest } from './ingest.ts'
 import type { IngestMetrics } from './metrics.ts'
@@ -28,6 +29,8 @@ export interface BrokerOptions {
   verifyBand: (bandId: string, secret: Buffer) => Promise<boolean>
   metrics: IngestMetrics
   log: Logger
+  /** A band acknowledged the command message with this id. */
+  onCommandDelivered?: (id: number) => void
   /** Cuts off a band that floods bad messages. */
   guard: FloodGuard
   now: () => number
@@ -38,6 +41,8 @@ export interface BrokerOptions {
 export interface EmbeddedBroker {
   port: number | undefined
   tlsPort: number | undefined
+  /** Publishes a command to the band (QoS 1; kept for it if it is away with a persistent session). */
+  sendCommand(bandId: string, payload: string): void
   aedes: Aedes
   /** Stops accepting connections and closes the broker. */
   close(): Promise<void>
@@ -126,6 +131,11 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     if (t?.kind !== 'status') return
     ingest.status(t.bandId, packet.payload as Buffer).catch((err: unknown) => log.error({ err, bandId: t.bandId }, 'band status not stored'))
   })
+  aedes.on('ack', (packet, client) => {
+    if (!packet || !client || !('topic' in packet) || parseBandTopic(packet.topic)?.kind !== 'cmd' || packet.topic !== `bands/${client.id}/cmd`) return
+    const id = commandId(packet.payload as Buffer)
+    if (id !== undefined) opts.onCommandDelivered?.(id)
+  })
   aedes.on('client', () => metrics.bandsConnected.inc())
   aedes.on('clientDisconnect', (client) => {
     metrics.bandsConnected.dec()
@@ -156,6 +166,11 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     port,
     tlsPort,
     aedes,
+    sendCommand(bandId, payload) {
+      aedes.publish({ cmd: 'publish', topic: `bands/${bandId}/cmd`, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => {
+        if (err) log.error({ err, bandId }, 'command not published')
+      })
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of servers) s.close()

@@ -26,11 +26,13 @@ export interface IngestOptions {
   maxFutureMs: number
   /** Called with each message's good reports before they are written (alerts must not wait for a batch). */
   onFixes: (fixes: readonly Fix[]) => void
+  /** Called with each message's good reports once they are durable. */
+  onStored?: (fixes: readonly Fix[]) => void
   /** Records a band going online or offline. */
   setOnline: (bandId: string, online: boolean) => Promise<void>
 }
 
-export function createIngest({ writer, metrics, record, log, now, maxFutureMs, onFixes, setOnline }: IngestOptions): Ingest {
+export function createIngest({ writer, metrics, record, log, now, maxFutureMs, onFixes, onStored, setOnline }: IngestOptions): Ingest {
   return {
     async status(bandId, payload) {
       const text = Buffer.from(payload).toString('utf8').trim()
@@ -64,6 +66,7 @@ export function createIngest({ writer, metrics, record, log, now, maxFutureMs, o
         log.error({ err, bandId }, 'fix listener failed')
       }
       await writer.write(fixes)
+      onStored?.(fixes)
       return { rejected: rejected.length }
     },
   }

@@ -17,6 +17,8 @@ export interface ExternalSourceOptions {
 }
 
 export interface TelemetrySource {
+  /** Publishes a command to the band through the external broker (its delivery to the band is not seen). */
+  sendCommand(bandId: string, payload: string): void
   close(): Promise<void>
 }
 
@@ -50,5 +52,10 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
   })
   await client.subscribeAsync({ 'bands/+/telemetry': { qos: 1 }, 'bands/+/status': { qos: 1 }, 'owntracks/+/+': { qos: 1 } })
   log.info({ broker: new URL(opts.url).host }, 'subscribed to band telemetry and status on external broker')
-  return { close: () => client.endAsync() }
+  return {
+    sendCommand: (bandId, payload) => client.publish(`bands/${bandId}/cmd`, payload, { qos: 1 }, (err) => {
+      if (err) log.error({ err, bandId }, 'command not published')
+    }),
+    close: () => client.endAsync(),
+  }
 }

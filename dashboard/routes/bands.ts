@@ -1,11 +1,12 @@
-// The current state of the bands the viewer may see: last heard, online/offline, newest
-// position, battery and events. Read from band_status, never from the history.
+// The current state of the bands the viewer may see (last heard, online/offline, newest position,
+// battery and events, read from band_status, never from the history), and commands to them.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { listBandStatus } from '../../ingest/index.ts'
+import { bandOwner, checkCommand, listBandStatus, listCommands, type CommandChannel } from '../../ingest/index.ts'
 import type { Queryable } from '../../infra/index.ts'
-import { ErrorBody } from '../errors.ts'
+import { ErrorBody, apiError } from '../errors.ts'
 import { visibleResidentIds } from '../people.pg.ts'
+import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
@@ -22,7 +23,49 @@ const BandBody = Type.Object({
   events: Nullable(Type.Object({ time: Type.Number(), evt: Type.Array(Type.String()) })),
 })
 
-export const bandRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (app) => {
+const CommandBody = Type.Object({
+  id: Type.Integer(),
+  bandId: Type.String(),
+  command: Type.Unknown(),
+  requestedBy: Nullable(Type.Integer()),
+  requestedAt: Type.Number(),
+  deliveredAt: Nullable(Type.Number({ description: 'when the band acknowledged it (MQTT PUBACK)' })),
+  answeredAt: Nullable(Type.Number({ description: 'when the band did what was asked (locate: its next fix)' })),
+  answer: Type.Unknown(),
+})
+const BandParams = Type.Object({ bandId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) })
+
+export const bandRoutes = (db: Queryable, commands: CommandChannel): FastifyPluginAsyncTypebox => async (app) => {
+  /** The band if the viewer may see its wearer; otherwise a 404, the same as for no such band. */
+  const visibleBand = async (bandId: string, viewer: Viewer) => {
+    const owner = await bandOwner(db, bandId)
+    if (owner === undefined) return false
+    return owner === null ? viewer.role === 'admin' : canSee(viewer, owner)
+  }
+
+  // Commands: anyone who may see the wearer may ask for a location now; changing how often the
+  // band reports (its battery life) is for care staff and admins.
+  app.post('/api/bands/:bandId/commands', {
+    preValidation: requireViewer(db),
+    schema: { params: BandParams, body: Type.Unknown(), response: { 202: Type.Object({ command: CommandBody }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+  }, async (request, reply) => {
+    const viewer = request.viewer!
+    if (!(await visibleBand(request.params.bandId, viewer))) return reply.code(404).send(apiError('not_found', 'no such band'))
+    const check = checkCommand(request.body)
+    if (!check.ok) return reply.code(400).send(apiError('bad_command', check.error))
+    if (check.command.cmd !== 'locate' && viewer.role === 'family') return reply.code(403).send(apiError('forbidden', 'only care staff and admins may change how a band reports'))
+    return reply.code(202).send({ command: await commands.send(request.params.bandId, check.command, viewer.userId) })
+  })
+
+  app.get('/api/bands/:bandId/commands', {
+    preValidation: requireViewer(db),
+    schema: { params: BandParams, querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }) }),
+      response: { 200: Type.Object({ commands: Type.Array(CommandBody) }), 401: ErrorBody, 404: ErrorBody } },
+  }, async (request, reply) => {
+    if (!(await visibleBand(request.params.bandId, request.viewer!))) return reply.code(404).send(apiError('not_found', 'no such band'))
+    return { commands: await listCommands(db, request.params.bandId, request.query.limit) }
+  })
+
   app.get('/api/bands', {
     preValidation: requireViewer(db),
     schema: { response: { 200: Type.Object({ bands: Type.Array(BandBody) }), 401: ErrorBody } },
