@@ -1,13 +1,18 @@
 // The command line: `serve` (the default), `migrate`, and provisioning commands.
 // This is the only place that reads process.env.
-import { createLogger, loadConfig, migrate, type Config } from '../infra/index.ts'
+import { parseArgs } from 'node:util'
+import { createLogger, loadConfig, migrate, type Config, type Logger } from '../infra/index.ts'
+import { mosquittoPasswordFile } from '../ingest/index.ts'
 import { withDatabase } from './database.ts'
 import { PROVISION_USAGE, UsageError, parseProvision } from './provision.ts'
 import { startService } from './service.ts'
 
 const USAGE = `usage: tongxing <command>
   serve                        run the service (embedded broker and database unless configured otherwise)
-  migrate                      apply database migrations and exit${PROVISION_USAGE}
+  migrate                      apply database migrations and exit
+  mosquitto-passwd [--service-user NAME --service-password PASSWORD]
+                               print a Mosquitto password file for every band (external broker mode;
+                               see infra/mosquitto/)${PROVISION_USAGE}
 configuration comes from the environment; see the README's table.`
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     await withDatabase(config, log, async (db) => console.log(JSON.stringify(await migrate(db, log))))
     return 0
   }
+  if (command === 'mosquitto-passwd') return mosquittoPasswd(config, log, args)
   let action
   try {
     action = parseProvision([command, ...args])
@@ -37,6 +43,20 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   console.log(JSON.stringify(await withDatabase(config, log, action)))
+  return 0
+}
+
+async function mosquittoPasswd(config: Config, log: Logger, args: string[]): Promise<number> {
+  const { values: v } = parseArgs({ args, options: { 'service-user': { type: 'string' }, 'service-password': { type: 'string' } }, strict: true })
+  const user = v['service-user']
+  const password = v['service-password']
+  if ((user === undefined) !== (password === undefined)) {
+    console.error('--service-user and --service-password come together')
+    return 2
+  }
+  const file = await withDatabase(config, log, (db) => mosquittoPasswordFile(db, user ? { username: user, password: password! } : undefined))
+  process.stdout.write(file.text)
+  if (file.missing > 0) console.error(`${file.missing} band(s) provisioned before broker hashes existed are not in the file: give them a new secret (band add --id …)`)
   return 0
 }
 

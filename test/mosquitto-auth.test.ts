@@ -1,0 +1,76 @@
+// External broker mode with Mosquitto configured the way the repo ships it: the password file
+// comes from `tongxing mosquitto-passwd` (nobody keeps band secrets), the ACL is
+// infra/mosquitto/acl. A band connects with its secret and is stored; a wrong secret is refused;
+// a band cannot publish as another; the service reads with its own account.
+import { fileURLToPath } from 'node:url'
+import { chmod, copyFile, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import mqtt from 'mqtt'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Service } from '../bin/service.ts'
+import { createDb, createLogger, migrate } from '../infra/index.ts'
+import { spawnCli } from './support/cli.ts'
+import { BACKENDS, type TestDatabase } from './support/databases.ts'
+import { BAND, OTHER_BAND, fixNorth, provisionWorld } from './support/fixtures.ts'
+import { MOSQUITTO, startMosquitto, type Mosquitto } from './support/mosquitto.ts'
+import { eventually, startTestService } from './support/service.ts'
+
+const available = MOSQUITTO !== undefined || process.env.CI === 'true'
+const ACL = fileURLToPath(new URL('../infra/mosquitto/acl', import.meta.url))
+const SERVICE = { username: 'tongxing-ingest', password: 'service-password-for-the-test' }
+
+describe.runIf(available)('Mosquitto with the shipped ACL and a generated password file', () => {
+  let database: TestDatabase
+  let broker: Mosquitto
+  let service: Service
+
+  beforeAll(async () => {
+    database = await BACKENDS[0]!.start()
+    const db = createDb({ connectionString: database.url, log: createLogger('silent'), max: 1 })
+    await migrate(db, createLogger('silent'))
+    await provisionWorld(db)
+    await db.close()
+    const cli = spawnCli(['mosquitto-passwd', '--service-user', SERVICE.username, '--service-password', SERVICE.password], { DATABASE_URL: database.url, LOG_LEVEL: 'warn' })
+    expect(await cli.exited).toBe(0)
+    const dir = await mkdtemp(join(tmpdir(), 'tongxing-passwd-'))
+    const passwordFile = join(dir, 'passwd')
+    await writeFile(passwordFile, cli.output())
+    expect(cli.output().split('\n').filter(Boolean).map((l) => l.split(':')[0])).toEqual([SERVICE.username, BAND.id, OTHER_BAND.id])
+    const aclFile = join(dir, 'acl') // a copy beside it: the clone's own folders may be closed to Mosquitto's user
+    await copyFile(ACL, aclFile)
+    await chmod(aclFile, 0o644)
+    broker = await startMosquitto({ passwordFile, aclFile })
+    service = await startTestService({ DATABASE_URL: database.url, ...BACKENDS[0]!.env, MQTT_URL: broker.url, MQTT_USERNAME: SERVICE.username, MQTT_PASSWORD: SERVICE.password })
+  })
+  afterAll(async () => {
+    await service?.stop()
+    await broker?.stop()
+    await database?.stop()
+  })
+
+  const band = (b: { id: string; secret: string }) => mqtt.connectAsync(broker.url, { clientId: b.id, username: b.id, password: b.secret, reconnectPeriod: 0 })
+  const stored = async (bandId: string) =>
+    (await service.db.query<{ seq: number }>('SELECT seq::int AS seq FROM positions WHERE band_id = $1 ORDER BY seq', [bandId])).rows.map((r) => r.seq)
+
+  it('when a band connects with its secret, then Mosquitto lets it in and its report is stored', async () => {
+    const c = await band(BAND)
+    await c.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 1000)), { qos: 1 })
+    await c.endAsync()
+    await eventually(async () => (await stored(BAND.id)).length === 1)
+    expect(await stored(BAND.id)).toEqual([1])
+  })
+
+  it('when a band uses a wrong secret, then Mosquitto refuses it', async () => {
+    await expect(band({ id: BAND.id, secret: 'not-the-secret-000000' })).rejects.toThrow(/not authori[sz]ed|bad user/i)
+  })
+
+  it('when a band publishes on another band\'s topic, then the ACL drops it and nothing is stored for the other band', async () => {
+    const c = await band(BAND)
+    await c.publishAsync(`bands/${OTHER_BAND.id}/telemetry`, JSON.stringify({ ...fixNorth(7, 0, Date.now() - 1000) }), { qos: 1 })
+    await c.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(2, 0, Date.now() - 500)), { qos: 1 })
+    await c.endAsync()
+    await eventually(async () => (await stored(BAND.id)).length === 2) // its own, sent after, did arrive
+    expect(await stored(OTHER_BAND.id)).toEqual([])
+  })
+})
