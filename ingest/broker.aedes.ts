@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from '../infra/index.ts'
+import { createBackpressure } from './backpressure.aedes.ts'
 import { commandId } from './commands.ts'
 import type { FloodGuard } from './flood-guard.ts'
 import type { Ingest } from './ingest.ts'
@@ -49,26 +50,8 @@ export interface EmbeddedBroker {
 }
 
 export async function startEmbeddedBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
-  const { ingest, verifyBand, metrics, log, backpressure, guard, now } = opts
-  // Bands paused because too many reports wait for the database: aedes stops reading from their
-  // sockets (Client#pause), TCP windows fill, and their firmware holds the reports meanwhile.
-  const paused = new Set<Client>()
-  const resumeAll = () => {
-    for (const c of paused) (c as Client & { resume(): void }).resume()
-    log.info({ bands: paused.size }, 'writes caught up; reading from bands again')
-    paused.clear()
-    metrics.bandsPaused.set(0)
-  }
-  const pause = (client: Client) => {
-    if (paused.has(client)) return
-    if (paused.size === 0) {
-      log.warn('too many reports waiting for the database; pausing bands until it catches up')
-      backpressure!.onRoom(resumeAll)
-    }
-    ;(client as Client & { pause(): void }).pause() // public in aedes, missing from its types
-    paused.add(client)
-    metrics.bandsPaused.set(paused.size)
-  }
+  const { ingest, verifyBand, metrics, log, guard, now } = opts
+  const pressure = createBackpressure(opts.backpressure, metrics, log)
   const refuse = (client: Client, reason: string, code: number, done: (e: AuthenticateError | null, ok: boolean | null) => void) => {
     metrics.connectRefused.inc({ reason })
     log.warn({ bandId: BAND_ID.test(client.id) ? client.id : '(invalid id)', reason }, 'band connection refused')
@@ -103,7 +86,9 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
       // Nobody may subscribe to these, so the broker need not keep them as retained messages.
       if (t.kind === 'owntracks' || t.kind === 'owntracks_other') packet.retain = false
       if (t.kind === 'owntracks_other') return done(null)
+      pressure.started(client)
       ingest.telemetry(client.id, packet.payload as Buffer, t.kind === 'owntracks' ? 'owntracks' : 'v1').then(({ rejected }) => {
+        pressure.finished(client)
         done(null)
         if (!guard.rejected(client.id, rejected, now())) return
         metrics.throttled.inc()
@@ -111,10 +96,11 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
         client.close()
       }, (err: unknown) => {
         // Not acknowledged: the band keeps the message and sends it again after reconnecting.
+        pressure.finished(client)
         log.error({ err, bandId: client.id }, 'telemetry not stored')
         done(err as Error)
       })
-      if (backpressure?.full()) pause(client)
+      pressure.check(client)
     },
     // A band may subscribe only to its own command topic; anything else gets a SUBACK failure.
     authorizeSubscribe(client, sub, done) {
@@ -139,7 +125,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
   aedes.on('client', () => metrics.bandsConnected.inc())
   aedes.on('clientDisconnect', (client) => {
     metrics.bandsConnected.dec()
-    if (paused.delete(client)) metrics.bandsPaused.set(paused.size)
+    pressure.forget(client)
   })
   aedes.on('clientError', (client, err) => log.debug({ bandId: client.id, err: err.message }, 'band connection error'))
 
