@@ -56,6 +56,7 @@ export function createBackpressure(queue: { full(): boolean; onRoom(fn: () => vo
       }
       ;(client as AedesClient).pause()
       paused.add(client)
+      metrics.pauses.inc()
       metrics.bandsPaused.set(paused.size)
     },
     forget(client) {

@@ -17,6 +17,7 @@ export function ingestMetrics(registry: Registry, sources: { queuedRows: () => n
       collect() { this.set(sources.queuedRows()) } }),
     bandsConnected: new Gauge({ name: 'tongxing_bands_connected', help: 'Bands connected to the embedded broker', registers }),
     throttled: new Counter({ name: 'tongxing_bands_throttled_total', help: 'Bands disconnected for flooding bad messages', registers }),
+    pauses: new Counter({ name: 'tongxing_band_pauses_total', help: 'Times a band was paused because the write queue was full', registers }),
     bandsPaused: new Gauge({ name: 'tongxing_bands_paused', help: 'Bands not read from while the write queue is full (backpressure)', registers }),
     databaseUp: new Gauge({ name: 'tongxing_database_up', help: '1 while position writes succeed, 0 while they fail and are retried', registers }),
   }
