@@ -7,7 +7,7 @@ import { createGeofence } from '../geofence/index.ts'
 import { createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
-  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, bandOwner,
+  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, bandOwner, createStatusWriter,
 } from '../ingest/index.ts'
 
 export interface Service {
@@ -53,10 +53,15 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     })
     await geofence.start()
     cleanup.push(() => geofence.stop())
+    // Stopped after the position writer has flushed (cleanup runs in reverse), so nothing stored is left out.
+    const status = createStatusWriter({ db, log: log.child({ part: 'status' }), now })
+    cleanup.push(() => status.stop())
 
     const writerLog = log.child({ part: 'writer' })
     const writer = createPositionWriter({
       store: pgPositionStore(db), log: writerLog, maxRows: config.batchMaxRows, maxQueuedRows: config.writeQueueMaxRows,
+      // A server's pool can take batches side by side (one connection left for the rest); the embedded database has one session.
+      concurrency: config.databaseUrl ? Math.max(1, config.dbPoolSize - 1) : 1,
       onBatch: (rows, inserted, ms) => {
         metrics.batchRows.observe(rows)
         metrics.writeSeconds.observe(ms / 1000)
@@ -81,7 +86,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     })
     const rejected = createRejectedRecord()
     const ingest = createIngest({ writer, metrics, record: rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
-      onFixes: (f) => geofence.onFixes(f), onStored: (f) => commands.reports(f), setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
+      onFixes: (f) => geofence.onFixes(f), onStored: (f) => { status.add(f); commands.reports(f) }, setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
 
     let mqttPort: number | undefined
     let mqttTlsPort: number | undefined

@@ -1,7 +1,41 @@
-// band_status in the database: online/offline from the band's status topic, and reading the
-// current state of the bands a viewer may see. (Ingest's batch writes keep the rest current:
-// position-store.pg.ts.)
+// band_status in the database: the newest position, battery and events (from
+// band-status-writer.ts), online/offline from the band's status topic, and reading the current
+// state of the bands a viewer may see.
 import type { Queryable } from '../infra/index.ts'
+import type { StatusUpdate } from './band-status.ts'
+
+/** A part of band_status moves only to a newer fix time (SET sees the row as it was). */
+const forward = (time: string, columns: string[]) => columns.map((c) =>
+  `${c} = CASE WHEN EXCLUDED.${time} > band_status.${time} OR band_status.${time} IS NULL THEN EXCLUDED.${c} ELSE band_status.${c} END`)
+
+const STATUS_UPDATE = [
+  'last_seen_at = GREATEST(band_status.last_seen_at, EXCLUDED.last_seen_at)',
+  ...forward('fix_time', ['lat', 'lon', 'acc', 'src', 'fix_time']),
+  ...forward('batt_time', ['batt', 'chg', 'batt_time']),
+  ...forward('evt_time', ['evt', 'evt_time']),
+].join(',\n    ')
+
+/**
+ * Brings band_status up to date with reports heard at `heardAt`: each part only moves forward in
+ * fix time, so a late backlog never replaces a newer position. Rows are written in band order,
+ * so two writers never deadlock.
+ */
+export async function upsertBandStatus(db: Queryable, updates: readonly StatusUpdate[], heardAt: number): Promise<void> {
+  if (updates.length === 0) return
+  const rows = [...updates].sort((a, b) => (a.bandId < b.bandId ? -1 : a.bandId > b.bandId ? 1 : 0)).map((u) => ({
+    bandId: u.bandId, fixTs: u.position?.ts, lat: u.position?.lat, lon: u.position?.lon, acc: u.position?.acc, src: u.position?.src,
+    battTs: u.battery?.ts, batt: u.battery?.batt, chg: u.battery?.chg, evtTs: u.events?.ts, evt: u.events?.evt,
+  }))
+  await db.query(
+    `INSERT INTO band_status AS band_status (band_id, last_seen_at, fix_time, lat, lon, acc, src, batt_time, batt, chg, evt_time, evt)
+     SELECT "bandId", to_timestamp($2 / 1000.0), to_timestamp("fixTs" / 1000.0), lat, lon, acc, src, to_timestamp("battTs" / 1000.0), batt, chg,
+            to_timestamp("evtTs" / 1000.0), evt
+     FROM json_to_recordset($1::json) AS u("bandId" text, "fixTs" float8, lat float8, lon float8, acc real, src text,
+          "battTs" float8, batt smallint, chg bool, "evtTs" float8, evt text[])
+     WHERE EXISTS (SELECT 1 FROM bands WHERE id = "bandId")
+     ON CONFLICT (band_id) DO UPDATE SET
+    ${STATUS_UPDATE}`, [JSON.stringify(rows), heardAt])
+}
 
 export async function setBandOnline(db: Queryable, bandId: string, online: boolean): Promise<void> {
   await db.query(

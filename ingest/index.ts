@@ -17,3 +17,4 @@ export { createRejectedRecord, type RejectedRecord, type RejectedEntry } from '.
 export { checkCommand, type Command } from './commands.ts'
 export { listCommands, type BandCommand } from './commands.pg.ts'
 export { createCommandChannel, type CommandChannel } from './command-channel.ts'
+export { createStatusWriter, type StatusWriter } from './band-status-writer.ts'

@@ -34,6 +34,8 @@ export interface WriterOptions {
   store: PositionStore
   log: Logger
   maxRows: number
+  /** Batches written at the same time (a server with several connections); 1 keeps strict order. */
+  concurrency?: number
   /** The bound on reports held while the database is slow or away (see full()). */
   maxQueuedRows?: number
   onBatch?: (rows: number, inserted: number, ms: number) => void
@@ -42,7 +44,7 @@ export interface WriterOptions {
   retry?: { firstMs: number; maxMs: number }
 }
 
-export function createPositionWriter({ store, log, maxRows, maxQueuedRows = Infinity, onBatch, onDatabase, retry = { firstMs: 100, maxMs: 5000 } }: WriterOptions): PositionWriter {
+export function createPositionWriter({ store, log, maxRows, concurrency = 1, maxQueuedRows = Infinity, onBatch, onDatabase, retry = { firstMs: 100, maxMs: 5000 } }: WriterOptions): PositionWriter {
   let queue: Pending[] = []
   let queuedRows = 0
   let up = true
@@ -57,7 +59,7 @@ export function createPositionWriter({ store, log, maxRows, maxQueuedRows = Infi
     waiting = []
     for (const fn of fns) fn()
   }
-  let running: Promise<void> | undefined
+  const lanes = new Set<Promise<void>>()
   const stats: WriterStats = { batches: 0, written: 0, duplicates: 0 }
 
   const take = (): Pending[] => {
@@ -92,9 +94,12 @@ export function createPositionWriter({ store, log, maxRows, maxQueuedRows = Infi
     announceRoom()
   }
 
-  const drain = async () => {
-    while (queue.length > 0) await writeBatch(take())
-    running = undefined
+  const startLane = () => {
+    const lane = (async () => {
+      while (queue.length > 0) await writeBatch(take())
+    })()
+    lanes.add(lane)
+    void lane.finally(() => lanes.delete(lane))
   }
 
   return {
@@ -110,11 +115,11 @@ export function createPositionWriter({ store, log, maxRows, maxQueuedRows = Infi
       return new Promise<void>((done) => {
         queue.push({ fixes, done })
         queuedRows += fixes.length
-        running ??= drain()
+        if (lanes.size < concurrency) startLane()
       })
     },
     async flush() {
-      while (running) await running
+      while (lanes.size > 0) await Promise.all(lanes)
     },
   }
 }
