@@ -95,4 +95,14 @@ describe('position writer', () => {
     w.onRoom(() => { now = true })
     expect(now).toBe(true)
   })
+
+  it('when a write comes the moment the previous one is stored (a band sending its next message on PUBACK), then it is written too', async () => {
+    for (let hops = 0; hops < 4; hops++) {
+      const w = createPositionWriter({ store: { insert: async (fixes) => fixes.length }, log, maxRows: 100 })
+      await w.write([fix(1)])
+      for (let i = 0; i < hops; i++) await Promise.resolve()
+      const stored = await Promise.race([w.write([fix(2)]).then(() => true), new Promise((r) => setTimeout(() => r(false), 200))])
+      expect(stored).toBe(true)
+    }
+  })
 })

@@ -94,9 +94,17 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
     announceRoom()
   }
 
+  // `active` drops in the same step that finds the queue empty: a write arriving just after
+  // must start a new lane, not wait on one that is finishing (lanes.delete runs a tick later).
+  let active = 0
   const startLane = () => {
+    active++
     const lane = (async () => {
-      while (queue.length > 0) await writeBatch(take())
+      try {
+        while (queue.length > 0) await writeBatch(take())
+      } finally {
+        active--
+      }
     })()
     lanes.add(lane)
     void lane.finally(() => lanes.delete(lane))
@@ -115,7 +123,7 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
       return new Promise<void>((done) => {
         queue.push({ fixes, done })
         queuedRows += fixes.length
-        if (lanes.size < concurrency) startLane()
+        if (active < concurrency) startLane()
       })
     },
     async flush() {
