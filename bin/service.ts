@@ -4,10 +4,10 @@ import { readFile } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { buildApp, createHub } from '../dashboard/index.ts'
 import { createGeofence } from '../geofence/index.ts'
-import { createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
+import { cached, createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
-  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, bandOwner, createStatusWriter,
+  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, bandOwner, createStatusWriter, bandProvisionedAt,
 } from '../ingest/index.ts'
 
 export interface Service {
@@ -86,7 +86,8 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     })
     const rejected = createRejectedRecord()
     const ingest = createIngest({ writer, metrics, record: rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
-      onFixes: (f) => geofence.onFixes(f), onStored: (f) => { status.add(f); commands.reports(f) }, setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
+      onFixes: (f) => geofence.onFixes(f), onStored: (f) => { status.add(f); commands.reports(f) },
+      provisionedAt: cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000), setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
 
     let mqttPort: number | undefined
     let mqttTlsPort: number | undefined

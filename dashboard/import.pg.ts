@@ -14,7 +14,7 @@ export interface ImportDoc {
     key: string
     name: string
     centreKey?: string
-    band?: { id: string; secret: string }
+    band?: { id: string; secret: string; provisionedAt?: number }
     zones: { name: string; kind: ZoneKind; shape: unknown; schedule?: unknown; policy?: unknown }[]
   }[]
   users: { username: string; password: string; role: Role; centreKey?: string; residentKeys?: string[] }[]
@@ -93,7 +93,7 @@ export async function importDoc(db: Db, doc: ImportDoc): Promise<ImportOutcome> 
         kept.push(updated.rows[0]?.id ?? await insertZone(c, { residentId: id, name: z.name, kind: z.kind, shape: s.shape, schedule: when.schedule, policy: own.policy }))
       }
       await c.query('DELETE FROM zones WHERE resident_id = $1 AND NOT (id = ANY($2::bigint[]))', [id, kept])
-      if (r.band) await upsertBand(c, r.band.id, r.band.secret, id)
+      if (r.band) await upsertBand(c, r.band.id, r.band.secret, id, r.band.provisionedAt)
     }
     for (const z of doc.sharedZones ?? []) {
       const s = checkShape(z.shape)

@@ -5,3 +5,4 @@ export { migrate, detectEngine, listMigrations, type Engine } from './migrate.ts
 export { loadConfig, CONFIG_KEYS, type Config, type ConfigKey } from './config.ts'
 export { createLogger, type Logger } from './log.ts'
 export { retryForever } from './retry.ts'
+export { cached } from './cached.ts'

@@ -9,13 +9,24 @@ export async function findBandSecret(db: Queryable, bandId: string): Promise<Sto
   return row && { salt: row.secret_salt, hash: row.secret_hash }
 }
 
-/** Adds a band (or replaces its secret) and assigns it to a resident, if given. */
-export async function upsertBand(db: Queryable, bandId: string, secret: string, residentId?: number): Promise<void> {
+/**
+ * Adds a band (or replaces its secret) and assigns it to a resident, if given. `provisionedAt`
+ * (epoch ms) records a band already in service before (an import from another system).
+ */
+export async function upsertBand(db: Queryable, bandId: string, secret: string, residentId?: number, provisionedAt?: number): Promise<void> {
   const { salt, hash } = hashSecret(secret)
   await db.query(
-    `INSERT INTO bands (id, secret_salt, secret_hash, resident_id, broker_hash) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO UPDATE SET secret_salt = $2, secret_hash = $3, resident_id = COALESCE($4, bands.resident_id), broker_hash = $5`,
-    [bandId, salt, hash, residentId ?? null, mosquittoHash(secret)])
+    `INSERT INTO bands (id, secret_salt, secret_hash, resident_id, broker_hash, provisioned_at)
+     VALUES ($1, $2, $3, $4, $5, COALESCE(to_timestamp($6 / 1000.0), now()))
+     ON CONFLICT (id) DO UPDATE SET secret_salt = $2, secret_hash = $3, resident_id = COALESCE($4, bands.resident_id), broker_hash = $5,
+       provisioned_at = COALESCE(to_timestamp($6 / 1000.0), bands.provisioned_at)`,
+    [bandId, salt, hash, residentId ?? null, mosquittoHash(secret), provisionedAt ?? null])
+}
+
+/** When the band was provisioned (epoch ms); undefined for no such band. */
+export async function bandProvisionedAt(db: Queryable, bandId: string): Promise<number | undefined> {
+  const r = await db.query<{ provisioned_at: Date }>('SELECT provisioned_at FROM bands WHERE id = $1', [bandId])
+  return r.rows[0]?.provisioned_at.getTime()
 }
 
 /**

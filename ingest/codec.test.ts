@@ -57,6 +57,13 @@ describe('decodeTelemetry', () => {
     expect(r.rejected).toEqual([{ reason: 'too_large', detail: `${MAX_PAYLOAD_BYTES + 1} bytes > ${MAX_PAYLOAD_BYTES}` }])
   })
 
+  it('when a fix predates the band\'s provisioning (less the grace the caller allows), then it is rejected and a later one kept', () => {
+    const withStart = { ...opts, notBefore: NOW - 60_000 }
+    const r = decodeTelemetry('b1', Buffer.from(JSON.stringify([{ ...good, ts: (NOW - 120_000) / 1000 }, { ...good, seq: 2, ts: (NOW - 30_000) / 1000 }])), withStart)
+    expect(r.rejected).toEqual([{ reason: 'before_provisioning', detail: 'ts before the band was provisioned', index: 0 }])
+    expect(r.fixes.map((f) => f.seq)).toEqual([2])
+  })
+
   it('when the payload is not UTF-8, then it is rejected as such', () => {
     expect(decodeTelemetry('b1', Buffer.from([0xff, 0xfe, 0x7b]), opts).rejected[0]!.reason).toBe('bad_encoding')
   })

@@ -24,6 +24,7 @@ export type RejectReason =
   | 'unknown_event'
   | 'empty_report'
   | 'bad_status'
+  | 'before_provisioning'
 
 export interface Rejection {
   reason: RejectReason
@@ -44,6 +45,8 @@ export interface DecodeOptions {
   now: number
   /** Fixes time-stamped further ahead than this are rejected. */
   maxFutureMs: number
+  /** Fixes taken before this (epoch ms; the band's provisioning, less a grace) are rejected. */
+  notBefore?: number
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -94,6 +97,7 @@ function decodeFix(bandId: string, item: unknown, opts: DecodeOptions): Fix | Re
   if (typeof ts !== 'number') return ts
   if (ts < EARLIEST_TS) return { reason: 'stale_fix', detail: 'ts before 2020-01-01' }
   if (ts * 1000 > opts.now + opts.maxFutureMs) return { reason: 'future_fix', detail: 'ts too far in the future' }
+  if (opts.notBefore !== undefined && ts * 1000 < opts.notBefore) return { reason: 'before_provisioning', detail: 'ts before the band was provisioned' }
 
   const fix: Fix = { bandId, seq, ts: Math.round(ts * 1000), evt: [] }
   if ((o.lat === undefined) !== (o.lon === undefined)) return { reason: 'missing_field', detail: 'lat and lon come together' }

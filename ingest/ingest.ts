@@ -28,11 +28,19 @@ export interface IngestOptions {
   onFixes: (fixes: readonly Fix[]) => void
   /** Called with each message's good reports once they are durable. */
   onStored?: (fixes: readonly Fix[]) => void
+  /** When the band was provisioned (epoch ms): older fixes, less a day's grace, are not its wearer's. */
+  provisionedAt: (bandId: string) => Promise<number | undefined>
   /** Records a band going online or offline. */
   setOnline: (bandId: string, online: boolean) => Promise<void>
 }
 
-export function createIngest({ writer, metrics, record, log, now, maxFutureMs, onFixes, onStored, setOnline }: IngestOptions): Ingest {
+/**
+ * A band's clock, or a backlog from its first hours in the wearer's home, may predate the
+ * moment it was provisioned a little; a fix older than this is a factory test or someone else's.
+ */
+export const PROVISIONING_GRACE_MS = 24 * 3_600_000
+
+export function createIngest({ writer, metrics, record, log, now, maxFutureMs, onFixes, onStored, provisionedAt, setOnline }: IngestOptions): Ingest {
   return {
     async status(bandId, payload) {
       const text = Buffer.from(payload).toString('utf8').trim()
@@ -47,7 +55,9 @@ export function createIngest({ writer, metrics, record, log, now, maxFutureMs, o
     },
     async telemetry(bandId, payload, format = 'v1') {
       metrics.received.inc()
-      const { fixes, rejected } = (format === 'owntracks' ? decodeOwnTracks : decodeTelemetry)(bandId, payload, { now: now(), maxFutureMs })
+      const since = await provisionedAt(bandId)
+      const notBefore = since === undefined ? undefined : since - PROVISIONING_GRACE_MS
+      const { fixes, rejected } = (format === 'owntracks' ? decodeOwnTracks : decodeTelemetry)(bandId, payload, { now: now(), maxFutureMs, notBefore })
       const at = now()
       for (const r of rejected) {
         metrics.rejected.inc({ reason: r.reason })

@@ -98,16 +98,16 @@ export async function main(argv: string[], out: (line: string) => void = console
     const durationMs = parseDuration(v.duration ?? '1h')
     const badFraction = v.bad ? num(v.bad, 'bad') : 0
     const fleet = generateFleet({ bands, seed })
+    // Fix times never run ahead of the wall clock, however fast the run: start far enough back.
+    // A fixed --start (in the past) makes the whole run, routines included, reproducible.
+    const start = v.start ? Date.parse(v.start) : Math.round(Date.now() - durationMs * (1 - 1 / speed))
     const client = v['no-provision'] && !v.score && !badFraction ? undefined : await admin()
     if (client && !v['no-provision']) {
-      const doc = importDoc(fleet, num(v.families, 'families'))
+      const doc = importDoc(fleet, num(v.families, 'families'), start) // in service since the run's start
       if (badFraction > 0) doc.residents.push({ key: 'rogue', name: 'Rogue band', centreKey: fleet.centres[0]!.key, band: ROGUE_BAND, zones: [] })
       await client.post('/api/admin/import', doc)
       err(`provisioned ${fleet.centres.length} care centres, ${fleet.residents.length} residents and bands, ${doc.users.length} users`)
     }
-    // Fix times never run ahead of the wall clock, however fast the run: start far enough back.
-    // A fixed --start (in the past) makes the whole run, routines included, reproducible.
-    const start = v.start ? Date.parse(v.start) : Math.round(Date.now() - durationMs * (1 - 1 / speed))
     if (Number.isNaN(start)) throw new UsageError('--start must be an ISO 8601 time, e.g. 2026-11-27T16:00:00Z')
     if (start + durationMs * (1 - 1 / speed) > Date.now()) throw new UsageError('--start is too late: the fixes would run ahead of the clock')
     const sim = simulateFleet(fleet, {

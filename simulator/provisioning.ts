@@ -7,7 +7,7 @@ import type { DangerCorridor, Fleet } from './zibo.ts'
 
 export interface ImportDoc {
   centres: { key: string; name: string }[]
-  residents: { key: string; name: string; centreKey: string; band: { id: string; secret: string }; zones: { name: string; kind: 'safe'; shape: unknown }[] }[]
+  residents: { key: string; name: string; centreKey: string; band: { id: string; secret: string; provisionedAt?: number }; zones: { name: string; kind: 'safe'; shape: unknown }[] }[]
   users: { username: string; password: string; role: 'staff' | 'family'; centreKey?: string; residentKeys?: string[] }[]
   sharedZones: { name: string; kind: 'danger'; shape: unknown }[]
 }
@@ -19,11 +19,12 @@ export function corridorPolygon(c: DangerCorridor): unknown {
 
 export const staffLogin = (centreKey: string) => ({ username: `staff-${centreKey}`, password: `staff-pass-${centreKey}` })
 
-export function importDoc(fleet: Fleet, families: number): ImportDoc {
+/** `provisionedAt`: when the fleet's bands went into service (a run replaying the past needs it). */
+export function importDoc(fleet: Fleet, families: number, provisionedAt?: number): ImportDoc {
   return {
     centres: fleet.centres.map((c) => ({ key: c.key, name: c.name })),
     residents: fleet.residents.map((r) => ({
-      key: r.key, name: r.name, centreKey: r.centreKey, band: { id: r.bandId, secret: r.secret },
+      key: r.key, name: r.name, centreKey: r.centreKey, band: { id: r.bandId, secret: r.secret, ...(provisionedAt === undefined ? {} : { provisionedAt }) },
       zones: r.zones.map((z) => ({ name: z.name, kind: 'safe' as const, shape: { type: 'circle', center: [z.center.lon, z.center.lat], radiusM: z.radiusM } })),
     })),
     users: [

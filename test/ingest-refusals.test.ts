@@ -73,6 +73,7 @@ describe('ingest refusals on the embedded broker', () => {
     ['malformed JSON', () => '{"v":1,"seq":', 'bad_json'],
     ['out-of-range coordinates', () => JSON.stringify(fixNorth(seq++, 0, now(), { lat: 123.4 })), 'out_of_range'],
     ['a fix from the far future', () => JSON.stringify(fixNorth(seq++, 0, Date.now() + 86_400_000)), 'future_fix'],
+    ['a fix from days before the band was provisioned', () => JSON.stringify(fixNorth(seq++, 0, Date.now() - 3 * 86_400_000)), 'before_provisioning'],
     ['an oversized payload', () => JSON.stringify({ ...fixNorth(seq++, 0, now()), pad: 'x'.repeat(9000) }), 'too_large'],
   ])('when a band sends %s, then it is acknowledged but rejected and counted, and the same connection carries on', async (_name, payload, reason) => {
     const before = await metric(`tongxing_rejected_total{reason="${reason}"}`)

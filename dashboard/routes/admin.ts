@@ -17,7 +17,12 @@ const ImportBody = Type.Object({
     key: Key,
     name: Type.String({ minLength: 1, maxLength: 200 }),
     centreKey: Type.Optional(Key),
-    band: Type.Optional(Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), secret: Type.String({ minLength: 16, maxLength: 200 }) })),
+    band: Type.Optional(Type.Object({
+      id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+      secret: Type.String({ minLength: 16, maxLength: 200 }),
+      /** In service since (epoch ms), for bands moved from another system; default now. */
+      provisionedAt: Type.Optional(Type.Number({ minimum: 0 })),
+    })),
     zones: Type.Array(Type.Object({
       name: Type.String({ minLength: 1, maxLength: 100 }),
       kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
