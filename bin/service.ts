@@ -7,7 +7,7 @@ import { createGeofence } from '../geofence/index.ts'
 import { cached, createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
-  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, bandOwner, createStatusWriter, bandProvisionedAt,
+  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, bandOwner, createStatusWriter, bandProvisionedAt, statusUpdates, type Fix,
 } from '../ingest/index.ts'
 
 export interface Service {
@@ -84,9 +84,20 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       onChange: (c) => void bandOwner(db, c.bandId).then((owner) => { if (owner) hub.publish('command', { command: c }, owner) },
         (err: unknown) => log.error({ err }, 'announcing a command failed')),
     })
+    // Each band's newest position in a stored message, to the sockets that may see its wearer.
+    const ownerOf = cached((bandId) => bandOwner(db, bandId), 60_000)
+    const announcePositions = (fixes: readonly Fix[]) => {
+      for (const u of statusUpdates(fixes)) {
+        const p = u.position
+        if (!p) continue
+        ownerOf(u.bandId).then((owner) => {
+          if (owner) hub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
+        }, (err: unknown) => log.error({ err }, 'announcing a position failed'))
+      }
+    }
     const rejected = createRejectedRecord()
     const ingest = createIngest({ writer, metrics, record: rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
-      onFixes: (f) => geofence.onFixes(f), onStored: (f) => { status.add(f); commands.reports(f) },
+      onFixes: (f) => geofence.onFixes(f), onStored: (f) => { status.add(f); commands.reports(f); announcePositions(f) },
       provisionedAt: cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000), setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
 
     let mqttPort: number | undefined
@@ -111,7 +122,8 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       mqttTlsPort = broker.tlsPort
     }
 
-    const app = await buildApp({ db, hub, registry, rejected, commands, log: log.child({ part: 'dashboard' }), isReady: () => ready,
+    const app = await buildApp({ db, hub, registry, rejected, commands,
+      map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: log.child({ part: 'dashboard' }), isReady: () => ready,
       sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged: () => geofence.refresh() })
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())

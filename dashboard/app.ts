@@ -1,5 +1,9 @@
 // Builds the dashboard's fastify app (the server listens elsewhere), so tests use inject().
+import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import cookie from '@fastify/cookie'
+import fastifyStatic from '@fastify/static'
 import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
@@ -11,6 +15,7 @@ import { adminRoutes } from './routes/admin.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { authRoutes } from './routes/auth.ts'
 import { bandRoutes } from './routes/bands.ts'
+import { mapRoutes, type MapSettings } from './routes/map.ts'
 import { healthRoutes } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
 
@@ -21,6 +26,8 @@ export interface AppDeps {
   log: Logger
   isReady: () => boolean
   sessionTtlMs: number
+  /** The page's map settings. */
+  map: MapSettings
   /** Sends commands to bands. */
   commands: CommandChannel
   /** The newest rejected band messages, for admins. */
@@ -43,6 +50,11 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes(d.db, d.sessionTtlMs))
   await app.register(alertRoutes(d.db, d.hub))
   await app.register(bandRoutes(d.db, d.commands))
+  await app.register(mapRoutes(d.db, d.map))
+  // The page (dashboard/web), and Leaflet and gcoord (GCJ-02 display offset) from their packages.
+  await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
+  await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')), prefix: '/vendor/leaflet/', decorateReply: false })
+  await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('gcoord')), prefix: '/vendor/gcoord/', decorateReply: false })
   await app.register(adminRoutes(d.db, d.topologyChanged, d.rejected))
   await app.register(liveRoutes(d.db, d.hub))
   return app

@@ -76,3 +76,11 @@ export async function visibleResidentIds(db: Queryable, v: Viewer): Promise<numb
   const r = await db.query<{ id: number }>('SELECT id FROM residents WHERE care_centre_id = $1', [v.careCentreId])
   return r.rows.map((x) => x.id)
 }
+
+/** The care centres whose shared zones the viewer sees (undefined: all, for admins). */
+export async function visibleCentreIds(db: Queryable, v: Viewer): Promise<number[] | undefined> {
+  if (v.role === 'admin') return undefined
+  if (v.role === 'staff') return v.careCentreId === null ? [] : [v.careCentreId]
+  const r = await db.query<{ care_centre_id: number }>('SELECT DISTINCT care_centre_id FROM residents WHERE id = ANY($1) AND care_centre_id IS NOT NULL', [[...v.residentIds]])
+  return r.rows.map((x) => Number(x.care_centre_id))
+}

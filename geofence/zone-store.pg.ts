@@ -20,3 +20,27 @@ export async function insertZone(db: Queryable, z: NewZone): Promise<number> {
       z.policy ? JSON.stringify(z.policy) : null])
   return r.rows[0]!.id
 }
+
+export interface ZoneView {
+  id: number
+  residentId: number | null
+  careCentreId: number | null
+  name: string
+  kind: ZoneKind
+  shape: ZoneShape
+  schedule: Schedule | null
+}
+
+/**
+ * The zones a viewer may see: those of these residents (all, when undefined), the shared zones of
+ * these care centres, and the city-wide ones.
+ */
+export async function listZones(db: Queryable, residentIds: readonly number[] | undefined, centreIds: readonly number[]): Promise<ZoneView[]> {
+  const r = await db.query<{ id: number; resident_id: number | null; care_centre_id: number | null; name: string; kind: ZoneKind; shape: ZoneShape; schedule: Schedule | null }>(
+    `SELECT id, resident_id, care_centre_id, name, kind, shape, schedule FROM zones
+     WHERE ($1::bigint[] IS NULL AND resident_id IS NOT NULL) OR resident_id = ANY($1)
+        OR (resident_id IS NULL AND (care_centre_id IS NULL OR $1::bigint[] IS NULL OR care_centre_id = ANY($2)))
+     ORDER BY id`, [residentIds ?? null, centreIds])
+  return r.rows.map((z) => ({ id: Number(z.id), residentId: z.resident_id === null ? null : Number(z.resident_id), careCentreId: z.care_centre_id === null ? null : Number(z.care_centre_id),
+    name: z.name, kind: z.kind, shape: z.shape, schedule: z.schedule }))
+}

@@ -27,6 +27,9 @@ export const CONFIG_KEYS = {
   GEOFENCE_TICK_MS: { default: '5000', doc: 'How often the time-based rules run (left then silent, offline).' },
   ESCALATION_SECONDS: { default: '300', doc: 'An alert nobody acknowledges climbs one escalation level per this long.' },
   SESSION_TTL_HOURS: { default: '12', doc: 'How long a dashboard login lasts.' },
+  TILE_URL: { default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'Map tiles for the page (Leaflet URL template). Empty: no base map.' },
+  TILE_ATTRIBUTION: { default: '© OpenStreetMap contributors', doc: 'Attribution shown with the tiles.' },
+  TILE_GCJ02: { default: 'off', doc: '`on` for tiles in China\'s GCJ-02 datum (AMap/Gaode): positions are offset on the map, for display only.' },
   MAX_FUTURE_SECONDS: { default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
 } as const
 
@@ -54,6 +57,9 @@ const ConfigSchema = Type.Object({
   escalationSeconds: Type.Number({ exclusiveMinimum: 0 }),
   sessionTtlHours: Type.Number({ exclusiveMinimum: 0 }),
   maxFutureSeconds: Type.Number({ minimum: 0 }),
+  tileUrl: Type.String(),
+  tileAttribution: Type.String(),
+  tileGcj02: Type.Union([Type.Literal('on'), Type.Literal('off')]),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -80,6 +86,9 @@ const FIELD: Record<ConfigKey, keyof Config> = {
   ESCALATION_SECONDS: 'escalationSeconds',
   SESSION_TTL_HOURS: 'sessionTtlHours',
   MAX_FUTURE_SECONDS: 'maxFutureSeconds',
+  TILE_URL: 'tileUrl',
+  TILE_ATTRIBUTION: 'tileAttribution',
+  TILE_GCJ02: 'tileGcj02',
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] }

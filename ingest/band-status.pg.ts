@@ -46,6 +46,7 @@ export async function setBandOnline(db: Queryable, bandId: string, online: boole
 export interface BandStatus {
   bandId: string
   residentId: number | null
+  residentName: string | null
   careCentreId: number | null
   lastSeenAt: number | null
   online: boolean | null
@@ -56,7 +57,7 @@ export interface BandStatus {
 }
 
 type Row = {
-  band_id: string; resident_id: number | null; care_centre_id: number | null; last_seen_at: Date | null; online: boolean | null
+  band_id: string; resident_id: number | null; display_name: string | null; care_centre_id: number | null; last_seen_at: Date | null; online: boolean | null
   status_at: Date | null; fix_time: Date | null; lat: number | null; lon: number | null; acc: number | null; src: string | null
   batt_time: Date | null; batt: number | null; chg: boolean | null; evt_time: Date | null; evt: string[] | null
 }
@@ -64,13 +65,14 @@ type Row = {
 /** The current state of every band (of these residents, when given), without touching history. */
 export async function listBandStatus(db: Queryable, residentIds?: readonly number[]): Promise<BandStatus[]> {
   const r = await db.query<Row>(
-    `SELECT b.id AS band_id, b.resident_id, r.care_centre_id, s.last_seen_at, s.online, s.status_at, s.fix_time, s.lat, s.lon,
+    `SELECT b.id AS band_id, b.resident_id, r.display_name, r.care_centre_id, s.last_seen_at, s.online, s.status_at, s.fix_time, s.lat, s.lon,
             s.acc, s.src, s.batt_time, s.batt, s.chg, s.evt_time, s.evt
      FROM bands b LEFT JOIN band_status s ON s.band_id = b.id LEFT JOIN residents r ON r.id = b.resident_id
      WHERE $1::bigint[] IS NULL OR b.resident_id = ANY($1)
      ORDER BY b.id`, [residentIds ?? null])
   return r.rows.map((x) => ({
-    bandId: x.band_id, residentId: x.resident_id, careCentreId: x.care_centre_id,
+    bandId: x.band_id, residentId: x.resident_id === null ? null : Number(x.resident_id), residentName: x.display_name,
+    careCentreId: x.care_centre_id === null ? null : Number(x.care_centre_id),
     lastSeenAt: x.last_seen_at?.getTime() ?? null, online: x.online, statusAt: x.status_at?.getTime() ?? null,
     position: x.fix_time && x.lat !== null && x.lon !== null ? { fixTime: x.fix_time.getTime(), lat: x.lat, lon: x.lon, acc: x.acc, src: x.src } : null,
     battery: x.batt_time && x.batt !== null ? { time: x.batt_time.getTime(), pct: x.batt, charging: x.chg } : null,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { CONFIG_KEYS } from '../infra/index.ts'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| (?:`([^`]*)`|\(empty\)) \|/gm)].map((m) => [m[1], m[2] ?? ''])
+const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)` \| (?:`([^`]*)`|\(empty\)) \|/gm)].map((m) => [m[1], m[2] ?? ''])
 
 describe('README configuration table', () => {
   it('when the service reads a key, then the README lists it with the same default, and lists no other key', () => {

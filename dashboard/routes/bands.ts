@@ -14,6 +14,7 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
 const BandBody = Type.Object({
   bandId: Type.String(),
   residentId: Nullable(Type.Integer()),
+  residentName: Nullable(Type.String()),
   careCentreId: Nullable(Type.Integer()),
   lastSeenAt: Nullable(Type.Number({ description: 'when a report last arrived, epoch ms' })),
   online: Nullable(Type.Boolean()),

@@ -1,0 +1,244 @@
+// The dashboard page: sign in, then a map of the residents the viewer may see, the alert queue
+// (acknowledge, resolve with a note) and the resident list, kept live by the socket. Everything
+// shown comes from the API and the socket, which are scoped on the server.
+import { ago, language, setLanguage, t } from '/i18n.js'
+
+const $ = (id) => document.getElementById(id)
+const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 }
+let gcoord = null // loaded only when the tiles are in GCJ-02
+const state = { me: null, config: null, bands: new Map(), alerts: new Map(), map: null, markers: new Map(), socket: null, seenAlerts: new Set() }
+
+async function api(path, options = {}) {
+  const res = await fetch(path, { credentials: 'same-origin', ...options, headers: { 'content-type': 'application/json', ...(options.headers ?? {}) } })
+  if (res.status === 401) throw Object.assign(new Error('not signed in'), { status: 401 })
+  if (!res.ok && res.status !== 204) throw Object.assign(new Error(`${path}: ${res.status}`), { status: res.status })
+  return res.status === 204 ? null : res.json()
+}
+
+// ── sign in / out ────────────────────────────────────────────────────────────
+function showLogin() {
+  $('app').hidden = true
+  $('logout').hidden = true
+  $('login').hidden = false
+  $('who').textContent = ''
+}
+
+$('login-form').addEventListener('submit', async (e) => {
+  e.preventDefault()
+  const form = new FormData(e.target)
+  const res = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) })
+  if (res.status !== 204) {
+    $('login-error').textContent = t('badLogin')
+    return
+  }
+  $('login-error').textContent = ''
+  await start()
+})
+
+$('logout').addEventListener('click', async () => {
+  state.socket?.close()
+  await fetch('/api/logout', { method: 'POST' })
+  location.reload()
+})
+
+$('lang').addEventListener('click', () => {
+  setLanguage(language() === 'zh' ? 'en' : 'zh')
+  renderAll()
+})
+
+// ── map ──────────────────────────────────────────────────────────────────────
+/** Where to draw a WGS-84 point: shifted into GCJ-02 when the tiles use it (display only). */
+function display(lat, lon) {
+  if (!state.config?.gcj02 || !gcoord) return [lat, lon]
+  const [x, y] = gcoord.transform([lon, lat], gcoord.WGS84, gcoord.GCJ02)
+  return [y, x]
+}
+
+function setUpMap(zones) {
+  if (!window.L || state.map) return // without Leaflet the lists still work
+  const map = L.map('map', { zoomControl: true }).setView([36.81, 118.05], 12)
+  if (state.config.tileUrl) L.tileLayer(state.config.tileUrl, { attribution: state.config.attribution, maxZoom: 19 }).addTo(map)
+  for (const z of zones) {
+    const style = z.kind === 'danger' ? { color: '#b3261e', fillOpacity: 0.15 } : { color: '#2f7d4a', fillOpacity: 0.05, dashArray: z.schedule ? '6 4' : null }
+    if (z.shape.type === 'circle') L.circle(display(z.shape.center[1], z.shape.center[0]), { radius: z.shape.radiusM, ...style }).bindTooltip(z.name).addTo(map)
+    else {
+      const rings = z.shape.type === 'Polygon' ? [z.shape.coordinates] : z.shape.coordinates
+      L.polygon(rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))), style).bindTooltip(z.name).addTo(map)
+    }
+  }
+  state.map = map
+}
+
+function placeMarker(b) {
+  if (!state.map || !b.position) return
+  const at = display(b.position.lat, b.position.lon)
+  let m = state.markers.get(b.bandId)
+  if (!m) {
+    m = {
+      dot: L.circleMarker(at, { radius: 7, color: '#23436b', fillColor: '#3b78c2', fillOpacity: 1 }).addTo(state.map),
+      halo: L.circle(at, { radius: b.position.acc ?? 0, color: '#3b78c2', weight: 1, fillOpacity: 0.1 }).addTo(state.map),
+    }
+    m.dot.bindTooltip(b.residentName ?? b.bandId, { permanent: true, direction: 'right', className: 'marker-label' })
+    m.dot.getElement()?.setAttribute('data-testid', `marker-${b.bandId}`)
+    state.markers.set(b.bandId, m)
+  }
+  m.dot.setLatLng(at)
+  m.halo.setLatLng(at).setRadius(b.position.acc ?? 0)
+}
+
+function fitToMarkers() {
+  const points = [...state.bands.values()].filter((b) => b.position).map((b) => display(b.position.lat, b.position.lon))
+  if (state.map && points.length > 0) state.map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 16 })
+}
+
+// ── alerts ───────────────────────────────────────────────────────────────────
+function residentName(residentId) {
+  for (const b of state.bands.values()) if (b.residentId === residentId) return b.residentName ?? b.bandId
+  return `#${residentId}`
+}
+
+function renderAlerts() {
+  const list = $('alerts')
+  const alerts = [...state.alerts.values()].filter((a) => a.status !== 'resolved')
+    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.openedAt - a.openedAt)
+  $('alert-count').textContent = String(alerts.length)
+  $('no-alerts').hidden = alerts.length > 0
+  document.title = alerts.length ? `(${alerts.length}) 同行 Tongxing` : '同行 Tongxing'
+  list.replaceChildren(...alerts.map((a) => {
+    const li = document.createElement('li')
+    li.className = `alert ${a.severity}${state.seenAlerts.has(a.id) ? '' : ' new'}`
+    li.dataset.testid = `alert-${a.id}`
+    li.dataset.status = a.status
+    const escalation = a.escalationLevel > 0 ? ` · ${t('escalated')} (${t('level')} ${a.escalationLevel})` : ''
+    li.innerHTML = `<div class="title"></div><div class="meta"></div><div class="actions"></div>`
+    li.querySelector('.title').textContent = `${t(a.kind)} — ${residentName(a.residentId)}`
+    li.querySelector('.meta').textContent = `${t(a.severity)} · ${t(a.status)}${escalation} · ${ago(a.fixTime)}`
+    const actions = li.querySelector('.actions')
+    if (a.status === 'open') actions.append(button(t('acknowledge'), 'acknowledge', () => act(a.id, 'acknowledge'), true))
+    actions.append(button(t('resolve'), 'resolve', () => askNote(actions, a.id)))
+    return li
+  }))
+  for (const a of alerts) state.seenAlerts.add(a.id)
+}
+
+function button(label, testid, onClick, primary = false) {
+  const b = document.createElement('button')
+  b.type = 'button'
+  b.textContent = label
+  b.dataset.testid = testid
+  if (primary) b.className = 'primary'
+  b.addEventListener('click', onClick)
+  return b
+}
+
+function askNote(actions, id) {
+  const input = document.createElement('input')
+  input.placeholder = t('resolveNote')
+  input.dataset.testid = 'resolve-note'
+  actions.replaceChildren(input, button(t('save'), 'resolve-save', () => act(id, 'resolve', { note: input.value || '—' }), true))
+  input.focus()
+}
+
+async function act(id, what, body = {}) {
+  const r = await api(`/api/alerts/${id}/${what}`, { method: 'POST', body: JSON.stringify(body) })
+  state.alerts.set(r.alert.id, r.alert)
+  renderAlerts()
+}
+
+/** A short tone for a new alert (browsers allow it once the page has been used). */
+function chime() {
+  try {
+    const ctx = new AudioContext()
+    const osc = ctx.createOscillator()
+    osc.frequency.value = 880
+    osc.connect(ctx.destination)
+    osc.start()
+    osc.stop(ctx.currentTime + 0.25)
+  } catch { /* no sound available */ }
+}
+
+// ── residents ────────────────────────────────────────────────────────────────
+function renderResidents() {
+  const now = Date.now()
+  $('residents').replaceChildren(...[...state.bands.values()].map((b) => {
+    const li = document.createElement('li')
+    li.className = 'resident'
+    li.dataset.testid = `resident-${b.bandId}`
+    const online = b.online === null ? 'unknown' : b.online ? 'online' : 'offline'
+    li.innerHTML = `<span class="dot"></span><span class="name"></span><span class="batt"></span><span class="meta"></span>`
+    if (b.online !== null) li.querySelector('.dot').classList.add(b.online ? 'on' : 'off')
+    li.querySelector('.dot').title = t(online)
+    li.querySelector('.name').textContent = b.residentName ?? b.bandId
+    li.querySelector('.batt').textContent = b.battery ? `${t('battery')} ${b.battery.pct}%` : ''
+    const seen = b.position?.fixTime ?? b.lastSeenAt
+    li.querySelector('.meta').textContent = `${t('lastSeen')} ${ago(seen, now)}${b.position?.acc ? ` · ${t('accuracy')} ±${Math.round(b.position.acc)} m` : ''}`
+    li.addEventListener('click', () => { if (state.map && b.position) state.map.setView(display(b.position.lat, b.position.lon), 17) })
+    return li
+  }))
+}
+
+function renderAll() {
+  $('who').textContent = state.me ? `${state.me.username} · ${t(`role_${state.me.role}`)}` : ''
+  $('logout').textContent = t('logout')
+  $('lang').textContent = language() === 'zh' ? 'English' : '中文'
+  renderAlerts()
+  renderResidents()
+}
+
+// ── live socket ──────────────────────────────────────────────────────────────
+function connect() {
+  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`)
+  state.socket = socket
+  socket.addEventListener('open', () => $('connection').className = 'dot on')
+  socket.addEventListener('close', () => {
+    $('connection').className = 'dot off'
+    if (state.socket === socket) setTimeout(connect, 2000) // the snapshot on reconnect brings the page up to date
+  })
+  socket.addEventListener('message', (e) => {
+    const m = JSON.parse(e.data)
+    if (m.type === 'snapshot') {
+      state.bands = new Map(m.bands.map((b) => [b.bandId, b]))
+      for (const a of m.alerts) { state.alerts.set(a.id, a); state.seenAlerts.add(a.id) }
+      for (const b of state.bands.values()) placeMarker(b)
+      fitToMarkers()
+      renderAll()
+    } else if (m.type === 'alert') {
+      const isNew = m.change === 'opened' && !state.alerts.has(m.alert.id)
+      state.alerts.set(m.alert.id, m.alert)
+      if (isNew) chime()
+      renderAlerts()
+    } else if (m.type === 'position') {
+      const p = m.position
+      const b = state.bands.get(p.bandId) ?? { bandId: p.bandId, residentId: p.residentId, residentName: null, online: true, battery: null, lastSeenAt: Date.now() }
+      b.position = { fixTime: p.fixTime, lat: p.lat, lon: p.lon, acc: p.acc, src: null }
+      if (p.batt !== null) b.battery = { time: p.fixTime, pct: p.batt, charging: null }
+      b.lastSeenAt = Date.now()
+      state.bands.set(p.bandId, b)
+      placeMarker(b)
+      renderResidents()
+    }
+  })
+}
+
+// ── start ────────────────────────────────────────────────────────────────────
+async function start() {
+  try {
+    state.me = (await api('/api/me')).user
+  } catch (err) {
+    if (err.status === 401) return showLogin()
+    throw err
+  }
+  $('login').hidden = true
+  $('app').hidden = false
+  $('logout').hidden = false
+  state.config = await api('/api/config')
+  if (state.config.gcj02) gcoord = (await import('/vendor/gcoord/dist/gcoord.esm-browser.prod.js')).default
+  setUpMap((await api('/api/zones')).zones)
+  renderAll()
+  connect()
+  setInterval(renderResidents, 30_000) // "last seen" ages
+}
+
+setLanguage(language())
+window.addEventListener('load', () => void start())

@@ -1,0 +1,49 @@
+// The page's words in Chinese and English. The choice is kept in localStorage.
+export const TEXT = {
+  zh: {
+    signIn: '登录', username: '用户名', password: '密码', logout: '退出', badLogin: '用户名或密码不正确',
+    alerts: '警报', residents: '长者', noAlerts: '暂无警报',
+    acknowledge: '确认处理', resolve: '解除', resolveNote: '处理说明（如：已找到，平安）', save: '保存',
+    open: '待处理', acknowledged: '已确认', resolved: '已解除', escalated: '已升级', level: '升级',
+    online: '在线', offline: '离线', unknown: '未知', lastSeen: '最后上报', battery: '电量', never: '从未',
+    accuracy: '精度', secondsAgo: '秒前', minutesAgo: '分钟前', hoursAgo: '小时前', daysAgo: '天前',
+    role_admin: '项目管理员', role_staff: '照护人员', role_family: '家属',
+    left_safe_zone: '离开安全区域', entered_danger_zone: '进入危险区域', sos: '紧急求助 SOS', fall: '跌倒',
+    band_removed: '手环被摘下', band_offline: '手环离线', low_battery: '电量低',
+    critical: '紧急', high: '高', medium: '中', low: '低',
+  },
+  en: {
+    signIn: 'Sign in', username: 'Username', password: 'Password', logout: 'Sign out', badLogin: 'Wrong username or password',
+    alerts: 'Alerts', residents: 'Residents', noAlerts: 'No alerts',
+    acknowledge: 'Acknowledge', resolve: 'Resolve', resolveNote: 'What happened (e.g. found, safe)', save: 'Save',
+    open: 'open', acknowledged: 'acknowledged', resolved: 'resolved', escalated: 'escalated', level: 'level',
+    online: 'online', offline: 'offline', unknown: 'unknown', lastSeen: 'last seen', battery: 'battery', never: 'never',
+    accuracy: 'accuracy', secondsAgo: 's ago', minutesAgo: 'min ago', hoursAgo: 'h ago', daysAgo: 'd ago',
+    role_admin: 'programme admin', role_staff: 'care staff', role_family: 'family',
+    left_safe_zone: 'Left the safe zone', entered_danger_zone: 'Entered a danger zone', sos: 'SOS', fall: 'Fall',
+    band_removed: 'Band taken off', band_offline: 'Band offline', low_battery: 'Low battery',
+    critical: 'critical', high: 'high', medium: 'medium', low: 'low',
+  },
+}
+
+let lang = localStorage.getItem('tongxing.lang') || (navigator.language.startsWith('zh') ? 'zh' : 'en')
+
+export const language = () => lang
+export const t = (key) => TEXT[lang][key] ?? key
+
+export function setLanguage(next) {
+  lang = next
+  localStorage.setItem('tongxing.lang', next)
+  document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en'
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n)
+}
+
+/** "3 min ago", in the page's language. */
+export function ago(ms, now = Date.now()) {
+  if (ms === null || ms === undefined) return t('never')
+  const s = Math.max(0, Math.round((now - ms) / 1000))
+  if (s < 60) return `${s} ${t('secondsAgo')}`
+  if (s < 3600) return `${Math.round(s / 60)} ${t('minutesAgo')}`
+  if (s < 86400) return `${Math.round(s / 3600)} ${t('hoursAgo')}`
+  return `${Math.round(s / 86400)} ${t('daysAgo')}`
+}
