@@ -11,6 +11,7 @@ export const TEXT = {
     left_safe_zone: '离开安全区域', entered_danger_zone: '进入危险区域', sos: '紧急求助 SOS', fall: '跌倒',
     band_removed: '手环被摘下', band_offline: '手环离线', low_battery: '电量低',
     critical: '紧急', high: '高', medium: '中', low: '低',
+    history: '轨迹回放', show: '查看', noHistory: '当天没有位置记录', points: '个位置',
   },
   en: {
     signIn: 'Sign in', username: 'Username', password: 'Password', logout: 'Sign out', badLogin: 'Wrong username or password',
@@ -23,6 +24,7 @@ export const TEXT = {
     left_safe_zone: 'Left the safe zone', entered_danger_zone: 'Entered a danger zone', sos: 'SOS', fall: 'Fall',
     band_removed: 'Band taken off', band_offline: 'Band offline', low_battery: 'Low battery',
     critical: 'critical', high: 'high', medium: 'medium', low: 'low',
+    history: 'History', show: 'Show', noHistory: 'No positions that day', points: 'positions',
   },
 }
 

@@ -1,0 +1,44 @@
+// A resident's history for a period (bounded, thinned for long periods), to anyone who may see
+// the resident — every look recorded — and the record of those looks, for admins.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Queryable } from '../../infra/index.ts'
+import { ErrorBody, apiError } from '../errors.ts'
+import { listHistoryViews, MAX_HISTORY_MS, recordHistoryView, residentHistory } from '../history.pg.ts'
+import { residentRef } from '../people.pg.ts'
+import { canSee } from '../scope.ts'
+import { requireViewer } from '../session.ts'
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+const Params = Type.Object({ residentId: Type.Integer({ minimum: 1 }) })
+
+export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (app) => {
+  app.get('/api/residents/:residentId/history', {
+    preValidation: requireViewer(db),
+    schema: {
+      params: Params,
+      querystring: Type.Object({
+        from: Type.Number({ minimum: 0, description: 'epoch ms' }),
+        to: Type.Number({ minimum: 0, description: 'epoch ms, at most 7 days after from' }),
+        maxPoints: Type.Integer({ minimum: 10, maximum: 10_000, default: 2000 }),
+      }),
+      response: { 200: Type.Object({ total: Type.Integer(), points: Type.Array(Type.Object({ fixTime: Type.Number(), lat: Type.Number(), lon: Type.Number(), acc: Nullable(Type.Number()) })) }),
+        400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const { residentId } = request.params
+    const { from, to, maxPoints } = request.query
+    const ref = await residentRef(db, residentId)
+    if (!ref || !canSee(request.viewer!, ref)) return reply.code(404).send(apiError('not_found', 'no such resident'))
+    if (!(to > from) || to - from > MAX_HISTORY_MS) return reply.code(400).send(apiError('bad_range', 'to must be after from, at most 7 days'))
+    await recordHistoryView(db, request.viewer!.userId, residentId, from, to)
+    return residentHistory(db, residentId, from, to, maxPoints)
+  })
+
+  app.get('/api/admin/residents/:residentId/history-views', {
+    preValidation: requireViewer(db, ['admin']),
+    schema: { params: Params, querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+      response: { 200: Type.Object({ views: Type.Array(Type.Object({ userId: Nullable(Type.Integer()), username: Nullable(Type.String()), residentId: Type.Integer(),
+        from: Type.Number(), to: Type.Number(), viewedAt: Type.Number() })) }), 401: ErrorBody, 403: ErrorBody } },
+  }, async (request) => ({ views: await listHistoryViews(db, request.params.residentId, request.query.limit) }))
+}

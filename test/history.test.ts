@@ -1,0 +1,56 @@
+// A resident's history through the API: complete for a short period, thinned for a long one,
+// refused to anyone who may not see the resident, and every look recorded for the admins.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Service } from '../bin/service.ts'
+import { insertUser } from '../dashboard/index.ts'
+import { BAND, PASSWORD, connectBand, fixNorth, login, provisionWorld } from './support/fixtures.ts'
+import { startTestService } from './support/service.ts'
+
+describe('resident history', () => {
+  let service: Service
+  let world: Awaited<ReturnType<typeof provisionWorld>>
+  const t0 = Date.now() - 3_600_000
+
+  beforeAll(async () => {
+    service = await startTestService()
+    world = await provisionWorld(service.db)
+    await insertUser(service.db, { username: 'auditor', password: PASSWORD, role: 'admin' })
+    const band = await connectBand(service.mqttPort!, BAND)
+    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(Array.from({ length: 60 }, (_, i) => fixNorth(i, i, t0 + i * 30_000))), { qos: 1 })
+    await band.endAsync()
+  })
+  afterAll(() => service?.stop())
+
+  const get = async (user: string, query: string, residentId = world.resident) => {
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/residents/${residentId}/history?${query}`, { headers: { cookie: await login(service.httpPort, user) } })
+    return { status: res.status, body: (await res.json()) as { total: number; points: { fixTime: number; lat: number }[] } }
+  }
+
+  it('when the family asks for the last hour, then every position comes back in time order, and the look is recorded', async () => {
+    const r = await get('family-wang', `from=${t0}&to=${t0 + 3_600_000}`)
+    expect(r.status).toBe(200)
+    expect(r.body.total).toBe(60)
+    expect(r.body.points.map((p) => p.fixTime)).toEqual(Array.from({ length: 60 }, (_, i) => Math.round(t0 + i * 30_000)))
+    const views = await fetch(`http://127.0.0.1:${service.httpPort}/api/admin/residents/${world.resident}/history-views`, { headers: { cookie: await login(service.httpPort, 'auditor') } })
+    expect(((await views.json()) as { views: unknown[] }).views[0]).toMatchObject({ username: 'family-wang', residentId: world.resident, from: Math.round(t0) })
+  })
+
+  it('when more positions match than asked for, then they are thinned to at most that many, spread over the period', async () => {
+    const r = await get('staff-zhangdian', `from=${t0}&to=${t0 + 1_800_000}&maxPoints=10`) // the half hour the fixes span
+    expect(r.body.total).toBe(60)
+    expect(r.body.points.length).toBeLessThanOrEqual(10)
+    expect(r.body.points.length).toBeGreaterThanOrEqual(9)
+    expect(r.body.points.at(-1)!.fixTime - r.body.points[0]!.fixTime).toBeGreaterThan(0.7 * 1_800_000)
+  })
+
+  it('when someone who may not see the resident asks, or asks for too long a period, then it is refused and nothing is recorded', async () => {
+    const before = (await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM history_views')).rows[0]!.n
+    expect((await get('staff-boshan', `from=${t0}&to=${t0 + 3_600_000}`)).status).toBe(404)
+    expect((await get('family-wang', `from=${t0}&to=${t0 + 3_600_000}`, world.otherResident)).status).toBe(404)
+    expect((await get('family-wang', `from=${t0}&to=${t0 + 8 * 86_400_000}`)).status).toBe(400)
+    const after = (await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM history_views')).rows[0]!.n
+    expect(after).toBe(before)
+    const denied = await fetch(`http://127.0.0.1:${service.httpPort}/api/admin/residents/${world.resident}/history-views`, { headers: { cookie: await login(service.httpPort, 'family-wang') } })
+    expect(denied.status).toBe(403)
+  })
+})
