@@ -17,6 +17,7 @@ import { authRoutes } from './routes/auth.ts'
 import { bandRoutes } from './routes/bands.ts'
 import { historyRoutes } from './routes/history.ts'
 import { mapRoutes, type MapSettings } from './routes/map.ts'
+import { personalDataRoutes } from './routes/personal-data.ts'
 import { healthRoutes } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
 
@@ -53,6 +54,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(bandRoutes(d.db, d.commands))
   await app.register(mapRoutes(d.db, d.map))
   await app.register(historyRoutes(d.db))
+  await app.register(personalDataRoutes(d.db, d.topologyChanged))
   // The page (dashboard/web), and Leaflet and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')), prefix: '/vendor/leaflet/', decorateReply: false })

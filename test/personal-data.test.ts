@@ -1,0 +1,78 @@
+// A resident's personal data: an admin exports everything held, then erases it, and nothing about
+// the resident is left in any table (only the record that an erasure happened). Nobody else may.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Service } from '../bin/service.ts'
+import { insertUser } from '../dashboard/index.ts'
+import { BAND, OTHER_BAND, PASSWORD, connectBand, fixNorth, login, provisionWorld } from './support/fixtures.ts'
+import { eventually, startTestService } from './support/service.ts'
+
+describe('export and erase a resident', () => {
+  let service: Service
+  let world: Awaited<ReturnType<typeof provisionWorld>>
+
+  beforeAll(async () => {
+    service = await startTestService()
+    world = await provisionWorld(service.db)
+    await insertUser(service.db, { username: 'dpo', password: PASSWORD, role: 'admin' })
+    for (const b of [BAND, OTHER_BAND]) {
+      const c = await connectBand(service.mqttPort!, b)
+      const t = Date.now() - 600_000
+      await c.publishAsync(`bands/${b.id}/telemetry`, JSON.stringify([fixNorth(1, 0, t), fixNorth(2, 400, t + 30_000), fixNorth(3, 420, t + 90_000)]), { qos: 1 })
+      await c.endAsync()
+    }
+    await eventually(async () => (await service.db.query('SELECT 1 FROM alerts WHERE resident_id = $1', [world.resident])).rowCount === 1) // Wang left home: an alert
+    await eventually(async () => (await service.db.query('SELECT 1 FROM band_status WHERE fix_time IS NOT NULL')).rowCount === 2)
+    const family = await login(service.httpPort, 'family-wang')
+    await fetch(`http://127.0.0.1:${service.httpPort}/api/residents/${world.resident}/history?from=${Date.now() - 3_600_000}&to=${Date.now()}`, { headers: { cookie: family } })
+  })
+  afterAll(() => service?.stop())
+
+  const as = async (user: string, method: string, path: string) =>
+    fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method, headers: { cookie: await login(service.httpPort, user) } })
+
+  /** Rows anywhere that still name the resident or their band. */
+  const leftovers = async () => {
+    const r = await service.db.query<{ t: string; n: number }>(`
+      SELECT 'positions' AS t, count(*)::int AS n FROM positions WHERE band_id = $2
+      UNION ALL SELECT 'band_status', count(*)::int FROM band_status WHERE band_id = $2
+      UNION ALL SELECT 'band_commands', count(*)::int FROM band_commands WHERE band_id = $2
+      UNION ALL SELECT 'alerts', count(*)::int FROM alerts WHERE resident_id = $1 OR band_id = $2
+      UNION ALL SELECT 'zones', count(*)::int FROM zones WHERE resident_id = $1
+      UNION ALL SELECT 'user_residents', count(*)::int FROM user_residents WHERE resident_id = $1
+      UNION ALL SELECT 'history_views', count(*)::int FROM history_views WHERE resident_id = $1
+      UNION ALL SELECT 'bands assigned', count(*)::int FROM bands WHERE resident_id = $1
+      UNION ALL SELECT 'residents', count(*)::int FROM residents WHERE id = $1 OR display_name = 'Wang Jianguo'`, [world.resident, BAND.id])
+    return Object.fromEntries(r.rows.filter((x) => x.n > 0).map((x) => [x.t, x.n]))
+  }
+
+  it('when someone other than an admin asks, then export and erase are refused', async () => {
+    expect((await as('staff-zhangdian', 'GET', `/api/admin/residents/${world.resident}/export`)).status).toBe(403)
+    expect((await as('family-wang', 'DELETE', `/api/admin/residents/${world.resident}`)).status).toBe(403)
+  })
+
+  it('when an admin exports the resident, then everything held is in it', async () => {
+    const res = await as('dpo', 'GET', `/api/admin/residents/${world.resident}/export`)
+    expect(res.status).toBe(200)
+    const data = (await res.json()) as Record<string, unknown[] | Record<string, unknown>>
+    expect(data.resident).toMatchObject({ display_name: 'Wang Jianguo', care_centre: 'Zhangdian Care Centre' })
+    expect(data.positions).toHaveLength(3)
+    expect(data.alerts).toHaveLength(1)
+    expect(data.zones).toHaveLength(1)
+    expect(data.familyLinks).toEqual([{ username: 'family-wang' }])
+    expect(data.historyViews).toHaveLength(1)
+    expect(data.bandStatus).toHaveLength(1)
+  })
+
+  it('when an admin erases the resident, then nothing about them is left, the other resident is untouched, and the erasure is recorded', async () => {
+    expect(Object.keys(await leftovers()).length).toBeGreaterThan(0) // the check can fail
+    const res = await as('dpo', 'DELETE', `/api/admin/residents/${world.resident}`)
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { erased: Record<string, number> }).erased).toMatchObject({ positions: 3, alerts: 1, zones: 1, familyLinks: 1, resident: 1 })
+    expect(await leftovers()).toEqual({})
+    const other = await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions WHERE band_id = $1', [OTHER_BAND.id])
+    expect(other.rows[0]!.n).toBe(3)
+    const record = await service.db.query<{ resident_id: number }>('SELECT resident_id FROM erasures')
+    expect(record.rows.map((r) => Number(r.resident_id))).toEqual([world.resident])
+    expect((await as('dpo', 'DELETE', `/api/admin/residents/${world.resident}`)).status).toBe(404)
+  })
+})
