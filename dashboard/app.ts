@@ -43,6 +43,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: d.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
   app.setErrorHandler((err: { statusCode?: number; validation?: unknown; message: string }, request, reply) => {
     if (err.validation) return reply.code(400).send(apiError('bad_request', err.message))
+    // Errors made as API answers (e.g. the sign-in limit): sent as they are.
+    const made = err as { statusCode?: number; error?: { code?: string } }
+    if (made.statusCode && made.statusCode < 500 && made.error?.code) return reply.code(made.statusCode).send({ error: made.error })
     request.log.error({ err }, 'request failed')
     return reply.code(err.statusCode ?? 500).send(apiError('internal', 'internal error'))
   })

@@ -1,5 +1,7 @@
-// Log in and out. The same answer for an unknown user and a wrong password (no enumeration).
+// Log in and out. The same answer for an unknown user and a wrong password (no enumeration), and
+// a limit on attempts per client address.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import rateLimit from '@fastify/rate-limit'
 import { Type } from 'typebox'
 import type { Queryable } from '../../infra/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
@@ -10,11 +12,17 @@ const Me = Type.Object({
   user: Type.Object({ id: Type.Integer(), username: Type.String(), role: Type.String(), careCentreId: Type.Union([Type.Integer(), Type.Null()]) }),
 })
 
+/** Sign-in attempts allowed per client address and minute (a care centre's staff share one). */
+export const LOGIN_ATTEMPTS_PER_MINUTE = 20
+
 export const authRoutes = (db: Queryable, sessionTtlMs: number): FastifyPluginAsyncTypebox => async (app) => {
+  await app.register(rateLimit, { global: false })
   app.post('/api/login', {
+    config: { rateLimit: { max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000, errorResponseBuilder: (_req, ctx) =>
+      ({ statusCode: 429, ...apiError('too_many_attempts', `too many sign-in attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s`) }) } },
     schema: {
       body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }),
-      response: { 204: Type.Null(), 401: ErrorBody },
+      response: { 204: Type.Null(), 401: ErrorBody, 429: ErrorBody },
     },
   }, async (request, reply) => {
     const userId = await checkLogin(db, request.body.username, request.body.password)

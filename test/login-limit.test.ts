@@ -1,0 +1,26 @@
+// Sign-in attempts are limited per client address: guessing passwords gets a clear 429 with when
+// to try again, and a right password does not get through while the limit holds.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Service } from '../bin/service.ts'
+import { LOGIN_ATTEMPTS_PER_MINUTE } from '../dashboard/routes/auth.ts'
+import { PASSWORD, provisionWorld } from './support/fixtures.ts'
+import { startTestService } from './support/service.ts'
+
+describe('sign-in limit', () => {
+  let service: Service
+  beforeAll(async () => {
+    service = await startTestService()
+    await provisionWorld(service.db)
+  })
+  afterAll(() => service?.stop())
+
+  const attempt = (password: string) => fetch(`http://127.0.0.1:${service.httpPort}/api/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'staff-zhangdian', password }) })
+
+  it('when someone keeps guessing, then after the limit every attempt is refused with 429, the right password too', async () => {
+    for (let i = 0; i < LOGIN_ATTEMPTS_PER_MINUTE; i++) expect((await attempt(`guess-${i}`)).status).toBe(401)
+    const refused = await attempt(PASSWORD)
+    expect(refused.status).toBe(429)
+    expect(await refused.json()).toMatchObject({ error: { code: 'too_many_attempts', message: expect.stringMatching(/try again in \d+ s/) } })
+  })
+})
