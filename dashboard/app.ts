@@ -4,6 +4,8 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import cookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
@@ -50,6 +52,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     return reply.code(err.statusCode ?? 500).send(apiError('internal', 'internal error'))
   })
   await app.register(cookie)
+  // The API described from the routes' own schemas: /docs (page) and /docs/json (OpenAPI 3).
+  await app.register(swagger, { openapi: { info: { title: 'Tongxing API', version: '1', description: 'Sign in with POST /api/login; the session cookie scopes every answer.' } } })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
   await app.register(healthRoutes(d.isReady, d.registry))
   await app.register(authRoutes(d.db, d.sessionTtlMs))
