@@ -6,6 +6,8 @@ import { canSee, type ResidentRef, type Viewer } from './scope.ts'
 /** The part of a WebSocket the hub uses (the `ws` socket satisfies it). */
 export interface HubSocket {
   readonly readyState: number
+  /** Bytes queued for the client and not yet sent (a slow or stalled client). */
+  readonly bufferedAmount: number
   send(data: string): void
   ping(): void
   terminate(): void
@@ -13,6 +15,10 @@ export interface HubSocket {
 }
 
 const OPEN = 1
+/** A client this far behind gets no more positions until it catches up (alerts still go)… */
+export const SLOW_CLIENT_BYTES = 1024 * 1024
+/** …and this far behind it is cut off: it reconnects and resumes from its last event. */
+export const STALLED_CLIENT_BYTES = 8 * 1024 * 1024
 
 export interface Hub {
   add(socket: HubSocket, viewer: Viewer): void
@@ -53,7 +59,15 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
     publish(type, body, about) {
       const text = JSON.stringify({ type, ...body })
       for (const [socket, c] of clients) {
-        if (socket.readyState === OPEN && canSee(c.viewer, about)) socket.send(text)
+        if (socket.readyState !== OPEN || !canSee(c.viewer, about)) continue
+        if (socket.bufferedAmount > STALLED_CLIENT_BYTES) {
+          socket.terminate()
+          clients.delete(socket)
+          continue
+        }
+        // Stale positions may be dropped for a slow client; a newer one will follow. Never an alert.
+        if (type === 'position' && socket.bufferedAmount > SLOW_CLIENT_BYTES) continue
+        socket.send(text)
       }
     },
     size: () => clients.size,

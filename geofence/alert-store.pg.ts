@@ -123,6 +123,8 @@ export interface AlertFilter {
   status?: Alert['status']
   /** Only alerts raised by fixes taken at or after this time (epoch ms). */
   since?: number
+  /** Only alerts changed at or after this time (epoch ms): what a reconnecting dashboard missed. */
+  updatedSince?: number
   /** Paging: only alerts with a smaller id (results come newest first). */
   beforeId?: number
   limit: number
@@ -133,7 +135,8 @@ export async function listAlerts(db: Queryable, f: AlertFilter): Promise<Alert[]
     `SELECT ${COLUMNS} FROM alerts a JOIN residents r ON r.id = a.resident_id
      WHERE ($1::bigint[] IS NULL OR a.resident_id = ANY($1)) AND ($2::text IS NULL OR a.status = $2)
        AND ($4::float8 IS NULL OR a.fix_time >= to_timestamp($4 / 1000.0)) AND ($5::bigint IS NULL OR a.id < $5)
+       AND ($6::float8 IS NULL OR a.updated_at >= to_timestamp($6 / 1000.0))
      ORDER BY a.id DESC LIMIT $3`,
-    [f.residentIds ?? null, f.status ?? null, f.limit, f.since ?? null, f.beforeId ?? null])
+    [f.residentIds ?? null, f.status ?? null, f.limit, f.since ?? null, f.beforeId ?? null, f.updatedSince ?? null])
   return r.rows.map(toAlert)
 }

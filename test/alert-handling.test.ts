@@ -1,9 +1,10 @@
 // People handling alerts through the API, as each role: acknowledge, resolve with a note,
-// escalation when nobody acknowledges in time — each change on the sockets in scope only.
+// escalation when nobody acknowledges in time — each change on the sockets in scope only; and a
+// dashboard resuming its socket misses nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { raiseAlert } from '../geofence/index.ts'
-import { login, openLive, provisionWorld, BAND } from './support/fixtures.ts'
+import { BAND, connectBand, fixNorth, login, openLive, provisionWorld } from './support/fixtures.ts'
 import { startTestService } from './support/service.ts'
 
 describe('handling alerts', () => {
@@ -57,5 +58,36 @@ describe('handling alerts', () => {
     await new Promise((r) => setTimeout(r, 1200))
     expect(staff.messages.filter((m) => m.type === 'alert')).toEqual([])
     staff.close()
+  })
+})
+
+describe('resuming the live socket', () => {
+  it('when a dashboard reconnects with the time of the last change it saw, then the snapshot carries what changed meanwhile, resolved alerts too', async () => {
+    const service = await startTestService()
+    try {
+      await provisionWorld(service.db)
+      const cookie = await login(service.httpPort, 'staff-zhangdian')
+      const first = await openLive(service.httpPort, cookie)
+      const snapshot = await first.next('snapshot')
+      expect(snapshot.alerts).toEqual([])
+      const lastSeen = Date.now()
+      first.close()
+      // While the dashboard is away, the wearer walks out and back: an alert opens and resolves.
+      const band = await connectBand(service.mqttPort!, BAND)
+      const t = Date.now() - 600_000
+      for (const [seq, north, s] of [[1, 0, 0], [2, 300, 30], [3, 320, 90], [4, 20, 120], [5, 0, 150]] as const) {
+        await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(seq, north, t + s * 1000)), { qos: 1 })
+      }
+      await band.endAsync()
+      await new Promise((r) => setTimeout(r, 500))
+      const fresh = await openLive(service.httpPort, cookie)
+      expect((await fresh.next('snapshot')).alerts).toEqual([]) // a plain reconnect shows only what is still open
+      fresh.close()
+      const resumed = await openLive(service.httpPort, cookie, `?since=${lastSeen}`)
+      expect((await resumed.next('snapshot')).alerts).toMatchObject([{ kind: 'left_safe_zone', status: 'resolved' }])
+      resumed.close()
+    } finally {
+      await service.stop()
+    }
   })
 })

@@ -1,8 +1,9 @@
 // The live socket: only for a logged-in viewer. On connect it sends a snapshot of what the viewer
-// may see (bands with their newest state, alerts not yet resolved), then every change in scope:
-// alerts, positions, commands.
+// may see (bands with their newest state, alerts not yet resolved, and — for a client resuming
+// with ?since=<ms> — every alert changed since, resolved ones too), then every change in scope:
+// alerts, positions, commands. Nothing about an alert is missed across a reconnect.
 import type { FastifyPluginAsync } from 'fastify'
-import { listAlerts } from '../../geofence/index.ts'
+import { listAlerts, type Alert } from '../../geofence/index.ts'
 import type { Queryable } from '../../infra/index.ts'
 import { listBandStatus } from '../../ingest/index.ts'
 import type { Hub } from '../hub.ts'
@@ -10,14 +11,21 @@ import { visibleResidentIds } from '../people.pg.ts'
 import { requireViewer } from '../session.ts'
 
 export const liveRoutes = (db: Queryable, hub: Hub): FastifyPluginAsync => async (app) => {
-  app.get('/ws', { websocket: true, preValidation: requireViewer(db) }, (socket, request) => {
+  app.get<{ Querystring: { since?: string } }>('/ws', { websocket: true, preValidation: requireViewer(db) }, (socket, request) => {
     const v = request.viewer!
+    const since = Number(request.query.since)
     hub.add(socket, v)
     socket.send(JSON.stringify({ type: 'hello', user: { id: v.userId, role: v.role } }))
     void (async () => {
       const residentIds = await visibleResidentIds(db, v)
       const bands = (await listBandStatus(db, residentIds)).filter((b) => b.residentId !== null || v.role === 'admin')
-      const alerts = [...await listAlerts(db, { residentIds, status: 'open', limit: 500 }), ...await listAlerts(db, { residentIds, status: 'acknowledged', limit: 500 })]
+      const byId = new Map<number, Alert>()
+      const add = (list: Alert[]) => { for (const a of list) byId.set(a.id, a) }
+      add(await listAlerts(db, { residentIds, status: 'open', limit: 1000 }))
+      add(await listAlerts(db, { residentIds, status: 'acknowledged', limit: 1000 }))
+      // A little before the client's last event: changes in the same millisecond are not lost.
+      if (Number.isFinite(since) && since > 0) add(await listAlerts(db, { residentIds, updatedSince: since - 1000, limit: 1000 }))
+      const alerts = [...byId.values()]
       if (socket.readyState === 1) socket.send(JSON.stringify({ type: 'snapshot', bands, alerts }))
     })().catch((err: unknown) => request.log.error({ err }, 'snapshot failed'))
   })

@@ -232,7 +232,9 @@ function showHistoryPoint(i) {
 
 // ── live socket ──────────────────────────────────────────────────────────────
 function connect() {
-  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`)
+  // Resuming: the snapshot then also carries every alert changed since the last one seen here.
+  const since = state.lastAlertChange ? `?since=${state.lastAlertChange}` : ''
+  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${since}`)
   state.socket = socket
   socket.addEventListener('open', () => $('connection').className = 'dot on')
   socket.addEventListener('close', () => {
@@ -243,13 +245,19 @@ function connect() {
     const m = JSON.parse(e.data)
     if (m.type === 'snapshot') {
       state.bands = new Map(m.bands.map((b) => [b.bandId, b]))
-      for (const a of m.alerts) { state.alerts.set(a.id, a); state.seenAlerts.add(a.id) }
+      for (const a of m.alerts) {
+        const isNew = !state.alerts.has(a.id) && state.lastAlertChange && a.status === 'open'
+        state.alerts.set(a.id, a)
+        if (!isNew) state.seenAlerts.add(a.id)
+        state.lastAlertChange = Math.max(state.lastAlertChange ?? 0, a.updatedAt)
+      }
       for (const b of state.bands.values()) placeMarker(b)
       fitToMarkers()
       renderAll()
     } else if (m.type === 'alert') {
       const isNew = m.change === 'opened' && !state.alerts.has(m.alert.id)
       state.alerts.set(m.alert.id, m.alert)
+      state.lastAlertChange = Math.max(state.lastAlertChange ?? 0, m.alert.updatedAt)
       if (isNew) chime()
       renderAlerts()
     } else if (m.type === 'position') {

@@ -58,8 +58,8 @@ export interface LiveClient {
 }
 
 /** Opens the live socket with a session cookie and records every message. */
-export function openLive(httpPort: number, cookie?: string): Promise<LiveClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws`, { headers: cookie ? { cookie } : {} })
+export function openLive(httpPort: number, cookie?: string, query = ''): Promise<LiveClient> {
+  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws${query}`, { headers: cookie ? { cookie } : {} })
   const messages: Record<string, unknown>[] = []
   const waiters: (() => void)[] = []
   ws.on('message', (data) => {

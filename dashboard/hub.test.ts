@@ -1,0 +1,45 @@
+// The hub with sockets that only record what they are sent: scope, and slow clients.
+import { describe, expect, it } from 'vitest'
+import type { Alert } from '../geofence/index.ts'
+import { SLOW_CLIENT_BYTES, STALLED_CLIENT_BYTES, createHub, type HubSocket } from './hub.ts'
+import type { Viewer } from './scope.ts'
+
+function socket(bufferedAmount = 0) {
+  const sent: string[] = []
+  let terminated = false
+  const s: HubSocket & { sent: string[]; terminated: () => boolean } = {
+    readyState: 1, bufferedAmount, sent, terminated: () => terminated,
+    send: (d) => { sent.push(JSON.parse(d).type as string) }, ping: () => {}, terminate: () => { terminated = true }, on: () => s,
+  }
+  return s
+}
+const staff = (centre: number): Viewer => ({ userId: centre, role: 'staff', careCentreId: centre, residentIds: new Set() })
+const about = { residentId: 7, careCentreId: 1 }
+const alert = { id: 1, residentId: 7, careCentreId: 1 } as Alert
+
+describe('hub', () => {
+  it('when a message concerns a resident, then only sockets whose viewer may see the resident get it', () => {
+    const hub = createHub({ keepAliveMs: 60_000 })
+    const mine = socket(), theirs = socket()
+    hub.add(mine, staff(1))
+    hub.add(theirs, staff(2))
+    hub.publish('position', {}, about)
+    hub.publishAlert({ change: 'opened', alert })
+    expect(mine.sent).toEqual(['position', 'alert'])
+    expect(theirs.sent).toEqual([])
+    hub.closeAll()
+  })
+
+  it('when a client falls behind, then it gets no positions but still every alert; far behind, it is cut off to resume later', () => {
+    const hub = createHub({ keepAliveMs: 60_000 })
+    const slow = socket(SLOW_CLIENT_BYTES + 1), stalled = socket(STALLED_CLIENT_BYTES + 1), quick = socket()
+    for (const s of [slow, stalled, quick]) hub.add(s, staff(1))
+    hub.publish('position', {}, about)
+    hub.publishAlert({ change: 'opened', alert })
+    expect(slow.sent).toEqual(['alert'])
+    expect(quick.sent).toEqual(['position', 'alert'])
+    expect(stalled.terminated()).toBe(true)
+    expect(hub.size()).toBe(2)
+    hub.closeAll()
+  })
+})
