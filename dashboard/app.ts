@@ -60,7 +60,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes(d.db, d.sessionTtlMs))
   await app.register(alertRoutes(d.db, d.hub))
   await app.register(bandRoutes(d.db, d.commands))
-  await app.register(mapRoutes(d.db, d.map))
+  await app.register(mapRoutes(d.db, d.map, d.topologyChanged))
   await app.register(historyRoutes(d.db))
   await app.register(personalDataRoutes(d.db, d.topologyChanged))
   // The page (dashboard/web), and Leaflet and gcoord (GCJ-02 display offset) from their packages.

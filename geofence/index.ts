@@ -5,6 +5,6 @@ export { checkShape, checkZonePolicy, distanceBeyond, insideShape, nearBox, type
 export type { Alert, AlertChange, AlertKind, AlertStatus, Severity } from './alert.ts'
 export { listAlerts, raiseAlert, resolveAlert, acknowledgeAlert, resolveAlertByPerson, findAlert } from './alert-store.pg.ts'
 export { ESCALATION_LEVELS } from './alert.ts'
-export { insertZone, listZones, type NewZone, type ZoneView } from './zone-store.pg.ts'
+export { deleteZone, findZone, insertZone, listZones, updateZone, type NewZone, type ZoneView } from './zone-store.pg.ts'
 export { createGeofence, type Geofence } from './geofence.ts'
 export { checkSchedule, isActive, type Schedule } from './schedule.ts'

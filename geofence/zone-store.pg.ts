@@ -44,3 +44,20 @@ export async function listZones(db: Queryable, residentIds: readonly number[] | 
   return r.rows.map((z) => ({ id: Number(z.id), residentId: z.resident_id === null ? null : Number(z.resident_id), careCentreId: z.care_centre_id === null ? null : Number(z.care_centre_id),
     name: z.name, kind: z.kind, shape: z.shape, schedule: z.schedule }))
 }
+
+export async function findZone(db: Queryable, id: number): Promise<ZoneView | undefined> {
+  const r = await db.query<{ id: number; resident_id: number | null; care_centre_id: number | null; name: string; kind: ZoneKind; shape: ZoneShape; schedule: Schedule | null }>(
+    'SELECT id, resident_id, care_centre_id, name, kind, shape, schedule FROM zones WHERE id = $1', [id])
+  const z = r.rows[0]
+  return z && { id: Number(z.id), residentId: z.resident_id === null ? null : Number(z.resident_id), careCentreId: z.care_centre_id === null ? null : Number(z.care_centre_id),
+    name: z.name, kind: z.kind, shape: z.shape, schedule: z.schedule }
+}
+
+export async function updateZone(db: Queryable, id: number, z: { name: string; kind: ZoneKind; shape: ZoneShape; schedule: Schedule | null }): Promise<void> {
+  await db.query('UPDATE zones SET name = $2, kind = $3, shape = $4, schedule = $5, updated_at = now() WHERE id = $1',
+    [id, z.name, z.kind, JSON.stringify(z.shape), z.schedule ? JSON.stringify(z.schedule) : null])
+}
+
+export async function deleteZone(db: Queryable, id: number): Promise<void> {
+  await db.query('DELETE FROM zones WHERE id = $1', [id])
+}

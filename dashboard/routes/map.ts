@@ -1,11 +1,13 @@
 // What the page's map needs: the zones the viewer may see (their residents', their centres'
-// shared ones, the city-wide danger zones), and the public map settings.
+// shared ones, the city-wide danger zones), editing residents' zones (care staff, admins), and
+// the public map settings.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { listZones } from '../../geofence/index.ts'
+import { checkSchedule, checkShape, deleteZone, findZone, insertZone, listZones, updateZone, type Schedule, type ZoneKind, type ZoneShape } from '../../geofence/index.ts'
 import type { Queryable } from '../../infra/index.ts'
-import { ErrorBody } from '../errors.ts'
-import { visibleCentreIds, visibleResidentIds } from '../people.pg.ts'
+import { ErrorBody, apiError } from '../errors.ts'
+import { residentRef, visibleCentreIds, visibleResidentIds } from '../people.pg.ts'
+import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 
 export interface MapSettings {
@@ -18,7 +20,69 @@ export interface MapSettings {
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
-export const mapRoutes = (db: Queryable, settings: MapSettings): FastifyPluginAsyncTypebox => async (app) => {
+const ZoneBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
+  shape: Type.Unknown({ description: '{"type":"circle","center":[lon,lat],"radiusM":n} or a GeoJSON Polygon/MultiPolygon' }),
+  schedule: Type.Optional(Type.Unknown({ description: '{"from":"HH:MM","to":"HH:MM","days":[0..6],"tz":"Asia/Shanghai"} or null' })),
+})
+type ZoneInput = { name: string; kind: 'safe' | 'danger'; shape: unknown; schedule?: unknown }
+
+/** Validates a zone as saved; the error names the problem. */
+function checkZone(body: ZoneInput): { ok: true; zone: { name: string; kind: ZoneKind; shape: ZoneShape; schedule: Schedule | null } } | { ok: false; error: string } {
+  const shape = checkShape(body.shape)
+  if (!shape.ok) return { ok: false, error: shape.error }
+  const when = checkSchedule(body.schedule)
+  if (!when.ok) return { ok: false, error: when.error }
+  return { ok: true, zone: { name: body.name, kind: body.kind, shape: shape.shape, schedule: when.schedule } }
+}
+
+export const mapRoutes = (db: Queryable, settings: MapSettings, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox => async (app) => {
+  // Care staff edit the zones of their centre's residents; admins any resident's. Families look.
+  const mayEdit = async (v: Viewer, residentId: number) => {
+    if (v.role === 'family') return false
+    const ref = await residentRef(db, residentId)
+    return ref !== undefined && canSee(v, ref)
+  }
+  const Saved = { 200: Type.Object({ zone: Type.Unknown() }), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }
+
+  app.post('/api/residents/:residentId/zones', {
+    preValidation: requireViewer(db, ['admin', 'staff']),
+    schema: { params: Type.Object({ residentId: Type.Integer({ minimum: 1 }) }), body: ZoneBody, response: { ...Saved, 201: Type.Object({ zone: Type.Unknown() }) } },
+  }, async (request, reply) => {
+    if (!(await mayEdit(request.viewer!, request.params.residentId))) return reply.code(404).send(apiError('not_found', 'no such resident'))
+    const z = checkZone(request.body)
+    if (!z.ok) return reply.code(400).send(apiError('invalid_zone', z.error))
+    const id = await insertZone(db, { residentId: request.params.residentId, ...z.zone })
+    await topologyChanged()
+    return reply.code(201).send({ zone: await findZone(db, id) })
+  })
+
+  app.put('/api/zones/:zoneId', {
+    preValidation: requireViewer(db, ['admin', 'staff']),
+    schema: { params: Type.Object({ zoneId: Type.Integer({ minimum: 1 }) }), body: ZoneBody, response: Saved },
+  }, async (request, reply) => {
+    const existing = await findZone(db, request.params.zoneId)
+    if (!existing || existing.residentId === null || !(await mayEdit(request.viewer!, existing.residentId))) return reply.code(404).send(apiError('not_found', 'no such zone'))
+    const z = checkZone(request.body)
+    if (!z.ok) return reply.code(400).send(apiError('invalid_zone', z.error))
+    await updateZone(db, existing.id, z.zone)
+    await topologyChanged()
+    request.log.info({ zoneId: existing.id, by: request.viewer!.userId }, 'zone changed')
+    return { zone: await findZone(db, existing.id) }
+  })
+
+  app.delete('/api/zones/:zoneId', {
+    preValidation: requireViewer(db, ['admin', 'staff']),
+    schema: { params: Type.Object({ zoneId: Type.Integer({ minimum: 1 }) }), response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } },
+  }, async (request, reply) => {
+    const existing = await findZone(db, request.params.zoneId)
+    if (!existing || existing.residentId === null || !(await mayEdit(request.viewer!, existing.residentId))) return reply.code(404).send(apiError('not_found', 'no such zone'))
+    await deleteZone(db, existing.id)
+    await topologyChanged()
+    return reply.code(204).send(null)
+  })
+
   app.get('/api/config', { schema: { response: { 200: Type.Object({ tileUrl: Type.String(), attribution: Type.String(), gcj02: Type.Boolean() }) } } }, async () => settings)
 
   app.get('/api/zones', {
