@@ -80,6 +80,30 @@ describe.runIf(available)('the page in Chromium', () => {
     await page.close()
   }, 60_000)
 
+  it('when care staff edit a zone on the map, then the change is saved: a wider home circle, and a new polygon drawn by clicking', async () => {
+    const page = await signIn('staff-zhangdian')
+    await page.click(`[data-testid=resident-${BAND.id}]`)
+    const zoneId = (await service.db.query<{ id: number }>("SELECT id FROM zones WHERE name = 'home' AND resident_id IS NOT NULL ORDER BY id LIMIT 1")).rows[0]!.id
+    await page.click(`[data-testid=zone-edit-${zoneId}]`)
+    await page.fill('[data-testid=zone-radius]', '250')
+    await page.click('[data-testid=zone-save]')
+    await page.waitForFunction(() => (document.querySelector('[data-testid=zone-form]') as HTMLElement | null)?.hidden === true)
+    const home = await service.db.query<{ shape: { radiusM: number } }>('SELECT shape FROM zones WHERE id = $1', [zoneId])
+    expect(home.rows[0]!.shape.radiusM).toBe(250)
+
+    await page.click('[data-testid=zone-new-polygon]')
+    await page.fill('#zone-form input[name=name]', 'garden')
+    const map = (await page.locator('#map').boundingBox())!
+    for (const [dx, dy] of [[0.4, 0.4], [0.6, 0.4], [0.5, 0.6]] as const) await page.mouse.click(map.x + map.width * dx, map.y + map.height * dy)
+    await page.screenshot({ path: new URL('zone-editor.png', ARTIFACTS).pathname })
+    await page.click('[data-testid=zone-save]')
+    await page.waitForFunction(() => (document.querySelector('[data-testid=zone-form]') as HTMLElement | null)?.hidden === true)
+    const garden = await service.db.query<{ shape: { type: string; coordinates: number[][][] } }>("SELECT shape FROM zones WHERE name = 'garden'")
+    expect(garden.rows[0]!.shape.type).toBe('Polygon')
+    expect(garden.rows[0]!.shape.coordinates[0]).toHaveLength(4)
+    await page.close()
+  }, 60_000)
+
   it('when a family member signs in, then only their relative is on the page, in Chinese when they switch to it', async () => {
     const page = await signIn('family-wang')
     await page.waitForSelector(`[data-testid=resident-${BAND.id}]`)

@@ -59,16 +59,125 @@ function setUpMap(zones) {
   if (!window.L || state.map) return // without Leaflet the lists still work
   const map = L.map('map', { zoomControl: true }).setView([36.81, 118.05], 12)
   if (state.config.tileUrl) L.tileLayer(state.config.tileUrl, { attribution: state.config.attribution, maxZoom: 19 }).addTo(map)
+  state.map = map
+  state.zoneLayer = L.layerGroup().addTo(map)
+  map.on('click', (e) => editor.mapClick(e.latlng))
+  drawZones(zones)
+}
+
+function drawZones(zones) {
+  state.zones = zones
+  if (!state.map) return
+  state.zoneLayer.clearLayers()
   for (const z of zones) {
     const style = z.kind === 'danger' ? { color: '#b3261e', fillOpacity: 0.15 } : { color: '#2f7d4a', fillOpacity: 0.05, dashArray: z.schedule ? '6 4' : null }
-    if (z.shape.type === 'circle') L.circle(display(z.shape.center[1], z.shape.center[0]), { radius: z.shape.radiusM, ...style }).bindTooltip(z.name).addTo(map)
+    if (z.shape.type === 'circle') L.circle(display(z.shape.center[1], z.shape.center[0]), { radius: z.shape.radiusM, ...style, interactive: false }).bindTooltip(z.name).addTo(state.zoneLayer)
     else {
       const rings = z.shape.type === 'Polygon' ? [z.shape.coordinates] : z.shape.coordinates
-      L.polygon(rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))), style).bindTooltip(z.name).addTo(map)
+      L.polygon(rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))), { ...style, interactive: false }).bindTooltip(z.name).addTo(state.zoneLayer)
     }
   }
-  state.map = map
 }
+
+/** A map position (display datum) back to WGS-84 [lon, lat] for storing. */
+function stored(latlng) {
+  if (!state.config?.gcj02 || !gcoord) return [latlng.lng, latlng.lat]
+  return gcoord.transform([latlng.lng, latlng.lat], gcoord.GCJ02, gcoord.WGS84)
+}
+
+// ── zone editor (care staff and admins) ──────────────────────────────────────
+const editor = {
+  residentId: null, zone: null, mode: null, centre: null, corners: [], preview: null,
+  open(b) {
+    if (state.me.role === 'family' || b.residentId === null) return
+    this.residentId = b.residentId
+    $('zone-editor').hidden = false
+    $('zones-name').textContent = b.residentName ?? b.bandId
+    this.cancel()
+  },
+  list() {
+    const mine = (state.zones ?? []).filter((z) => z.residentId === this.residentId)
+    $('zone-list').replaceChildren(...mine.map((z) => {
+      const li = document.createElement('li')
+      const when = z.schedule ? `${z.schedule.from}–${z.schedule.to}` : t('always')
+      li.append(`${z.name} · ${t(z.kind)} · ${z.shape.type === 'circle' ? `${z.shape.radiusM} m` : 'polygon'} · ${when}`)
+      li.append(button(t('edit'), `zone-edit-${z.id}`, () => this.start(z.shape.type === 'circle' ? 'circle' : 'polygon', z)))
+      return li
+    }))
+  },
+  start(mode, zone = null) {
+    this.mode = mode
+    this.zone = zone
+    this.centre = zone?.shape.type === 'circle' ? zone.shape.center : null
+    this.corners = zone && zone.shape.type === 'Polygon' ? zone.shape.coordinates[0].slice(0, -1) : []
+    const f = $('zone-form')
+    f.hidden = false
+    $('zone-new').hidden = true
+    f.name.value = zone?.name ?? ''
+    f.kind.value = zone?.kind ?? 'safe'
+    f.radius.value = zone?.shape.radiusM ?? 300
+    f.from.value = zone?.schedule?.from ?? ''
+    f.to.value = zone?.schedule?.to ?? ''
+    f.querySelector('[data-circle]').hidden = mode !== 'circle'
+    $('zone-delete').hidden = !zone
+    $('zone-hint').textContent = mode === 'circle' ? t('clickCentre') : t('clickCorners')
+    $('zone-error').textContent = ''
+    this.draw()
+  },
+  mapClick(latlng) {
+    if (!this.mode) return
+    if (this.mode === 'circle') this.centre = stored(latlng)
+    else this.corners.push(stored(latlng))
+    this.draw()
+  },
+  shape() {
+    if (this.mode === 'circle') return this.centre && { type: 'circle', center: this.centre, radiusM: Number($('zone-form').radius.value) }
+    return this.corners.length >= 3 ? { type: 'Polygon', coordinates: [[...this.corners, this.corners[0]]] } : null
+  },
+  draw() {
+    this.preview?.remove()
+    this.preview = null
+    const s = this.shape()
+    if (!state.map || !s) return
+    this.preview = s.type === 'circle'
+      ? L.circle(display(s.center[1], s.center[0]), { radius: s.radiusM, color: '#23436b', dashArray: '4 4' }).addTo(state.map)
+      : L.polygon(s.coordinates[0].map(([lon, lat]) => display(lat, lon)), { color: '#23436b', dashArray: '4 4' }).addTo(state.map)
+  },
+  cancel() {
+    this.mode = null
+    this.zone = null
+    this.preview?.remove()
+    this.preview = null
+    $('zone-form').hidden = true
+    $('zone-new').hidden = false
+    this.list()
+  },
+  async save() {
+    const f = $('zone-form')
+    const shape = this.shape()
+    if (!shape) return ($('zone-error').textContent = this.mode === 'circle' ? t('clickCentre') : t('clickCorners'))
+    const body = { name: f.name.value, kind: f.kind.value, shape, schedule: f.from.value && f.to.value ? { from: f.from.value, to: f.to.value } : null }
+    const res = await fetch(this.zone ? `/api/zones/${this.zone.id}` : `/api/residents/${this.residentId}/zones`,
+      { method: this.zone ? 'PUT' : 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const answer = await res.json()
+    if (!res.ok) return ($('zone-error').textContent = answer.error?.message ?? res.status)
+    await this.reload()
+  },
+  async remove() {
+    await api(`/api/zones/${this.zone.id}`, { method: 'DELETE' })
+    await this.reload()
+  },
+  async reload() {
+    drawZones((await api('/api/zones')).zones)
+    this.cancel()
+  },
+}
+$('zone-form').addEventListener('submit', (e) => { e.preventDefault(); void editor.save() })
+$('zone-form').radius.addEventListener('input', () => editor.draw())
+$('zone-cancel').addEventListener('click', () => editor.cancel())
+$('zone-delete').addEventListener('click', () => void editor.remove())
+$('zone-new-circle').addEventListener('click', () => editor.start('circle'))
+$('zone-new-polygon').addEventListener('click', () => editor.start('polygon'))
 
 function placeMarker(b) {
   if (!state.map || !b.position) return
@@ -176,6 +285,7 @@ function renderResidents() {
     li.addEventListener('click', () => {
       if (state.map && b.position) state.map.setView(display(b.position.lat, b.position.lon), 17)
       if (b.residentId !== null) openHistory(b)
+      editor.open(b)
     })
     return li
   }))

@@ -12,6 +12,9 @@ export const TEXT = {
     band_removed: '手环被摘下', band_offline: '手环离线', low_battery: '电量低',
     critical: '紧急', high: '高', medium: '中', low: '低',
     history: '轨迹回放', show: '查看', noHistory: '当天没有位置记录', points: '个位置',
+    zones: '区域', zoneName: '名称', kind: '类型', safe: '安全区域', danger: '危险区域', radius: '半径', activeFrom: '生效时段',
+    cancel: '取消', delete: '删除', edit: '编辑', newCircle: '新建圆形区域', newPolygon: '新建多边形区域',
+    clickCentre: '在地图上点击以设置圆心', clickCorners: '在地图上依次点击各个顶点，然后保存', always: '全天',
   },
   en: {
     signIn: 'Sign in', username: 'Username', password: 'Password', logout: 'Sign out', badLogin: 'Wrong username or password',
@@ -25,6 +28,9 @@ export const TEXT = {
     band_removed: 'Band taken off', band_offline: 'Band offline', low_battery: 'Low battery',
     critical: 'critical', high: 'high', medium: 'medium', low: 'low',
     history: 'History', show: 'Show', noHistory: 'No positions that day', points: 'positions',
+    zones: 'Zones', zoneName: 'Name', kind: 'Kind', safe: 'safe', danger: 'danger', radius: 'Radius', activeFrom: 'Active',
+    cancel: 'Cancel', delete: 'Delete', edit: 'Edit', newCircle: 'New circle', newPolygon: 'New polygon',
+    clickCentre: 'Click the map to place the centre', clickCorners: 'Click the corners on the map, then save', always: 'always',
   },
 }
 
