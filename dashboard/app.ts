@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import cookie from '@fastify/cookie'
+import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -18,6 +19,7 @@ import { alertRoutes } from './routes/alerts.ts'
 import { authRoutes } from './routes/auth.ts'
 import { bandRoutes } from './routes/bands.ts'
 import { historyRoutes } from './routes/history.ts'
+import { invitationRoutes } from './routes/invitations.ts'
 import { mapRoutes, type MapSettings } from './routes/map.ts'
 import { personalDataRoutes } from './routes/personal-data.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -52,6 +54,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     return reply.code(err.statusCode ?? 500).send(apiError('internal', 'internal error'))
   })
   await app.register(cookie)
+  // Limits only where a route asks (sign-in, invitations): config.rateLimit.
+  await app.register(rateLimit, { global: false })
   // The API described from the routes' own schemas: /docs (page) and /docs/json (OpenAPI 3).
   await app.register(swagger, { openapi: { info: { title: 'Tongxing API', version: '1', description: 'Sign in with POST /api/login; the session cookie scopes every answer.' } } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -63,6 +67,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(mapRoutes(d.db, d.map, d.topologyChanged))
   await app.register(historyRoutes(d.db))
   await app.register(personalDataRoutes(d.db, d.topologyChanged))
+  await app.register(invitationRoutes(d.db))
   // The page (dashboard/web), and Leaflet and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')), prefix: '/vendor/leaflet/', decorateReply: false })

@@ -1,7 +1,6 @@
 // Log in and out. The same answer for an unknown user and a wrong password (no enumeration), and
 // a limit on attempts per client address.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import rateLimit from '@fastify/rate-limit'
 import { Type } from 'typebox'
 import type { Queryable } from '../../infra/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
@@ -16,7 +15,6 @@ const Me = Type.Object({
 export const LOGIN_ATTEMPTS_PER_MINUTE = 20
 
 export const authRoutes = (db: Queryable, sessionTtlMs: number): FastifyPluginAsyncTypebox => async (app) => {
-  await app.register(rateLimit, { global: false })
   app.post('/api/login', {
     config: { rateLimit: { max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000, errorResponseBuilder: (_req, ctx) =>
       ({ statusCode: 429, ...apiError('too_many_attempts', `too many sign-in attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s`) }) } },

@@ -1,0 +1,51 @@
+// Family invitations through the API: made by the resident's care staff, used once before they
+// expire to create a family account (or link one), and then that account sees the resident.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Service } from '../bin/service.ts'
+import { login, provisionWorld } from './support/fixtures.ts'
+import { startTestService } from './support/service.ts'
+
+describe('family invitations', () => {
+  let service: Service
+  let world: Awaited<ReturnType<typeof provisionWorld>>
+  beforeAll(async () => {
+    service = await startTestService()
+    world = await provisionWorld(service.db)
+  })
+  afterAll(() => service?.stop())
+
+  const post = async (path: string, body: unknown, cookie?: string) => {
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) })
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+  }
+  const invite = async (user = 'staff-zhangdian', residentId = world.resident) => post(`/api/residents/${residentId}/invitations`, {}, await login(service.httpPort, user))
+  const residentsOf = async (username: string, password: string) => {
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/bands`, { headers: { cookie: await login(service.httpPort, username, password) } })
+    return ((await res.json()) as { bands: { residentId: number }[] }).bands.map((b) => b.residentId)
+  }
+
+  it('when a relative uses a fresh invitation, then a family account exists that sees that resident only, and the code cannot be used again', async () => {
+    const made = await invite()
+    expect(made.status).toBe(201)
+    expect(made.body.expiresAt).toBeGreaterThan(Date.now() + 71 * 3_600_000)
+    const code = made.body.code as string
+    expect(await post('/api/invitations/accept', { code, username: 'daughter-wang', password: 'a long password' })).toEqual({ status: 200, body: { residentId: world.resident } })
+    expect(await residentsOf('daughter-wang', 'a long password')).toEqual([world.resident])
+    expect((await post('/api/invitations/accept', { code, username: 'someone-else', password: 'a long password' })).body).toMatchObject({ error: { code: 'invalid_invitation' } })
+  })
+
+  it('when a signed-in family member uses an invitation for another resident, then their account is linked to both', async () => {
+    const made = await invite('staff-boshan', world.otherResident)
+    const cookie = await login(service.httpPort, 'daughter-wang', 'a long password')
+    expect((await post('/api/invitations/accept', { code: made.body.code }, cookie)).status).toBe(200)
+    expect((await residentsOf('daughter-wang', 'a long password')).sort()).toEqual([world.resident, world.otherResident].sort())
+  })
+
+  it('when an invitation has expired, or is made by staff of another centre, then it does not work', async () => {
+    const made = await invite()
+    await service.db.query("UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE accepted_at IS NULL")
+    expect((await post('/api/invitations/accept', { code: made.body.code, username: 'late-son', password: 'a long password' })).status).toBe(400)
+    expect((await invite('staff-boshan', world.resident)).status).toBe(404)
+    expect((await invite('family-wang', world.resident)).status).toBe(403)
+  })
+})
