@@ -39,3 +39,13 @@ export async function mosquittoPasswordFile(db: Queryable, service?: { username:
   if (service) lines.unshift(`${service.username}:${mosquittoHash(service.password)}`)
   return { text: lines.map((l) => l + '\n').join(''), missing: r.rows.filter((b) => !b.broker_hash).length }
 }
+
+/** Takes the band from its wearer (it stays provisioned, with its history). False: no such band. */
+export async function unassignBand(db: Queryable, bandId: string): Promise<boolean> {
+  return ((await db.query('UPDATE bands SET resident_id = NULL WHERE id = $1', [bandId])).rowCount ?? 0) > 0
+}
+
+/** Whether the band exists. */
+export async function bandExists(db: Queryable, bandId: string): Promise<boolean> {
+  return ((await db.query('SELECT 1 FROM bands WHERE id = $1', [bandId])).rowCount ?? 0) > 0
+}
