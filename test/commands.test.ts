@@ -1,18 +1,15 @@
 // Commands to a band through the real broker and database: a carer asks for the position now,
 // the band receives it on its command topic, its PUBACK marks it delivered and its next fix
 // answers it — each step on the carer's socket. Scoped like everything else.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
-import { BAND, OTHER_BAND, connectBand, fixNorth, login, openLive, provisionWorld } from './support/fixtures.ts'
-import { eventually, startTestService } from './support/service.ts'
+import { useServiceWithWorld } from './support/world.ts'
+import { BAND, OTHER_BAND, connectBand, fixNorth, login, openLive } from './support/fixtures.ts'
+import { eventually } from './support/service.ts'
 
 describe('commands to bands', () => {
   let service: Service
-  beforeAll(async () => {
-    service = await startTestService()
-    await provisionWorld(service.db)
-  })
-  afterAll(() => service?.stop())
+  useServiceWithWorld((s) => { service = s })
 
   const post = async (user: string, bandId: string, body: unknown) => {
     const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/bands/${bandId}/commands`, {

@@ -1,18 +1,14 @@
 // Family invitations through the API: made by the resident's care staff, used once before they
 // expire to create a family account (or link one), and then that account sees the resident.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
-import { login, provisionWorld } from './support/fixtures.ts'
-import { startTestService } from './support/service.ts'
+import { useServiceWithWorld, type World } from './support/world.ts'
+import { login } from './support/fixtures.ts'
 
 describe('family invitations', () => {
   let service: Service
-  let world: Awaited<ReturnType<typeof provisionWorld>>
-  beforeAll(async () => {
-    service = await startTestService()
-    world = await provisionWorld(service.db)
-  })
-  afterAll(() => service?.stop())
+  let world: World
+  useServiceWithWorld((s, w) => { service = s; world = w })
 
   const post = async (path: string, body: unknown, cookie?: string) => {
     const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) })

@@ -1,18 +1,14 @@
 // Sign-in attempts are limited per client address: guessing passwords gets a clear 429 with when
 // to try again, and a right password does not get through while the limit holds.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
+import { useServiceWithWorld } from './support/world.ts'
 import { LOGIN_ATTEMPTS_PER_MINUTE } from '../dashboard/routes/auth.ts'
-import { PASSWORD, provisionWorld } from './support/fixtures.ts'
-import { startTestService } from './support/service.ts'
+import { PASSWORD } from './support/fixtures.ts'
 
 describe('sign-in limit', () => {
   let service: Service
-  beforeAll(async () => {
-    service = await startTestService()
-    await provisionWorld(service.db)
-  })
-  afterAll(() => service?.stop())
+  useServiceWithWorld((s) => { service = s })
 
   const attempt = (password: string) => fetch(`http://127.0.0.1:${service.httpPort}/api/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'staff-zhangdian', password }) })

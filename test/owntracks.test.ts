@@ -1,17 +1,14 @@
 // A phone running OwnTracks stands in for a band, through the real broker and database: it
 // connects as the band (username = band id) and publishes what the app publishes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
-import { BAND, OTHER_BAND, connectBand, provisionWorld } from './support/fixtures.ts'
-import { eventually, startTestService } from './support/service.ts'
+import { useServiceWithWorld } from './support/world.ts'
+import { BAND, OTHER_BAND, connectBand } from './support/fixtures.ts'
+import { eventually } from './support/service.ts'
 
 describe('OwnTracks on the embedded broker', () => {
   let service: Service
-  beforeAll(async () => {
-    service = await startTestService()
-    await provisionWorld(service.db)
-  })
-  afterAll(() => service?.stop())
+  useServiceWithWorld((s) => { service = s })
 
   const tst = Math.floor(Date.now() / 1000) - 30
   const location = { _type: 'location', acc: 9, alt: 48, batt: 71, bs: 1, conn: 'm', lat: 36.81352, lon: 118.05491, m: 1, t: 'p', tid: 'wb', tst, vac: 4, vel: 3 }

@@ -1,18 +1,15 @@
 // Editing zones through the API: care staff create, change and delete their residents' zones,
 // validated on save with the problem named; nobody else can; the geofence applies the change.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
-import { BAND, HOME, connectBand, fixNorth, login, provisionWorld } from './support/fixtures.ts'
-import { eventually, startTestService } from './support/service.ts'
+import { useServiceWithWorld, type World } from './support/world.ts'
+import { BAND, HOME, connectBand, fixNorth, login } from './support/fixtures.ts'
+import { eventually } from './support/service.ts'
 
 describe('zones API', () => {
   let service: Service
-  let world: Awaited<ReturnType<typeof provisionWorld>>
-  beforeAll(async () => {
-    service = await startTestService()
-    world = await provisionWorld(service.db)
-  })
-  afterAll(() => service?.stop())
+  let world: World
+  useServiceWithWorld((s, w) => { service = s; world = w })
 
   const call = async (user: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, {
