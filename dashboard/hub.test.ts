@@ -42,4 +42,16 @@ describe('hub', () => {
     expect(hub.size()).toBe(2)
     hub.closeAll()
   })
+
+  it('when keep-alive time comes, then each socket gets a ping and a keepalive message it can see; one that never answered is dropped', async () => {
+    const hub = createHub({ keepAliveMs: 20 })
+    const s = socket()
+    hub.add(s, staff(1))
+    await new Promise((r) => setTimeout(r, 30))
+    expect(s.sent).toEqual(['keepalive'])
+    await new Promise((r) => setTimeout(r, 25)) // no pong came back
+    expect(s.terminated()).toBe(true)
+    expect(hub.size()).toBe(0)
+    hub.closeAll()
+  })
 })

@@ -15,6 +15,7 @@ export interface HubSocket {
 }
 
 const OPEN = 1
+const KEEPALIVE = JSON.stringify({ type: 'keepalive' })
 /** A client this far behind gets no more positions until it catches up (alerts still go)… */
 export const SLOW_CLIENT_BYTES = 1024 * 1024
 /** …and this far behind it is cut off: it reconnects and resumes from its last event. */
@@ -42,6 +43,9 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
       }
       c.alive = false
       socket.ping()
+      // Also a message the page can see (browsers answer pings without telling it): a page that
+      // hears nothing for a few keep-alive periods knows its connection is dead and reconnects.
+      if (socket.readyState === OPEN) socket.send(KEEPALIVE)
     }
   }, keepAliveMs)
   timer.unref()

@@ -346,12 +346,13 @@ function connect() {
   const since = state.lastAlertChange ? `?since=${state.lastAlertChange}` : ''
   const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${since}`)
   state.socket = socket
-  socket.addEventListener('open', () => $('connection').className = 'dot on')
+  socket.addEventListener('open', () => { $('connection').className = 'dot on'; state.heardAt = Date.now() })
   socket.addEventListener('close', () => {
     $('connection').className = 'dot off'
     if (state.socket === socket) setTimeout(connect, 2000) // the snapshot on reconnect brings the page up to date
   })
   socket.addEventListener('message', (e) => {
+    state.heardAt = Date.now()
     const m = JSON.parse(e.data)
     if (m.type === 'snapshot') {
       state.bands = new Map(m.bands.map((b) => [b.bandId, b]))
@@ -400,6 +401,10 @@ async function start() {
   renderAll()
   connect()
   setInterval(renderResidents, 30_000) // "last seen" ages
+  // The server sends a keep-alive every 30 s: silence for 80 s means the connection is dead.
+  setInterval(() => {
+    if (state.socket?.readyState === WebSocket.OPEN && Date.now() - (state.heardAt ?? Date.now()) > 80_000) state.socket.close()
+  }, 10_000)
 }
 
 setLanguage(language())
