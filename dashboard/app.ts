@@ -19,6 +19,7 @@ import { alertRoutes } from './routes/alerts.ts'
 import { authRoutes } from './routes/auth.ts'
 import { bandAdminRoutes } from './routes/band-admin.ts'
 import { bandRoutes } from './routes/bands.ts'
+import { directoryRoutes } from './routes/directory.ts'
 import { historyRoutes } from './routes/history.ts'
 import { invitationRoutes } from './routes/invitations.ts'
 import { mapRoutes, type MapSettings } from './routes/map.ts'
@@ -70,6 +71,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(personalDataRoutes(d.db, d.topologyChanged))
   await app.register(invitationRoutes(d.db))
   await app.register(bandAdminRoutes(d.db, d.topologyChanged))
+  await app.register(directoryRoutes(d.db, d.topologyChanged))
   // The page (dashboard/web), and Leaflet and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')), prefix: '/vendor/leaflet/', decorateReply: false })
