@@ -98,7 +98,11 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const rejected = createRejectedRecord()
     const ingest = createIngest({ writer, metrics, record: rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
       onFixes: (f) => geofence.onFixes(f), onStored: (f) => { status.add(f); commands.reports(f); announcePositions(f) },
-      provisionedAt: cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000), setOnline: (bandId, online) => setBandOnline(db, bandId, online) })
+      provisionedAt: cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000), setOnline: async (bandId, online) => {
+        await setBandOnline(db, bandId, online)
+        const owner = await ownerOf(bandId)
+        if (owner) hub.publish('status', { status: { bandId, online, at: now() } }, owner)
+      } })
 
     let mqttPort: number | undefined
     let mqttTlsPort: number | undefined

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import type { BandStatus } from '../ingest/index.ts'
 import { BACKENDS, type TestDatabase } from './support/databases.ts'
-import { BAND, OTHER_BAND, connectBand, fixNorth, login, provisionWorld } from './support/fixtures.ts'
+import { BAND, OTHER_BAND, connectBand, fixNorth, login, openLive, provisionWorld } from './support/fixtures.ts'
 import { eventually, startTestService } from './support/service.ts'
 
 describe('band status', () => {
@@ -49,8 +49,12 @@ describe('band status', () => {
     const stored = await service.db.query('SELECT count(*)::int AS n FROM positions WHERE band_id = $1', [BAND.id])
     expect(stored.rows[0]).toEqual({ n: 3 }) // history has all three
 
+    const live = await openLive(service.httpPort, await login(service.httpPort, 'staff-zhangdian'))
+    await live.next('snapshot')
     band.stream.destroy() // the connection drops without a DISCONNECT: the broker publishes the will
     await eventually(async () => (await mine()).online === false)
+    expect(await live.next('status')).toMatchObject({ status: { bandId: BAND.id, online: false } }) // pushed to the dashboards in scope
+    live.close()
   })
 
   it('when viewers ask, then each sees only the bands of the residents they may see', async () => {

@@ -371,6 +371,12 @@ function connect() {
       state.lastAlertChange = Math.max(state.lastAlertChange ?? 0, m.alert.updatedAt)
       if (isNew) chime()
       renderAlerts()
+    } else if (m.type === 'status') {
+      const b = state.bands.get(m.status.bandId)
+      if (b) {
+        b.online = m.status.online
+        renderResidents()
+      }
     } else if (m.type === 'position') {
       const p = m.position
       const b = state.bands.get(p.bandId) ?? { bandId: p.bandId, residentId: p.residentId, residentName: null, online: true, battery: null, lastSeenAt: Date.now() }
