@@ -128,6 +128,24 @@ describe.runIf(available)('the page in Chromium', () => {
     await page.close()
   }, 60_000)
 
+  it('when care staff invite a family member, then the link lets them create an account that sees their relative', async () => {
+    const staff = await signIn('staff-zhangdian')
+    await staff.click(`[data-testid=resident-${BAND.id}]`)
+    await staff.click('[data-testid=invite]')
+    await staff.waitForFunction(() => (document.querySelector('[data-testid=invite-link]')?.textContent ?? '').includes('invite='))
+    const link = (await staff.textContent('[data-testid=invite-link]'))!.match(/http\S+/)![0]
+    await staff.close()
+    const page = await browser.newPage({ locale: 'en-US' })
+    await page.goto(link)
+    await page.fill('#accept-form input[name=username]', 'granddaughter-wang')
+    await page.fill('#accept-form input[name=password]', 'a long new password')
+    await page.click('#accept-form button[type=submit]')
+    await page.waitForSelector(`[data-testid=resident-${BAND.id}]`)
+    expect(await page.locator('[data-testid^=resident-]').count()).toBe(1)
+    expect(await page.textContent('[data-testid=who]')).toContain('granddaughter-wang')
+    await page.close()
+  }, 60_000)
+
   it('when the password is wrong, then the page says so and shows nothing else', async () => {
     const page = await browser.newPage({ locale: 'en-US' })
     await page.goto(`http://127.0.0.1:${service.httpPort}/`)

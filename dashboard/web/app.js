@@ -92,6 +92,7 @@ const editor = {
     if (state.me.role === 'family' || b.residentId === null) return
     this.residentId = b.residentId
     $('zone-editor').hidden = false
+    $('invite-link').textContent = ''
     $('zones-name').textContent = b.residentName ?? b.bandId
     this.cancel()
   },
@@ -177,6 +178,10 @@ $('zone-form').radius.addEventListener('input', () => editor.draw())
 $('zone-cancel').addEventListener('click', () => editor.cancel())
 $('zone-delete').addEventListener('click', () => void editor.remove())
 $('zone-new-circle').addEventListener('click', () => editor.start('circle'))
+$('invite').addEventListener('click', async () => {
+  const made = await api(`/api/residents/${editor.residentId}/invitations`, { method: 'POST', body: '{}' })
+  $('invite-link').textContent = `${t('inviteMade')} ${location.origin}/?invite=${made.code}`
+})
 $('zone-new-polygon').addEventListener('click', () => editor.start('polygon'))
 
 function placeMarker(b) {
@@ -390,8 +395,26 @@ function connect() {
   })
 }
 
+// ── accepting an invitation (/?invite=CODE) ─────────────────────────────────
+$('accept-form').addEventListener('submit', async (e) => {
+  e.preventDefault()
+  const form = new FormData(e.target)
+  const code = new URLSearchParams(location.search).get('invite')
+  const res = await fetch('/api/invitations/accept', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, username: form.get('username'), password: form.get('password') }) })
+  if (!res.ok) return ($('accept-error').textContent = res.status === 409 ? t('taken') : t('badInvite'))
+  await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) })
+  window.history.replaceState(null, '', '/')
+  $('accept').hidden = true
+  await start()
+})
+
 // ── start ────────────────────────────────────────────────────────────────────
 async function start() {
+  if (new URLSearchParams(location.search).has('invite')) {
+    $('accept').hidden = false
+    return
+  }
   try {
     state.me = (await api('/api/me')).user
   } catch (err) {

@@ -14,6 +14,8 @@ export const TEXT = {
     history: '轨迹回放', show: '查看', noHistory: '当天没有位置记录', points: '个位置',
     zones: '区域', zoneName: '名称', kind: '类型', safe: '安全区域', danger: '危险区域', radius: '半径', activeFrom: '生效时段',
     cancel: '取消', delete: '删除', edit: '编辑', newCircle: '新建圆形区域', newPolygon: '新建多边形区域',
+    inviteFamily: '邀请家属', inviteMade: '请把此链接发给家属（72 小时内有效，仅可使用一次）：',
+    joinTitle: '加入同行', joinHint: '创建您的家属账号，即可查看您的亲人。', join: '创建账号', badInvite: '邀请无效（未知、已使用或已过期）', taken: '用户名已被占用',
     clickCentre: '在地图上点击以设置圆心', clickCorners: '在地图上依次点击各个顶点，然后保存', always: '全天',
   },
   en: {
@@ -30,6 +32,8 @@ export const TEXT = {
     history: 'History', show: 'Show', noHistory: 'No positions that day', points: 'positions',
     zones: 'Zones', zoneName: 'Name', kind: 'Kind', safe: 'safe', danger: 'danger', radius: 'Radius', activeFrom: 'Active',
     cancel: 'Cancel', delete: 'Delete', edit: 'Edit', newCircle: 'New circle', newPolygon: 'New polygon',
+    inviteFamily: 'Invite family', inviteMade: 'Send this link to the family member (valid 72 hours, once):',
+    joinTitle: 'Join Tongxing', joinHint: 'Create your family account to see your relative.', join: 'Create account', badInvite: 'This invitation is not valid (unknown, used or expired)', taken: 'That username is taken',
     clickCentre: 'Click the map to place the centre', clickCorners: 'Click the corners on the map, then save', always: 'always',
   },
 }
