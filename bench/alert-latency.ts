@@ -1,0 +1,75 @@
+// Alert latency as a care worker feels it: from a band's publish to the alert on a dashboard's
+// socket, while the rest of the fleet reports in the background. The samples are SOS presses
+// (raised from the first message, so this is the path's own latency, not the confirmation's).
+// The service runs in this process (embedded broker and PGlite); the background fleet runs in
+// its own process.
+//
+//   npm run bench:alert-latency -- [--bands 1500] [--every 10] [--samples 300]
+import { spawn } from 'node:child_process'
+import { mkdtemp } from 'node:fs/promises'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import mqtt from 'mqtt'
+import WebSocket from 'ws'
+import { startService } from '../bin/service.ts'
+import { insertCareCentre, insertResident, insertUser } from '../dashboard/index.ts'
+import { createLogger, loadConfig } from '../infra/index.ts'
+import { upsertBand } from '../ingest/index.ts'
+
+const { values: v } = parseArgs({ options: { bands: { type: 'string', default: '1500' }, every: { type: 'string', default: '10' }, samples: { type: 'string', default: '300' } } })
+const BANDS = Number(v.bands), EVERY_S = Number(v.every), SAMPLES = Number(v.samples)
+const SEED = 9
+const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const log = createLogger('silent')
+
+const loaded = loadConfig({ PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-latency-')) })
+if (!loaded.ok) throw new Error(loaded.errors.join('; '))
+const service = await startService(loaded.config, log)
+const centre = await insertCareCentre(service.db, 'Bench Centre')
+const PRESSER = { id: 'presser-0', secret: 'presser-secret-0000000' }
+await upsertBand(service.db, PRESSER.id, PRESSER.secret, Number(await insertResident(service.db, 'Presser', centre)))
+// An admin's wall screen: it receives every band's positions as well as the alerts.
+await insertUser(service.db, { username: 'bench-admin', password: 'bench-password', role: 'admin' })
+
+// The background fleet: every band reports every EVERY_S seconds, from another process.
+const fleet = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'load', '--url', `http://127.0.0.1:${service.httpPort}`, '--broker', `mqtt://127.0.0.1:${service.mqttPort}`,
+  '--admin', 'bench-admin', '--password', 'bench-password', '--bands', String(BANDS), '--rate', String(BANDS / EVERY_S), '--duration', '10m', '--seed', String(SEED)], { cwd: ROOT, stdio: 'ignore' })
+
+const login = await fetch(`http://127.0.0.1:${service.httpPort}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-admin', password: 'bench-password' }) })
+const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
+const ws = new WebSocket(`ws://127.0.0.1:${service.httpPort}/ws`, { headers: { cookie } })
+const waiting = new Map<string, (at: number) => void>()
+ws.on('message', (data) => {
+  const m = JSON.parse(String(data)) as { type: string; alert?: { bandId: string; kind: string } }
+  if (m.type === 'alert' && m.alert?.kind === 'sos') waiting.get(m.alert.bandId)?.(performance.now())
+})
+await new Promise((r) => ws.once('open', r))
+// The fleet is provisioned, connects and settles.
+const connected = async () => Number((await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text()).match(/^tongxing_bands_connected (\d+)/m)?.[1] ?? 0)
+while ((await connected()) < BANDS) await new Promise((r) => setTimeout(r, 1000))
+await new Promise((r) => setTimeout(r, 5000))
+
+// The presser: one more band, pressing SOS once per sample.
+const presserId = PRESSER.id
+const presser = await mqtt.connectAsync(`mqtt://127.0.0.1:${service.mqttPort}`, { clientId: presserId, username: presserId, password: PRESSER.secret, reconnectPeriod: 0 })
+const samples: number[] = []
+for (let i = 0; i < SAMPLES; i++) {
+  const received = new Promise<number>((resolve) => waiting.set(presserId, resolve))
+  const sent = performance.now()
+  presser.publish(`bands/${presserId}/telemetry`, JSON.stringify({ v: 1, seq: 1_000_000 + i, ts: Date.now() / 1000, lat: 36.8, lon: 118.0, acc: 5, src: 'gps', evt: ['sos'] }), { qos: 1 })
+  samples.push((await received) - sent)
+  await new Promise((r) => setTimeout(r, 50))
+}
+const q = (p: number) => [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.floor(p * samples.length))]!
+const rss = process.memoryUsage().rss / 2 ** 20
+console.log(`# alert latency — ${BANDS} bands reporting every ${EVERY_S} s in the background, ${SAMPLES} SOS presses; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+console.log('| publish → dashboard socket | p50 | p99 | p99.9 | max | service RSS |')
+console.log('|---|---|---|---|---|---|')
+console.log(`| SOS alert (stored before it is shown) | ${q(0.5).toFixed(1)} ms | ${q(0.99).toFixed(1)} ms | ${q(0.999).toFixed(1)} ms | ${Math.max(...samples).toFixed(1)} ms | ${rss.toFixed(0)} MB |`)
+fleet.kill()
+ws.close()
+await presser.endAsync()
+await service.stop()
+process.exit(0)
