@@ -1,0 +1,104 @@
+// The zone editor for care staff and admins: a resident's zones listed; edit a circle (centre,
+// radius, hours), draw a new circle or polygon by clicking the map, delete; and invite family.
+import { $, api, button, state } from '/common.js'
+import { t } from '/i18n.js'
+import { display, drawZones, stored } from '/map.js'
+
+export const editor = {
+  residentId: null, zone: null, mode: null, centre: null, corners: [], preview: null,
+  open(b) {
+    if (state.me.role === 'family' || b.residentId === null) return
+    this.residentId = b.residentId
+    $('zone-editor').hidden = false
+    $('invite-link').textContent = ''
+    $('zones-name').textContent = b.residentName ?? b.bandId
+    this.cancel()
+  },
+  list() {
+    const mine = (state.zones ?? []).filter((z) => z.residentId === this.residentId)
+    $('zone-list').replaceChildren(...mine.map((z) => {
+      const li = document.createElement('li')
+      const when = z.schedule ? `${z.schedule.from}–${z.schedule.to}` : t('always')
+      li.append(`${z.name} · ${t(z.kind)} · ${z.shape.type === 'circle' ? `${z.shape.radiusM} m` : 'polygon'} · ${when}`)
+      li.append(button(t('edit'), `zone-edit-${z.id}`, () => this.start(z.shape.type === 'circle' ? 'circle' : 'polygon', z)))
+      return li
+    }))
+  },
+  start(mode, zone = null) {
+    this.mode = mode
+    this.zone = zone
+    this.centre = zone?.shape.type === 'circle' ? zone.shape.center : null
+    this.corners = zone && zone.shape.type === 'Polygon' ? zone.shape.coordinates[0].slice(0, -1) : []
+    const f = $('zone-form')
+    f.hidden = false
+    $('zone-new').hidden = true
+    f.name.value = zone?.name ?? ''
+    f.kind.value = zone?.kind ?? 'safe'
+    f.radius.value = zone?.shape.radiusM ?? 300
+    f.from.value = zone?.schedule?.from ?? ''
+    f.to.value = zone?.schedule?.to ?? ''
+    f.querySelector('[data-circle]').hidden = mode !== 'circle'
+    $('zone-delete').hidden = !zone
+    $('zone-hint').textContent = mode === 'circle' ? t('clickCentre') : t('clickCorners')
+    $('zone-error').textContent = ''
+    this.draw()
+  },
+  mapClick(latlng) {
+    if (!this.mode) return
+    if (this.mode === 'circle') this.centre = stored(latlng)
+    else this.corners.push(stored(latlng))
+    this.draw()
+  },
+  shape() {
+    if (this.mode === 'circle') return this.centre && { type: 'circle', center: this.centre, radiusM: Number($('zone-form').radius.value) }
+    return this.corners.length >= 3 ? { type: 'Polygon', coordinates: [[...this.corners, this.corners[0]]] } : null
+  },
+  draw() {
+    this.preview?.remove()
+    this.preview = null
+    const s = this.shape()
+    if (!state.map || !s) return
+    this.preview = s.type === 'circle'
+      ? L.circle(display(s.center[1], s.center[0]), { radius: s.radiusM, color: '#23436b', dashArray: '4 4' }).addTo(state.map)
+      : L.polygon(s.coordinates[0].map(([lon, lat]) => display(lat, lon)), { color: '#23436b', dashArray: '4 4' }).addTo(state.map)
+  },
+  cancel() {
+    this.mode = null
+    this.zone = null
+    this.preview?.remove()
+    this.preview = null
+    $('zone-form').hidden = true
+    $('zone-new').hidden = false
+    this.list()
+  },
+  async save() {
+    const f = $('zone-form')
+    const shape = this.shape()
+    if (!shape) return ($('zone-error').textContent = this.mode === 'circle' ? t('clickCentre') : t('clickCorners'))
+    const body = { name: f.name.value, kind: f.kind.value, shape, schedule: f.from.value && f.to.value ? { from: f.from.value, to: f.to.value } : null }
+    const res = await fetch(this.zone ? `/api/zones/${this.zone.id}` : `/api/residents/${this.residentId}/zones`,
+      { method: this.zone ? 'PUT' : 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const answer = await res.json()
+    if (!res.ok) return ($('zone-error').textContent = answer.error?.message ?? res.status)
+    await this.reload()
+  },
+  async remove() {
+    await api(`/api/zones/${this.zone.id}`, { method: 'DELETE' })
+    await this.reload()
+  },
+  async reload() {
+    drawZones((await api('/api/zones')).zones)
+    this.cancel()
+  },
+}
+$('zone-form').addEventListener('submit', (e) => { e.preventDefault(); void editor.save() })
+$('zone-form').radius.addEventListener('input', () => editor.draw())
+$('zone-cancel').addEventListener('click', () => editor.cancel())
+$('zone-delete').addEventListener('click', () => void editor.remove())
+$('zone-new-circle').addEventListener('click', () => editor.start('circle'))
+$('invite').addEventListener('click', async () => {
+  const made = await api(`/api/residents/${editor.residentId}/invitations`, { method: 'POST', body: '{}' })
+  $('invite-link').textContent = `${t('inviteMade')} ${location.origin}/?invite=${made.code}`
+})
+$('zone-new-polygon').addEventListener('click', () => editor.start('polygon'))
+
