@@ -26,7 +26,7 @@ import { loadBandId, loadSecret } from '../simulator/load.ts'
 const { values: v } = parseArgs({ options: { bands: { type: 'string', default: '1500' }, live: { type: 'string', default: '20' }, backlog: { type: 'string', default: '200' } } })
 const BANDS = Number(v.bands)
 const SEED = 3
-const START = Date.now() - 24 * 3_600_000
+const START = Date.now() - 3_600_000 // within a day of provisioning: older fixes are refused
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const log = createLogger('silent')
 

@@ -84,23 +84,23 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       onChange: (c) => void bandOwner(db, c.bandId).then((owner) => { if (owner) hub.publish('command', { command: c }, owner) },
         (err: unknown) => log.error({ err }, 'announcing a command failed')),
     })
-    // Each band's newest position in a stored message, to the sockets that may see its wearer.
-    const ownerOf = cached((bandId) => bandOwner(db, bandId), 60_000)
+    // Each band's newest position in a stored message, to the sockets that may see its wearer
+    // (who wears which band comes from the geofence's topology: no query per message).
     const announcePositions = (fixes: readonly Fix[]) => {
       for (const u of statusUpdates(fixes)) {
         const p = u.position
-        if (!p) continue
-        ownerOf(u.bandId).then((owner) => {
-          if (owner) hub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
-        }, (err: unknown) => log.error({ err }, 'announcing a position failed'))
+        const owner = p && geofence.wearerOf(u.bandId)
+        if (p && owner) hub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
       }
     }
+    // A band provisioned since the topology was last loaded is looked up (then cached).
+    const provisionedLookup = cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000)
     const rejected = createRejectedRecord()
     const ingest = createIngest({ writer, metrics, record: rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
       onFixes: (f) => geofence.onFixes(f), onStored: (f) => { status.add(f); commands.reports(f); announcePositions(f) },
-      provisionedAt: cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000), setOnline: async (bandId, online) => {
+      provisionedAt: (bandId) => { const at = geofence.provisionedAt(bandId); return at === undefined ? provisionedLookup(bandId) : Promise.resolve(at) }, setOnline: async (bandId, online) => {
         await setBandOnline(db, bandId, online)
-        const owner = await ownerOf(bandId)
+        const owner = geofence.wearerOf(bandId)
         if (owner) hub.publish('status', { status: { bandId, online, at: now() } }, owner)
       } })
 

@@ -7,7 +7,7 @@ import type { AlertChange } from './alert.ts'
 import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
 import { DEFAULT_POLICY, initialState, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
-import { boxAround, loadTopology, topologyVersion, type Topology } from './topology.pg.ts'
+import { boxAround, loadTopology, topologyVersion, type Topology, type Wearer } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {
   bandId: string
@@ -21,6 +21,10 @@ export interface Geofence {
   onFixes(fixes: readonly GeofenceFix[]): void
   /** Runs the time-based rules (also done every tickMs). */
   tick(): void
+  /** Who wears the band, as last loaded (refreshed every refreshMs): for scoping what is announced. */
+  wearerOf(bandId: string): Wearer | undefined
+  /** When the band was provisioned, as last loaded. */
+  provisionedAt(bandId: string): number | undefined
   /** Resolves when every alert change so far is stored and announced. */
   settled(): Promise<void>
   stop(): Promise<void>
@@ -125,6 +129,8 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
   return {
     refresh,
     tick: runTick,
+    wearerOf: (bandId) => topology?.wearerByBand.get(bandId),
+    provisionedAt: (bandId) => topology?.provisionedAt.get(bandId),
     async start() {
       await refresh()
       await rebuild()

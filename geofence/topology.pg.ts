@@ -18,6 +18,8 @@ export type Box = [number, number, number, number]
 export interface Topology {
   version: number
   wearerByBand: ReadonlyMap<string, Wearer>
+  /** When each band (assigned or not) was provisioned, epoch ms. */
+  provisionedAt: ReadonlyMap<string, number>
   /** The resident's own zones, then the shared zones that apply to them (near `box`, if given). */
   zonesFor(wearer: Wearer, box?: Box): readonly Zone[]
 }
@@ -33,6 +35,7 @@ export async function loadTopology(db: Queryable): Promise<Topology> {
   const version = await topologyVersion(db)
   const bands = await db.query<{ id: string; resident_id: number; care_centre_id: number | null }>(
     `SELECT b.id, b.resident_id, r.care_centre_id FROM bands b JOIN residents r ON r.id = b.resident_id`)
+  const provisioned = await db.query<{ id: string; provisioned_at: Date }>('SELECT id, provisioned_at FROM bands')
   const zones = await db.query<{ id: number; resident_id: number | null; care_centre_id: number | null; name: string; kind: Zone['kind']; shape: ZoneShape; schedule: Schedule | null; policy: ZonePolicy | null }>(
     'SELECT id, resident_id, care_centre_id, name, kind, shape, schedule, policy FROM zones ORDER BY id')
   const own = new Map<number, Zone[]>()
@@ -50,7 +53,8 @@ export async function loadTopology(db: Queryable): Promise<Topology> {
   const applies = (z: SharedZone, w: Wearer) => z.careCentreId === null || z.careCentreId === w.careCentreId
   return {
     version,
-    wearerByBand: new Map(bands.rows.map((b) => [b.id, { residentId: b.resident_id, careCentreId: b.care_centre_id }])),
+    wearerByBand: new Map(bands.rows.map((b) => [b.id, { residentId: Number(b.resident_id), careCentreId: b.care_centre_id === null ? null : Number(b.care_centre_id) }])),
+    provisionedAt: new Map(provisioned.rows.map((b) => [b.id, b.provisioned_at.getTime()])),
     zonesFor(w, box) {
       const near = !index ? [] : box ? index.search(...box).map((i) => shared[i]!) : shared
       return [...(own.get(w.residentId) ?? []), ...near.filter((z) => applies(z, w))]
