@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Queryable } from '../infra/index.ts'
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts'
-import type { Role, Viewer } from './scope.ts'
+import { canSee, type Role, type Viewer } from './scope.ts'
 
 export async function insertCareCentre(db: Queryable, name: string): Promise<number> {
   const r = await db.query<{ id: number }>('INSERT INTO care_centres (name) VALUES ($1) RETURNING id', [name])
@@ -90,4 +90,10 @@ export async function residentRef(db: Queryable, residentId: number): Promise<{ 
   const r = await db.query<{ care_centre_id: number | null }>('SELECT care_centre_id FROM residents WHERE id = $1', [residentId])
   const row = r.rows[0]
   return row && { residentId, careCentreId: row.care_centre_id === null ? null : Number(row.care_centre_id) }
+}
+
+/** Whether the resident exists and the viewer may see them (routes answer 404 otherwise). */
+export async function canSeeResident(db: Queryable, v: Viewer, residentId: number): Promise<boolean> {
+  const ref = await residentRef(db, residentId)
+  return ref !== undefined && canSee(v, ref)
 }

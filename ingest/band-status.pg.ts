@@ -62,7 +62,10 @@ type Row = {
   batt_time: Date | null; batt: number | null; chg: boolean | null; evt_time: Date | null; evt: string[] | null
 }
 
-/** The current state of every band (of these residents, when given), without touching history. */
+/**
+ * The current state of every band (of these residents, when given: bands given to nobody are then
+ * left out, as the admins' business only), without touching history.
+ */
 export async function listBandStatus(db: Queryable, residentIds?: readonly number[]): Promise<BandStatus[]> {
   const r = await db.query<Row>(
     `SELECT b.id AS band_id, b.resident_id, r.display_name, r.care_centre_id, s.last_seen_at, s.online, s.status_at, s.fix_time, s.lat, s.lon,

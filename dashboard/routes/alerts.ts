@@ -4,13 +4,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { acknowledgeAlert, findAlert, listAlerts, resolveAlertByPerson, type AlertChange } from '../../geofence/index.ts'
 import type { Queryable } from '../../infra/index.ts'
+import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import type { Hub } from '../hub.ts'
 import { visibleResidentIds } from '../people.pg.ts'
 import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
 export const AlertBody = Type.Object({
   id: Type.Integer(),

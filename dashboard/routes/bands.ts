@@ -4,12 +4,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { bandOwner, checkCommand, listBandStatus, listCommands, type CommandChannel } from '../../ingest/index.ts'
 import type { Queryable } from '../../infra/index.ts'
+import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { visibleResidentIds } from '../people.pg.ts'
 import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
 const BandBody = Type.Object({
   bandId: Type.String(),
@@ -72,8 +71,6 @@ export const bandRoutes = (db: Queryable, commands: CommandChannel): FastifyPlug
     schema: { response: { 200: Type.Object({ bands: Type.Array(BandBody) }), 401: ErrorBody } },
   }, async (request) => {
     const residentIds = await visibleResidentIds(db, request.viewer!)
-    // Bands not yet given to a resident are the admins' business only.
-    const bands = await listBandStatus(db, residentIds)
-    return { bands: residentIds ? bands.filter((b) => b.residentId !== null) : bands }
+    return { bands: await listBandStatus(db, residentIds) }
   })
 }

@@ -3,12 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../../infra/index.ts'
 import { deleteUser, linkResident, listResidents, listUsers, unlinkResident } from '../directory.pg.ts'
+import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { MIN_PASSWORD_LENGTH } from '../password.ts'
 import { insertResident, insertUser, visibleResidentIds } from '../people.pg.ts'
 import { requireViewer } from '../session.ts'
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 const Resident = Type.Object({ id: Type.Integer(), name: Type.String(), careCentreId: Nullable(Type.Integer()), bandId: Nullable(Type.String()) })
 const User = Type.Object({ id: Type.Integer(), username: Type.String(), role: Type.String(), careCentreId: Nullable(Type.Integer()), residentIds: Type.Array(Type.Integer()) })
 const Link = Type.Object({ userId: Type.Integer({ minimum: 1 }), residentId: Type.Integer({ minimum: 1 }) })

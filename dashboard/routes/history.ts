@@ -3,13 +3,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Queryable } from '../../infra/index.ts'
+import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { listHistoryViews, MAX_HISTORY_MS, recordHistoryView, residentHistory } from '../history.pg.ts'
-import { residentRef } from '../people.pg.ts'
-import { canSee } from '../scope.ts'
+import { canSeeResident } from '../people.pg.ts'
 import { requireViewer } from '../session.ts'
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 const Params = Type.Object({ residentId: Type.Integer({ minimum: 1 }) })
 
 export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (app) => {
@@ -28,8 +27,7 @@ export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async
   }, async (request, reply) => {
     const { residentId } = request.params
     const { from, to, maxPoints } = request.query
-    const ref = await residentRef(db, residentId)
-    if (!ref || !canSee(request.viewer!, ref)) return reply.code(404).send(apiError('not_found', 'no such resident'))
+    if (!(await canSeeResident(db, request.viewer!, residentId))) return reply.code(404).send(apiError('not_found', 'no such resident'))
     if (!(to > from) || to - from > MAX_HISTORY_MS) return reply.code(400).send(apiError('bad_range', 'to must be after from, at most 7 days'))
     await recordHistoryView(db, request.viewer!.userId, residentId, from, to)
     return residentHistory(db, residentId, from, to, maxPoints)

@@ -6,8 +6,7 @@ import type { Db } from '../../infra/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { acceptInvitation, createInvitation } from '../invitations.pg.ts'
 import { MIN_PASSWORD_LENGTH } from '../password.ts'
-import { residentRef, viewerForSession } from '../people.pg.ts'
-import { canSee } from '../scope.ts'
+import { canSeeResident, viewerForSession } from '../people.pg.ts'
 import { SESSION_COOKIE, requireViewer } from '../session.ts'
 
 export const invitationRoutes = (db: Db): FastifyPluginAsyncTypebox => async (app) => {
@@ -19,10 +18,10 @@ export const invitationRoutes = (db: Db): FastifyPluginAsyncTypebox => async (ap
       response: { 201: Type.Object({ code: Type.String(), expiresAt: Type.Number() }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
     },
   }, async (request, reply) => {
-    const ref = await residentRef(db, request.params.residentId)
-    if (!ref || !canSee(request.viewer!, ref)) return reply.code(404).send(apiError('not_found', 'no such resident'))
-    const made = await createInvitation(db, ref.residentId, request.viewer!.userId, request.body.hours * 3_600_000)
-    request.log.info({ residentId: ref.residentId, by: request.viewer!.userId }, 'family invitation made')
+    const { residentId } = request.params
+    if (!(await canSeeResident(db, request.viewer!, residentId))) return reply.code(404).send(apiError('not_found', 'no such resident'))
+    const made = await createInvitation(db, residentId, request.viewer!.userId, request.body.hours * 3_600_000)
+    request.log.info({ residentId, by: request.viewer!.userId }, 'family invitation made')
     return reply.code(201).send(made)
   })
 

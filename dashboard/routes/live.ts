@@ -18,7 +18,7 @@ export const liveRoutes = (db: Queryable, hub: Hub): FastifyPluginAsync => async
     socket.send(JSON.stringify({ type: 'hello', user: { id: v.userId, role: v.role } }))
     void (async () => {
       const residentIds = await visibleResidentIds(db, v)
-      const bands = (await listBandStatus(db, residentIds)).filter((b) => b.residentId !== null || v.role === 'admin')
+      const bands = await listBandStatus(db, residentIds)
       const byId = new Map<number, Alert>()
       const add = (list: Alert[]) => { for (const a of list) byId.set(a.id, a) }
       add(await listAlerts(db, { residentIds, status: 'open', limit: 1000 }))

@@ -5,9 +5,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { checkSchedule, checkShape, deleteZone, findZone, insertZone, listZones, updateZone, type Schedule, type ZoneKind, type ZoneShape } from '../../geofence/index.ts'
 import type { Queryable } from '../../infra/index.ts'
+import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
-import { residentRef, visibleCentreIds, visibleResidentIds } from '../people.pg.ts'
-import { canSee, type Viewer } from '../scope.ts'
+import { canSeeResident, visibleCentreIds, visibleResidentIds } from '../people.pg.ts'
+import type { Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 
 export interface MapSettings {
@@ -17,8 +18,6 @@ export interface MapSettings {
   /** The tiles are in GCJ-02 (Chinese providers such as AMap): positions are offset for display only. */
   gcj02: boolean
 }
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
 const ZoneBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -39,11 +38,7 @@ function checkZone(body: ZoneInput): { ok: true; zone: { name: string; kind: Zon
 
 export const mapRoutes = (db: Queryable, settings: MapSettings, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox => async (app) => {
   // Care staff edit the zones of their centre's residents; admins any resident's. Families look.
-  const mayEdit = async (v: Viewer, residentId: number) => {
-    if (v.role === 'family') return false
-    const ref = await residentRef(db, residentId)
-    return ref !== undefined && canSee(v, ref)
-  }
+  const mayEdit = async (v: Viewer, residentId: number) => v.role !== 'family' && canSeeResident(db, v, residentId)
   const Saved = { 200: Type.Object({ zone: Type.Unknown() }), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }
 
   app.post('/api/residents/:residentId/zones', {
