@@ -7,7 +7,7 @@ import { createGeofence } from '../geofence/index.ts'
 import { cached, createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
-  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, bandOwner, createStatusWriter, bandProvisionedAt, statusUpdates, type Fix,
+  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, createStatusWriter, bandProvisionedAt, statusUpdates, type StatusUpdate,
 } from '../ingest/index.ts'
 
 export interface Service {
@@ -81,13 +81,15 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     let sendToBand: (bandId: string, payload: string) => void = () => { throw new Error('no broker yet') }
     const commands = createCommandChannel({
       db, log: log.child({ part: 'commands' }), publish: (bandId, payload) => sendToBand(bandId, payload),
-      onChange: (c) => void bandOwner(db, c.bandId).then((owner) => { if (owner) hub.publish('command', { command: c }, owner) },
-        (err: unknown) => log.error({ err }, 'announcing a command failed')),
+      onChange: (c) => {
+        const owner = geofence.wearerOf(c.bandId)
+        if (owner) hub.publish('command', { command: c }, owner)
+      },
     })
     // Each band's newest position in a stored message, to the sockets that may see its wearer
     // (who wears which band comes from the geofence's topology: no query per message).
-    const announcePositions = (fixes: readonly Fix[]) => {
-      for (const u of statusUpdates(fixes)) {
+    const announcePositions = (updates: readonly StatusUpdate[]) => {
+      for (const u of updates) {
         const p = u.position
         const owner = p && geofence.wearerOf(u.bandId)
         if (p && owner) hub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
@@ -97,7 +99,12 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const provisionedLookup = cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000)
     const rejected = createRejectedRecord()
     const ingest = createIngest({ writer, metrics, record: rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
-      onFixes: (f) => geofence.onFixes(f), onStored: (f) => { status.add(f); commands.reports(f); announcePositions(f) },
+      onFixes: (f) => geofence.onFixes(f), onStored: (f) => {
+        const updates = statusUpdates(f)
+        status.add(updates)
+        announcePositions(updates)
+        commands.reports(f)
+      },
       provisionedAt: (bandId) => { const at = geofence.provisionedAt(bandId); return at === undefined ? provisionedLookup(bandId) : Promise.resolve(at) }, setOnline: async (bandId, online) => {
         await setBandOnline(db, bandId, online)
         const owner = geofence.wearerOf(bandId)

@@ -4,13 +4,12 @@
 // band_status is derived from positions, which stay the record; it may trail them by up to
 // `flushMs` (and, after a crash, until each band's next report).
 import type { Db, Logger } from '../infra/index.ts'
-import { mergeUpdates, statusUpdates, type StatusUpdate } from './band-status.ts'
+import { mergeUpdates, type StatusUpdate } from './band-status.ts'
 import { upsertBandStatus } from './band-status.pg.ts'
-import type { Fix } from './fix.ts'
 
 export interface StatusWriter {
-  /** Reports that are now durable. */
-  add(fixes: readonly Fix[]): void
+  /** What reports now durable change (statusUpdates of them). */
+  add(updates: readonly StatusUpdate[]): void
   /** Writes what is pending now. */
   flush(): Promise<void>
   /** Stops the timer after a last flush. */
@@ -46,9 +45,9 @@ export function createStatusWriter({ db, log, flushMs = 1000, now = Date.now }: 
   const timer = setInterval(() => void flush(), flushMs)
 
   return {
-    add(fixes) {
+    add(updates) {
       heardAt = now()
-      for (const u of statusUpdates(fixes)) merge(pending, u)
+      for (const u of updates) merge(pending, u)
     },
     flush,
     async stop() {

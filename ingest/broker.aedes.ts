@@ -118,7 +118,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     ingest.status(t.bandId, packet.payload as Buffer).catch((err: unknown) => log.error({ err, bandId: t.bandId }, 'band status not stored'))
   })
   aedes.on('ack', (packet, client) => {
-    if (!packet || !client || !('topic' in packet) || parseBandTopic(packet.topic)?.kind !== 'cmd' || packet.topic !== `bands/${client.id}/cmd`) return
+    if (!packet || !client || !('topic' in packet) || packet.topic !== `bands/${client.id}/cmd`) return
     const id = commandId(packet.payload as Buffer)
     if (id !== undefined) opts.onCommandDelivered?.(id)
   })
