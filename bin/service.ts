@@ -2,13 +2,23 @@
 // the config arrives here already validated.
 import { readFile } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
-import { buildApp, createHub } from '../dashboard/index.ts'
-import { createGeofence } from '../geofence/index.ts'
-import { cached, createDb, migrate, startEmbeddedDb, type Config, type Db, type Logger } from '../infra/index.ts'
+import Fastify from 'fastify'
+import { buildApp, busHub, createHub, healthRoutes, type Hub } from '../dashboard/index.ts'
+import { createGeofence, startShardOwner, type Geofence } from '../geofence/index.ts'
+import { cached, createBus, createDb, migrate, startEmbeddedDb, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
-  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, createStatusWriter, bandProvisionedAt, statusUpdates, type StatusUpdate,
+  startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, createStatusWriter, bandProvisionedAt, statusUpdates,
+  type CommandChannel, type Fix, type StatusUpdate,
 } from '../ingest/index.ts'
+import { geofenceMetrics } from './metrics.ts'
+
+/** Stored reports, announced by the worker that stored them (in the same statement). */
+const FIXES_CHANNEL = 'tongxing_fixes'
+/** Zones or bands changed: reload now rather than at the next poll. */
+const TOPOLOGY_CHANNEL = 'tongxing_topology'
+/** Geofence shards shared by workers (fixed: every worker must agree on it). */
+const SHARDS = 64
 
 export interface Service {
   httpPort: number
@@ -26,6 +36,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     for (const fn of cleanup.reverse()) await fn().catch((err: unknown) => log.error({ err }, 'shutdown step failed'))
     cleanup.length = 0
   }
+  const role = config.role
   try {
     let databaseUrl = config.databaseUrl
     if (!databaseUrl) {
@@ -38,54 +49,39 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const db = createDb({ connectionString: databaseUrl, log: log.child({ part: 'db' }), max: config.databaseUrl ? config.dbPoolSize : 1 })
     cleanup.push(() => db.close())
     const { engine } = await migrate(db, log)
-    log.info({ engine }, 'database ready')
+    log.info({ engine, role }, 'database ready')
 
     const registry = new Registry()
     collectDefaultMetrics({ register: registry })
+    const alertMetrics = geofenceMetrics(registry, db)
 
+    // Processes sharing the work meet on the database: LISTEN/NOTIFY and advisory locks.
+    let bus: Bus | undefined
+    if (role !== 'all') {
+      bus = await createBus({ connectionString: databaseUrl, db, log: log.child({ part: 'bus' }), name: `tongxing-${role}` })
+      const b = bus
+      cleanup.push(() => b.close())
+    }
     let ready = false
-    const hub = createHub({ keepAliveMs: 30_000 })
-    cleanup.push(async () => hub.closeAll())
+    const localHub = role === 'worker' ? undefined : createHub({ keepAliveMs: 30_000 })
+    if (localHub) cleanup.push(async () => localHub.closeAll())
+    const hub: Hub = bus ? busHub(bus, db, log.child({ part: 'hub' }), localHub) : localHub!
     const geofence = createGeofence({
       db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
-      escalationMs: config.escalationSeconds * 1000,
-      onAlert: (c) => hub.publishAlert(c),
+      escalationMs: config.escalationSeconds * 1000, judgesAll: role === 'all',
+      onAlert: (c, ms) => {
+        if (c.change === 'opened') alertMetrics.raisedSeconds.observe(ms / 1000)
+        hub.publishAlert(c)
+      },
     })
     await geofence.start()
     cleanup.push(() => geofence.stop())
-    // Stopped after the position writer has flushed (cleanup runs in reverse), so nothing stored is left out.
-    const status = createStatusWriter({ db, log: log.child({ part: 'status' }), now })
-    cleanup.push(() => status.stop())
+    bus?.subscribe(TOPOLOGY_CHANNEL, () => void geofence.refresh())
+    const topologyChanged = async () => {
+      await geofence.refresh()
+      await bus?.publish(TOPOLOGY_CHANNEL, '')
+    }
 
-    const writerLog = log.child({ part: 'writer' })
-    const writer = createPositionWriter({
-      store: pgPositionStore(db), log: writerLog, maxRows: config.batchMaxRows, maxQueuedRows: config.writeQueueMaxRows,
-      // A server's pool can take batches side by side (one connection left for the rest); the embedded database has one session.
-      concurrency: config.databaseUrl ? Math.max(1, config.dbPoolSize - 1) : 1,
-      onBatch: (rows, inserted, ms) => {
-        metrics.batchRows.observe(rows)
-        metrics.writeSeconds.observe(ms / 1000)
-        metrics.duplicates.inc(rows - inserted)
-      },
-      onDatabase: (up) => {
-        metrics.databaseUp.set(up ? 1 : 0)
-        if (up) writerLog.info('database reachable again; writing the reports held meanwhile')
-        else writerLog.error({ queuedRows: writer.queued() }, 'database unreachable; holding reports (bands are not acknowledged) and retrying')
-      },
-    })
-    const metrics = ingestMetrics(registry, { queuedRows: () => writer.queued() })
-    metrics.databaseUp.set(1)
-    cleanup.push(() => writer.flush())
-    const ingestLog = log.child({ part: 'ingest' })
-    // Commands go out through whichever broker is in use, set once it has started.
-    let sendToBand: (bandId: string, payload: string) => void = () => { throw new Error('no broker yet') }
-    const commands = createCommandChannel({
-      db, log: log.child({ part: 'commands' }), publish: (bandId, payload) => sendToBand(bandId, payload),
-      onChange: (c) => {
-        const owner = geofence.wearerOf(c.bandId)
-        if (owner) hub.publish('command', { command: c }, owner)
-      },
-    })
     // Each band's newest position in a stored message, to the sockets that may see its wearer
     // (who wears which band comes from the geofence's topology: no query per message).
     const announcePositions = (updates: readonly StatusUpdate[]) => {
@@ -95,57 +91,50 @@ export async function startService(config: Config, log: Logger, now: () => numbe
         if (p && owner) hub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
       }
     }
-    // A band provisioned since the topology was last loaded is looked up (then cached).
-    const provisionedLookup = cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000)
-    const rejected = createRejectedRecord()
-    const ingest = createIngest({ writer, metrics, record: rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
-      onFixes: (f) => geofence.onFixes(f), onStored: (f) => {
-        const updates = statusUpdates(f)
-        status.add(updates)
-        announcePositions(updates)
-        commands.reports(f)
+    // Commands go out through whichever broker is in use, set once it has started.
+    let sendToBand: (bandId: string, payload: string) => void = () => { throw new Error('no broker yet') }
+    const commands = role === 'worker' ? undefined : createCommandChannel({
+      db, log: log.child({ part: 'commands' }), publish: (bandId, payload) => sendToBand(bandId, payload),
+      onChange: (c) => {
+        const owner = geofence.wearerOf(c.bandId)
+        if (owner) hub.publish('command', { command: c }, owner)
       },
-      provisionedAt: (bandId) => { const at = geofence.provisionedAt(bandId); return at === undefined ? provisionedLookup(bandId) : Promise.resolve(at) }, setOnline: async (bandId, online) => {
-        await setBandOnline(db, bandId, online)
-        const owner = geofence.wearerOf(bandId)
-        if (owner) hub.publish('status', { status: { bandId, online, at: now() } }, owner)
-      } })
+    })
 
-    let mqttPort: number | undefined
-    let mqttTlsPort: number | undefined
-    if (config.mqttUrl) {
-      const source = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword, ingest, log: ingestLog })
-      cleanup.push(() => source.close())
-      sendToBand = source.sendCommand
-    } else {
-      const broker = await startEmbeddedBroker({
-        host: config.host, port: config.mqttPlain === 'on' ? config.mqttPort : undefined, ingest,
-        tls: config.mqttTlsCert ? { port: config.mqttTlsPort, cert: await readFile(config.mqttTlsCert), key: await readFile(config.mqttTlsKey) } : undefined, metrics, log: ingestLog, backpressure: writer,
-        guard: createFloodGuard(), now, onCommandDelivered: (id) => commands.delivered(id),
-        verifyBand: async (bandId, secret) => {
-          const stored = await findBandSecret(db, bandId)
-          return stored !== undefined && verifySecret(secret, stored)
-        },
+    const rejected = createRejectedRecord()
+    let ports: { mqttPort?: number; mqttTlsPort?: number } = {}
+    if (role === 'dashboard') {
+      // Reports stored by any worker: positions for this server's sockets, answers to its commands.
+      bus!.subscribe(FIXES_CHANNEL, (payload) => {
+        const fixes = JSON.parse(payload) as Fix[]
+        announcePositions(statusUpdates(fixes))
+        commands!.reports(fixes)
       })
-      cleanup.push(() => broker.close())
-      sendToBand = broker.sendCommand
-      mqttPort = broker.port
-      mqttTlsPort = broker.tlsPort
+      const publisher = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword,
+        clientId: `${config.mqttClientId}-commands-${process.pid}`, ingest: undefined, log: log.child({ part: 'commands' }) })
+      cleanup.push(() => publisher.close())
+      sendToBand = publisher.sendCommand
+    } else {
+      ports = await startIngest({ config, log, db, now, cleanup, registry, geofence, bus, announcePositions, commands, rejected, hub,
+        setSender: (send) => { sendToBand = send } })
     }
 
-    const app = await buildApp({ db, hub, registry, rejected, commands,
-      map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: log.child({ part: 'dashboard' }), isReady: () => ready,
-      sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged: () => geofence.refresh() })
+    const httpLog = log.child({ part: 'dashboard' })
+    const app = commands
+      ? await buildApp({ db, hub, registry, rejected, commands,
+        map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: httpLog, isReady: () => ready,
+        sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged })
+      : Fastify({ loggerInstance: httpLog }).register(healthRoutes(() => ready, registry))
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())
     const httpPort = app.server.address() as { port: number }
     ready = true
-    log.info({ httpPort: httpPort.port, mqttPort, mqttTlsPort }, 'Tongxing is ready')
+    log.info({ role, httpPort: httpPort.port, ...ports }, 'Tongxing is ready')
 
     return {
       httpPort: httpPort.port,
-      mqttPort,
-      mqttTlsPort,
+      mqttPort: ports.mqttPort,
+      mqttTlsPort: ports.mqttTlsPort,
       databaseUrl,
       db,
       async stop() {
@@ -160,4 +149,95 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     await stopAll()
     throw err
   }
+}
+
+interface IngestParts {
+  config: Config
+  log: Logger
+  db: Db
+  now: () => number
+  cleanup: (() => Promise<unknown>)[]
+  registry: Registry
+  geofence: Geofence
+  /** Set for a worker sharing the bands with others. */
+  bus: Bus | undefined
+  announcePositions: (updates: readonly StatusUpdate[]) => void
+  commands: CommandChannel | undefined
+  rejected: ReturnType<typeof createRejectedRecord>
+  hub: Hub
+  setSender: (send: (bandId: string, payload: string) => void) => void
+}
+
+/**
+ * Bands in: the broker (embedded, or a client of an external one), validation, the position
+ * writer, band status. One process judges its reports before they are written (alerts do not
+ * wait for a batch); a worker's geofence judges its shards from the feed of stored reports.
+ */
+async function startIngest(p: IngestParts): Promise<{ mqttPort?: number; mqttTlsPort?: number }> {
+  const { config, log, db, now, cleanup, geofence, bus, hub, commands } = p
+  // Stopped after the position writer has flushed (cleanup runs in reverse), so nothing stored is left out.
+  const status = createStatusWriter({ db, log: log.child({ part: 'status' }), now })
+  cleanup.push(() => status.stop())
+  if (bus) {
+    const owner = startShardOwner({ bus, db, geofence, log: log.child({ part: 'shards' }), shards: SHARDS, everyMs: 1000, feed: FIXES_CHANNEL, bandIds: () => geofence.bands() })
+    cleanup.push(() => owner.stop())
+  }
+
+  const writerLog = log.child({ part: 'writer' })
+  const writer = createPositionWriter({
+    store: pgPositionStore(db, bus ? FIXES_CHANNEL : undefined), log: writerLog, maxRows: config.batchMaxRows, maxQueuedRows: config.writeQueueMaxRows,
+    // A server's pool can take batches side by side (one connection left for the rest); the embedded database has one session.
+    concurrency: config.databaseUrl ? Math.max(1, config.dbPoolSize - 1) : 1,
+    onBatch: (rows, inserted, ms) => {
+      metrics.batchRows.observe(rows)
+      metrics.writeSeconds.observe(ms / 1000)
+      metrics.duplicates.inc(rows - inserted)
+    },
+    onDatabase: (up) => {
+      metrics.databaseUp.set(up ? 1 : 0)
+      if (up) writerLog.info('database reachable again; writing the reports held meanwhile')
+      else writerLog.error({ queuedRows: writer.queued() }, 'database unreachable; holding reports (bands are not acknowledged) and retrying')
+    },
+  })
+  const metrics = ingestMetrics(p.registry, { queuedRows: () => writer.queued() })
+  metrics.databaseUp.set(1)
+  cleanup.push(() => writer.flush())
+  const ingestLog = log.child({ part: 'ingest' })
+  // A band provisioned since the topology was last loaded is looked up (then cached).
+  const provisionedLookup = cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000)
+  const ingest = createIngest({ writer, metrics, record: p.rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
+    onFixes: (f) => { if (!bus) geofence.onFixes(f) },
+    onStored: (f) => {
+      const updates = statusUpdates(f)
+      status.add(updates)
+      // A worker's stored reports reach the dashboard servers through the feed instead.
+      if (!bus) p.announcePositions(updates)
+      commands?.reports(f)
+    },
+    provisionedAt: (bandId) => { const at = geofence.provisionedAt(bandId); return at === undefined ? provisionedLookup(bandId) : Promise.resolve(at) },
+    setOnline: async (bandId, online) => {
+      await setBandOnline(db, bandId, online)
+      const owner = geofence.wearerOf(bandId)
+      if (owner) hub.publish('status', { status: { bandId, online, at: now() } }, owner)
+    } })
+
+  if (config.mqttUrl) {
+    const source = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword, ingest, log: ingestLog,
+      clientId: config.mqttClientId, shareGroup: bus ? 'tongxing' : undefined })
+    cleanup.push(() => source.close())
+    p.setSender(source.sendCommand)
+    return {}
+  }
+  const broker = await startEmbeddedBroker({
+    host: config.host, port: config.mqttPlain === 'on' ? config.mqttPort : undefined, ingest,
+    tls: config.mqttTlsCert ? { port: config.mqttTlsPort, cert: await readFile(config.mqttTlsCert), key: await readFile(config.mqttTlsKey) } : undefined, metrics, log: ingestLog, backpressure: writer,
+    guard: createFloodGuard(), now, onCommandDelivered: (id) => commands?.delivered(id),
+    verifyBand: async (bandId, secret) => {
+      const stored = await findBandSecret(db, bandId)
+      return stored !== undefined && verifySecret(secret, stored)
+    },
+  })
+  cleanup.push(() => broker.close())
+  p.setSender(broker.sendCommand)
+  return { mqttPort: broker.port, mqttTlsPort: broker.tlsPort }
 }

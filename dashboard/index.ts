@@ -1,7 +1,9 @@
 // dashboard/: the HTTP API, users, roles and sessions, the WebSocket hub.
 // Knows nothing of payload bytes or broker internals.
 export { buildApp, type AppDeps } from './app.ts'
+export { healthRoutes } from './routes/health.ts'
 export { createHub, type Hub } from './hub.ts'
+export { busHub, EVENTS_CHANNEL } from './bus-hub.ts'
 export { canSee, type Viewer, type Role } from './scope.ts'
 export { insertCareCentre, insertResident, insertUser, type NewUser } from './people.pg.ts'
 export { MIN_PASSWORD_LENGTH } from './password.ts'

@@ -46,19 +46,26 @@ export const toAlert = (r: AlertRow): Alert => ({
   resolutionNote: r.resolution_note, escalationLevel: r.escalation_level,
 })
 
-export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChange> {
+/**
+ * Opens an alert, or updates the open one of this wearer, kind and zone. A fix that already
+ * raised an alert someone has since resolved raises nothing again (a redelivered or replayed
+ * report): undefined then.
+ */
+export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChange | undefined> {
   const r = await db.query<AlertRow & { inserted: boolean }>(
     `WITH a AS (
        INSERT INTO alerts (resident_id, band_id, zone_id, kind, severity, fix_time, evidence)
-       VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7)
+       SELECT $1::bigint, $2::text, $3::bigint, $4::text, $5::text, to_timestamp($6 / 1000.0), $7::jsonb
+       WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE resident_id = $1 AND kind = $4 AND COALESCE(zone_id, 0) = COALESCE($3::bigint, 0)
+                         AND fix_time = to_timestamp($6 / 1000.0) AND status = 'resolved')
        ON CONFLICT (resident_id, kind, COALESCE(zone_id, 0)) WHERE status <> 'resolved'
        DO UPDATE SET updated_at = now(), evidence = EXCLUDED.evidence,
          severity = CASE WHEN EXCLUDED.severity = 'critical' THEN 'critical' ELSE alerts.severity END
        RETURNING *, (xmax = 0) AS inserted)
      SELECT ${COLUMNS}, a.inserted FROM a JOIN residents r ON r.id = a.resident_id`,
     [a.residentId, a.bandId, a.zoneId, a.kind, a.severity ?? SEVERITY[a.kind], a.fixTime, JSON.stringify(a.evidence)])
-  const row = r.rows[0]!
-  return { change: row.inserted ? 'opened' : 'updated', alert: toAlert(row) }
+  const row = r.rows[0]
+  return row && { change: row.inserted ? 'opened' : 'updated', alert: toAlert(row) }
 }
 
 /** Resolves the open alert of this wearer, kind and zone, if there is one. */

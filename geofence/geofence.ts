@@ -23,8 +23,16 @@ export interface Geofence {
   tick(): void
   /** Who wears the band, as last loaded (refreshed every refreshMs): for scoping what is announced. */
   wearerOf(bandId: string): Wearer | undefined
+  /** Bands that have a wearer, as last loaded. */
+  bands(): Iterable<string>
   /** When the band was provisioned, as last loaded. */
   provisionedAt(bandId: string): number | undefined
+  /** The states changed since the last call (for bands `mine` selects), to be saved for a successor. */
+  takeChanged(mine: (bandId: string) => boolean): [string, BandState][]
+  /** Forgets the bands `mine` selects (another worker judges them now). */
+  release(mine: (bandId: string) => boolean): void
+  /** Takes over bands with their saved states, then judges the reports they sent since. */
+  adopt(states: ReadonlyMap<string, BandState>, since: readonly GeofenceFix[]): void
   /** Resolves when every alert change so far is stored and announced. */
   settled(): Promise<void>
   stop(): Promise<void>
@@ -39,11 +47,23 @@ export interface GeofenceOptions {
   escalationMs?: number
   policy?: Policy
   now?: () => number
-  onAlert: (change: AlertChange) => void
+  /** `ms`: from the report's arrival (or the timer's run) until the change was durable. */
+  onAlert: (change: AlertChange, ms: number) => void
+  /**
+   * false for a worker sharing the bands with others: it starts with no band and is given its
+   * share through adopt() and onFixes(). Default true: one process judges every band, and after a
+   * restart rebuilds their state from the open alerts.
+   */
+  judgesAll?: boolean
 }
 
-export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert }: GeofenceOptions): Geofence {
+export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert, judgesAll = true }: GeofenceOptions): Geofence {
   const states = new Map<string, BandState>()
+  const changed = new Set<string>()
+  const set = (bandId: string, s: BandState) => {
+    states.set(bandId, s)
+    changed.add(bandId)
+  }
   const chains = new Map<string, Promise<void>>()
   let topology: Topology | undefined
   const timers: NodeJS.Timeout[] = []
@@ -68,7 +88,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
   }
 
   /** Stores and announces a band's events in order, after any still being written for it. */
-  const apply = (bandId: string, events: EngineEvent[]) => {
+  const apply = (bandId: string, events: EngineEvent[], since: number) => {
     const wearer = topology?.wearerByBand.get(bandId)
     if (!wearer || events.length === 0) return
     const previous = chains.get(bandId) ?? Promise.resolve()
@@ -76,7 +96,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
       for (const e of events) {
         log.info({ bandId, zoneId: e.zoneId, kind: e.kind }, `alert ${e.type === 'raise' ? 'raised' : e.type === 'remind' ? 'reminder' : 'resolved'}`)
         const change = await retryForever(() => store(wearer.residentId, bandId, e), { log, what: 'storing an alert' })
-        if (change) onAlert(change)
+        if (change) onAlert(change, now() - since)
       }
     })
     chains.set(bandId, next)
@@ -90,7 +110,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     try {
       for (const change of await escalateOverdue(db, escalationMs, ESCALATION_LEVELS.length - 1)) {
         log.warn({ bandId: change.alert.bandId, kind: change.alert.kind, level: change.alert.escalationLevel }, 'alert escalated: nobody acknowledged it')
-        onAlert(change)
+        onAlert(change, 0)
       }
     } catch (err) {
       log.error({ err }, 'escalation check failed; trying again at the next tick')
@@ -104,8 +124,8 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     for (const [bandId, state] of states) {
       const wearer = topology?.wearerByBand.get(bandId)
       const r = tick(state, t, policy, wearer ? topology!.zonesFor(wearer) : [])
-      if (r.state !== state) states.set(bandId, r.state)
-      apply(bandId, r.events)
+      if (r.state !== state) set(bandId, r.state)
+      apply(bandId, r.events, t)
     }
   }
 
@@ -130,10 +150,11 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     refresh,
     tick: runTick,
     wearerOf: (bandId) => topology?.wearerByBand.get(bandId),
+    bands: () => topology?.wearerByBand.keys() ?? [],
     provisionedAt: (bandId) => topology?.provisionedAt.get(bandId),
     async start() {
       await refresh()
-      await rebuild()
+      if (judgesAll) await rebuild()
       const loop = () => { timers[0] = setTimeout(() => void refresh().finally(loop), refreshMs) }
       loop()
       timers[1] = setInterval(runTick, tickMs)
@@ -150,9 +171,27 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
         const box = fix.lat === undefined || fix.lon === undefined ? undefined
           : boxAround(state.prev ? [state.prev.at, [fix.lon, fix.lat]] : [[fix.lon, fix.lat]], 200)
         const r = step(state, fix, topology.zonesFor(wearer, box), policy, arrivedAt)
-        states.set(fix.bandId, r.state)
-        apply(fix.bandId, r.events)
+        set(fix.bandId, r.state)
+        apply(fix.bandId, r.events, arrivedAt)
       }
+    },
+    takeChanged(mine) {
+      const out: [string, BandState][] = []
+      for (const bandId of changed) {
+        if (!mine(bandId)) continue
+        const s = states.get(bandId)
+        if (s) out.push([bandId, s])
+        changed.delete(bandId)
+      }
+      return out
+    },
+    release(mine) {
+      for (const bandId of [...states.keys()]) if (mine(bandId)) states.delete(bandId)
+      for (const bandId of [...changed]) if (mine(bandId)) changed.delete(bandId)
+    },
+    adopt(saved, since) {
+      for (const [bandId, s] of saved) set(bandId, s)
+      this.onFixes(since)
     },
     async settled() {
       while (chains.size > 0) await Promise.all(chains.values())

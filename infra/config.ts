@@ -7,6 +7,7 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 
 /** Every key, its default and what it means. The README's table is generated from this list. */
 export const CONFIG_KEYS = {
+  ROLE: { default: 'all', doc: '`all`: one process does everything. `worker`: ingest and geofence only (needs MQTT_URL and DATABASE_URL; serves /healthz and /metrics on PORT). `dashboard`: the web page, API and sockets only. See infra/SCALE-OUT.md.' },
   PORT: { default: '8080', doc: 'HTTP and WebSocket port of the dashboard (0 picks a free port).' },
   HOST: { default: '0.0.0.0', doc: 'Address the dashboard and the embedded broker listen on.' },
   MQTT_PORT: { default: '1883', doc: 'Port of the embedded MQTT broker (0 picks a free port).' },
@@ -15,6 +16,7 @@ export const CONFIG_KEYS = {
   MQTT_TLS_KEY: { default: '', doc: 'PEM private key file for MQTT over TLS.' },
   MQTT_PLAIN: { default: 'on', doc: '`off`: the embedded broker listens only with TLS (needs MQTT_TLS_CERT and MQTT_TLS_KEY).' },
   MQTT_URL: { default: '', doc: 'Use this external broker (e.g. mqtt://127.0.0.1:1883) instead of the embedded one.' },
+  MQTT_CLIENT_ID: { default: 'tongxing-ingest', doc: 'Client id on the external broker; its session keeps reports while the service is down. Each worker needs its own.' },
   MQTT_USERNAME: { default: '', doc: 'Username the service uses on the external broker.' },
   MQTT_PASSWORD: { default: '', doc: 'Password the service uses on the external broker.' },
   DATABASE_URL: { default: '', doc: 'PostgreSQL or TimescaleDB server. Empty: embedded PGlite under DATA_DIR.' },
@@ -36,6 +38,7 @@ export const CONFIG_KEYS = {
 export type ConfigKey = keyof typeof CONFIG_KEYS
 
 const ConfigSchema = Type.Object({
+  role: Type.Union([Type.Literal('all'), Type.Literal('worker'), Type.Literal('dashboard')]),
   port: Port,
   host: Type.String({ minLength: 1 }),
   mqttPort: Port,
@@ -44,6 +47,7 @@ const ConfigSchema = Type.Object({
   mqttTlsKey: Type.String(),
   mqttPlain: Type.Union([Type.Literal('on'), Type.Literal('off')]),
   mqttUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^(mqtts?|tcp|ssl|wss?)://' })]),
+  mqttClientId: Type.String({ minLength: 1, maxLength: 64 }),
   mqttUsername: Type.String(),
   mqttPassword: Type.String(),
   databaseUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^postgres(ql)?://' })]),
@@ -65,6 +69,8 @@ const ConfigSchema = Type.Object({
 export type Config = Readonly<Static<typeof ConfigSchema>>
 
 const FIELD: Record<ConfigKey, keyof Config> = {
+  ROLE: 'role',
+  MQTT_CLIENT_ID: 'mqttClientId',
   PORT: 'port',
   HOST: 'host',
   MQTT_PORT: 'mqttPort',
@@ -118,5 +124,6 @@ function crossChecks(c: Config): string[] {
   const errors: string[] = []
   if ((c.mqttTlsCert === '') !== (c.mqttTlsKey === '')) errors.push('MQTT_TLS_CERT and MQTT_TLS_KEY: set both or neither')
   if (c.mqttPlain === 'off' && c.mqttTlsCert === '') errors.push('MQTT_PLAIN=off: the broker would not listen at all without MQTT_TLS_CERT and MQTT_TLS_KEY')
+  if (c.role !== 'all' && (!c.databaseUrl || !c.mqttUrl)) errors.push(`ROLE=${c.role}: processes sharing the work meet on a DATABASE_URL server and an external MQTT_URL broker; set both`)
   return errors
 }

@@ -6,3 +6,4 @@ export { loadConfig, CONFIG_KEYS, type Config, type ConfigKey } from './config.t
 export { createLogger, type Logger } from './log.ts'
 export { retryForever } from './retry.ts'
 export { cached } from './cached.ts'
+export { createBus, notifyChunks, NOTIFY_MAX_BYTES, type Bus } from './bus.pg.ts'

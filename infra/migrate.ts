@@ -1,6 +1,7 @@
 // Versioned, forward-only migrations. `NNN-name.sql` runs on every engine; a version may
 // instead ship `NNN-name.timescale.sql` and `NNN-name.plain.sql`, and the variant for the
-// engine found is applied. Each version runs in its own transaction and is recorded once.
+// engine found is applied. Each version runs in its own transaction and is recorded once; an
+// advisory lock keeps processes that start together from applying one twice.
 import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { Db } from './db.ts'
@@ -36,10 +37,16 @@ export async function detectEngine(db: Db): Promise<Engine> {
   return r.rowCount ? 'timescale' : 'plain'
 }
 
+/** Processes starting together (several workers) migrate one at a time. */
+const LOCK = 'SELECT pg_advisory_xact_lock(21624, 0)'
+
 export async function migrate(db: Db, log: Logger): Promise<{ engine: Engine; applied: number[] }> {
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version int PRIMARY KEY, name text NOT NULL, engine text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now())`)
+  await db.tx(async (c) => {
+    await c.query(LOCK)
+    await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version int PRIMARY KEY, name text NOT NULL, engine text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now())`)
+  })
   const done = await db.query<{ version: number; engine: Engine }>('SELECT version, engine FROM schema_migrations')
   // A database keeps the engine it was created on, even if the extension appears later.
   const engine = (done.rows[0]?.engine as Engine | undefined) ?? (await detectEngine(db))
@@ -48,10 +55,14 @@ export async function migrate(db: Db, log: Logger): Promise<{ engine: Engine; ap
   for (const m of await listMigrations(engine)) {
     if (seen.has(m.version)) continue
     const sql = await readFile(DIR + m.file, 'utf8')
-    await db.tx(async (c) => {
+    const done = await db.tx(async (c) => {
+      await c.query(LOCK)
+      if ((await c.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version])).rowCount) return false // another process did it
       await c.query(sql)
       await c.query('INSERT INTO schema_migrations (version, name, engine) VALUES ($1, $2, $3)', [m.version, m.name, engine])
+      return true
     })
+    if (!done) continue
     log.info({ version: m.version, migration: m.name, engine }, 'migration applied')
     applied.push(m.version)
   }

@@ -2,29 +2,38 @@
 // insert like the unnest(arrays) Timescale recommends over multi-row VALUES. A redelivered
 // report (same band, fix time and seq) is skipped by the primary key, so duplicates are stored
 // once. Each band's current state (band_status) is kept by band-status-writer.ts.
-import type { Queryable } from '../infra/index.ts'
+import { notifyChunks, type Queryable } from '../infra/index.ts'
 import type { Fix } from './fix.ts'
+
+const INSERT = `INSERT INTO positions (band_id, fix_time, seq, lat, lon, acc, src, batt, chg, spd, hdg, evt)
+  SELECT "bandId", to_timestamp(ts / 1000.0), seq, lat, lon, acc, src, batt, chg, spd, hdg, NULLIF(evt, '{}')
+  FROM json_to_recordset($1::json) AS u("bandId" text, ts float8, seq bigint, lat float8, lon float8, acc real,
+       src text, batt smallint, chg bool, spd real, hdg real, evt text[])
+  ON CONFLICT DO NOTHING
+  RETURNING 1`
 
 export interface PositionStore {
   /** Stores the fixes durably; returns how many were new (the rest were duplicates). */
   insert(fixes: readonly Fix[]): Promise<number>
 }
 
-export function pgPositionStore(db: Queryable): PositionStore {
+/**
+ * `notify`: a channel that also receives the batch (NOTIFY, in chunks) in the same statement, so
+ * listeners hear of exactly what was made durable, and never of what was not.
+ */
+export function pgPositionStore(db: Queryable, notify?: string): PositionStore {
   return {
     async insert(fixes) {
+      if (notify) {
+        const r = await db.query<{ inserted: number }>(
+          `WITH p AS (${INSERT}), n AS (SELECT pg_notify($2, c) FROM unnest($3::text[]) c)
+           SELECT (SELECT count(*) FROM p)::int AS inserted, (SELECT count(*) FROM n)::int AS notified`,
+          [JSON.stringify(fixes), notify, notifyChunks(fixes)])
+        return r.rows[0]!.inserted
+      }
       // The batch goes as one JSON parameter, unpacked by json_to_recordset: PostgreSQL's JSON
       // parser is cheaper than encoding a dozen typed arrays in JavaScript.
-      const r = await db.query<{ inserted: number }>(
-        `WITH p AS (
-           INSERT INTO positions (band_id, fix_time, seq, lat, lon, acc, src, batt, chg, spd, hdg, evt)
-           SELECT "bandId", to_timestamp(ts / 1000.0), seq, lat, lon, acc, src, batt, chg, spd, hdg, NULLIF(evt, '{}')
-           FROM json_to_recordset($1::json) AS u("bandId" text, ts float8, seq bigint, lat float8, lon float8, acc real,
-                src text, batt smallint, chg bool, spd real, hdg real, evt text[])
-           ON CONFLICT DO NOTHING
-           RETURNING 1)
-         SELECT count(*)::int AS inserted FROM p`,
-        [JSON.stringify(fixes)])
+      const r = await db.query<{ inserted: number }>(`WITH p AS (${INSERT}) SELECT count(*)::int AS inserted FROM p`, [JSON.stringify(fixes)])
       return r.rows[0]!.inserted
     },
   }

@@ -12,7 +12,13 @@ export interface ExternalSourceOptions {
   username?: string
   password?: string
   clientId?: string
-  ingest: Ingest
+  /**
+   * Workers sharing the load: an MQTT 5 shared subscription in this group, so the broker hands
+   * each message to one of them (a session that outlives a restart keeps its share queued).
+   */
+  shareGroup?: string
+  /** undefined: only publish commands (a dashboard server); consume nothing. */
+  ingest: Ingest | undefined
   log: Logger
 }
 
@@ -26,8 +32,8 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
   const { ingest, log } = opts
   const client = mqtt.connect(opts.url, {
     clientId: opts.clientId ?? 'tongxing-ingest',
-    clean: false,
-    protocolVersion: 4,
+    clean: opts.ingest === undefined,
+    ...(opts.shareGroup ? { protocolVersion: 5 as const, properties: { sessionExpiryInterval: 0xffffffff } } : { protocolVersion: 4 as const }),
     username: opts.username || undefined,
     password: opts.password || undefined,
     reconnectPeriod: 1000,
@@ -36,6 +42,7 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
   // at a time. Calling back with an error withholds the PUBACK, so the broker redelivers it.
   client.handleMessage = (packet, callback) => {
     const t = parseBandTopic(packet.topic)
+    if (!ingest) return callback()
     if (!t || t.kind === 'cmd' || t.kind === 'owntracks_other') return callback()
     const handled = t.kind === 'status' ? ingest.status(t.bandId, packet.payload as Buffer)
       : ingest.telemetry(t.bandId, packet.payload as Buffer, t.kind === 'owntracks' ? 'owntracks' : 'v1')
@@ -50,8 +57,11 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
     client.once('connect', () => resolve())
     client.once('error', reject)
   })
-  await client.subscribeAsync({ 'bands/+/telemetry': { qos: 1 }, 'bands/+/status': { qos: 1 }, 'owntracks/+/+': { qos: 1 } })
-  log.info({ broker: new URL(opts.url).host }, 'subscribed to band telemetry and status on external broker')
+  if (ingest) {
+    const share = opts.shareGroup ? `$share/${opts.shareGroup}/` : ''
+    await client.subscribeAsync(Object.fromEntries(['bands/+/telemetry', 'bands/+/status', 'owntracks/+/+'].map((t) => [share + t, { qos: 1 as const }])))
+    log.info({ broker: new URL(opts.url).host, shareGroup: opts.shareGroup }, 'subscribed to band telemetry and status on external broker')
+  }
   return {
     sendCommand: (bandId, payload) => client.publish(`bands/${bandId}/cmd`, payload, { qos: 1 }, (err) => {
       if (err) log.error({ err, bandId }, 'command not published')

@@ -21,7 +21,7 @@ describe('handling alerts', () => {
     const res = await fetch(url(path), { method: 'POST', headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined })
     return { status: res.status, body: (await res.json()) as { alert?: Record<string, unknown>; error?: { code: string } } }
   }
-  const raise = async () => (await raiseAlert(service.db, { residentId: world.resident, bandId: BAND.id, zoneId: null, kind: 'sos', fixTime: Date.now(), evidence: {} })).alert
+  const raise = async () => (await raiseAlert(service.db, { residentId: world.resident, bandId: BAND.id, zoneId: null, kind: 'sos', fixTime: Date.now(), evidence: {} }))!.alert
 
   it('when care staff acknowledge and then resolve an alert with a note, then both are recorded with who and when, and the family sees each change live', async () => {
     // Signed in first: escalation here comes after half a second, and must not overtake the acknowledgement.

@@ -25,7 +25,7 @@ describe('every route and the socket are scoped', () => {
     await band.publishAsync(`bands/${OTHER_BAND.id}/telemetry`, JSON.stringify({ v: 1, seq: 1, ts: Date.now() / 1000 - 60, lat: 36.49, lon: 117.87, acc: 5, src: 'gps' }), { qos: 1 })
     await band.endAsync()
     otherZone = (await service.db.query<{ id: number }>('SELECT id FROM zones WHERE resident_id = $1', [world.otherResident])).rows[0]!.id
-    otherAlert = (await raiseAlert(service.db, { residentId: world.otherResident, bandId: OTHER_BAND.id, zoneId: null, kind: 'sos', fixTime: Date.now(), evidence: { lat: 36.49, lon: 117.87 } })).alert.id
+    otherAlert = (await raiseAlert(service.db, { residentId: world.otherResident, bandId: OTHER_BAND.id, zoneId: null, kind: 'sos', fixTime: Date.now(), evidence: { lat: 36.49, lon: 117.87 } }))!.alert.id
     const before = await service.db.query('SELECT (SELECT count(*) FROM alerts WHERE status = \'open\') AS a, (SELECT count(*) FROM zones) AS z, (SELECT count(*) FROM band_commands) AS c, (SELECT count(*) FROM residents) AS r')
 
     const doc = (await (await fetch(`http://127.0.0.1:${service.httpPort}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> }

@@ -1,0 +1,39 @@
+// The hub when several processes serve dashboards: whatever any process publishes (a worker's
+// alert, a server's acknowledgement) goes out on the bus, and every dashboard server hands what
+// it hears to its own sockets, each socket's scope applied there as always.
+import type { AlertChange } from '../geofence/index.ts'
+import { findAlert } from '../geofence/index.ts'
+import { NOTIFY_MAX_BYTES, type Bus, type Queryable, type Logger } from '../infra/index.ts'
+import type { Hub } from './hub.ts'
+import type { ResidentRef } from './scope.ts'
+
+export const EVENTS_CHANNEL = 'tongxing_events'
+
+type Message = { type: string; body: Record<string, unknown>; about: ResidentRef } | { alertRef: number; change: AlertChange['change'] }
+
+/** Publishes on the bus; with `local`, also delivers what the bus carries to local sockets. */
+export function busHub(bus: Bus, db: Queryable, log: Logger, local?: Hub): Hub {
+  const send = (m: Message) => bus.publish(EVENTS_CHANNEL, JSON.stringify(m)).catch((err: unknown) => log.error({ err }, 'event not published on the bus'))
+  if (local) {
+    bus.subscribe(EVENTS_CHANNEL, (payload) => {
+      const m = JSON.parse(payload) as Message
+      if (!('alertRef' in m)) return local.publish(m.type, m.body, m.about)
+      // An alert too large for one notice travels by reference.
+      findAlert(db, m.alertRef).then((alert) => { if (alert) local.publishAlert({ change: m.change, alert }) },
+        (err: unknown) => log.error({ err }, 'alert announced on the bus not found'))
+    })
+  }
+  const hub: Hub = {
+    add: (socket, viewer) => { if (!local) throw new Error('this process serves no sockets'); local.add(socket, viewer) },
+    publishAlert: ({ change, alert }) => hub.publish('alert', { change, alert }, alert),
+    publish(type, body, about) {
+      const text = JSON.stringify({ type, body, about })
+      if (Buffer.byteLength(text) <= NOTIFY_MAX_BYTES) return void send({ type, body, about })
+      if (type === 'alert') return void send({ alertRef: (body.alert as { id: number }).id, change: body.change as AlertChange['change'] })
+      log.warn({ type }, 'event too large for the bus; not announced')
+    },
+    size: () => local?.size() ?? 0,
+    closeAll: () => local?.closeAll(),
+  }
+  return hub
+}
