@@ -38,7 +38,7 @@ export async function detectEngine(db: Db): Promise<Engine> {
 }
 
 /** Processes starting together (several workers) migrate one at a time. */
-const LOCK = 'SELECT pg_advisory_xact_lock(21624, 0)'
+const LOCK = 'SELECT pg_advisory_xact_lock(21625, 0)' // its own lock class: 21624 is the geofence shards
 
 export async function migrate(db: Db, log: Logger): Promise<{ engine: Engine; applied: number[] }> {
   await db.tx(async (c) => {

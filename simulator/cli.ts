@@ -203,7 +203,7 @@ export async function main(argv: string[], out: (line: string) => void = console
 function summary(s: RunStats): string {
   const ms = (x: number | null) => (x === null ? '-' : `${x.toFixed(1)} ms`)
   return `published ${s.published}, acknowledged ${s.acked}, failed ${s.failed}, bands that could not connect ${s.connectFailures}, ` +
-    `PUBACK p50 ${ms(quantile(s.ackMs, 0.5))} p99 ${ms(quantile(s.ackMs, 0.99))}, ${(s.wallMs / 1000).toFixed(1)} s`
+    `PUBACK p50 ${ms(quantile(s.ackMs, 0.5))} p99 ${ms(quantile(s.ackMs, 0.99))}, ${(s.wallMs / 1000).toFixed(1)} s; good fixes ${s.goodFixes}`
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -13,6 +13,8 @@ export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/loc
 
 export interface Mosquitto {
   url: string
+  /** Re-reads the password and ACL files (SIGHUP), as `systemctl reload mosquitto` does. */
+  reload(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -36,6 +38,10 @@ export async function startMosquitto(auth?: { passwordFile: string; aclFile: str
   })
   return {
     url,
+    async reload() {
+      child.kill('SIGHUP')
+      await new Promise((r) => setTimeout(r, 300))
+    },
     stop: () => new Promise((resolve) => {
       child.once('exit', () => resolve())
       child.kill('SIGTERM')
