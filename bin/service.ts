@@ -5,7 +5,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client'
 import Fastify from 'fastify'
 import { buildApp, busHub, createHub, healthRoutes, type Hub } from '../dashboard/index.ts'
 import { createGeofence, startShardOwner, type Geofence } from '../geofence/index.ts'
-import { cached, createBus, createDb, migrate, startEmbeddedDb, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
+import { applyLifecycle, cached, createBus, createDb, migrate, startLifecycleJob, startEmbeddedDb, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
   startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, createStatusWriter, bandProvisionedAt, statusUpdates,
@@ -49,6 +49,12 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const db = createDb({ connectionString: databaseUrl, log: log.child({ part: 'db' }), max: config.databaseUrl ? config.dbPoolSize : 1 })
     cleanup.push(() => db.close())
     const { engine } = await migrate(db, log)
+    const lifecycle = { retentionDays: config.retentionDays, compressAfterDays: config.compressAfterDays }
+    if (role !== 'dashboard') {
+      await applyLifecycle(db, engine, lifecycle)
+      const stopJob = startLifecycleJob(db, engine, lifecycle, log)
+      cleanup.push(async () => stopJob())
+    }
     log.info({ engine, role }, 'database ready')
 
     const registry = new Registry()

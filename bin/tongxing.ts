@@ -1,7 +1,7 @@
 // The command line: `serve` (the default), `migrate`, and provisioning commands.
 // This is the only place that reads process.env.
 import { parseArgs } from 'node:util'
-import { createLogger, loadConfig, migrate, type Config, type Logger } from '../infra/index.ts'
+import { applyLifecycle, createLogger, loadConfig, migrate, type Config, type Logger } from '../infra/index.ts'
 import { mosquittoPasswordFile } from '../ingest/index.ts'
 import { withDatabase } from './database.ts'
 import { PROVISION_USAGE, UsageError, parseProvision } from './provision.ts'
@@ -9,7 +9,7 @@ import { startService } from './service.ts'
 
 const USAGE = `usage: tongxing <command>
   serve                        run the service (embedded broker and database unless configured otherwise)
-  migrate                      apply database migrations and exit
+  migrate                      apply database migrations and the retention/compression settings, and exit
   mosquitto-passwd [--service-user NAME --service-password PASSWORD]
                                print a Mosquitto password file for every band (external broker mode;
                                see infra/mosquitto/)${PROVISION_USAGE}
@@ -30,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
   if (command === 'migrate') {
-    await withDatabase(config, log, async (db) => console.log(JSON.stringify(await migrate(db, log))))
+    await withDatabase(config, log, async (db) => {
+      const done = await migrate(db, log)
+      await applyLifecycle(db, done.engine, { retentionDays: config.retentionDays, compressAfterDays: config.compressAfterDays })
+      console.log(JSON.stringify(done))
+    })
     return 0
   }
   if (command === 'mosquitto-passwd') return mosquittoPasswd(config, log, args)

@@ -27,6 +27,40 @@ export async function residentHistory(db: Queryable, residentId: number, from: n
   return { total, points: r.rows.map((x) => ({ fixTime: Math.round(Number(x.t)), lat: x.lat, lon: x.lon, acc: x.acc })) }
 }
 
+/** The longest period the hourly summary covers in one request. */
+export const MAX_HOURLY_MS = 92 * 24 * 3_600_000
+
+export interface HourSummary {
+  hour: number
+  reports: number
+  located: number
+  /** The hour's centroid and extent; null when no report of the hour had a position. */
+  lat: number | null
+  lon: number | null
+  box: [number, number, number, number] | null
+  minBatt: number | null
+  sosOrFall: number
+}
+
+/**
+ * A long period, hour by hour, from positions_hourly (TimescaleDB's continuous aggregate, or the
+ * view of the same shape on plain PostgreSQL): months of history without reading every fix.
+ */
+export async function residentHourly(db: Queryable, residentId: number, from: number, to: number): Promise<HourSummary[]> {
+  const r = await db.query<{ hour: Date; reports: number; located: number; lat: number | null; lon: number | null; min_lat: number | null; min_lon: number | null; max_lat: number | null; max_lon: number | null; min_batt: number | null; sos_or_fall: number }>(
+    `SELECT h.hour, sum(h.reports)::int AS reports, sum(h.located)::int AS located,
+            sum(h.lat * h.located) / NULLIF(sum(h.located), 0) AS lat, sum(h.lon * h.located) / NULLIF(sum(h.located), 0) AS lon,
+            min(h.min_lat) AS min_lat, min(h.min_lon) AS min_lon, max(h.max_lat) AS max_lat, max(h.max_lon) AS max_lon,
+            min(h.min_batt)::int AS min_batt, sum(h.sos_or_fall)::int AS sos_or_fall
+     FROM positions_hourly h JOIN bands b ON b.id = h.band_id
+     WHERE b.resident_id = $1 AND h.hour >= to_timestamp($2 / 1000.0) AND h.hour < to_timestamp($3 / 1000.0)
+     GROUP BY h.hour ORDER BY h.hour`, [residentId, from, to])
+  return r.rows.map((x) => ({
+    hour: x.hour.getTime(), reports: x.reports, located: x.located, lat: x.lat, lon: x.lon,
+    box: x.min_lon === null ? null : [x.min_lon, x.min_lat!, x.max_lon!, x.max_lat!], minBatt: x.min_batt, sosOrFall: x.sos_or_fall,
+  }))
+}
+
 export async function recordHistoryView(db: Queryable, userId: number, residentId: number, from: number, to: number): Promise<void> {
   await db.query('INSERT INTO history_views (user_id, resident_id, from_time, to_time) VALUES ($1, $2, to_timestamp($3 / 1000.0), to_timestamp($4 / 1000.0))',
     [userId, residentId, from, to])

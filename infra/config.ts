@@ -22,6 +22,8 @@ export const CONFIG_KEYS = {
   DATABASE_URL: { default: '', doc: 'PostgreSQL or TimescaleDB server. Empty: embedded PGlite under DATA_DIR.' },
   DB_POOL_SIZE: { default: '4', doc: 'Connections to a DATABASE_URL server (the embedded database always uses one).' },
   DATA_DIR: { default: './data', doc: 'Where the embedded database keeps its files.' },
+  RETENTION_DAYS: { default: '180', doc: 'Positions older than this many days are deleted (TimescaleDB retention policy, or dropped day partitions on plain PostgreSQL); hourly summaries follow them. 0 keeps them forever.' },
+  COMPRESS_AFTER_DAYS: { default: '7', doc: 'TimescaleDB compresses positions older than this many days (segmented by band).' },
   LOG_LEVEL: { default: 'info', doc: 'pino level: trace, debug, info, warn, error. Coordinates are logged only at debug.' },
   BATCH_MAX_ROWS: { default: '2000', doc: 'Most positions written in one database statement.' },
   WRITE_QUEUE_MAX_ROWS: { default: '100000', doc: 'Reports held in memory while the database is slow or away; beyond this, bands are paused (backpressure) until it drains.' },
@@ -53,6 +55,8 @@ const ConfigSchema = Type.Object({
   databaseUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^postgres(ql)?://' })]),
   dbPoolSize: Type.Integer({ minimum: 1, maximum: 100 }),
   dataDir: Type.String({ minLength: 1 }),
+  retentionDays: Type.Integer({ minimum: 0, maximum: 36500 }),
+  compressAfterDays: Type.Integer({ minimum: 1, maximum: 36500 }),
   logLevel: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l))),
   batchMaxRows: Type.Integer({ minimum: 1, maximum: 50000 }),
   writeQueueMaxRows: Type.Integer({ minimum: 1 }),
@@ -84,6 +88,8 @@ const FIELD: Record<ConfigKey, keyof Config> = {
   DATABASE_URL: 'databaseUrl',
   DB_POOL_SIZE: 'dbPoolSize',
   DATA_DIR: 'dataDir',
+  RETENTION_DAYS: 'retentionDays',
+  COMPRESS_AFTER_DAYS: 'compressAfterDays',
   LOG_LEVEL: 'logLevel',
   BATCH_MAX_ROWS: 'batchMaxRows',
   WRITE_QUEUE_MAX_ROWS: 'writeQueueMaxRows',
@@ -124,6 +130,9 @@ function crossChecks(c: Config): string[] {
   const errors: string[] = []
   if ((c.mqttTlsCert === '') !== (c.mqttTlsKey === '')) errors.push('MQTT_TLS_CERT and MQTT_TLS_KEY: set both or neither')
   if (c.mqttPlain === 'off' && c.mqttTlsCert === '') errors.push('MQTT_PLAIN=off: the broker would not listen at all without MQTT_TLS_CERT and MQTT_TLS_KEY')
+  // The hourly summaries are refreshed over the last 7 days: they must not be dropped before.
+  if (c.retentionDays > 0 && c.retentionDays < 8) errors.push('RETENTION_DAYS: at least 8 (or 0 to keep positions forever)')
+  if (c.retentionDays > 0 && c.compressAfterDays >= c.retentionDays) errors.push('COMPRESS_AFTER_DAYS must be less than RETENTION_DAYS')
   if (c.role !== 'all' && (!c.databaseUrl || !c.mqttUrl)) errors.push(`ROLE=${c.role}: processes sharing the work meet on a DATABASE_URL server and an external MQTT_URL broker; set both`)
   return errors
 }

@@ -53,4 +53,22 @@ describe('resident history', () => {
     const denied = await fetch(`http://127.0.0.1:${service.httpPort}/api/admin/residents/${world.resident}/history-views`, { headers: { cookie: await login(service.httpPort, 'family-wang') } })
     expect(denied.status).toBe(403)
   })
+
+  it('when the family asks for a month, then it comes hour by hour from the hourly summary, and the look is recorded', async () => {
+    const from = t0 - 30 * 86_400_000
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/residents/${world.resident}/history/hourly?from=${from}&to=${t0 + 3_600_000}`,
+      { headers: { cookie: await login(service.httpPort, 'family-wang') } })
+    expect(res.status).toBe(200)
+    const hours = ((await res.json()) as { hours: { hour: number; reports: number; located: number; lat: number }[] }).hours
+    expect(hours.reduce((n, h) => n + h.reports, 0)).toBe(60) // the 60 fixes, in the one or two hours they fall in
+    expect(hours.every((h) => h.hour % 3_600_000 === 0 && h.located === h.reports)).toBe(true)
+    const views = (await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM history_views WHERE from_time = to_timestamp($1 / 1000.0)', [from])).rows[0]!.n
+    expect(views).toBe(1)
+    const tooLong = await fetch(`http://127.0.0.1:${service.httpPort}/api/residents/${world.resident}/history/hourly?from=${from - 90 * 86_400_000}&to=${t0}`,
+      { headers: { cookie: await login(service.httpPort, 'family-wang') } })
+    expect(tooLong.status).toBe(400)
+    const stranger = await fetch(`http://127.0.0.1:${service.httpPort}/api/residents/${world.resident}/history/hourly?from=${from}&to=${t0}`,
+      { headers: { cookie: await login(service.httpPort, 'staff-boshan') } })
+    expect(stranger.status).toBe(404)
+  })
 })

@@ -1,3 +1,3 @@
 -- Plain PostgreSQL: positions stay an ordinary table, indexed by band and fix time through
--- the primary key. Native partitioning and a retention job arrive with the deployment work.
+-- the primary key. Partitioning and the retention job: 014.
 SELECT 1;
