@@ -125,12 +125,16 @@ export async function startService(config: Config, log: Logger, now: () => numbe
         setSender: (send) => { sendToBand = send } })
     }
 
+    const readiness = async () => ({
+      database: await db.query('SELECT 1').then(() => true, () => false),
+      ...(bus ? { bus: bus.connected() } : {}),
+    })
     const httpLog = log.child({ part: 'dashboard' })
     const app = commands
       ? await buildApp({ db, hub, registry, rejected, commands,
-        map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: httpLog, isReady: () => ready,
+        map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: httpLog, isReady: () => ready, readiness,
         sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged })
-      : Fastify({ loggerInstance: httpLog }).register(healthRoutes(() => ready, registry))
+      : Fastify({ loggerInstance: httpLog, disableRequestLogging: true }).register(healthRoutes(() => ready, registry, readiness))
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())
     const httpPort = app.server.address() as { port: number }

@@ -24,7 +24,7 @@ import { historyRoutes } from './routes/history.ts'
 import { invitationRoutes } from './routes/invitations.ts'
 import { mapRoutes, type MapSettings } from './routes/map.ts'
 import { personalDataRoutes } from './routes/personal-data.ts'
-import { healthRoutes } from './routes/health.ts'
+import { healthRoutes, type ReadinessChecks } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
 
 export interface AppDeps {
@@ -33,6 +33,8 @@ export interface AppDeps {
   registry: Registry
   log: Logger
   isReady: () => boolean
+  /** What /readyz checks beyond having started. */
+  readiness?: ReadinessChecks
   sessionTtlMs: number
   /** The page's map settings. */
   map: MapSettings
@@ -62,7 +64,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, { openapi: { info: { title: 'Tongxing API', version: '1', description: 'Sign in with POST /api/login; the session cookie scopes every answer.' } } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
-  await app.register(healthRoutes(d.isReady, d.registry))
+  await app.register(healthRoutes(d.isReady, d.registry, d.readiness))
   await app.register(authRoutes(d.db, d.sessionTtlMs))
   await app.register(alertRoutes(d.db, d.hub))
   await app.register(bandRoutes(d.db, d.commands))
