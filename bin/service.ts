@@ -233,7 +233,7 @@ async function startIngest(p: IngestParts): Promise<{ mqttPort?: number; mqttTls
 
   if (config.mqttUrl) {
     const source = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword, ingest, log: ingestLog,
-      clientId: config.mqttClientId, shareGroup: bus ? 'tongxing' : undefined })
+      clientId: config.mqttClientId, shareGroup: bus ? 'tongxing' : undefined, connections: config.mqttSharedConnections })
     cleanup.push(() => source.close())
     p.setSender(source.sendCommand)
     return {}

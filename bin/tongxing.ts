@@ -1,7 +1,7 @@
 // The command line: `serve` (the default), `migrate`, and provisioning commands.
 // This is the only place that reads process.env.
 import { parseArgs } from 'node:util'
-import { applyLifecycle, createLogger, loadConfig, migrate, type Config, type Logger } from '../infra/index.ts'
+import { applyLifecycle, createLogger, envFileText, loadConfig, migrate, type Config, type Logger } from '../infra/index.ts'
 import { mosquittoPasswordFile } from '../ingest/index.ts'
 import { withDatabase } from './database.ts'
 import { PROVISION_USAGE, UsageError, parseProvision } from './provision.ts'
@@ -9,6 +9,7 @@ import { startService } from './service.ts'
 
 const USAGE = `usage: tongxing <command>
   serve                        run the service (embedded broker and database unless configured otherwise)
+  env-file                     print every setting with its meaning and default (infra/tongxing.env)
   migrate                      apply database migrations and the retention/compression settings, and exit
   mosquitto-passwd [--service-user NAME --service-password PASSWORD]
                                print a Mosquitto password file for every band (external broker mode;
@@ -24,6 +25,10 @@ async function main(argv: string[]): Promise<number> {
   const config = loaded.config
   const [command = 'serve', ...args] = argv
   if (command === 'serve') return serve(config)
+  if (command === 'env-file') {
+    process.stdout.write(envFileText())
+    return 0
+  }
   if (command === 'help' || command === '--help') {
     console.log(USAGE)
     return 0

@@ -17,6 +17,7 @@ export const CONFIG_KEYS = {
   MQTT_PLAIN: { default: 'on', doc: '`off`: the embedded broker listens only with TLS (needs MQTT_TLS_CERT and MQTT_TLS_KEY).' },
   MQTT_URL: { default: '', doc: 'Use this external broker (e.g. mqtt://127.0.0.1:1883) instead of the embedded one.' },
   MQTT_CLIENT_ID: { default: 'tongxing-ingest', doc: 'Client id on the external broker; its session keeps reports while the service is down. Each worker needs its own.' },
+  MQTT_SHARED_CONNECTIONS: { default: '4', doc: 'ROLE=worker: connections each worker opens in the shared subscription (client ids MQTT_CLIENT_ID-0, -1, …); each carries one message at a time until it is durable.' },
   MQTT_USERNAME: { default: '', doc: 'Username the service uses on the external broker.' },
   MQTT_PASSWORD: { default: '', doc: 'Password the service uses on the external broker.' },
   DATABASE_URL: { default: '', doc: 'PostgreSQL or TimescaleDB server. Empty: embedded PGlite under DATA_DIR.' },
@@ -50,6 +51,7 @@ const ConfigSchema = Type.Object({
   mqttPlain: Type.Union([Type.Literal('on'), Type.Literal('off')]),
   mqttUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^(mqtts?|tcp|ssl|wss?)://' })]),
   mqttClientId: Type.String({ minLength: 1, maxLength: 64 }),
+  mqttSharedConnections: Type.Integer({ minimum: 1, maximum: 64 }),
   mqttUsername: Type.String(),
   mqttPassword: Type.String(),
   databaseUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^postgres(ql)?://' })]),
@@ -75,6 +77,7 @@ export type Config = Readonly<Static<typeof ConfigSchema>>
 const FIELD: Record<ConfigKey, keyof Config> = {
   ROLE: 'role',
   MQTT_CLIENT_ID: 'mqttClientId',
+  MQTT_SHARED_CONNECTIONS: 'mqttSharedConnections',
   PORT: 'port',
   HOST: 'host',
   MQTT_PORT: 'mqttPort',
@@ -135,4 +138,17 @@ function crossChecks(c: Config): string[] {
   if (c.retentionDays > 0 && c.compressAfterDays >= c.retentionDays) errors.push('COMPRESS_AFTER_DAYS must be less than RETENTION_DAYS')
   if (c.role !== 'all' && (!c.databaseUrl || !c.mqttUrl)) errors.push(`ROLE=${c.role}: processes sharing the work meet on a DATABASE_URL server and an external MQTT_URL broker; set both`)
   return errors
+}
+
+/** Every key with its meaning and default, as an env file (infra/tongxing.env is this text). */
+export function envFileText(): string {
+  const lines = [
+    "# Every setting Tongxing reads, with its default (the README's configuration table says the same).",
+    '# Used by infra/compose.yaml as env_file; compose.yaml overrides DATABASE_URL, DATA_DIR and the',
+    '# per-process keys (ROLE, MQTT_URL, MQTT_CLIENT_ID) for each service. Values are literal: no quotes.',
+    '# Written by `tongxing env-file`.',
+    '',
+  ]
+  for (const [key, k] of Object.entries(CONFIG_KEYS)) lines.push(`# ${k.doc}`, `${key}=${k.default}`, '')
+  return lines.join('\n')
 }

@@ -17,6 +17,11 @@ export interface ExternalSourceOptions {
    * each message to one of them (a session that outlives a restart keeps its share queued).
    */
   shareGroup?: string
+  /**
+   * Connections in the share group (client ids `{clientId}-0`, `-1`, …). The broker hands each
+   * connection one message at a time until its reports are durable; several keep several in flight.
+   */
+  connections?: number
   /** undefined: only publish commands (a dashboard server); consume nothing. */
   ingest: Ingest | undefined
   log: Logger
@@ -29,9 +34,23 @@ export interface TelemetrySource {
 }
 
 export async function connectExternalBroker(opts: ExternalSourceOptions): Promise<TelemetrySource> {
+  const base = opts.clientId ?? 'tongxing-ingest'
+  const count = opts.shareGroup ? Math.max(1, opts.connections ?? 1) : 1
+  const links = await Promise.all(Array.from({ length: count }, (_, k) => connectOne(opts, count > 1 ? `${base}-${k}` : base)))
+  return {
+    sendCommand: links[0]!.sendCommand,
+    close: async () => { await Promise.all(links.map((l) => l.close())) },
+  }
+}
+
+const TOPICS = ['bands/+/telemetry', 'bands/+/status', 'owntracks/+/+']
+
+async function connectOne(opts: ExternalSourceOptions, clientId: string): Promise<TelemetrySource> {
   const { ingest, log } = opts
+  let busy = 0
+  let lastDone = 0
   const client = mqtt.connect(opts.url, {
-    clientId: opts.clientId ?? 'tongxing-ingest',
+    clientId,
     clean: opts.ingest === undefined,
     ...(opts.shareGroup ? { protocolVersion: 5 as const, properties: { sessionExpiryInterval: 0xffffffff } } : { protocolVersion: 4 as const }),
     username: opts.username || undefined,
@@ -44,11 +63,15 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
     const t = parseBandTopic(packet.topic)
     if (!ingest) return callback()
     if (!t || t.kind === 'cmd' || t.kind === 'owntracks_other') return callback()
+    busy++
     const handled = t.kind === 'status' ? ingest.status(t.bandId, packet.payload as Buffer)
       : ingest.telemetry(t.bandId, packet.payload as Buffer, t.kind === 'owntracks' ? 'owntracks' : 'v1')
     handled.then(() => callback(), (err: unknown) => {
       log.error({ err, bandId: t.bandId }, `${t.kind} not stored; left unacknowledged for redelivery`)
       callback(err as Error)
+    }).finally(() => {
+      busy--
+      lastDone = Date.now()
     })
   }
   client.on('error', (err) => log.error({ err: err.message }, 'external broker error'))
@@ -57,15 +80,24 @@ export async function connectExternalBroker(opts: ExternalSourceOptions): Promis
     client.once('connect', () => resolve())
     client.once('error', reject)
   })
+  const share = opts.shareGroup ? `$share/${opts.shareGroup}/` : ''
   if (ingest) {
-    const share = opts.shareGroup ? `$share/${opts.shareGroup}/` : ''
-    await client.subscribeAsync(Object.fromEntries(['bands/+/telemetry', 'bands/+/status', 'owntracks/+/+'].map((t) => [share + t, { qos: 1 as const }])))
-    log.info({ broker: new URL(opts.url).host, shareGroup: opts.shareGroup }, 'subscribed to band telemetry and status on external broker')
+    await client.subscribeAsync(Object.fromEntries(TOPICS.map((t) => [share + t, { qos: 1 as const }])))
+    log.info({ broker: new URL(opts.url).host, clientId, shareGroup: opts.shareGroup }, 'subscribed to band telemetry and status on external broker')
   }
   return {
     sendCommand: (bandId, payload) => client.publish(`bands/${bandId}/cmd`, payload, { qos: 1 }, (err) => {
       if (err) log.error({ err, bandId }, 'command not published')
     }),
-    close: () => client.endAsync(),
+    async close() {
+      if (!opts.shareGroup || !ingest || !client.connected) return void (await client.endAsync())
+      // A worker stopping on purpose leaves the group first: the broker (Mosquitto queues for a
+      // member that is away) then gives its share to the others. What was already queued for it
+      // arrives and is stored before it goes, and the session goes with it.
+      await client.unsubscribeAsync(TOPICS.map((t) => share + t))
+      const until = Date.now() + 10_000
+      while (Date.now() < until && (busy > 0 || Date.now() - lastDone < 300)) await new Promise((r) => setTimeout(r, 50))
+      await client.endAsync(false, { properties: { sessionExpiryInterval: 0 } })
+    },
   }
 }

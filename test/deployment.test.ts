@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import type { Service } from '../bin/service.ts'
-import { CONFIG_KEYS, loadConfig } from '../infra/index.ts'
+import { CONFIG_KEYS, envFileText, loadConfig } from '../infra/index.ts'
 import { startTestService } from './support/service.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -51,6 +51,7 @@ const tongxingServices = Object.entries(compose.services).filter(([, s]) => s.im
 
 describe('deployment files', () => {
   it('when the settings file is read, then it lists every key the service reads, once, with its default and its meaning', () => {
+    expect(read('infra/tongxing.env')).toBe(envFileText()) // regenerate with `npm run tongxing -- env-file > infra/tongxing.env`
     const entries = envFile()
     expect(entries.map((e) => e.key).sort()).toEqual(Object.keys(CONFIG_KEYS).sort())
     for (const e of entries) {

@@ -7,6 +7,7 @@ import { chmod, copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { insertUser } from '../dashboard/index.ts'
 import { createDb, createLogger, migrate, type Db } from '../infra/index.ts'
@@ -149,6 +150,19 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
     live.close()
   }, 180_000)
 
+
+  it('when a worker is stopped on purpose, then it leaves the group first and the other stores everything at once', async () => {
+    const leaving = workers.get('worker-2')!
+    leaving.process.kill('SIGTERM')
+    expect(await leaving.exited).toBe(0)
+    const band = generateFleet({ bands: RUN.bands, seed: RUN.seed }).residents[0]!
+    const c = await mqtt.connectAsync(broker.url, { clientId: band.bandId, username: band.bandId, password: band.secret, reconnectPeriod: 0 })
+    const t = Date.now() - 60_000
+    for (let i = 0; i < 20; i++) await c.publishAsync(`bands/${band.bandId}/telemetry`, JSON.stringify({ v: 1, seq: 900_000 + i, ts: (t + i * 1000) / 1000, lat: 36.8, lon: 118.05, acc: 10, src: 'gps' }), { qos: 1 })
+    await c.endAsync()
+    // Had it stayed in the group while away, Mosquitto would keep about half of these for it.
+    await eventually(async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions WHERE seq >= 900000')).rows[0]!.n === 20, 5000)
+  })
 
   function distinctFixes(): number {
     const fleet = generateFleet({ bands: RUN.bands, seed: RUN.seed })
