@@ -2,8 +2,7 @@
 // the config arrives here already validated.
 import { readFile } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
-import Fastify from 'fastify'
-import { buildApp, busHub, createHub, healthRoutes, type Hub } from '../dashboard/index.ts'
+import { buildApp, buildOpsApp, busHub, createHub, type Hub } from '../dashboard/index.ts'
 import { createGeofence, startShardOwner, type Geofence } from '../geofence/index.ts'
 import { applyLifecycle, cached, createBus, createDb, migrate, startLifecycleJob, startEmbeddedDb, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
@@ -134,7 +133,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       ? await buildApp({ db, hub, registry, rejected, commands,
         map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: httpLog, isReady: () => ready, readiness,
         sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged })
-      : Fastify({ loggerInstance: httpLog, disableRequestLogging: true }).register(healthRoutes(() => ready, registry, readiness))
+      : await buildOpsApp({ log: httpLog, isReady: () => ready, registry, readiness })
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())
     const httpPort = app.server.address() as { port: number }

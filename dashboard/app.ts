@@ -46,6 +46,13 @@ export interface AppDeps {
   topologyChanged: () => Promise<void>
 }
 
+/** A worker's HTTP side: health, readiness and metrics only. */
+export async function buildOpsApp(d: Pick<AppDeps, 'log' | 'isReady' | 'readiness' | 'registry'>): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: d.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
+  await app.register(healthRoutes(d.isReady, d.registry, d.readiness))
+  return app
+}
+
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // No per-request log lines: URLs can carry resident ids and query parameters.
   const app = Fastify({ loggerInstance: d.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })

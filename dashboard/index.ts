@@ -1,7 +1,6 @@
 // dashboard/: the HTTP API, users, roles and sessions, the WebSocket hub.
 // Knows nothing of payload bytes or broker internals.
-export { buildApp, type AppDeps } from './app.ts'
-export { healthRoutes } from './routes/health.ts'
+export { buildApp, buildOpsApp, type AppDeps } from './app.ts'
 export { createHub, type Hub } from './hub.ts'
 export { busHub, EVENTS_CHANNEL } from './bus-hub.ts'
 export { canSee, type Viewer, type Role } from './scope.ts'

@@ -1,0 +1,186 @@
+// How many bands one machine holds: fleets reporting at a steady rate for a stretch of minutes,
+// against the service as it is deployed — one process with its embedded broker (`single`), or
+// Mosquitto with ingest/geofence workers and a dashboard server (`cluster`) — on a PostgreSQL
+// server on the same machine. Each step is sustained when the bands' reports are acknowledged as
+// fast as they are offered, stored within seconds of the end, and the write queue does not grow.
+// Printed per step: rates, CPU and memory of the service processes (per 1000 bands) and of
+// PostgreSQL, and the PUBACK latency the bands saw.
+//
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:capacity -- \
+//     [--layout single|cluster] [--workers 2] [--steps 1500:10,10000:10,10000:2.5] [--minutes 10]
+//
+// A step is BANDS:SECONDS (each band reports every SECONDS). One machine's file-descriptor limit
+// caps the bands that can be connected at once (here 20,000 per process, one per band on each
+// side); beyond it a step offers the same fixes per second from fewer bands reporting more often.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import pg from 'pg'
+import { insertUser } from '../dashboard/index.ts'
+import { CONFIG_KEYS, createDb, createLogger, migrate } from '../infra/index.ts'
+
+const { values: v } = parseArgs({ options: {
+  layout: { type: 'string', default: 'single' }, workers: { type: 'string', default: '2' },
+  steps: { type: 'string', default: '1500:10,10000:10,10000:5,10000:2.5,10000:2,10000:1.5' }, minutes: { type: 'string', default: '10' },
+} })
+const SERVER = process.env.BENCH_DATABASE_URL
+if (!SERVER) throw new Error('BENCH_DATABASE_URL (a PostgreSQL server on this machine) is required')
+const LAYOUT = v.layout as 'single' | 'cluster'
+const WORKERS = Number(v.workers)
+const DURATION_MS = Number(v.minutes) * 60_000
+const STEPS = v.steps!.split(',').map((s) => { const [b, i] = s.split(':').map(Number); return { bands: b!, everyS: i! } })
+const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p))
+const TICK = 100 // clock ticks per second (/proc/*/stat)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const freePort = () => new Promise<number>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) }) })
+
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base = { ...process.env }
+  for (const key of Object.keys(CONFIG_KEYS)) delete base[key]
+  return { ...base, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }
+}
+const serve = (env: Record<string, string>) => spawn(process.execPath, ['--import', 'tsx', 'bin/tongxing.ts', 'serve'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'ignore', 'inherit'] })
+
+/** CPU seconds (user + system) and resident MB of a process. */
+function usage(pid: number): { cpuS: number; rssMb: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return { cpuS: (Number(stat[11]) + Number(stat[12])) / TICK, rssMb: rss ? Number(rss[1]) / 1024 : 0 }
+  } catch { return { cpuS: 0, rssMb: 0 } }
+}
+/** CPU seconds of every PostgreSQL process (server and backends), exited ones aside. */
+function postgresCpuS(): number {
+  let s = 0
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try { if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') s += usage(Number(d)).cpuS } catch { /* gone */ }
+  }
+  return s
+}
+
+async function waitHttp(url: string, what: string, child: ChildProcess) {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`${what} exited ${child.exitCode}`)
+    if ((await fetch(url).catch(() => undefined))?.ok) return
+    await sleep(200)
+  }
+  throw new Error(`${what} did not start`)
+}
+const metricSum = async (url: string, name: string) => {
+  const text = await (await fetch(url).catch(() => undefined))?.text() ?? ''
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0)
+}
+
+interface Row { bands: number; everyS: number; offered: number; acked: number; stored: number; drainS: number; queueEnd: number; ackP99: string; cpuPct: number; rssMb: number; pgPct: number; ok: boolean }
+
+async function step(bands: number, everyS: number): Promise<Row> {
+  const name = `tongxing_capacity_${process.pid}`
+  const admin = new pg.Client({ connectionString: SERVER })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await admin.query(`CREATE DATABASE ${name}`)
+  const url = new URL(SERVER!)
+  url.pathname = `/${name}`
+  const databaseUrl = url.toString()
+  const db = createDb({ connectionString: databaseUrl, log: createLogger('silent'), max: 2 })
+  await migrate(db, createLogger('silent'))
+  await insertUser(db, { username: 'bench-admin', password: 'bench-password', role: 'admin' })
+
+  const children: ChildProcess[] = []
+  let brokerUrl: string
+  const httpPort = await freePort()
+  const metricsUrls: string[] = []
+  const common = { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '4' }
+  let mosquitto: ChildProcess | undefined
+  if (LAYOUT === 'single') {
+    const mqttPort = await freePort()
+    const s = serve({ ...common, PORT: String(httpPort), MQTT_PORT: String(mqttPort) })
+    children.push(s)
+    await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'service', s)
+    metricsUrls.push(`http://127.0.0.1:${httpPort}/metrics`)
+    brokerUrl = `mqtt://127.0.0.1:${mqttPort}`
+  } else {
+    if (!MOSQUITTO) throw new Error('the cluster layout needs mosquitto (apt-get install mosquitto)')
+    const port = await freePort()
+    const conf = join(await mkdtemp(join(tmpdir(), 'tongxing-capacity-')), 'mosquitto.conf')
+    await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`)
+    mosquitto = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
+    await sleep(500)
+    brokerUrl = `mqtt://127.0.0.1:${port}`
+    const cluster = { ...common, MQTT_URL: brokerUrl }
+    const d = serve({ ...cluster, ROLE: 'dashboard', PORT: String(httpPort) })
+    children.push(d)
+    await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'dashboard', d)
+    for (let w = 0; w < WORKERS; w++) {
+      const p = await freePort()
+      const c = serve({ ...cluster, ROLE: 'worker', PORT: String(p), MQTT_CLIENT_ID: `bench-worker-${w}` })
+      children.push(c)
+      await waitHttp(`http://127.0.0.1:${p}/healthz`, `worker ${w}`, c)
+      metricsUrls.push(`http://127.0.0.1:${p}/metrics`)
+    }
+  }
+  const pids = [...children.map((c) => c.pid!), ...(mosquitto ? [mosquitto.pid!] : [])]
+
+  const rate = bands / everyS
+  const load = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'load', '--url', `http://127.0.0.1:${httpPort}`, '--broker', brokerUrl,
+    '--admin', 'bench-admin', '--password', 'bench-password', '--bands', String(bands), '--rate', String(rate), '--duration', `${DURATION_MS / 1000}s`, '--seed', '5', '--quiet'],
+  { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  load.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+  const stored = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions')).rows[0]!.n
+  // The measured window starts once the fleet is provisioned and the first reports are stored.
+  while ((await stored()) === 0 && load.exitCode === null) await sleep(500)
+  const before = pids.map(usage)
+  const pgBefore = postgresCpuS()
+  const t0 = performance.now()
+  const queue: number[] = []
+  let rss = 0
+  while (load.exitCode === null) {
+    await sleep(2000)
+    queue.push((await Promise.all(metricsUrls.map((u) => metricSum(u, 'tongxing_write_queue_rows')))).reduce((a, b) => a + b, 0))
+    rss = Math.max(rss, children.reduce((a, c) => a + usage(c.pid!).rssMb, 0) + (mosquitto ? usage(mosquitto.pid!).rssMb : 0))
+  }
+  const seconds = (performance.now() - t0) / 1000
+  const after = pids.map(usage)
+  const pgAfter = postgresCpuS()
+  const ended = performance.now()
+  const acked = Number(/acknowledged (\d+),/.exec(out)?.[1] ?? 0)
+  const published = Number(/published (\d+),/.exec(out)?.[1] ?? 0)
+  let n = await stored()
+  while (n < acked && performance.now() - ended < 120_000) { await sleep(250); n = await stored() }
+  const drainS = (performance.now() - ended) / 1000
+  const cpuPct = (after.reduce((a, u) => a + u.cpuS, 0) - before.reduce((a, u) => a + u.cpuS, 0)) / seconds * 100
+  const third = Math.max(1, Math.floor(queue.length / 3))
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+  const growing = avg(queue.slice(-third)) > 2 * avg(queue.slice(0, third)) + 2000
+  const row: Row = {
+    bands, everyS, offered: rate, acked: acked / (DURATION_MS / 1000), stored: n, drainS, queueEnd: queue.at(-1) ?? 0,
+    ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-', cpuPct, rssMb: rss, pgPct: (pgAfter - pgBefore) / seconds * 100,
+    ok: published > 0 && acked === published && n >= acked && drainS < 5 && !growing,
+  }
+  for (const c of children) c.kill('SIGTERM')
+  await Promise.all(children.map((c) => new Promise((r) => c.exitCode !== null ? r(null) : c.once('exit', r))))
+  mosquitto?.kill('SIGTERM')
+  await db.close()
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await admin.end()
+  return row
+}
+
+const layoutName = LAYOUT === 'single' ? 'one process (embedded broker)' : `Mosquitto + ${WORKERS} workers + dashboard server`
+console.log(`# capacity — ${layoutName}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
+console.log('| bands × every | offered fixes/s | acknowledged fixes/s | stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | sustained |')
+console.log('|---|---|---|---|---|---|---|---|---|---|---|')
+for (const s of STEPS) {
+  const r = await step(s.bands, s.everyS)
+  console.log(`| ${r.bands} × ${r.everyS} s | ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${(r.cpuPct / r.bands * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${(r.rssMb / r.bands * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${r.ok ? 'yes' : 'no'} |`)
+  if (!r.ok && s.bands === STEPS.at(-1)!.bands) break
+}
+process.exit(0)
