@@ -78,7 +78,7 @@ const metricSum = async (url: string, name: string) => {
   return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0)
 }
 
-interface Row { bands: number; everyS: number; offered: number; acked: number; stored: number; drainS: number; queueEnd: number; ackP99: string; cpuPct: number; rssMb: number; pgPct: number; ok: boolean }
+interface Row { bytesPerRow?: number; bands: number; everyS: number; offered: number; acked: number; stored: number; drainS: number; queueEnd: number; ackP99: string; cpuPct: number; rssMb: number; pgPct: number; ok: boolean }
 
 async function step(bands: number, everyS: number): Promise<Row> {
   const name = `tongxing_capacity_${process.pid}`
@@ -165,6 +165,8 @@ async function step(bands: number, everyS: number): Promise<Row> {
     ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-', cpuPct, rssMb: rss, pgPct: (pgAfter - pgBefore) / seconds * 100,
     ok: published > 0 && acked === published && n >= acked && drainS < 5 && !growing,
   }
+  const size = await db.query<{ b: number }>(`SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'positions'::regclass)::float8 / GREATEST(count(*), 1) AS b FROM positions`)
+  row.bytesPerRow = size.rows[0]!.b
   for (const c of children) c.kill('SIGTERM')
   await Promise.all(children.map((c) => new Promise((r) => c.exitCode !== null ? r(null) : c.once('exit', r))))
   mosquitto?.kill('SIGTERM')
@@ -176,11 +178,11 @@ async function step(bands: number, everyS: number): Promise<Row> {
 
 const layoutName = LAYOUT === 'single' ? 'one process (embedded broker)' : `Mosquitto + ${WORKERS} workers + dashboard server`
 console.log(`# capacity — ${layoutName}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
-console.log('| bands × every | offered fixes/s | acknowledged fixes/s | stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | sustained |')
-console.log('|---|---|---|---|---|---|---|---|---|---|---|')
+console.log('| bands × every | offered fixes/s | acknowledged fixes/s | stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | disk per position | sustained |')
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
 for (const s of STEPS) {
   const r = await step(s.bands, s.everyS)
-  console.log(`| ${r.bands} × ${r.everyS} s | ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${(r.cpuPct / r.bands * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${(r.rssMb / r.bands * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${r.ok ? 'yes' : 'no'} |`)
+  console.log(`| ${r.bands} × ${r.everyS} s | ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${(r.cpuPct / r.bands * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${(r.rssMb / r.bands * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`)
   if (!r.ok && s.bands === STEPS.at(-1)!.bands) break
 }
 process.exit(0)

@@ -7,7 +7,7 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 
 /** Every key, its default and what it means. The README's table is generated from this list. */
 export const CONFIG_KEYS = {
-  ROLE: { default: 'all', doc: '`all`: one process does everything. `worker`: ingest and geofence only (needs MQTT_URL and DATABASE_URL; serves /healthz and /metrics on PORT). `dashboard`: the web page, API and sockets only. See infra/SCALE-OUT.md.' },
+  ROLE: { default: 'all', doc: '`all`: one process does everything. `worker`: ingest and geofence only (needs MQTT_URL and DATABASE_URL; serves /healthz, /readyz and /metrics on PORT). `dashboard`: the web page, API and sockets only. See infra/SCALE-OUT.md.' },
   PORT: { default: '8080', doc: 'HTTP and WebSocket port of the dashboard (0 picks a free port).' },
   HOST: { default: '0.0.0.0', doc: 'Address the dashboard and the embedded broker listen on.' },
   MQTT_PORT: { default: '1883', doc: 'Port of the embedded MQTT broker (0 picks a free port).' },
