@@ -4,7 +4,7 @@
 // The service runs in this process (embedded broker and PGlite); the background fleet runs in
 // its own process.
 //
-//   npm run bench:alert-latency -- [--bands 1500] [--every 10] [--samples 300]
+//   [BENCH_DATABASE_URL=postgres://…] npm run bench:alert-latency -- [--bands 1500] [--every 10] [--samples 300]
 import { spawn } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
+import pg from 'pg'
 import WebSocket from 'ws'
 import { startService } from '../bin/service.ts'
 import { insertCareCentre, insertResident, insertUser } from '../dashboard/index.ts'
@@ -24,7 +25,20 @@ const SEED = 9
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const log = createLogger('silent')
 
-const loaded = loadConfig({ PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-latency-')) })
+// With BENCH_DATABASE_URL, a fresh database on that server (as deployed); otherwise the embedded PGlite.
+let databaseUrl = ''
+const server = process.env.BENCH_DATABASE_URL
+if (server) {
+  const admin = new pg.Client({ connectionString: server })
+  await admin.connect()
+  await admin.query('DROP DATABASE IF EXISTS tongxing_latency WITH (FORCE)')
+  await admin.query('CREATE DATABASE tongxing_latency')
+  await admin.end()
+  const u = new URL(server)
+  u.pathname = '/tongxing_latency'
+  databaseUrl = u.toString()
+}
+const loaded = loadConfig({ PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-latency-')) })
 if (!loaded.ok) throw new Error(loaded.errors.join('; '))
 const service = await startService(loaded.config, log)
 const centre = await insertCareCentre(service.db, 'Bench Centre')
@@ -64,7 +78,7 @@ for (let i = 0; i < SAMPLES; i++) {
 }
 const q = (p: number) => [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.floor(p * samples.length))]!
 const rss = process.memoryUsage().rss / 2 ** 20
-console.log(`# alert latency — ${BANDS} bands reporting every ${EVERY_S} s in the background, ${SAMPLES} SOS presses; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+console.log(`# alert latency — ${BANDS} bands reporting every ${EVERY_S} s in the background (${BANDS / EVERY_S} fixes/s), ${SAMPLES} SOS presses, ${server ? 'PostgreSQL server' : 'embedded PGlite'}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
 console.log('| publish → dashboard socket | p50 | p99 | p99.9 | max | service RSS |')
 console.log('|---|---|---|---|---|---|')
 console.log(`| SOS alert (stored before it is shown) | ${q(0.5).toFixed(1)} ms | ${q(0.99).toFixed(1)} ms | ${q(0.999).toFixed(1)} ms | ${Math.max(...samples).toFixed(1)} ms | ${rss.toFixed(0)} MB |`)

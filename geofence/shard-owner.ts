@@ -1,7 +1,7 @@
 // A geofence worker's share of the bands when several workers run: it holds the advisory locks
 // of the shards it owns (on its bus connection, so a dead worker's locks vanish with it), judges
-// the stored reports of those shards from the feed, saves their states every `everyMs`, and
-// rebalances as workers come and go. Taking a shard over = its saved states, then a replay of
+// the stored reports of those shards from the feed, saves their states every SAVE_EVERY_MS, and
+// rebalances every `everyMs` as workers come and go. Taking a shard over = its saved states, then a replay of
 // what arrived since the checkpoint (the engine ignores what it has already seen, and a fix never
 // raises the same alert twice). See infra/SCALE-OUT.md.
 import type { Bus, Db, Logger } from '../infra/index.ts'
@@ -11,6 +11,12 @@ import { loadShard, saveStates } from './state-store.pg.ts'
 
 /** The checkpoint trails the save by this much: a report's arrival time is its transaction's start, and its notice comes after the commit. */
 export const CHECKPOINT_LAG_MS = 30_000
+/**
+ * How often the owned shards' changed states are saved. Every band that reported has changed, so
+ * this bounds the state writes (10,000 bands: a third of a row per band per second at 30 s); a new
+ * owner replays at most this plus the lag of reports.
+ */
+export const SAVE_EVERY_MS = 30_000
 
 export interface ShardOwnerOptions {
   bus: Bus
@@ -27,8 +33,10 @@ export interface ShardOwnerOptions {
 
 export interface ShardOwner {
   owned(): ReadonlySet<number>
-  /** One round now: save, rebalance (also run every everyMs). */
+  /** One round now: save if due, rebalance (also run every everyMs). */
   round(): Promise<void>
+  /** Saves the owned shards' changed states now. */
+  saveNow(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -80,9 +88,13 @@ export function startShardOwner({ bus, db, geofence, log, shards, everyMs, feed,
   }
 
   let running: Promise<void> | undefined
+  let savedAt = 0
   const round = async () => {
     if (!bus.connected()) return
-    await save([...owned])
+    if (Date.now() - savedAt >= SAVE_EVERY_MS) {
+      await save([...owned])
+      savedAt = Date.now()
+    }
     const members = await bus.members()
     const plan = rebalance(owned, shards, members, offset)
     for (const s of plan.release) {
@@ -107,6 +119,10 @@ export function startShardOwner({ bus, db, geofence, log, shards, everyMs, feed,
   return {
     owned: () => owned,
     round: once,
+    async saveNow() {
+      await save([...owned])
+      savedAt = Date.now()
+    },
     async stop() {
       clearInterval(timer)
       await running

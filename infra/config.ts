@@ -17,7 +17,7 @@ export const CONFIG_KEYS = {
   MQTT_PLAIN: { default: 'on', doc: '`off`: the embedded broker listens only with TLS (needs MQTT_TLS_CERT and MQTT_TLS_KEY).' },
   MQTT_URL: { default: '', doc: 'Use this external broker (e.g. mqtt://127.0.0.1:1883) instead of the embedded one.' },
   MQTT_CLIENT_ID: { default: 'tongxing-ingest', doc: 'Client id on the external broker; its session keeps reports while the service is down. Each worker needs its own.' },
-  MQTT_SHARED_CONNECTIONS: { default: '4', doc: 'ROLE=worker: connections each worker opens in the shared subscription (client ids MQTT_CLIENT_ID-0, -1, …); each carries one message at a time until it is durable.' },
+  MQTT_SHARED_CONNECTIONS: { default: '16', doc: 'ROLE=worker: connections each worker opens in the shared subscription (client ids MQTT_CLIENT_ID-0, -1, …); each carries one message at a time until it is durable.' },
   MQTT_USERNAME: { default: '', doc: 'Username the service uses on the external broker.' },
   MQTT_PASSWORD: { default: '', doc: 'Password the service uses on the external broker.' },
   DATABASE_URL: { default: '', doc: 'PostgreSQL or TimescaleDB server. Empty: embedded PGlite under DATA_DIR.' },

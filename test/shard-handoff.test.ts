@@ -61,7 +61,7 @@ describe.runIf(server !== undefined || process.env.CI === 'true')('geofence shar
     // …which arrived minutes ago: no replay will bring them back, only the saved state.
     await db.query(`UPDATE positions SET received_at = now() - interval '5 minutes'`)
     await eventually(async () => {
-      await a.owner.round()
+      await a.owner.saveNow()
       const r = await db.query<{ tag: string }>(`SELECT state->'zone'->>'tag' AS tag FROM geofence_states WHERE band_id = $1`, [BAND.id])
       return r.rows[0]?.tag === 'leaving'
     })
