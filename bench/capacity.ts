@@ -81,7 +81,7 @@ const metricSum = async (url: string, name: string) => {
   return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0)
 }
 
-interface Row { bytesPerRow?: number; bands: number; everyS: number; offered: number; acked: number; stored: number; drainS: number; queueEnd: number; ackP99: string; cpuPct: number; rssMb: number; pgPct: number; ok: boolean }
+interface Row { bytesPerRow?: number; byProcess?: string; bands: number; everyS: number; offered: number; acked: number; stored: number; drainS: number; queueEnd: number; ackP99: string; cpuPct: number; rssMb: number; pgPct: number; ok: boolean }
 
 async function step(bands: number, everyS: number): Promise<Row> {
   const name = `tongxing_capacity_${process.pid}`
@@ -130,6 +130,7 @@ async function step(bands: number, everyS: number): Promise<Row> {
     }
   }
   const pids = [...children.map((c) => c.pid!), ...(mosquitto ? [mosquitto.pid!] : [])]
+  const roles = LAYOUT === 'single' ? ['service'] : ['dashboard', ...Array.from({ length: WORKERS }, (_, w) => `worker ${w + 1}`), 'mosquitto']
 
   const rate = bands / everyS
   const load = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'load', '--url', `http://127.0.0.1:${httpPort}`, '--broker', brokerUrl,
@@ -159,6 +160,7 @@ async function step(bands: number, everyS: number): Promise<Row> {
   let n = await stored()
   while (n < acked && performance.now() - ended < 120_000) { await sleep(250); n = await stored() }
   const drainS = (performance.now() - ended) / 1000
+  const byProcess = roles.map((r, i) => `${r} ${((after[i]!.cpuS - before[i]!.cpuS) / seconds * 100).toFixed(1)} % CPU, ${after[i]!.rssMb.toFixed(0)} MB`).join('; ')
   const cpuPct = (after.reduce((a, u) => a + u.cpuS, 0) - before.reduce((a, u) => a + u.cpuS, 0)) / seconds * 100
   const third = Math.max(1, Math.floor(queue.length / 3))
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
@@ -167,6 +169,7 @@ async function step(bands: number, everyS: number): Promise<Row> {
     bands, everyS, offered: rate, acked: acked / (DURATION_MS / 1000), stored: n, drainS, queueEnd: queue.at(-1) ?? 0,
     ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-', cpuPct, rssMb: rss, pgPct: (pgAfter - pgBefore) / seconds * 100,
     // Bands waiting over a second for their PUBACK are queueing at the door.
+    byProcess,
     ok: published > 0 && acked === published && n >= acked && drainS < 5 && !growing && parseFloat(/PUBACK p50 [^,]+ p99 ([0-9.]+) ms/.exec(out)?.[1] ?? 'Infinity') < 1000,
   }
   const size = await db.query<{ b: number }>(`SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'positions'::regclass)::float8 / GREATEST(count(*), 1) AS b FROM positions`)
@@ -184,9 +187,12 @@ const layoutName = LAYOUT === 'single' ? 'one process (embedded broker)' : `Mosq
 console.log(`# capacity — ${layoutName}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
 console.log('| bands × every | offered fixes/s | acknowledged fixes/s | stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | disk per position | sustained |')
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
+const parts: string[] = []
 for (const s of STEPS) {
   const r = await step(s.bands, s.everyS)
   console.log(`| ${r.bands} × ${r.everyS} s | ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${(r.cpuPct / r.bands * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${(r.rssMb / r.bands * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`)
+  if (LAYOUT === 'cluster') parts.push(`${r.bands} × ${r.everyS} s: ${r.byProcess}`)
   if (!r.ok && s.bands === STEPS.at(-1)!.bands) break
 }
+if (parts.length > 0) console.log(`\nby process — ${parts.join('\n  ')}`)
 process.exit(0)

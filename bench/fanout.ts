@@ -51,7 +51,7 @@ const residentOut = await new Promise<number>((resolve, reject) => {
   const c = cli(['bin/tongxing.ts', 'resident', 'add', '--name', 'Presser'], env)
   let out = ''
   c.stdout!.on('data', (d: Buffer) => { out += d.toString() })
-  c.once('exit', (code) => code === 0 ? resolve((JSON.parse(out.trim()) as { id: number }).id) : reject(new Error('resident add failed')))
+  c.once('exit', (code) => code === 0 ? resolve((JSON.parse(out.trim()) as { residentId: number }).residentId) : reject(new Error('resident add failed')))
 })
 await run(['bin/tongxing.ts', 'band', 'add', '--id', PRESSER.id, '--secret', PRESSER.secret, '--resident', String(residentOut)], env)
 const service = cli(['bin/tongxing.ts', 'serve'], env)

@@ -87,13 +87,15 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       await bus?.publish(TOPOLOGY_CHANNEL, '')
     }
 
-    // Each band's newest position in a stored message, to the sockets that may see its wearer
-    // (who wears which band comes from the geofence's topology: no query per message).
+    // Each band's newest position in a stored message, to this process's sockets that may see its
+    // wearer (who wears which band comes from the geofence's topology: no query per message).
+    // Every dashboard server hears the stored reports itself, so positions never go on the bus.
     const announcePositions = (updates: readonly StatusUpdate[]) => {
+      if (!localHub) return
       for (const u of updates) {
         const p = u.position
         const owner = p && geofence.wearerOf(u.bandId)
-        if (p && owner) hub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
+        if (p && owner) localHub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
       }
     }
     // Commands go out through whichever broker is in use, set once it has started.
@@ -129,11 +131,12 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       ...(bus ? { bus: bus.connected() } : {}),
     })
     const httpLog = log.child({ part: 'dashboard' })
-    const app = commands
-      ? await buildApp({ db, hub, registry, rejected, commands,
+    // A worker serves health and metrics only; the others, the page and the API.
+    const app = role === 'worker'
+      ? await buildOpsApp({ log: httpLog, isReady: () => ready, registry, readiness })
+      : await buildApp({ db, hub, registry, rejected, commands: commands!,
         map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: httpLog, isReady: () => ready, readiness,
         sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged })
-      : await buildOpsApp({ log: httpLog, isReady: () => ready, registry, readiness })
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())
     const httpPort = app.server.address() as { port: number }

@@ -115,11 +115,13 @@ export async function findAlert(db: Queryable, id: number): Promise<Alert | unde
   return r.rows[0] && toAlert(r.rows[0])
 }
 
-/** Open alerts by band, to rebuild engine state after a restart. */
-export async function openAlertsByBand(db: Queryable): Promise<Map<string, { kind: AlertKind; zoneId: number | null; fixTime: number }[]>> {
+export type OpenAlert = { kind: AlertKind; zoneId: number | null; fixTime: number }
+
+/** Open alerts by band (of these bands, if given), to rebuild engine state after a restart. */
+export async function openAlertsByBand(db: Queryable, bandIds?: readonly string[]): Promise<Map<string, OpenAlert[]>> {
   const r = await db.query<{ band_id: string; kind: AlertKind; zone_id: number | null; fix_time: Date }>(
-    `SELECT band_id, kind, zone_id, fix_time FROM alerts WHERE status <> 'resolved'`)
-  const out = new Map<string, { kind: AlertKind; zoneId: number | null; fixTime: number }[]>()
+    `SELECT band_id, kind, zone_id, fix_time FROM alerts WHERE status <> 'resolved' AND ($1::text[] IS NULL OR band_id = ANY($1))`, [bandIds ?? null])
+  const out = new Map<string, OpenAlert[]>()
   for (const a of r.rows) out.set(a.band_id, [...(out.get(a.band_id) ?? []), { kind: a.kind, zoneId: a.zone_id, fixTime: a.fix_time.getTime() }])
   return out
 }

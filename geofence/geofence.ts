@@ -4,7 +4,7 @@
 // raised twice.
 import { retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
-import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert } from './alert-store.pg.ts'
+import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert, type OpenAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
 import { DEFAULT_POLICY, initialState, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
 import { boxAround, loadTopology, topologyVersion, type Topology, type Wearer } from './topology.pg.ts'
@@ -55,6 +55,20 @@ export interface GeofenceOptions {
    * restart rebuilds their state from the open alerts.
    */
   judgesAll?: boolean
+}
+
+/** A band's state as its open alerts describe it (after a restart, or a shard never saved). */
+export function fromOpenAlerts(open: readonly OpenAlert[], heardAt: number): BandState {
+  let s = initialState(heardAt)
+  for (const a of open) {
+    if (a.kind === 'left_safe_zone' && a.zoneId !== null) s = { ...s, zone: outside(a.zoneId, a.fixTime) }
+    if (a.kind === 'band_removed') s = { ...s, removed: true }
+    if (a.kind === 'low_battery') s = { ...s, lowBattery: true }
+    if (a.kind === 'band_offline') s = { ...s, offline: true }
+    if (a.kind === 'entered_danger_zone' && a.zoneId !== null) s = { ...s, danger: { ...s.danger, [a.zoneId]: { tag: 'in', outsideFixes: 0 } } }
+    s = { ...s, lastTs: Math.max(s.lastTs, a.fixTime) }
+  }
+  return s
 }
 
 export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert, judgesAll = true }: GeofenceOptions): Geofence {
@@ -132,18 +146,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
   /** What the open alerts say about each band, so a restart neither repeats nor forgets them. */
   const rebuild = async () => {
     const t = now()
-    for (const [bandId, open] of await openAlertsByBand(db)) {
-      let s = initialState(t)
-      for (const a of open) {
-        if (a.kind === 'left_safe_zone' && a.zoneId !== null) s = { ...s, zone: outside(a.zoneId, a.fixTime) }
-        if (a.kind === 'band_removed') s = { ...s, removed: true }
-        if (a.kind === 'low_battery') s = { ...s, lowBattery: true }
-        if (a.kind === 'band_offline') s = { ...s, offline: true }
-        if (a.kind === 'entered_danger_zone' && a.zoneId !== null) s = { ...s, danger: { ...s.danger, [a.zoneId]: { tag: 'in', outsideFixes: 0 } } }
-        s = { ...s, lastTs: Math.max(s.lastTs, a.fixTime) }
-      }
-      states.set(bandId, s)
-    }
+    for (const [bandId, open] of await openAlertsByBand(db)) states.set(bandId, fromOpenAlerts(open, t))
   }
 
   return {

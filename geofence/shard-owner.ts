@@ -74,7 +74,7 @@ export function startShardOwner({ bus, db, geofence, log, shards, everyMs, feed,
     loading.set(s, [])
     try {
       const bands = [...bandIds()].filter(inShard(s))
-      const snap = await loadShard(db, s, bands)
+      const snap = await loadShard(db, s, bands, Date.now())
       const buffered = loading.get(s) ?? []
       owned.add(s)
       geofence.adopt(snap.states, [...snap.since, ...buffered])

@@ -4,7 +4,7 @@
 // received since, so both alerts are raised once; a third owner replaying the same reports
 // raises nothing again, even for an alert someone has resolved meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createGeofence, resolveAlertByPerson, startShardOwner, type AlertChange } from '../geofence/index.ts'
+import { createGeofence, raiseAlert, resolveAlertByPerson, startShardOwner, type AlertChange } from '../geofence/index.ts'
 import { createBus, createDb, createLogger, migrate, type Db } from '../infra/index.ts'
 import { pgPositionStore, type Fix } from '../ingest/index.ts'
 import { BACKENDS, type TestDatabase } from './support/databases.ts'
@@ -14,6 +14,8 @@ import { eventually } from './support/service.ts'
 const server = BACKENDS.find((b) => b.name === 'PostgreSQL server')
 const log = createLogger('silent')
 const FEED = 'tongxing_fixes'
+const fix = (seq: number, north: number, ts: number, evt: Fix['evt'] = []): Fix =>
+  ({ bandId: BAND.id, seq, ts, lat: HOME.lat + north / 111_195, lon: HOME.lon, acc: 10, src: 'gps', batt: 80, evt })
 
 describe.runIf(server !== undefined || process.env.CI === 'true')('geofence shards handed from worker to worker', () => {
   let database: TestDatabase
@@ -44,12 +46,10 @@ describe.runIf(server !== undefined || process.env.CI === 'true')('geofence shar
   }
   /** The worker dies: the server drops its bus connection, and with it every shard lock. */
   const crash = async () => {
-    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tongxing-worker'`)
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tongxing-worker' AND datname = current_database()`)
   }
   const stored = (fixes: Fix[]) => pgPositionStore(db, FEED).insert(fixes)
   const T0 = Date.now() - 10 * 60_000
-  const fix = (seq: number, north: number, ts: number, evt: Fix['evt'] = []): Fix =>
-    ({ bandId: BAND.id, seq, ts, lat: HOME.lat + north / 111_195, lon: HOME.lon, acc: 10, src: 'gps', batt: 80, evt })
   const alertRows = async () => (await db.query<{ id: number; kind: string; fix_time: Date; status: string }>(
     'SELECT id, kind, fix_time, status FROM alerts ORDER BY id')).rows.map((r) => ({ id: r.id, kind: r.kind, fixTime: r.fix_time.getTime(), status: r.status }))
 
@@ -93,5 +93,46 @@ describe.runIf(server !== undefined || process.env.CI === 'true')('geofence shar
     await c.geofence.settled()
     expect((await alertRows()).map((r) => [r.kind, r.status])).toEqual([['sos', 'resolved'], ['left_safe_zone', 'open']])
     expect(c.alerts.filter((x) => x.change === 'opened')).toEqual([])
+  })
+})
+
+describe.runIf(server !== undefined || process.env.CI === 'true')('the first worker after one process ran alone', () => {
+  let database: TestDatabase
+  let db: Db
+  let bus: Awaited<ReturnType<typeof createBus>>
+  let geofence: ReturnType<typeof createGeofence>
+
+  beforeAll(async () => {
+    database = await server!.start()
+    db = createDb({ connectionString: database.url, log, max: 4 })
+    await migrate(db, log)
+  })
+  afterAll(async () => {
+    await geofence?.stop()
+    await bus?.close()
+    await db?.close()
+    await database?.stop()
+  })
+
+  it('when a shard was never saved, then the worker starts from the open alerts and replays only recent reports', async () => {
+    const world = await provisionWorld(db)
+    const t = Date.now() - 3 * 3_600_000
+    // Months ago (here: hours, received long ago) the wearer wandered; that alert was resolved. Now an exit alert is open.
+    await pgPositionStore(db).insert([fix(1, 300, t, ['sos'])])
+    await db.query(`UPDATE positions SET received_at = now() - interval '2 hours'`)
+    const open = await raiseAlert(db, { residentId: world.resident, bandId: BAND.id, zoneId: world.zone, kind: 'left_safe_zone', fixTime: t + 60_000, evidence: {} })
+    bus = await createBus({ connectionString: database.url, db, log, name: 'tongxing-worker', retryMs: 60_000 })
+    const alerts: AlertChange[] = []
+    geofence = createGeofence({ db, log, refreshMs: 60_000, tickMs: 60_000, judgesAll: false, onAlert: (c) => alerts.push(c) })
+    await geofence.start()
+    const owner = startShardOwner({ bus, db, geofence, log, shards: 64, everyMs: 60_000, feed: FEED, bandIds: () => geofence.bands() })
+    await owner.round()
+    expect(owner.owned().size).toBe(64)
+    // The old SOS is not replayed (no new alert), and the wearer coming home resolves the open exit.
+    const now = Date.now() - 60_000
+    await pgPositionStore(db, FEED).insert([fix(2, 0, now), fix(3, 0, now + 20_000)])
+    await eventually(() => alerts.some((c) => c.change === 'resolved'))
+    await owner.stop()
+    expect(alerts.map((c) => [c.change, c.alert.id])).toEqual([['resolved', open!.alert.id]])
   })
 })
