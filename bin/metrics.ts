@@ -9,10 +9,21 @@ export function geofenceMetrics(registry: Registry, db: Queryable) {
     raisedSeconds: new Histogram({ name: 'tongxing_alert_raise_seconds', help: 'From the report that raised an alert arriving to the alert being durable',
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 2, 10], registers }),
     open: new Gauge({ name: 'tongxing_alerts_open', help: 'Alerts not yet resolved, by kind', labelNames: ['kind'], registers,
+      // A scrape must answer while the database is away (that is when it matters most): the last
+      // figures stay until the count comes back within a second.
       async collect() {
-        this.reset()
-        const r = await db.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM alerts WHERE status <> 'resolved' GROUP BY kind`)
-        for (const row of r.rows) this.set({ kind: row.kind }, row.n)
+        try {
+          const r = await within(1000, db.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM alerts WHERE status <> 'resolved' GROUP BY kind`))
+          this.reset()
+          for (const row of r.rows) this.set({ kind: row.kind }, row.n)
+        } catch { /* keep the last figures */ }
       } }),
   }
+}
+
+/** The promise's value, or a rejection after `ms`. */
+export function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms) })
+  return Promise.race([p, late]).finally(() => clearTimeout(timer))
 }

@@ -10,7 +10,7 @@ import {
   startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, createStatusWriter, bandProvisionedAt, statusUpdates,
   type CommandChannel, type Fix, type StatusUpdate,
 } from '../ingest/index.ts'
-import { geofenceMetrics } from './metrics.ts'
+import { geofenceMetrics, within } from './metrics.ts'
 
 /** Stored reports, announced by the worker that stored them (in the same statement). */
 const FIXES_CHANNEL = 'tongxing_fixes'
@@ -127,7 +127,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     }
 
     const readiness = async () => ({
-      database: await db.query('SELECT 1').then(() => true, () => false),
+      database: await within(2000, db.query('SELECT 1')).then(() => true, () => false),
       ...(bus ? { bus: bus.connected() } : {}),
     })
     const httpLog = log.child({ part: 'dashboard' })

@@ -51,17 +51,19 @@ describe(`database outage (${backend.name})`, () => {
       await new Promise((r) => setTimeout(r, Math.max(0, start - Date.now()) + 10_000))
       expect(await metric(env.PORT, 'tongxing_database_up')).toBe(1)
       proxy.cut()
-      const seen = { down: false, paused: 0, queued: 0 }
+      const seen = { down: false, notReady: false, paused: 0, queued: 0 }
       const outageEnds = Date.now() + OUTAGE_MS
       while (Date.now() < outageEnds) {
         await new Promise((r) => setTimeout(r, 1000))
         expect((await fetch(`http://127.0.0.1:${env.PORT}/healthz`)).status).toBeLessThan(600) // alive
         seen.down ||= (await metric(env.PORT, 'tongxing_database_up')) === 0
+        seen.notReady ||= (await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).status === 503
         seen.paused = Math.max(seen.paused, await metric(env.PORT, 'tongxing_bands_paused'))
         seen.queued = Math.max(seen.queued, await metric(env.PORT, 'tongxing_write_queue_rows'))
       }
       proxy.restore()
       expect(seen.down).toBe(true)
+      expect(seen.notReady).toBe(true) // readiness says so, and answers (the scrape and the probe do not hang on the database)
       expect(seen.paused).toBeGreaterThan(0) // backpressure, not unbounded growth
       // The bound holds, give or take the message each band had in hand when it was paused.
       expect(seen.queued).toBeGreaterThanOrEqual(BOUND)
