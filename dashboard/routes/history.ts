@@ -7,11 +7,20 @@ import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { listHistoryViews, MAX_HISTORY_MS, MAX_HOURLY_MS, recordHistoryView, residentHistory, residentHourly } from '../history.pg.ts'
 import { canSeeResident } from '../people.pg.ts'
+import type { Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 
 const Params = Type.Object({ residentId: Type.Integer({ minimum: 1 }) })
 
 export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (app) => {
+  /** A look at a resident's history: refused (404, or 400 for a bad range), or recorded and allowed. */
+  const look = async (viewer: Viewer, residentId: number, from: number, to: number, maxMs: number, most: string) => {
+    if (!(await canSeeResident(db, viewer, residentId))) return { code: 404 as const, body: apiError('not_found', 'no such resident') }
+    if (!(to > from) || to - from > maxMs) return { code: 400 as const, body: apiError('bad_range', `to must be after from, at most ${most}`) }
+    await recordHistoryView(db, viewer.userId, residentId, from, to)
+    return undefined
+  }
+
   app.get('/api/residents/:residentId/history', {
     preValidation: requireViewer(db),
     schema: {
@@ -27,9 +36,8 @@ export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async
   }, async (request, reply) => {
     const { residentId } = request.params
     const { from, to, maxPoints } = request.query
-    if (!(await canSeeResident(db, request.viewer!, residentId))) return reply.code(404).send(apiError('not_found', 'no such resident'))
-    if (!(to > from) || to - from > MAX_HISTORY_MS) return reply.code(400).send(apiError('bad_range', 'to must be after from, at most 7 days'))
-    await recordHistoryView(db, request.viewer!.userId, residentId, from, to)
+    const refused = await look(request.viewer!, residentId, from, to, MAX_HISTORY_MS, '7 days')
+    if (refused) return reply.code(refused.code).send(refused.body)
     return residentHistory(db, residentId, from, to, maxPoints)
   })
 
@@ -49,9 +57,8 @@ export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async
   }, async (request, reply) => {
     const { residentId } = request.params
     const { from, to } = request.query
-    if (!(await canSeeResident(db, request.viewer!, residentId))) return reply.code(404).send(apiError('not_found', 'no such resident'))
-    if (!(to > from) || to - from > MAX_HOURLY_MS) return reply.code(400).send(apiError('bad_range', 'to must be after from, at most 92 days'))
-    await recordHistoryView(db, request.viewer!.userId, residentId, from, to)
+    const refused = await look(request.viewer!, residentId, from, to, MAX_HOURLY_MS, '92 days')
+    if (refused) return reply.code(refused.code).send(refused.body)
     return { hours: await residentHourly(db, residentId, from, to) }
   })
 
