@@ -13,7 +13,7 @@ type Message = { type: string; body: Record<string, unknown>; about: ResidentRef
 
 /** Publishes on the bus; with `local`, also delivers what the bus carries to local sockets. */
 export function busHub(bus: Bus, db: Queryable, log: Logger, local?: Hub): Hub {
-  const send = (m: Message) => bus.publish(EVENTS_CHANNEL, JSON.stringify(m)).catch((err: unknown) => log.error({ err }, 'event not published on the bus'))
+  const send = (text: string) => bus.publish(EVENTS_CHANNEL, text).catch((err: unknown) => log.error({ err }, 'event not published on the bus'))
   if (local) {
     bus.subscribe(EVENTS_CHANNEL, (payload) => {
       const m = JSON.parse(payload) as Message
@@ -27,9 +27,9 @@ export function busHub(bus: Bus, db: Queryable, log: Logger, local?: Hub): Hub {
     add: (socket, viewer) => { if (!local) throw new Error('this process serves no sockets'); local.add(socket, viewer) },
     publishAlert: ({ change, alert }) => hub.publish('alert', { change, alert }, alert),
     publish(type, body, about) {
-      const text = JSON.stringify({ type, body, about })
-      if (Buffer.byteLength(text) <= NOTIFY_MAX_BYTES) return void send({ type, body, about })
-      if (type === 'alert') return void send({ alertRef: (body.alert as { id: number }).id, change: body.change as AlertChange['change'] })
+      const text = JSON.stringify({ type, body, about } satisfies Message)
+      if (Buffer.byteLength(text) <= NOTIFY_MAX_BYTES) return void send(text)
+      if (type === 'alert') return void send(JSON.stringify({ alertRef: (body.alert as { id: number }).id, change: body.change as AlertChange['change'] } satisfies Message))
       log.warn({ type }, 'event too large for the bus; not announced')
     },
     size: () => local?.size() ?? 0,

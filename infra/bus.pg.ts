@@ -1,7 +1,7 @@
 // PostgreSQL as the bus between processes: LISTEN/NOTIFY carries events to every listener, and
 // session advisory locks on the same connection say who owns what. The connection is dedicated
 // (not from the pool) and reconnects by itself; when it drops, its locks and subscriptions are
-// gone, so `onLost` runs first and `onSession` again once it is back.
+// gone: `onLost` runs, and the subscriptions are renewed once it is back (locks are the owner's to retake).
 import pg from 'pg'
 import type { Db } from './db.ts'
 import type { Logger } from './log.ts'
@@ -18,8 +18,6 @@ export interface Bus {
   unlock(key: number): Promise<void>
   /** Processes whose bus connection carries this bus's name, this one included. */
   members(): Promise<number>
-  /** Called once connected, and again after every reconnection (locks must be taken again). */
-  onSession(fn: () => void | Promise<void>): void
   /** Called when the connection drops: every lock it held is released by the server. */
   onLost(fn: () => void): void
   connected(): boolean
@@ -40,7 +38,6 @@ const LOCK_CLASS = 0x5478
 
 export async function createBus({ connectionString, db, log, name, retryMs = 1000 }: BusOptions): Promise<Bus> {
   const handlers = new Map<string, ((payload: string) => void)[]>()
-  const sessionFns: (() => void | Promise<void>)[] = []
   const lostFns: (() => void)[] = []
   let client: pg.Client | undefined
   let closed = false
@@ -66,7 +63,6 @@ export async function createBus({ connectionString, db, log, name, retryMs = 100
     await c.connect()
     for (const channel of handlers.keys()) await c.query(`LISTEN ${ident(channel)}`)
     client = c
-    for (const fn of sessionFns) await fn()
   }
   const schedule = () => {
     retry = setTimeout(() => connect().catch((err: unknown) => {
@@ -101,7 +97,6 @@ export async function createBus({ connectionString, db, log, name, retryMs = 100
         'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [name])
       return r.rows[0]!.n
     },
-    onSession(fn) { sessionFns.push(fn) },
     onLost(fn) { lostFns.push(fn) },
     connected: () => client !== undefined,
     async close() {
@@ -119,13 +114,12 @@ const ident = (channel: string) => {
   return channel
 }
 
-/** Splits items into JSON arrays that each fit one NOTIFY payload. */
-export function notifyChunks(items: readonly unknown[]): string[] {
+/** Joins JSON texts (each one item, already serialised) into JSON arrays that each fit one NOTIFY payload. */
+export function notifyChunks(texts: readonly string[]): string[] {
   const out: string[] = []
   let parts: string[] = []
   let bytes = 2
-  for (const item of items) {
-    const text = JSON.stringify(item)
+  for (const text of texts) {
     const size = Buffer.byteLength(text) + 1
     if (size + 2 > NOTIFY_MAX_BYTES) throw new Error('item too large for one notification')
     if (bytes + size > NOTIFY_MAX_BYTES) {

@@ -25,10 +25,12 @@ export function pgPositionStore(db: Queryable, notify?: string): PositionStore {
   return {
     async insert(fixes) {
       if (notify) {
+        // Each fix serialised once, for the batch and for the notices.
+        const texts = fixes.map((f) => JSON.stringify(f))
         const r = await db.query<{ inserted: number }>(
           `WITH p AS (${INSERT}), n AS (SELECT pg_notify($2, c) FROM unnest($3::text[]) c)
            SELECT (SELECT count(*) FROM p)::int AS inserted, (SELECT count(*) FROM n)::int AS notified`,
-          [JSON.stringify(fixes), notify, notifyChunks(fixes)])
+          [`[${texts.join(',')}]`, notify, notifyChunks(texts)])
         return r.rows[0]!.inserted
       }
       // The batch goes as one JSON parameter, unpacked by json_to_recordset: PostgreSQL's JSON
