@@ -18,6 +18,7 @@ import { startService } from '../bin/service.ts'
 import { createLogger, loadConfig } from '../infra/index.ts'
 import { upsertBand } from '../ingest/index.ts'
 import { loadBandId, loadSecret } from '../simulator/load.ts'
+import { freePort } from '../test/support/cli.ts'
 
 const { values: v } = parseArgs({ options: { bands: { type: 'string', default: '1500' }, fixes: { type: 'string', default: '20' } } })
 const BANDS = Number(v.bands), FIXES = Number(v.fixes), SEED = 4
@@ -32,7 +33,6 @@ function publish(port: number): Promise<{ acked: number; ms: number }> {
   return new Promise((resolve, reject) => child.once('exit', (code) => code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as { acked: number; ms: number }) : reject(new Error(`publisher exited ${code}`))))
 }
 
-const freePort = () => new Promise<number>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) }) })
 const rows: { broker: string; perS: number }[] = []
 
 // Tongxing: the whole service, embedded PGlite.

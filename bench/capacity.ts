@@ -16,14 +16,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { insertUser } from '../dashboard/index.ts'
-import { CONFIG_KEYS, createDb, createLogger, migrate } from '../infra/index.ts'
+import { createDb, createLogger, migrate } from '../infra/index.ts'
+import { childEnv, freePort } from '../test/support/cli.ts'
 
 const { values: v } = parseArgs({ options: {
   layout: { type: 'string', default: 'single' }, workers: { type: 'string', default: '2' },
@@ -40,15 +40,9 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p))
 const TICK = 100 // clock ticks per second (/proc/*/stat)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const freePort = () => new Promise<number>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) }) })
-
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = { ...process.env }
-  for (const key of Object.keys(CONFIG_KEYS)) delete base[key]
-  return { ...base, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }
-}
+const serviceEnv = (env: Record<string, string>) => childEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env })
 /** With --profile DIR, every service process writes a CPU profile there when it stops (read it with bench/support/profile-summary.ts). */
-const serve = (env: Record<string, string>) => spawn(process.execPath, [...(v.profile ? ['--cpu-prof', '--cpu-prof-dir', v.profile] : []), '--import', 'tsx', 'bin/tongxing.ts', 'serve'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'ignore', 'inherit'] })
+const serve = (env: Record<string, string>) => spawn(process.execPath, [...(v.profile ? ['--cpu-prof', '--cpu-prof-dir', v.profile] : []), '--import', 'tsx', 'bin/tongxing.ts', 'serve'], { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'ignore', 'inherit'] })
 
 /** CPU seconds (user + system) and resident MB of a process. */
 function usage(pid: number): { cpuS: number; rssMb: number } {

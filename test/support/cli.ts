@@ -7,7 +7,7 @@ import { CONFIG_KEYS } from '../../infra/index.ts'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** The environment without any Tongxing key, plus `env`. */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env }
   for (const key of Object.keys(CONFIG_KEYS)) delete base[key]
   return { ...base, ...env }
