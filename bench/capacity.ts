@@ -13,8 +13,8 @@
 // A step is BANDS:SECONDS (each band reports every SECONDS). One machine's file-descriptor limit
 // caps the bands that can be connected at once (here 20,000 per process, one per band on each
 // side); beyond it a step offers the same fixes per second from fewer bands reporting more often.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -41,8 +41,12 @@ const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => exis
 const TICK = 100 // clock ticks per second (/proc/*/stat)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const serviceEnv = (env: Record<string, string>) => childEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env })
+// The service runs as deployed: compiled to JavaScript (npm run build), without the TypeScript loader.
+const BUILD = `.build-capacity-${process.pid}`
+execFileSync(process.execPath, ['infra/build.mjs', BUILD], { cwd: ROOT, stdio: 'inherit' })
+process.on('exit', () => rmSync(join(ROOT, BUILD), { recursive: true, force: true }))
 /** With --profile DIR, every service process writes a CPU profile there when it stops (read it with bench/support/profile-summary.ts). */
-const serve = (env: Record<string, string>) => spawn(process.execPath, [...(v.profile ? ['--cpu-prof', '--cpu-prof-dir', v.profile] : []), '--import', 'tsx', 'bin/tongxing.ts', 'serve'], { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'ignore', 'inherit'] })
+const serve = (env: Record<string, string>) => spawn(process.execPath, [...(v.profile ? ['--cpu-prof', '--cpu-prof-dir', v.profile] : []), `${BUILD}/bin/tongxing.js`, 'serve'], { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'ignore', 'inherit'] })
 
 /** CPU seconds (user + system) and resident MB of a process. */
 function usage(pid: number): { cpuS: number; rssMb: number } {

@@ -2,13 +2,16 @@
 // documents every key the service reads with its default and nothing else; each process in the
 // compose file starts from a configuration the service itself accepts; everything the files
 // mount or copy exists; the Grafana dashboard plots metrics the service really exports.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import type { Service } from '../bin/service.ts'
 import { CONFIG_KEYS, envFileText, loadConfig } from '../infra/index.ts'
+import { childEnv, freePort } from './support/cli.ts'
 import { startTestService } from './support/service.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -106,11 +109,11 @@ describe('deployment files', () => {
     expect(services.migrate!.command).toEqual(['migrate'])
   })
 
-  it('when the Dockerfile is read, then it builds on Node 20, copies every part the service imports, runs the command line and checks readiness', () => {
+  it('when the Dockerfile is read, then it compiles on Node 20 every part the service imports, runs the compiled command line and checks readiness', () => {
     const docker = read('infra/Dockerfile')
-    expect(docker).toMatch(/^FROM node:20/m)
+    expect(docker).toMatch(/^FROM node:20\S* AS build$/m)
     const copied = [...docker.matchAll(/^COPY (\S+) \.\/\S*$/gm)].map((m) => m[1]!)
-    for (const c of [...docker.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '))) expect(existsSync(join(ROOT, c)), c).toBe(true)
+    for (const c of [...docker.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '))) expect(existsSync(join(ROOT, c)), c).toBe(true)
     // Every relative import of the shipped code lands in a copied folder.
     const shipped = copied.filter((c) => !c.includes('.'))
     for (const f of shipped.flatMap(tsFiles)) {
@@ -120,7 +123,11 @@ describe('deployment files', () => {
       }
     }
     for (const part of SERVICE_DIRS) expect(shipped).toContain(part)
-    expect(docker).toMatch(/^ENTRYPOINT \["node", "--import", "tsx", "bin\/tongxing\.ts"\]$/m)
+    const build = JSON.parse(read('tsconfig.build.json')) as { include: string[] }
+    for (const part of shipped) expect(build.include, `tsconfig.build.json compiles ${part}`).toContain(part)
+    expect(docker).toMatch(/^RUN npm run build$/m)
+    expect(docker).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m)
+    expect(docker).toMatch(/^ENTRYPOINT \["node", "dist\/bin\/tongxing\.js"\]$/m)
     expect(docker).toMatch(/^HEALTHCHECK[\s\S]*\/readyz/m)
     expect(docker).toMatch(/^EXPOSE 8080 1883 8883$/m)
   })
@@ -156,4 +163,38 @@ describe('operations dashboard and scraping', () => {
     const targets = prom.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets))
     expect(targets.sort()).toEqual(tongxingServices.filter(([n]) => n !== 'migrate').map(([n]) => `${n}:8080`).sort())
   })
+})
+
+describe('the compiled service (what the image runs)', () => {
+  const out = join(ROOT, `.build-test-${process.pid}`)
+  let service: ChildProcess | undefined
+  afterAll(async () => {
+    if (service && service.exitCode === null) {
+      service.kill('SIGTERM')
+      await new Promise((r) => service!.once('exit', r))
+    }
+    rmSync(out, { recursive: true, force: true })
+  })
+
+  it('when it is built and started with plain node, then it migrates its database, serves the page and the API, and is ready', async () => {
+    execFileSync(process.execPath, [join(ROOT, 'infra/build.mjs'), out], { stdio: 'pipe' })
+    const [httpPort, mqttPort] = [await freePort(), await freePort()]
+    const dataDir = mkdtempSync(join(tmpdir(), 'tongxing-built-'))
+    service = spawn(process.execPath, [join(out, 'bin/tongxing.js'), 'serve'], {
+      cwd: ROOT, env: childEnv({ DATA_DIR: dataDir, PORT: String(httpPort), MQTT_PORT: String(mqttPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), stdio: 'ignore',
+    })
+    const base = `http://127.0.0.1:${httpPort}`
+    let ready: Response | undefined
+    for (let i = 0; i < 300 && service.exitCode === null && !ready?.ok; i++) {
+      ready = await fetch(`${base}/readyz`).catch(() => undefined)
+      if (!ready?.ok) await new Promise((r) => setTimeout(r, 200))
+    }
+    expect(service.exitCode).toBeNull()
+    expect(ready?.status).toBe(200)
+    expect(await (await fetch(`${base}/`)).text()).toContain('<!doctype html>')
+    expect((await fetch(`${base}/vendor/leaflet/leaflet.js`)).status).toBe(200)
+    // Signing in reads the users table: the migrations were found beside the compiled code.
+    const signIn = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'not-a-password' }) })
+    expect(signIn.status).toBe(401)
+  }, 120_000)
 })
