@@ -8,7 +8,12 @@
 // PostgreSQL, and the PUBACK latency the bands saw.
 //
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:capacity -- \
-//     [--layout single|cluster] [--workers 2] [--connections 16] [--steps 1500:10,10000:10,10000:2.5] [--minutes 10] [--profile DIR]
+//     [--layout single|cluster] [--workers 2] [--connections 16] [--steps 1500:10,10000:10,10000:2.5] [--minutes 10]
+//     [--profile DIR] [--set KEY=VALUE,…] [--peers]
+//
+// --peers: each step is also offered, with the same bands and rate, to a bare aedes broker (no
+// hooks, nothing stored) and to Mosquitto (nothing stored): what merely holding the connections
+// and acknowledging the reports costs on this machine, the floor under Tongxing's figure.
 //
 // A step is BANDS:SECONDS (each band reports every SECONDS). One machine's file-descriptor limit
 // caps the bands that can be connected at once (here 20,000 per process, one per band on each
@@ -27,7 +32,7 @@ import { childEnv, freePort } from '../test/support/cli.ts'
 
 const { values: v } = parseArgs({ options: {
   layout: { type: 'string', default: 'single' }, workers: { type: 'string', default: '2' },
-  profile: { type: 'string' }, connections: { type: 'string', default: '16' },
+  profile: { type: 'string' }, peers: { type: 'boolean', default: false }, set: { type: 'string', default: '' }, connections: { type: 'string', default: '16' },
   steps: { type: 'string', default: '1500:10,10000:10,10000:5,10000:2.5,10000:2,10000:1.5' }, minutes: { type: 'string', default: '10' },
 } })
 const SERVER = process.env.BENCH_DATABASE_URL
@@ -40,7 +45,9 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p))
 const TICK = 100 // clock ticks per second (/proc/*/stat)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const serviceEnv = (env: Record<string, string>) => childEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env })
+/** --set KEY=VALUE,… : settings for every service process (to measure what one buys). */
+const SET = Object.fromEntries(v.set!.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+const serviceEnv = (env: Record<string, string>) => childEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...SET, ...env })
 // The service runs as deployed: compiled to JavaScript (npm run build), without the TypeScript loader.
 const BUILD = `.build-capacity-${process.pid}`
 execFileSync(process.execPath, ['infra/build.mjs', BUILD], { cwd: ROOT, stdio: 'inherit' })
@@ -181,16 +188,58 @@ async function step(bands: number, everyS: number): Promise<Row> {
   return row
 }
 
+/** The same load against a broker that stores nothing: CPU and memory of the broker process. */
+async function peerStep(kind: 'bare aedes' | 'Mosquitto', bands: number, everyS: number) {
+  const port = await freePort()
+  let broker: ChildProcess
+  if (kind === 'bare aedes') broker = spawn(process.execPath, ['bench/support/bare-aedes.mjs', String(port)], { cwd: ROOT, stdio: 'ignore' })
+  else {
+    if (!MOSQUITTO) return undefined
+    const conf = join(await mkdtemp(join(tmpdir(), 'tongxing-capacity-')), 'mosquitto.conf')
+    await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`)
+    broker = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
+  }
+  await sleep(1000)
+  const load = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'load', '--no-provision', '--broker', `mqtt://127.0.0.1:${port}`,
+    '--bands', String(bands), '--rate', String(bands / everyS), '--duration', `${DURATION_MS / 1000}s`, '--seed', '5', '--quiet'],
+  { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  load.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+  // As for the service: measured once the fleet is connected and reporting (the load prints nothing before the end,
+  // so the window opens after the connection burst, a fixed 20 s in).
+  await sleep(20_000)
+  const before = usage(broker.pid!)
+  const t0 = performance.now()
+  let rss = 0
+  while (load.exitCode === null) { await sleep(2000); rss = Math.max(rss, usage(broker.pid!).rssMb) }
+  const cpuPct = (usage(broker.pid!).cpuS - before.cpuS) / ((performance.now() - t0) / 1000) * 100
+  broker.kill('SIGTERM')
+  return { cpuPct, rssMb: rss, ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-', acked: Number(/acknowledged (\d+),/.exec(out)?.[1] ?? 0) / (DURATION_MS / 1000) }
+}
+
 const layoutName = LAYOUT === 'single' ? 'one process (embedded broker)' : `Mosquitto + ${WORKERS} workers (${v.connections} connections each) + dashboard server`
-console.log(`# capacity — ${layoutName}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
+console.log(`# capacity — ${layoutName}${v.set ? ` with ${v.set}` : ''}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
 console.log('| bands × every | offered fixes/s | acknowledged fixes/s | stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | disk per position | sustained |')
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
 const parts: string[] = []
+const peerRows: string[] = []
 for (const s of STEPS) {
   const r = await step(s.bands, s.everyS)
+  if (v.peers) {
+    for (const kind of ['bare aedes', 'Mosquitto'] as const) {
+      const p = await peerStep(kind, s.bands, s.everyS)
+      if (p) peerRows.push(`| ${s.bands} × ${s.everyS} s | ${kind} | ${p.acked.toFixed(0)} | ${p.ackP99} | ${p.cpuPct.toFixed(1)} % | ${(r.cpuPct / p.cpuPct).toFixed(1)}× | ${p.rssMb.toFixed(0)} MB |`)
+    }
+  }
   console.log(`| ${r.bands} × ${r.everyS} s | ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${(r.cpuPct / r.bands * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${(r.rssMb / r.bands * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`)
   if (LAYOUT === 'cluster') parts.push(`${r.bands} × ${r.everyS} s: ${r.byProcess}`)
   if (!r.ok && s.bands === STEPS.at(-1)!.bands) break
 }
 if (parts.length > 0) console.log(`\nby process — ${parts.join('\n  ')}`)
+if (peerRows.length > 0) {
+  console.log('\nthe same load on brokers that store nothing (the floor):')
+  console.log('| bands × every | broker | acknowledged fixes/s | PUBACK p99 | broker CPU (% of a core) | Tongxing ÷ broker | broker RSS |')
+  console.log('|---|---|---|---|---|---|---|')
+  for (const row of peerRows) console.log(row)
+}
 process.exit(0)

@@ -199,7 +199,7 @@ async function startIngest(p: IngestParts): Promise<{ mqttPort?: number; mqttTls
   const writer = createPositionWriter({
     store: pgPositionStore(db, bus ? FIXES_CHANNEL : undefined), log: writerLog, maxRows: config.batchMaxRows, maxQueuedRows: config.writeQueueMaxRows,
     // A server's pool can take batches side by side (one connection left for the rest); the embedded database has one session.
-    concurrency: config.databaseUrl ? Math.max(1, config.dbPoolSize - 1) : 1,
+    concurrency: config.databaseUrl ? Math.max(1, config.dbPoolSize - 1) : 1, lingerMs: config.writeLingerMs,
     onBatch: (rows, inserted, ms) => {
       metrics.batchRows.observe(rows)
       metrics.writeSeconds.observe(ms / 1000)

@@ -105,4 +105,32 @@ describe('position writer', () => {
       expect(stored).toBe(true)
     }
   })
+
+  it('when it lingers, then reports arriving within the linger go in one statement, even with lanes to spare, and none resolves before it is stored', async () => {
+    const g = gatedStore()
+    const w = createPositionWriter({ store: g.store, log, maxRows: 100, concurrency: 3, lingerMs: 30 })
+    const done: number[] = []
+    for (const seq of [1, 2, 3]) {
+      void w.write([fix(seq)]).then(() => done.push(seq))
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    expect(g.calls).toEqual([])
+    await new Promise((r) => setTimeout(r, 40))
+    expect(g.calls).toEqual([[1, 2, 3]])
+    expect(done).toEqual([])
+    g.open()
+    await w.flush()
+    expect(done).toEqual([1, 2, 3])
+  })
+
+  it('when a full batch gathers while it lingers, then it is written at once', async () => {
+    const g = gatedStore()
+    const w = createPositionWriter({ store: g.store, log, maxRows: 3, lingerMs: 10_000 })
+    void w.write([fix(1)])
+    void w.write([fix(2), fix(3)])
+    await new Promise((r) => setTimeout(r, 10))
+    expect(g.calls).toEqual([[1, 2, 3]])
+    g.open()
+    await w.flush()
+  })
 })

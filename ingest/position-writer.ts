@@ -1,5 +1,8 @@
-// Group commit: while one batch is being written, new reports gather for the next, so a quiet
-// system writes each report at once and a busy one writes big batches, with no timer. A
+// Group commit: while one batch is being written, new reports gather for the next, so a busy
+// system writes big batches with no timer. A quiet one would write each report on its own (a
+// statement, a round trip and a commit per report); `lingerMs` lets an idle writer wait that long
+// for company before its first batch, trading that much PUBACK latency for far fewer statements.
+// The geofence and the sockets do not wait for it: they have the reports before the write. A
 // write() resolves only when its reports are durable: the broker holds the band's PUBACK on it.
 // A failed write is retried with backoff, the same reports in the same order.
 import { retryForever, type Logger } from '../infra/index.ts'
@@ -38,13 +41,15 @@ export interface WriterOptions {
   concurrency?: number
   /** The bound on reports held while the database is slow or away (see full()). */
   maxQueuedRows?: number
+  /** How long an idle writer waits for more reports before it writes (0: at once). */
+  lingerMs?: number
   onBatch?: (rows: number, inserted: number, ms: number) => void
   /** Called when writes start failing (false) and when they succeed again (true). */
   onDatabase?: (up: boolean) => void
   retry?: { firstMs: number; maxMs: number }
 }
 
-export function createPositionWriter({ store, log, maxRows, concurrency = 1, maxQueuedRows = Infinity, onBatch, onDatabase, retry = { firstMs: 100, maxMs: 5000 } }: WriterOptions): PositionWriter {
+export function createPositionWriter({ store, log, maxRows, concurrency = 1, maxQueuedRows = Infinity, lingerMs = 0, onBatch, onDatabase, retry = { firstMs: 100, maxMs: 5000 } }: WriterOptions): PositionWriter {
   let queue: Pending[] = []
   let queuedRows = 0
   let up = true
@@ -96,11 +101,23 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
 
   // `active` drops in the same step that finds the queue empty: a write arriving just after
   // must start a new lane, not wait on one that is finishing (lanes.delete runs a tick later).
+  // While a lane lingers, new reports join it rather than start lanes of their own.
   let active = 0
+  let lingering = false
+  let wake: (() => void) | undefined
   const startLane = () => {
     active++
     const lane = (async () => {
       try {
+        if (lingerMs > 0 && queuedRows < maxRows) {
+          lingering = true
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, lingerMs)
+            wake = () => { clearTimeout(t); r() }
+          })
+          lingering = false
+          wake = undefined
+        }
         while (queue.length > 0) await writeBatch(take())
       } finally {
         active--
@@ -123,7 +140,8 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
       return new Promise<void>((done) => {
         queue.push({ fixes, done })
         queuedRows += fixes.length
-        if (active < concurrency) startLane()
+        if (lingering && queuedRows >= maxRows) wake?.() // a full batch need not wait
+        else if (active < concurrency && !lingering) startLane()
       })
     },
     async flush() {
