@@ -18,17 +18,14 @@
 // A step is BANDS:SECONDS (each band reports every SECONDS). One machine's file-descriptor limit
 // caps the bands that can be connected at once (here 20,000 per process, one per band on each
 // side); beyond it a step offers the same fixes per second from fewer bands reporting more often.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
-import { insertUser } from '../dashboard/index.ts'
-import { createDb, createLogger, migrate } from '../infra/index.ts'
 import { childEnv, freePort } from '../test/support/cli.ts'
+import { ROOT, buildService, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
 
 const { values: v } = parseArgs({ options: {
   layout: { type: 'string', default: 'single' }, workers: { type: 'string', default: '2' },
@@ -41,28 +38,12 @@ const LAYOUT = v.layout as 'single' | 'cluster'
 const WORKERS = Number(v.workers)
 const DURATION_MS = Number(v.minutes) * 60_000
 const STEPS = v.steps!.split(',').map((s) => { const [b, i] = s.split(':').map(Number); return { bands: b!, everyS: i! } })
-const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p))
-const TICK = 100 // clock ticks per second (/proc/*/stat)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** --set KEY=VALUE,… : settings for every service process (to measure what one buys). */
 const SET = Object.fromEntries(v.set!.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
-const serviceEnv = (env: Record<string, string>) => childEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...SET, ...env })
-// The service runs as deployed: compiled to JavaScript (npm run build), without the TypeScript loader.
-const BUILD = `.build-capacity-${process.pid}`
-execFileSync(process.execPath, ['infra/build.mjs', BUILD], { cwd: ROOT, stdio: 'inherit' })
-process.on('exit', () => rmSync(join(ROOT, BUILD), { recursive: true, force: true }))
-/** With --profile DIR, every service process writes a CPU profile there when it stops (read it with bench/support/profile-summary.ts). */
-const serve = (env: Record<string, string>) => spawn(process.execPath, [...(v.profile ? ['--cpu-prof', '--cpu-prof-dir', v.profile] : []), `${BUILD}/bin/tongxing.js`, 'serve'], { cwd: ROOT, env: serviceEnv(env), stdio: ['ignore', 'ignore', 'inherit'] })
+buildService()
+const serve = (env: Record<string, string>) => serveCompiled({ ...SET, ...env }, v.profile)
 
-/** CPU seconds (user + system) and resident MB of a process. */
-function usage(pid: number): { cpuS: number; rssMb: number } {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return { cpuS: (Number(stat[11]) + Number(stat[12])) / TICK, rssMb: rss ? Number(rss[1]) / 1024 : 0 }
-  } catch { return { cpuS: 0, rssMb: 0 } }
-}
 /** CPU seconds of every PostgreSQL process (server and backends), exited ones aside. */
 function postgresCpuS(): number {
   let s = 0
@@ -73,14 +54,6 @@ function postgresCpuS(): number {
   return s
 }
 
-async function waitHttp(url: string, what: string, child: ChildProcess) {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited ${child.exitCode}`)
-    if ((await fetch(url).catch(() => undefined))?.ok) return
-    await sleep(200)
-  }
-  throw new Error(`${what} did not start`)
-}
 const metricSum = async (url: string, name: string) => {
   const text = await (await fetch(url).catch(() => undefined))?.text() ?? ''
   return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0)
@@ -89,17 +62,8 @@ const metricSum = async (url: string, name: string) => {
 interface Row { bytesPerRow?: number; byProcess?: string; bands: number; everyS: number; offered: number; acked: number; stored: number; drainS: number; queueEnd: number; ackP99: string; cpuPct: number; rssMb: number; pgPct: number; ok: boolean }
 
 async function step(bands: number, everyS: number): Promise<Row> {
-  const name = `tongxing_capacity_${process.pid}`
-  const admin = new pg.Client({ connectionString: SERVER })
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  await admin.query(`CREATE DATABASE ${name}`)
-  const url = new URL(SERVER!)
-  url.pathname = `/${name}`
-  const databaseUrl = url.toString()
-  const db = createDb({ connectionString: databaseUrl, log: createLogger('silent'), max: 2 })
-  await migrate(db, createLogger('silent'))
-  await insertUser(db, { username: 'bench-admin', password: 'bench-password', role: 'admin' })
+  const database = await freshDatabase(SERVER!, `tongxing_capacity_${process.pid}`)
+  const { db, url: databaseUrl } = database
 
   const children: ChildProcess[] = []
   let brokerUrl: string
@@ -152,7 +116,7 @@ async function step(bands: number, everyS: number): Promise<Row> {
   const queue: number[] = []
   let rss = 0
   while (load.exitCode === null) {
-    await sleep(2000)
+    await sleep(5000) // a scrape every 5 s (Prometheus' default is 15 s): the bench's own reads cost the service little
     queue.push((await Promise.all(metricsUrls.map((u) => metricSum(u, 'tongxing_write_queue_rows')))).reduce((a, b) => a + b, 0))
     rss = Math.max(rss, children.reduce((a, c) => a + usage(c.pid!).rssMb, 0) + (mosquitto ? usage(mosquitto.pid!).rssMb : 0))
   }
@@ -179,12 +143,9 @@ async function step(bands: number, everyS: number): Promise<Row> {
   }
   const size = await db.query<{ b: number }>(`SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'positions'::regclass)::float8 / GREATEST(count(*), 1) AS b FROM positions`)
   row.bytesPerRow = size.rows[0]!.b
-  for (const c of children) c.kill('SIGTERM')
-  await Promise.all(children.map((c) => new Promise((r) => c.exitCode !== null ? r(null) : c.once('exit', r))))
+  await Promise.all(children.map(stopProcess))
   mosquitto?.kill('SIGTERM')
-  await db.close()
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  await admin.end()
+  await database.drop()
   return row
 }
 

@@ -24,7 +24,7 @@ export function busHub(bus: Bus, db: Queryable, log: Logger, local?: Hub): Hub {
     })
   }
   const hub: Hub = {
-    add: (socket, viewer) => { if (!local) throw new Error('this process serves no sockets'); local.add(socket, viewer) },
+    add: (socket, viewer, wire) => { if (!local) throw new Error('this process serves no sockets'); local.add(socket, viewer, wire) },
     publishAlert: ({ change, alert }) => hub.publish('alert', { change, alert }, alert),
     publish(type, body, about) {
       const text = JSON.stringify({ type, body, about } satisfies Message)

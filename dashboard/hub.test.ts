@@ -1,7 +1,7 @@
 // The hub with sockets that only record what they are sent: scope, and slow clients.
 import { describe, expect, it } from 'vitest'
 import type { Alert } from '../geofence/index.ts'
-import { SLOW_CLIENT_BYTES, STALLED_CLIENT_BYTES, createHub, type HubSocket } from './hub.ts'
+import { POSITION_HOLD_MS, SLOW_CLIENT_BYTES, STALLED_CLIENT_BYTES, createHub, type HubSocket } from './hub.ts'
 import type { Viewer } from './scope.ts'
 
 function socket(bufferedAmount = 0) {
@@ -52,6 +52,28 @@ describe('hub', () => {
     await new Promise((r) => setTimeout(r, 25)) // no pong came back
     expect(s.terminated()).toBe(true)
     expect(hub.size()).toBe(0)
+    hub.closeAll()
+  })
+
+  it('when positions stream, then each socket\'s go out together after a moment; an alert goes at once and takes the held positions before it', async () => {
+    const hub = createHub({ keepAliveMs: 60_000 })
+    const s = socket()
+    // A connection that records what reached the network: writes while corked wait for uncork.
+    let corks = 0
+    const wire = { cork: () => { corks++ }, uncork: () => { corks--; if (corks === 0) flushed.push(...s.sent.splice(0)) } }
+    const flushed: string[] = []
+    const send = s.send
+    s.send = (d) => { send(d); if (corks === 0) flushed.push(...s.sent.splice(0)) }
+    hub.add(s, staff(1), wire)
+    hub.publish('position', {}, about)
+    hub.publish('position', {}, about)
+    expect(flushed).toEqual([])
+    await new Promise((r) => setTimeout(r, POSITION_HOLD_MS + 20))
+    expect(flushed).toEqual(['position', 'position'])
+    hub.publish('position', {}, about)
+    hub.publishAlert({ change: 'opened', alert })
+    expect(flushed).toEqual(['position', 'position', 'position', 'alert'])
+    expect(corks).toBe(0)
     hub.closeAll()
   })
 })

@@ -16,13 +16,25 @@ export interface HubSocket {
 
 const OPEN = 1
 const KEEPALIVE = JSON.stringify({ type: 'keepalive' })
+/** The connection under a socket: writes while it is corked go out together when it is uncorked. */
+export interface Wire {
+  cork(): void
+  uncork(): void
+}
+/**
+ * Positions for a socket are held this long and then go out together, in one write: at 500
+ * dashboards a write per position per socket was most of a busy server's work. Anything else (an
+ * alert first of all) goes at once, and takes what is held with it, in order.
+ */
+export const POSITION_HOLD_MS = 50
 /** A client this far behind gets no more positions until it catches up (alerts still go)… */
 export const SLOW_CLIENT_BYTES = 1024 * 1024
 /** …and this far behind it is cut off: it reconnects and resumes from its last event. */
 export const STALLED_CLIENT_BYTES = 8 * 1024 * 1024
 
 export interface Hub {
-  add(socket: HubSocket, viewer: Viewer): void
+  /** `wire`: the socket's connection, for holding positions (without it, each goes at once). */
+  add(socket: HubSocket, viewer: Viewer, wire?: Wire): void
   publishAlert(change: AlertChange): void
   /** Any other message about a resident, to the sockets whose viewers may see that resident. */
   publish(type: string, body: Record<string, unknown>, about: ResidentRef): void
@@ -30,15 +42,41 @@ export interface Hub {
   closeAll(): void
 }
 
+interface Entry { viewer: Viewer; alive: boolean; wire: Wire | undefined; holding: boolean }
+
 /** `keepAliveMs`: a socket that has not answered the previous ping by the next one is dropped. */
 export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
-  const clients = new Map<HubSocket, { viewer: Viewer; alive: boolean }>()
+  const clients = new Map<HubSocket, Entry>()
+  const holding = new Set<Entry>()
+  let holdTimer: NodeJS.Timeout | undefined
+  const hold = (c: Entry) => {
+    if (c.holding || !c.wire) return
+    c.holding = true
+    c.wire.cork()
+    holding.add(c)
+    holdTimer ??= setTimeout(releaseAll, POSITION_HOLD_MS)
+  }
+  const release = (c: Entry) => {
+    if (!c.holding) return
+    c.holding = false
+    holding.delete(c)
+    c.wire!.uncork()
+  }
+  const releaseAll = () => {
+    holdTimer = undefined
+    for (const c of holding) release(c)
+  }
+  const drop = (socket: HubSocket) => {
+    const c = clients.get(socket)
+    if (c) holding.delete(c)
+    clients.delete(socket)
+  }
 
   const timer = setInterval(() => {
     for (const [socket, c] of clients) {
       if (!c.alive) {
         socket.terminate()
-        clients.delete(socket)
+        drop(socket)
         continue
       }
       c.alive = false
@@ -51,11 +89,11 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
   timer.unref()
 
   return {
-    add(socket, viewer) {
-      const entry = { viewer, alive: true }
+    add(socket, viewer, wire) {
+      const entry: Entry = { viewer, alive: true, wire, holding: false }
       clients.set(socket, entry)
       socket.on('pong', () => { entry.alive = true })
-      socket.on('close', () => clients.delete(socket))
+      socket.on('close', () => drop(socket))
     },
     publishAlert({ change, alert }) {
       this.publish('alert', { change, alert }, alert)
@@ -66,17 +104,25 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
         if (socket.readyState !== OPEN || !canSee(c.viewer, about)) continue
         if (socket.bufferedAmount > STALLED_CLIENT_BYTES) {
           socket.terminate()
-          clients.delete(socket)
+          drop(socket)
           continue
         }
         // Stale positions may be dropped for a slow client; a newer one will follow. Never an alert.
-        if (type === 'position' && socket.bufferedAmount > SLOW_CLIENT_BYTES) continue
-        socket.send(text)
+        if (type === 'position') {
+          if (socket.bufferedAmount > SLOW_CLIENT_BYTES) continue
+          hold(c)
+          socket.send(text)
+        } else {
+          socket.send(text)
+          release(c)
+        }
       }
     },
     size: () => clients.size,
     closeAll() {
       clearInterval(timer)
+      clearTimeout(holdTimer)
+      holding.clear()
       for (const socket of clients.keys()) socket.terminate()
       clients.clear()
     },

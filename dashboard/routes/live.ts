@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { listAlerts, type Alert } from '../../geofence/index.ts'
 import type { Queryable } from '../../infra/index.ts'
 import { listBandStatus } from '../../ingest/index.ts'
-import type { Hub } from '../hub.ts'
+import type { Hub, Wire } from '../hub.ts'
 import { visibleResidentIds } from '../people.pg.ts'
 import { requireViewer } from '../session.ts'
 
@@ -14,7 +14,8 @@ export const liveRoutes = (db: Queryable, hub: Hub): FastifyPluginAsync => async
   app.get<{ Querystring: { since?: string } }>('/ws', { websocket: true, preValidation: requireViewer(db) }, (socket, request) => {
     const v = request.viewer!
     const since = Number(request.query.since)
-    hub.add(socket, v)
+    // ws keeps its TCP connection in `_socket` (not in its types): the hub corks it to send held positions together.
+    hub.add(socket, v, (socket as unknown as { _socket?: Wire })._socket)
     socket.send(JSON.stringify({ type: 'hello', user: { id: v.userId, role: v.role } }))
     void (async () => {
       const residentIds = await visibleResidentIds(db, v)
