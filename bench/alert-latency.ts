@@ -4,7 +4,7 @@
 // The service runs compiled, in its own process, as deployed (its CPU and memory are reported);
 // the background fleet runs in another; the presser and the dashboard socket in this one.
 //
-//   [BENCH_DATABASE_URL=postgres://…] npm run bench:alert-latency -- [--bands 1500] [--every 10] [--samples 300]
+//   [BENCH_DATABASE_URL=postgres://…] npm run bench:alert-latency -- [--bands 1500] [--every 10] [--samples 300] [--set KEY=VALUE,…]
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -13,9 +13,10 @@ import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
 import WebSocket from 'ws'
 import { childEnv, freePort } from '../test/support/cli.ts'
-import { ROOT, buildService, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
+import { ROOT, buildService, parseSettings, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
 
-const { values: v } = parseArgs({ options: { bands: { type: 'string', default: '1500' }, every: { type: 'string', default: '10' }, samples: { type: 'string', default: '300' } } })
+const { values: v } = parseArgs({ options: { bands: { type: 'string', default: '1500' }, every: { type: 'string', default: '10' }, samples: { type: 'string', default: '300' }, set: { type: 'string', default: '' } } })
+const SET = parseSettings(v.set!)
 const BANDS = Number(v.bands), EVERY_S = Number(v.every), SAMPLES = Number(v.samples)
 const SEED = 9
 
@@ -32,7 +33,7 @@ cli('band', 'add', '--id', PRESSER.id, '--resident', String(residentId), '--secr
 // An admin's wall screen: it receives every band's positions as well as the alerts.
 if (!database) cli('user', 'add', '--username', 'bench-admin', '--password', 'bench-password', '--role', 'admin')
 const [httpPort, mqttPort] = [await freePort(), await freePort()]
-const child = serveCompiled({ ...env, PORT: String(httpPort), MQTT_PORT: String(mqttPort) })
+const child = serveCompiled({ ...env, ...SET, PORT: String(httpPort), MQTT_PORT: String(mqttPort) })
 await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'service', child)
 const service = { httpPort, mqttPort }
 

@@ -25,7 +25,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { childEnv, freePort } from '../test/support/cli.ts'
-import { ROOT, buildService, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
+import { ROOT, buildService, parseSettings, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
 
 const { values: v } = parseArgs({ options: {
   layout: { type: 'string', default: 'single' }, workers: { type: 'string', default: '2' },
@@ -39,8 +39,7 @@ const WORKERS = Number(v.workers)
 const DURATION_MS = Number(v.minutes) * 60_000
 const STEPS = v.steps!.split(',').map((s) => { const [b, i] = s.split(':').map(Number); return { bands: b!, everyS: i! } })
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p))
-/** --set KEY=VALUE,… : settings for every service process (to measure what one buys). */
-const SET = Object.fromEntries(v.set!.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+const SET = parseSettings(v.set!)
 buildService()
 const serve = (env: Record<string, string>) => serveCompiled({ ...SET, ...env }, v.profile)
 

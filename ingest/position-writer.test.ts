@@ -133,4 +133,31 @@ describe('position writer', () => {
     g.open()
     await w.flush()
   })
+
+  it('when a batch is already being written, then a new one starts at once without lingering (a busy writer fills batches by itself)', async () => {
+    const g = gatedStore()
+    const w = createPositionWriter({ store: g.store, log, maxRows: 100, concurrency: 2, lingerMs: 10_000 })
+    void w.write(Array.from({ length: 100 }, (_, i) => fix(i))) // a full batch goes at once and stays in flight
+    await new Promise((r) => setTimeout(r, 10))
+    void w.write([fix(1000)])
+    await new Promise((r) => setTimeout(r, 10))
+    expect(g.calls.map((c) => c.length)).toEqual([100, 1])
+    g.open()
+    g.open()
+    await w.flush()
+  })
+
+  it('when the last batch was a big one, then the next starts at once: a busy writer does not linger', async () => {
+    const g = gatedStore()
+    const w = createPositionWriter({ store: g.store, log, maxRows: 1000, lingerMs: 10_000 })
+    void w.write(Array.from({ length: 1000 }, (_, i) => fix(i)))
+    await new Promise((r) => setTimeout(r, 10))
+    g.open()
+    await w.flush()
+    void w.write([fix(5000)])
+    await new Promise((r) => setTimeout(r, 10))
+    expect(g.calls.map((c) => c.length)).toEqual([1000, 1])
+    g.open()
+    await w.flush()
+  })
 })

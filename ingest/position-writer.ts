@@ -49,6 +49,9 @@ export interface WriterOptions {
   retry?: { firstMs: number; maxMs: number }
 }
 
+/** A batch smaller than this means a quiet system, where lingering pays. */
+export const QUIET_BATCH_ROWS = 16
+
 export function createPositionWriter({ store, log, maxRows, concurrency = 1, maxQueuedRows = Infinity, lingerMs = 0, onBatch, onDatabase, retry = { firstMs: 100, maxMs: 5000 } }: WriterOptions): PositionWriter {
   let queue: Pending[] = []
   let queuedRows = 0
@@ -65,6 +68,7 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
     for (const fn of fns) fn()
   }
   const lanes = new Set<Promise<void>>()
+  let lastBatchRows = 0
   const stats: WriterStats = { batches: 0, written: 0, duplicates: 0 }
 
   const take = (): Pending[] => {
@@ -79,6 +83,7 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
 
   const writeBatch = async (batch: Pending[]) => {
     const fixes = batch.flatMap((p) => p.fixes)
+    lastBatchRows = fixes.length
     const started = performance.now()
     const attempt = async () => {
       try {
@@ -106,10 +111,13 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
   let lingering = false
   let wake: (() => void) | undefined
   const startLane = () => {
+    // Only a quiet writer lingers: with another batch in flight, or a last batch of some size,
+    // the system is busy and batches fill by themselves (lingering would only slow it down).
+    const linger = lingerMs > 0 && active === 0 && lastBatchRows < QUIET_BATCH_ROWS
     active++
     const lane = (async () => {
       try {
-        if (lingerMs > 0 && queuedRows < maxRows) {
+        if (linger && queuedRows < maxRows) {
           lingering = true
           await new Promise<void>((r) => {
             const t = setTimeout(r, lingerMs)

@@ -13,6 +13,10 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const TICK = 100 // clock ticks per second (/proc/*/stat)
 
+/** `--set KEY=VALUE,…`: settings for the service, to measure what one buys. */
+export const parseSettings = (text: string): Record<string, string> =>
+  Object.fromEntries(text.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+
 let built: string | undefined
 /** Compiles the service once per bench run (removed when the bench exits); the folder, relative to ROOT. */
 export function buildService(): string {
