@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
 import WebSocket from 'ws'
 import { childEnv, freePort } from '../test/support/cli.ts'
-import { ROOT, buildService, parseSettings, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
+import { ROOT, bandsConnected, buildService, parseSettings, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
 
 const { values: v } = parseArgs({ options: { bands: { type: 'string', default: '1500' }, every: { type: 'string', default: '10' }, samples: { type: 'string', default: '300' }, set: { type: 'string', default: '' } } })
 const SET = parseSettings(v.set!)
@@ -51,8 +51,7 @@ ws.on('message', (data) => {
 })
 await new Promise((r) => ws.once('open', r))
 // The fleet is provisioned, connects and settles.
-const connected = async () => Number((await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text()).match(/^tongxing_bands_connected (\d+)/m)?.[1] ?? 0)
-while ((await connected()) < BANDS) await sleep(1000)
+await bandsConnected(`http://127.0.0.1:${service.httpPort}`, BANDS)
 await sleep(5000)
 const u0 = usage(child.pid!)
 const t0 = performance.now()

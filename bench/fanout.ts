@@ -19,7 +19,7 @@ import WebSocket from 'ws'
 import { insertCareCentre, insertResident } from '../dashboard/index.ts'
 import { upsertBand } from '../ingest/index.ts'
 import { childEnv, freePort } from '../test/support/cli.ts'
-import { ROOT, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
+import { ROOT, bandsConnected, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
 
 const { values: v } = parseArgs({ options: {
   dashboards: { type: 'string', default: '500' }, bands: { type: 'string', default: '1500' }, every: { type: 'string', default: '10' },
@@ -30,7 +30,8 @@ const SERVER = process.env.BENCH_DATABASE_URL
 if (!SERVER) throw new Error('BENCH_DATABASE_URL (a PostgreSQL server on this machine) is required')
 const now = () => performance.timeOrigin + performance.now()
 
-interface Dashboards { messages(): number; alertAt: Map<number, number[]>; close(): void }
+/** `expect(k)`: receipts of alerts from now on are times for alert k. */
+interface Dashboards { messages(): number; alertAt: Map<number, number[]>; expect(k: number): void; close(): void }
 /** Opens `n` sockets, `group` at a time, each counted once it has its snapshot. Alerts are told apart by their opening bytes, not parsed. */
 async function openDashboards(url: string, n: number, headers: Record<string, string>, group = 20): Promise<Dashboards> {
   let messages = 0
@@ -52,13 +53,13 @@ async function openDashboards(url: string, n: number, headers: Record<string, st
   return {
     messages: () => messages, alertAt,
     close: () => { for (const s of sockets) s.terminate() },
-    set current(k: number) { current = k },
-  } as Dashboards & { current: number }
+    expect: (k) => { current = k },
+  }
 }
 
 interface Result { who: string; inPerS: number; deliveredPerS: number; p50: number; p99: number; max: number; cpuPct: number; rssMb: number; received: number }
 /** Measures a running server: `press(k)` raises alert k; returns when the window is over. */
-async function measure(who: string, pid: number, d: Dashboards & { current: number }, inPerS: number, press: (k: number) => Promise<number>): Promise<Result> {
+async function measure(who: string, pid: number, d: Dashboards, inPerS: number, press: (k: number) => Promise<number>): Promise<Result> {
   const latencies: number[] = []
   const m0 = d.messages()
   const u0 = usage(pid)
@@ -68,7 +69,7 @@ async function measure(who: string, pid: number, d: Dashboards & { current: numb
     const slot = t0 + ((k + 1) * SECONDS * 1000) / (ALERTS + 1)
     await sleep(Math.max(0, slot - now()))
     d.alertAt.set(k, [])
-    d.current = k
+    d.expect(k)
     const sent = await press(k)
     const got = d.alertAt.get(k)!
     const until = now() + 5000
@@ -97,11 +98,10 @@ async function tongxing(): Promise<Result> {
   const fleet = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'load', '--url', base, '--broker', `mqtt://127.0.0.1:${mqttPort}`,
     '--admin', 'bench-admin', '--password', 'bench-password', '--bands', String(BANDS), '--rate', String(BANDS / EVERY_S), '--duration', '60m', '--seed', '3', '--quiet'],
   { cwd: ROOT, env: childEnv({}), stdio: 'ignore' })
-  const connected = async () => Number((await (await fetch(`${base}/metrics`)).text()).match(/^tongxing_bands_connected (\d+)/m)?.[1] ?? 0)
-  while ((await connected()) < BANDS) await sleep(1000)
+  await bandsConnected(base, BANDS)
   const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-admin', password: 'bench-password' }) })
   const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
-  const d = await openDashboards(`ws://127.0.0.1:${httpPort}/ws`, DASHBOARDS, { cookie }) as Dashboards & { current: number }
+  const d = await openDashboards(`ws://127.0.0.1:${httpPort}/ws`, DASHBOARDS, { cookie })
   const presser = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: PRESSER.id, username: PRESSER.id, password: PRESSER.secret, reconnectPeriod: 0 })
   await sleep(5000)
   const r = await measure('Tongxing (scoped, alert stored first)', service.pid!, d, BANDS / EVERY_S, async (k) => {
@@ -122,7 +122,7 @@ async function floor(): Promise<Result> {
   const port = await freePort()
   const server: ChildProcess = spawn(process.execPath, ['bench/support/ws-broadcast.mjs', String(port), String(BANDS / EVERY_S)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((r) => server.stdout!.once('data', r))
-  const d = await openDashboards(`ws://127.0.0.1:${port}/ws`, DASHBOARDS, {}) as Dashboards & { current: number }
+  const d = await openDashboards(`ws://127.0.0.1:${port}/ws`, DASHBOARDS, {})
   await sleep(5000)
   const r = await measure('bare ws broadcast (no scoping, nothing stored)', server.pid!, d, BANDS / EVERY_S, async (k) => {
     const sent = now()

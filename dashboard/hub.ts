@@ -42,24 +42,22 @@ export interface Hub {
   closeAll(): void
 }
 
-interface Entry { viewer: Viewer; alive: boolean; wire: Wire | undefined; holding: boolean }
+interface Entry { viewer: Viewer; alive: boolean; wire: Wire | undefined }
 
 /** `keepAliveMs`: a socket that has not answered the previous ping by the next one is dropped. */
 export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
   const clients = new Map<HubSocket, Entry>()
+  /** Entries whose connection is corked, holding positions. */
   const holding = new Set<Entry>()
   let holdTimer: NodeJS.Timeout | undefined
   const hold = (c: Entry) => {
-    if (c.holding || !c.wire) return
-    c.holding = true
+    if (holding.has(c) || !c.wire) return
     c.wire.cork()
     holding.add(c)
     holdTimer ??= setTimeout(releaseAll, POSITION_HOLD_MS)
   }
   const release = (c: Entry) => {
-    if (!c.holding) return
-    c.holding = false
-    holding.delete(c)
+    if (!holding.delete(c)) return
     c.wire!.uncork()
   }
   const releaseAll = () => {
@@ -90,7 +88,7 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
 
   return {
     add(socket, viewer, wire) {
-      const entry: Entry = { viewer, alive: true, wire, holding: false }
+      const entry: Entry = { viewer, alive: true, wire }
       clients.set(socket, entry)
       socket.on('pong', () => { entry.alive = true })
       socket.on('close', () => drop(socket))

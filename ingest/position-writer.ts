@@ -108,7 +108,7 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
   // must start a new lane, not wait on one that is finishing (lanes.delete runs a tick later).
   // While a lane lingers, new reports join it rather than start lanes of their own.
   let active = 0
-  let lingering = false
+  /** Set while a lane lingers: cuts the linger short. */
   let wake: (() => void) | undefined
   const startLane = () => {
     // Only a quiet writer lingers: with another batch in flight, or a last batch of some size,
@@ -118,12 +118,10 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
     const lane = (async () => {
       try {
         if (linger && queuedRows < maxRows) {
-          lingering = true
           await new Promise<void>((r) => {
             const t = setTimeout(r, lingerMs)
             wake = () => { clearTimeout(t); r() }
           })
-          lingering = false
           wake = undefined
         }
         while (queue.length > 0) await writeBatch(take())
@@ -148,8 +146,8 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
       return new Promise<void>((done) => {
         queue.push({ fixes, done })
         queuedRows += fixes.length
-        if (lingering && queuedRows >= maxRows) wake?.() // a full batch need not wait
-        else if (active < concurrency && !lingering) startLane()
+        if (wake) { if (queuedRows >= maxRows) wake() } // a full batch need not wait
+        else if (active < concurrency) startLane()
       })
     },
     async flush() {

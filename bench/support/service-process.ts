@@ -48,6 +48,12 @@ export async function stopProcess(child: ChildProcess) {
   await new Promise((r) => child.once('exit', r))
 }
 
+/** Resolves once the service at `base` has `bands` bands connected. */
+export async function bandsConnected(base: string, bands: number) {
+  const connected = async () => Number((await (await fetch(`${base}/metrics`)).text()).match(/^tongxing_bands_connected (\d+)/m)?.[1] ?? 0)
+  while ((await connected()) < bands) await sleep(1000)
+}
+
 /** CPU seconds (user + system) and resident MB of a process. */
 export function usage(pid: number): { cpuS: number; rssMb: number } {
   try {
