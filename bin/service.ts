@@ -131,12 +131,17 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       ...(bus ? { bus: bus.connected() } : {}),
     })
     const httpLog = log.child({ part: 'dashboard' })
+    const http = {
+      publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','), tileUrl: config.tileUrl,
+      trustProxy: config.trustProxy, metricsToken: config.metricsToken,
+      tls: config.httpTlsCert ? { cert: await readFile(config.httpTlsCert), key: await readFile(config.httpTlsKey) } : undefined,
+    }
     // A worker serves health and metrics only; the others, the page and the API.
     const app = role === 'worker'
-      ? await buildOpsApp({ log: httpLog, isReady: () => ready, registry, readiness })
+      ? await buildOpsApp({ log: httpLog, isReady: () => ready, registry, readiness, http })
       : await buildApp({ db, hub, registry, rejected, commands: commands!,
         map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: httpLog, isReady: () => ready, readiness,
-        sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged })
+        sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged, http })
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())
     const httpPort = app.server.address() as { port: number }

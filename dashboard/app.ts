@@ -12,7 +12,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Registry } from 'prom-client'
 import type { Db, Logger } from '../infra/index.ts'
 import type { CommandChannel, RejectedRecord } from '../ingest/index.ts'
-import { apiError } from './errors.ts'
+import { secureHttp, type WebSecurity } from './http-security.ts'
 import type { Hub } from './hub.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { alertRoutes } from './routes/alerts.ts'
@@ -44,34 +44,48 @@ export interface AppDeps {
   rejected: RejectedRecord
   /** Called after provisioning changes zones or bands, so this process applies them at once. */
   topologyChanged: () => Promise<void>
+  http: HttpSettings
+}
+
+/** How the dashboard is reached: directly over TLS, or behind trusted reverse proxies. */
+export interface HttpSettings extends WebSecurity {
+  tls?: { cert: Buffer; key: Buffer }
+  /** Proxies whose X-Forwarded-For/-Proto are believed (fastify's trustProxy); empty: none. */
+  trustProxy: string
+  /** Bearer token for /metrics; empty: only direct connections from this machine. */
+  metricsToken: string
+}
+
+/** A fastify server for these settings: HTTPS (TLS 1.2+) when a certificate is given; no request logs. */
+function server(log: Logger, h: Pick<HttpSettings, 'tls' | 'trustProxy'>): FastifyInstance {
+  // No per-request log lines: URLs can carry resident ids and query parameters.
+  return Fastify({
+    loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: h.trustProxy === '' ? false : h.trustProxy,
+    ...(h.tls ? { https: { ...h.tls, minVersion: 'TLSv1.2' as const } } : {}),
+  }) as unknown as FastifyInstance
 }
 
 /** A worker's HTTP side: health, readiness and metrics only. */
-export async function buildOpsApp(d: Pick<AppDeps, 'log' | 'isReady' | 'readiness' | 'registry'>): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: d.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
-  await app.register(healthRoutes(d.isReady, d.registry, d.readiness))
+export async function buildOpsApp(d: Pick<AppDeps, 'log' | 'isReady' | 'readiness' | 'registry' | 'http'>): Promise<FastifyInstance> {
+  const app = server(d.log, d.http)
+  await secureHttp(app, d.http)
+  await app.register(healthRoutes(d.isReady, d.registry, d.http.metricsToken, d.readiness))
   return app
 }
 
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
-  // No per-request log lines: URLs can carry resident ids and query parameters.
-  const app = Fastify({ loggerInstance: d.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
-  app.setErrorHandler((err: { statusCode?: number; validation?: unknown; message: string }, request, reply) => {
-    if (err.validation) return reply.code(400).send(apiError('bad_request', err.message))
-    // Errors made as API answers (e.g. the sign-in limit): sent as they are.
-    const made = err as { statusCode?: number; error?: { code?: string } }
-    if (made.statusCode && made.statusCode < 500 && made.error?.code) return reply.code(made.statusCode).send({ error: made.error })
-    request.log.error({ err }, 'request failed')
-    return reply.code(err.statusCode ?? 500).send(apiError('internal', 'internal error'))
-  })
+  const app = server(d.log, d.http)
+  await secureHttp(app, d.http)
   await app.register(cookie)
   // Limits only where a route asks (sign-in, invitations): config.rateLimit.
   await app.register(rateLimit, { global: false })
   // The API described from the routes' own schemas: /docs (page) and /docs/json (OpenAPI 3).
   await app.register(swagger, { openapi: { info: { title: 'Tongxing API', version: '1', description: 'Sign in with POST /api/login; the session cookie scopes every answer.' } } })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // Swagger UI sets inline styles (never inline script): allowed on its pages only.
+  await app.register(swaggerUi, { routePrefix: '/docs', transformStaticCSP: (csp) => csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") })
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
-  await app.register(healthRoutes(d.isReady, d.registry, d.readiness))
+  await app.register(healthRoutes(d.isReady, d.registry, d.http.metricsToken, d.readiness))
   await app.register(authRoutes(d.db, d.sessionTtlMs))
   await app.register(alertRoutes(d.db, d.hub))
   await app.register(bandRoutes(d.db, d.commands))

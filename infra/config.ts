@@ -33,6 +33,11 @@ export const CONFIG_KEYS = {
   GEOFENCE_TICK_MS: { default: '5000', doc: 'How often the time-based rules run (left then silent, offline).' },
   ESCALATION_SECONDS: { default: '300', doc: 'An alert nobody acknowledges climbs one escalation level per this long.' },
   SESSION_TTL_HOURS: { default: '12', doc: 'How long a dashboard login lasts.' },
+  PUBLIC_ORIGIN: { default: '', doc: 'Where people open the page, e.g. https://tongxing.example.cn (several: comma-separated). Requests that change something and live sockets from a page of any other origin are refused. Empty: the origin each request was addressed to.' },
+  HTTP_TLS_CERT: { default: '', doc: 'PEM certificate (chain) file: the dashboard serves HTTPS and WSS on PORT. Empty: plain HTTP (put a reverse proxy with TLS in front; see TRUST_PROXY).' },
+  HTTP_TLS_KEY: { default: '', doc: 'PEM private key file for HTTP_TLS_CERT.' },
+  TRUST_PROXY: { default: '', doc: 'Addresses of reverse proxies in front of the dashboard (comma-separated IPs or CIDRs; `loopback` for one on this machine): their X-Forwarded-For and X-Forwarded-Proto are believed, so sign-in limits see the real client and the cookie is Secure behind HTTPS. Empty: none.' },
+  METRICS_TOKEN: { default: '', doc: 'Bearer token Prometheus sends for /metrics. Empty: /metrics answers only direct connections from this machine.' },
   TILE_URL: { default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'Map tiles for the page (Leaflet URL template). Empty: no base map.' },
   TILE_ATTRIBUTION: { default: '© OpenStreetMap contributors', doc: 'Attribution shown with the tiles.' },
   TILE_GCJ02: { default: 'off', doc: '`on` for tiles in China\'s GCJ-02 datum (AMap/Gaode): positions are offset on the map, for display only.' },
@@ -68,6 +73,11 @@ const ConfigSchema = Type.Object({
   geofenceTickMs: Type.Integer({ minimum: 50 }),
   escalationSeconds: Type.Number({ exclusiveMinimum: 0 }),
   sessionTtlHours: Type.Number({ exclusiveMinimum: 0 }),
+  publicOrigin: Type.String({ pattern: '^(|https?://[^/,\\s]+(,https?://[^/,\\s]+)*)$' }),
+  httpTlsCert: Type.String(),
+  httpTlsKey: Type.String(),
+  trustProxy: Type.String({ pattern: '^[0-9A-Za-z.:/,_-]*$' }),
+  metricsToken: Type.String(),
   maxFutureSeconds: Type.Number({ minimum: 0 }),
   tileUrl: Type.String(),
   tileAttribution: Type.String(),
@@ -103,6 +113,11 @@ const FIELD: Record<ConfigKey, keyof Config> = {
   GEOFENCE_TICK_MS: 'geofenceTickMs',
   ESCALATION_SECONDS: 'escalationSeconds',
   SESSION_TTL_HOURS: 'sessionTtlHours',
+  PUBLIC_ORIGIN: 'publicOrigin',
+  HTTP_TLS_CERT: 'httpTlsCert',
+  HTTP_TLS_KEY: 'httpTlsKey',
+  TRUST_PROXY: 'trustProxy',
+  METRICS_TOKEN: 'metricsToken',
   MAX_FUTURE_SECONDS: 'maxFutureSeconds',
   TILE_URL: 'tileUrl',
   TILE_ATTRIBUTION: 'tileAttribution',
@@ -135,6 +150,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
 function crossChecks(c: Config): string[] {
   const errors: string[] = []
   if ((c.mqttTlsCert === '') !== (c.mqttTlsKey === '')) errors.push('MQTT_TLS_CERT and MQTT_TLS_KEY: set both or neither')
+  if ((c.httpTlsCert === '') !== (c.httpTlsKey === '')) errors.push('HTTP_TLS_CERT and HTTP_TLS_KEY: set both or neither')
+  if (c.metricsToken !== '' && c.metricsToken.length < 16) errors.push('METRICS_TOKEN: at least 16 characters (or empty)')
   if (c.mqttPlain === 'off' && c.mqttTlsCert === '') errors.push('MQTT_PLAIN=off: the broker would not listen at all without MQTT_TLS_CERT and MQTT_TLS_KEY')
   // The hourly summaries are refreshed over the last 7 days: they must not be dropped before.
   if (c.retentionDays > 0 && c.retentionDays < 8) errors.push('RETENTION_DAYS: at least 8 (or 0 to keep positions forever)')

@@ -26,7 +26,8 @@ export const authRoutes = (db: Queryable, sessionTtlMs: number): FastifyPluginAs
     const userId = await checkLogin(db, request.body.username, request.body.password)
     if (userId === undefined) return reply.code(401).send(apiError('invalid_login', 'wrong username or password'))
     const token = await createSession(db, userId, sessionTtlMs)
-    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', maxAge: Math.floor(sessionTtlMs / 1000) })
+    // Secure whenever the page was reached over HTTPS (directly, or through a trusted proxy).
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', maxAge: Math.floor(sessionTtlMs / 1000) })
     return reply.code(204).send(null)
   })
 

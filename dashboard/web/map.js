@@ -5,6 +5,13 @@ import { state } from '/common.js'
 
 let gcoord = null // loaded only when the tiles are in GCJ-02
 
+/** Leaflet renders a string tooltip as HTML: names (user-supplied) go in as text, in an element. */
+function asText(s) {
+  const span = document.createElement('span')
+  span.textContent = s
+  return span
+}
+
 export async function loadDatum() {
   if (state.config.gcj02) gcoord = (await import('/vendor/gcoord/dist/gcoord.esm-browser.prod.js')).default
 }
@@ -34,10 +41,10 @@ export function drawZones(zones) {
   state.zoneLayer.clearLayers()
   for (const z of zones) {
     const style = z.kind === 'danger' ? { color: '#b3261e', fillOpacity: 0.15 } : { color: '#2f7d4a', fillOpacity: 0.05, dashArray: z.schedule ? '6 4' : null }
-    if (z.shape.type === 'circle') L.circle(display(z.shape.center[1], z.shape.center[0]), { radius: z.shape.radiusM, ...style, interactive: false }).bindTooltip(z.name).addTo(state.zoneLayer)
+    if (z.shape.type === 'circle') L.circle(display(z.shape.center[1], z.shape.center[0]), { radius: z.shape.radiusM, ...style, interactive: false }).bindTooltip(asText(z.name)).addTo(state.zoneLayer)
     else {
       const rings = z.shape.type === 'Polygon' ? [z.shape.coordinates] : z.shape.coordinates
-      L.polygon(rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))), { ...style, interactive: false }).bindTooltip(z.name).addTo(state.zoneLayer)
+      L.polygon(rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))), { ...style, interactive: false }).bindTooltip(asText(z.name)).addTo(state.zoneLayer)
     }
   }
 }
@@ -58,7 +65,7 @@ export function placeMarker(b) {
       dot: L.circleMarker(at, { radius: 7, color: '#23436b', fillColor: '#3b78c2', fillOpacity: 1 }).addTo(state.map),
       halo: L.circle(at, { radius: b.position.acc ?? 0, color: '#3b78c2', weight: 1, fillOpacity: 0.1 }).addTo(state.map),
     }
-    m.dot.bindTooltip(b.residentName ?? b.bandId, { permanent: true, direction: 'right', className: 'marker-label' })
+    m.dot.bindTooltip(asText(b.residentName ?? b.bandId), { permanent: true, direction: 'right', className: 'marker-label' })
     m.dot.getElement()?.setAttribute('data-testid', `marker-${b.bandId}`)
     state.markers.set(b.bandId, m)
   }

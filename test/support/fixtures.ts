@@ -57,9 +57,9 @@ export interface LiveClient {
   close(): void
 }
 
-/** Opens the live socket with a session cookie and records every message. */
-export function openLive(httpPort: number, cookie?: string, query = ''): Promise<LiveClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws${query}`, { headers: cookie ? { cookie } : {} })
+/** Opens the live socket with a session cookie (and other handshake headers) and records every message. */
+export function openLive(httpPort: number, cookie?: string, query = '', headers: Record<string, string> = {}): Promise<LiveClient> {
+  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws${query}`, { headers: { ...headers, ...(cookie ? { cookie } : {}) } })
   const messages: Record<string, unknown>[] = []
   const waiters: (() => void)[] = []
   ws.on('message', (data) => {
