@@ -1,7 +1,7 @@
 // Provisioning from the command line, so a newcomer can try Tongxing without writing SQL.
 // Each command prints what it created as one JSON line (a band's secret only this once).
 import { parseArgs } from 'node:util'
-import { insertCareCentre, insertResident, insertUser, MIN_PASSWORD_LENGTH, type Role } from '../dashboard/index.ts'
+import { insertCareCentre, insertResident, insertUser, passwordProblem, type Role } from '../dashboard/index.ts'
 import { checkSchedule, checkShape, insertZone } from '../geofence/index.ts'
 import type { Db } from '../infra/index.ts'
 import { BAND_ID, generateSecret, MIN_SECRET_LENGTH, upsertBand } from '../ingest/index.ts'
@@ -24,7 +24,7 @@ const OPTIONS = {
 } as const
 
 /** Checks the arguments before any database is opened; returns the action to run. */
-export function parseProvision(args: string[]): (db: Db) => Promise<Record<string, unknown>> {
+export async function parseProvision(args: string[]): Promise<(db: Db) => Promise<Record<string, unknown>>> {
   const [what, verb, ...rest] = args
   if (verb !== 'add') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`)
   const { values: v } = parseArgs({ args: rest, options: OPTIONS, strict: true })
@@ -75,13 +75,14 @@ export function parseProvision(args: string[]): (db: Db) => Promise<Record<strin
     case 'user': {
       const username = need('username')
       const password = need('password')
-      if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`--password must be at least ${MIN_PASSWORD_LENGTH} characters`)
       const role = need('role') as Role
       if (!['admin', 'staff', 'family'].includes(role)) throw new UsageError('--role must be admin, staff or family')
       const careCentreId = id('centre')
       const resident = id('resident')
       if (role === 'staff' && careCentreId === null) throw new UsageError('staff need --centre')
       if (role === 'family' && resident === null) throw new UsageError('family members need --resident')
+      const weak = await passwordProblem(username, password)
+      if (weak) throw new UsageError(`--password: ${weak}`)
       return async (db) => ({
         userId: await insertUser(db, { username, password, role, careCentreId, residentIds: resident ? [resident] : [] }),
       })

@@ -7,7 +7,6 @@ const scrypt = (pw: string, salt: Buffer, len: number, o: ScryptOptions) =>
 
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 }
 const KEY_LEN = 32
-export const MIN_PASSWORD_LENGTH = 8
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16)

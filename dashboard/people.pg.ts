@@ -35,13 +35,16 @@ export async function insertUser(db: Queryable, u: NewUser): Promise<number> {
   return id
 }
 
-/** The user's id when the password is right; the same work is done when the user is unknown. */
-export async function checkLogin(db: Queryable, username: string, password: string): Promise<number | undefined> {
+/** The account signing in, if there is one. */
+export async function findAccount(db: Queryable, username: string): Promise<{ id: number; passwordHash: string } | undefined> {
   const r = await db.query<{ id: number; password_hash: string }>('SELECT id, password_hash FROM users WHERE username = $1', [username])
   const row = r.rows[0]
-  const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH)
-  return ok && row ? row.id : undefined
+  return row && { id: Number(row.id), passwordHash: row.password_hash }
 }
+
+/** Whether the password is the account's; the same work is done when there is no account. */
+export const passwordMatches = (account: { passwordHash: string } | undefined, password: string) =>
+  verifyPassword(password, account?.passwordHash ?? DUMMY_HASH).then((ok) => ok && account !== undefined)
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest()
 

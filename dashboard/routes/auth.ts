@@ -1,10 +1,12 @@
-// Log in and out. The same answer for an unknown user and a wrong password (no enumeration), and
-// a limit on attempts per client address.
+// Log in and out. The same answer for an unknown user and a wrong password (no enumeration), a
+// limit on attempts per client address, and growing delays per account (sign-in-guard.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Queryable } from '../../infra/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
-import { checkLogin, createSession, deleteSession } from '../people.pg.ts'
+import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, deviceCookie, knownDevice } from '../device-cookie.ts'
+import { createSession, deleteSession, findAccount, passwordMatches } from '../people.pg.ts'
+import { createSignInGuard, guardKey } from '../sign-in-guard.ts'
 import { SESSION_COOKIE, requireViewer } from '../session.ts'
 
 const Me = Type.Object({
@@ -14,20 +16,34 @@ const Me = Type.Object({
 /** Sign-in attempts allowed per client address and minute (a care centre's staff share one). */
 export const LOGIN_ATTEMPTS_PER_MINUTE = 20
 
-export const authRoutes = (db: Queryable, sessionTtlMs: number): FastifyPluginAsyncTypebox => async (app) => {
+const tryAgain = (ms: number) => apiError('too_many_attempts', `too many sign-in attempts; try again in ${Math.ceil(ms / 1000)} s`)
+
+export const authRoutes = (db: Queryable, sessionTtlMs: number, now: () => number = Date.now): FastifyPluginAsyncTypebox => async (app) => {
+  const guard = createSignInGuard()
   app.post('/api/login', {
-    config: { rateLimit: { max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000, errorResponseBuilder: (_req, ctx) =>
-      ({ statusCode: 429, ...apiError('too_many_attempts', `too many sign-in attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s`) }) } },
+    config: { rateLimit: { max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000, errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, ...tryAgain(ctx.ttl) }) } },
     schema: {
       body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }),
       response: { 204: Type.Null(), 401: ErrorBody, 429: ErrorBody },
     },
   }, async (request, reply) => {
-    const userId = await checkLogin(db, request.body.username, request.body.password)
-    if (userId === undefined) return reply.code(401).send(apiError('invalid_login', 'wrong username or password'))
-    const token = await createSession(db, userId, sessionTtlMs)
+    const { username, password } = request.body
+    const account = await findAccount(db, username)
+    // Unknown usernames are counted the same way, so the delays say nothing about who exists.
+    const key = guardKey(username, knownDevice(request.cookies[DEVICE_COOKIE], account))
+    const wait = guard.waitMs(key, now())
+    if (wait > 0) return reply.code(429).header('retry-after', Math.ceil(wait / 1000)).send(tryAgain(wait))
+    if (!(await passwordMatches(account, password))) {
+      guard.failed(key, now())
+      return reply.code(401).send(apiError('invalid_login', 'wrong username or password'))
+    }
+    guard.succeeded(key)
+    const token = await createSession(db, account!.id, sessionTtlMs)
     // Secure whenever the page was reached over HTTPS (directly, or through a trusted proxy).
-    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', maxAge: Math.floor(sessionTtlMs / 1000) })
+    const secure = request.protocol === 'https'
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: Math.floor(sessionTtlMs / 1000) })
+    reply.setCookie(DEVICE_COOKIE, deviceCookie(account!.id, account!.passwordHash),
+      { path: '/api/login', httpOnly: true, sameSite: 'strict', secure, maxAge: DEVICE_MAX_AGE_S })
     return reply.code(204).send(null)
   })
 

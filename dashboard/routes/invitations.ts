@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import type { Db } from '../../infra/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { acceptInvitation, createInvitation } from '../invitations.pg.ts'
-import { MIN_PASSWORD_LENGTH } from '../password.ts'
+import { passwordProblem } from '../password-policy.ts'
 import { canSeeResident, viewerForSession } from '../people.pg.ts'
 import { SESSION_COOKIE, requireViewer } from '../session.ts'
 
@@ -31,7 +31,7 @@ export const invitationRoutes = (db: Db): FastifyPluginAsyncTypebox => async (ap
       body: Type.Object({
         code: Type.String({ minLength: 10, maxLength: 100 }),
         username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-        password: Type.Optional(Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200 })),
+        password: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
       }),
       response: { 200: Type.Object({ residentId: Type.Integer() }), 400: ErrorBody, 409: ErrorBody },
     },
@@ -42,7 +42,11 @@ export const invitationRoutes = (db: Db): FastifyPluginAsyncTypebox => async (ap
     const viewer = token ? await viewerForSession(db, token) : undefined
     let who: Parameters<typeof acceptInvitation>[2]
     if (viewer?.role === 'family' && !username) who = { existingUserId: viewer.userId }
-    else if (username && password) who = { username, password }
+    else if (username && password) {
+      const weak = await passwordProblem(username, password)
+      if (weak) return reply.code(400).send(apiError('weak_password', weak))
+      who = { username, password }
+    }
     else return reply.code(400).send(apiError('bad_request', 'give a username and a password for the new account, or sign in as a family member first'))
     const r = await acceptInvitation(db, code, who)
     if (!r.ok && r.reason === 'username_taken') return reply.code(409).send(apiError('username_taken', 'that username is taken'))
