@@ -129,7 +129,8 @@ $('accept-form').addEventListener('submit', async (e) => {
   const code = new URLSearchParams(location.search).get('invite')
   const res = await fetch('/api/invitations/accept', { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ code, username: form.get('username'), password: form.get('password') }) })
-  if (!res.ok) return ($('accept-error').textContent = res.status === 409 ? t('taken') : t('badInvite'))
+  const code = res.ok ? null : (await res.json().catch(() => ({}))).error?.code
+  if (!res.ok) return ($('accept-error').textContent = code === 'username_taken' ? t('taken') : code === 'weak_password' ? t('weakPassword') : t('badInvite'))
   await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) })
   window.history.replaceState(null, '', '/')
   $('accept').hidden = true

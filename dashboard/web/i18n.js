@@ -16,6 +16,7 @@ export const TEXT = {
     cancel: '取消', delete: '删除', edit: '编辑', newCircle: '新建圆形区域', newPolygon: '新建多边形区域',
     inviteFamily: '邀请家属', inviteMade: '请把此链接发给家属（72 小时内有效，仅可使用一次）：',
     joinTitle: '加入同行', joinHint: '创建您的家属账号，即可查看您的亲人。', join: '创建账号', badInvite: '邀请无效（未知、已使用或已过期）', taken: '用户名已被占用',
+    weakPassword: '密码太容易被猜到：至少 10 个字符，不要包含用户名或常见密码，可用几个不相关的词组成',
     clickCentre: '在地图上点击以设置圆心', clickCorners: '在地图上依次点击各个顶点，然后保存', always: '全天',
   },
   en: {
@@ -34,6 +35,7 @@ export const TEXT = {
     cancel: 'Cancel', delete: 'Delete', edit: 'Edit', newCircle: 'New circle', newPolygon: 'New polygon',
     inviteFamily: 'Invite family', inviteMade: 'Send this link to the family member (valid 72 hours, once):',
     joinTitle: 'Join Tongxing', joinHint: 'Create your family account to see your relative.', join: 'Create account', badInvite: 'This invitation is not valid (unknown, used or expired)', taken: 'That username is taken',
+    weakPassword: 'That password is too easy to guess: use at least 10 characters, not your username or a common password; a few unrelated words work well',
     clickCentre: 'Click the map to place the centre', clickCorners: 'Click the corners on the map, then save', always: 'always',
   },
 }
