@@ -39,7 +39,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
   try {
     let databaseUrl = config.databaseUrl
     if (!databaseUrl) {
-      const embedded = await startEmbeddedDb({ dataDir: config.dataDir })
+      const embedded = await startEmbeddedDb({ dataDir: config.dataDir, role: 'service', waitMs: 60_000 })
       cleanup.push(() => embedded.stop())
       databaseUrl = embedded.connectionString
       log.info({ dataDir: config.dataDir }, 'embedded database started')

@@ -1,11 +1,15 @@
-// The embedded database: PGlite (Postgres compiled to WASM) persisted under DATA_DIR and
-// served on a loopback port by pglite-socket, so the service talks `pg` to it exactly as it
-// talks to a PostgreSQL server. PGlite allows one process per data directory, so a lock file
-// names the owner and the address it serves on; the CLI uses that address while the service runs.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+// The embedded database: PGlite (Postgres compiled to WASM) persisted under DATA_DIR and served
+// by pglite-socket, so the service talks `pg` to it exactly as it talks to a PostgreSQL server.
+// It has no passwords, so it is served on a Unix socket inside a private (0700) directory, never
+// on a TCP port: only the service's own OS user can reach it, or read DATA_DIR's files.
+// PGlite allows one process per data directory: data-dir-lock.ts says who owns it and where its
+// database is served, so commands run meanwhile use that.
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { lockOwner, takeLock, type LockInfo } from './data-dir-lock.ts'
 
 /** What pglite-socket needs of a PGlite instance (lets tests serve other PGlite builds). */
 export type ServableDb = ConstructorParameters<typeof PGLiteSocketServer>[0]['db']
@@ -20,55 +24,56 @@ export interface EmbeddedDbOptions {
   dataDir?: string
   /** A ready database to serve instead of opening PGlite on dataDir. */
   db?: ServableDb & { close(): Promise<void> }
+  /** Who opens the directory: a service, or a short command. */
+  role?: LockInfo['role']
+  /** How long to wait for another process's lock (a command finishing) before giving up. */
+  waitMs?: number
 }
 
-const LOCK = 'tongxing.lock'
+/** Postgres' socket name in its directory (libpq and pg look for `.s.PGSQL.<port>`). */
+const PORT = 5432
+/** sockaddr_un holds 108 bytes: longer socket paths go to a private directory under the temp dir. */
+const MAX_SOCKET_PATH = 100
+
+/** A directory only this user may enter. */
+async function privateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await chmod(dir, 0o700) // an existing directory (an older install) is closed too
+}
 
 export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<EmbeddedDb> {
   const dir = opts.dataDir ? resolve(opts.dataDir) : undefined
-  if (dir) {
-    await mkdir(dir, { recursive: true })
-    const owner = await readLock(dir)
-    if (owner) throw new Error(`DATA_DIR ${dir} is in use by process ${owner.pid} (database at ${owner.url}); stop it or choose another DATA_DIR`)
-  }
-  const db = opts.db ?? (await PGlite.create(dir ? join(dir, 'pglite') : undefined))
-  // Several pool connections are multiplexed onto PGlite's single session; a transaction
-  // keeps the session to itself until it ends.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 })
-  await server.start()
-  const connectionString = `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`
-  if (dir) await writeFile(join(dir, LOCK), JSON.stringify({ pid: process.pid, url: connectionString }))
-  return {
-    connectionString,
-    async stop() {
-      await server.stop()
-      await db.close()
-      if (dir) await rm(join(dir, LOCK), { force: true })
-    },
-  }
-}
-
-/** The address of the embedded database served by a live process for this DATA_DIR, if any. */
-export async function runningEmbeddedDb(dataDir: string): Promise<string | undefined> {
-  return (await readLock(resolve(dataDir)))?.url
-}
-
-async function readLock(dir: string): Promise<{ pid: number; url: string } | undefined> {
-  let text: string
+  if (dir) await privateDir(dir)
+  const lock = dir ? await takeLock(dir, opts.role ?? 'service', opts.waitMs ?? 0) : undefined
+  const cleanup: (() => Promise<unknown>)[] = [async () => lock?.release()]
+  const stop = async () => { for (const fn of cleanup.splice(0).reverse()) await fn() }
   try {
-    text = await readFile(join(dir, LOCK), 'utf8')
-  } catch {
-    return undefined
-  }
-  const lock = JSON.parse(text) as { pid: number; url: string }
-  return isAlive(lock.pid) ? lock : undefined // a lock left by a killed process is stale
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
+    if (dir) await privateDir(join(dir, 'pglite'))
+    const db = opts.db ?? (await PGlite.create(dir ? join(dir, 'pglite') : undefined))
+    cleanup.push(() => db.close())
+    let socketDir = dir ? join(dir, 'run') : undefined
+    if (!socketDir || join(socketDir, `.s.PGSQL.${PORT}`).length > MAX_SOCKET_PATH) {
+      socketDir = await mkdtemp(join(tmpdir(), 'tongxing-db-')) // made 0700
+      const made = socketDir
+      cleanup.push(() => rm(made, { recursive: true, force: true }))
+    } else await privateDir(socketDir)
+    const path = join(socketDir, `.s.PGSQL.${PORT}`)
+    await rm(path, { force: true }) // left by a killed owner; the lock is ours now
+    // Several pool connections are multiplexed onto PGlite's single session; a transaction
+    // keeps the session to itself until it ends.
+    const server = new PGLiteSocketServer({ db, path, maxConnections: 8 })
+    await server.start()
+    cleanup.push(() => server.stop())
+    const connectionString = `postgres://postgres@/postgres?host=${encodeURIComponent(socketDir)}&port=${PORT}`
+    await lock?.publish(connectionString)
+    return { connectionString, stop }
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
+    await stop()
+    throw err
   }
+}
+
+/** The embedded database a live process serves for this DATA_DIR, or what holds the directory. */
+export async function runningEmbeddedDb(dataDir: string): Promise<LockInfo | undefined> {
+  return lockOwner(resolve(dataDir))
 }

@@ -1,6 +1,7 @@
 // infra/: database access, migrations, the embedded database, config, logging.
 export { createDb, type Db, type Queryable, type Row } from './db.ts'
 export { startEmbeddedDb, runningEmbeddedDb, type EmbeddedDb, type ServableDb } from './embedded-db.ts'
+export { DataDirBusy, type LockInfo } from './data-dir-lock.ts'
 export { migrate, detectEngine, listMigrations, type Engine } from './migrate.ts'
 export { loadConfig, envFileText, CONFIG_KEYS, type Config, type ConfigKey } from './config.ts'
 export { createLogger, type Logger } from './log.ts'

@@ -75,4 +75,19 @@ describe('POST /api/admin/import', () => {
     expect(badSchema.body).toMatchObject({ error: { code: 'bad_request' } })
     expect(await count('residents')).toBe(residents)
   })
+
+  it('when an import names a centre that exists under another key, or gives a resident a second band, then it answers 409 with the reason and changes nothing', async () => {
+    const cookie = await login(service.httpPort, 'admin', 'admin-pass-1')
+    const before = { centres: await count('care_centres'), residents: await count('residents'), bands: await count('bands') }
+    const sameName = await post({ centres: [{ key: 'another-key', name: 'Zhangdian Care Centre' }], residents: [], users: [] }, cookie)
+    expect(sameName).toEqual({ status: 409, body: { error: { code: 'centre_name_taken', message: expect.any(String) } } })
+    const band = (id: string) => ({ id, secret: `secret-for-${id}-0001` })
+    const doc = { centres: [], users: [], residents: [{ key: 'zhou', name: 'Zhou', band: band('860000000000501'), zones: [] }] }
+    expect((await post(doc, cookie)).status).toBe(200)
+    const mid = { centres: await count('care_centres'), residents: await count('residents'), bands: await count('bands') }
+    doc.residents[0]!.band = band('860000000000502')
+    expect(await post(doc, cookie)).toEqual({ status: 409, body: { error: { code: 'resident_has_band', message: expect.any(String) } } })
+    expect({ centres: await count('care_centres'), residents: await count('residents'), bands: await count('bands') }).toEqual(mid)
+    expect(mid).toEqual({ ...before, residents: before.residents + 1, bands: before.bands + 1 })
+  })
 })

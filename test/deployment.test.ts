@@ -46,7 +46,10 @@ type ComposeService = {
   volumes?: string[]
   profiles?: string[]
   command?: string[]
+  secrets?: string[]
 }
+/** What the compose file's processes get as METRICS_TOKEN, in the test. */
+const SCRAPE_TOKEN = 'scrape-token-for-the-test-000001'
 const compose = parse(read('infra/compose.yaml'), { merge: true }) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> }
 /** Compose's ${VAR}, ${VAR:?message} and ${VAR:-default}, with a stand-in for what the operator sets. */
 const interpolate = (v: string) => String(v).replace(/\$\{(\w+)(?::[?-][^}]*)?\}/g, (_m, name: string) => `set-${name.toLowerCase()}`)
@@ -137,8 +140,8 @@ describe('operations dashboard and scraping', () => {
   let service: Service
   let exported: Set<string>
   beforeAll(async () => {
-    service = await startTestService()
-    const text = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text()
+    service = await startTestService({ METRICS_TOKEN: SCRAPE_TOKEN })
+    const text = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } })).text()
     exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!))
   })
   afterAll(() => service?.stop())
@@ -158,10 +161,18 @@ describe('operations dashboard and scraping', () => {
     expect(await res.json()).toEqual({ status: 'ready', checks: { database: true } })
   })
 
-  it('when Prometheus scrapes, then its targets are the compose file\'s Tongxing processes on their HTTP port', () => {
-    const prom = parse(read('infra/prometheus.yml')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] }
+  it('when Prometheus scrapes, then its targets are the compose file\'s Tongxing processes on their HTTP port, with the token they ask for', () => {
+    const prom = parse(read('infra/prometheus.yml')) as { scrape_configs: { authorization?: { credentials_file?: string }; static_configs: { targets: string[] }[] }[] }
     const targets = prom.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets))
-    expect(targets.sort()).toEqual(tongxingServices.filter(([n]) => n !== 'migrate').map(([n]) => `${n}:8080`).sort())
+    const serving = tongxingServices.filter(([n]) => n !== 'migrate')
+    expect(targets.sort()).toEqual(serving.map(([n]) => `${n}:8080`).sort())
+    // /metrics is for operators: each process gets METRICS_TOKEN, Prometheus the same as a secret file.
+    for (const [name, s] of serving) expect(s.environment?.METRICS_TOKEN, name).toBe('${METRICS_TOKEN:?set METRICS_TOKEN}')
+    const file = prom.scrape_configs[0]!.authorization?.credentials_file
+    const secrets = (compose as unknown as { secrets: Record<string, { environment: string }> }).secrets
+    expect(file).toBe('/run/secrets/metrics_token')
+    expect(compose.services.prometheus!.secrets).toEqual(['metrics_token'])
+    expect(secrets.metrics_token).toEqual({ environment: 'METRICS_TOKEN' })
   })
 })
 

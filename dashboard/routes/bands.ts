@@ -33,6 +33,10 @@ const CommandBody = Type.Object({
   answeredAt: Nullable(Type.Number({ description: 'when the band did what was asked (locate: its next fix)' })),
   answer: Type.Unknown(),
 })
+/** Commands one person may send one band per window: about one a minute, enough to follow a search. */
+export const COMMANDS_PER_WINDOW = 10
+export const COMMAND_WINDOW_MS = 10 * 60_000
+
 const BandParams = Type.Object({ bandId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) })
 
 export const bandRoutes = (db: Queryable, commands: CommandChannel): FastifyPluginAsyncTypebox => async (app) => {
@@ -45,9 +49,13 @@ export const bandRoutes = (db: Queryable, commands: CommandChannel): FastifyPlug
 
   // Commands: anyone who may see the wearer may ask for a location now; changing how often the
   // band reports (its battery life) is for care staff and admins.
+  // Each command wakes the band's radio (a locate also its GPS): limited per person and band.
   app.post('/api/bands/:bandId/commands', {
     preValidation: requireViewer(db),
-    schema: { params: BandParams, body: Type.Unknown(), response: { 202: Type.Object({ command: CommandBody }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+    config: { rateLimit: { max: COMMANDS_PER_WINDOW, timeWindow: COMMAND_WINDOW_MS, hook: 'preHandler',
+      keyGenerator: (r) => `${r.viewer?.userId}:${(r.params as { bandId: string }).bandId}`,
+      errorResponseBuilder: (_r, ctx) => ({ statusCode: 429, ...apiError('too_many_commands', `too many commands to this band; try again in ${Math.ceil(ctx.ttl / 1000)} s`) }) } },
+    schema: { params: BandParams, body: Type.Unknown(), response: { 202: Type.Object({ command: CommandBody }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody } },
   }, async (request, reply) => {
     const viewer = request.viewer!
     if (!(await visibleBand(request.params.bandId, viewer))) return reply.code(404).send(apiError('not_found', 'no such band'))

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DataDirBusy, LOCK_FILE, lockOwner, takeLock } from './data-dir-lock.ts'
+
+const dir = () => mkdtempSync(join(tmpdir(), 'tongxing-lock-'))
+/** The pid of a process that has exited. */
+const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!
+
+describe('the DATA_DIR lock', () => {
+  it('when twenty takers race for a free directory, then exactly one holds it and the others are told who does', async () => {
+    const d = dir()
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => takeLock(d, 'service', 0)))
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
+    for (const o of outcomes.filter((x) => x.status === 'rejected')) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(DataDirBusy)
+    expect(JSON.parse(readFileSync(join(d, LOCK_FILE), 'utf8'))).toEqual({ pid: process.pid, role: 'service' })
+    expect(statSync(join(d, LOCK_FILE)).mode & 0o077).toBe(0)
+  })
+
+  it('when the owner publishes its address, then others read it; when it releases, the directory is free', async () => {
+    const d = dir()
+    const held = await takeLock(d, 'service', 0)
+    expect(await lockOwner(d)).toEqual({ pid: process.pid, role: 'service' })
+    await held.publish('postgres://postgres@/postgres?host=%2Frun&port=5432')
+    expect((await lockOwner(d))?.url).toBe('postgres://postgres@/postgres?host=%2Frun&port=5432')
+    await held.release()
+    expect(await lockOwner(d)).toBeUndefined()
+  })
+
+  it('when the lock was left by a process that died, then the next taker gets the directory', async () => {
+    const d = dir()
+    writeFileSync(join(d, LOCK_FILE), JSON.stringify({ pid: deadPid(), role: 'service' }))
+    expect(await lockOwner(d)).toBeUndefined()
+    await takeLock(d, 'service', 0)
+    expect(JSON.parse(readFileSync(join(d, LOCK_FILE), 'utf8')).pid).toBe(process.pid)
+  })
+
+  it('when a command holds the lock, then a service waits for it; a service\'s lock is refused at once', async () => {
+    const d = dir()
+    const command = await takeLock(d, 'command', 0)
+    const waiting = takeLock(d, 'service', 5000)
+    setTimeout(() => void command.release(), 300)
+    const service = await waiting
+    const started = Date.now()
+    await expect(takeLock(d, 'service', 5000)).rejects.toThrow(/in use by a running Tongxing service, process \d+/)
+    expect(Date.now() - started).toBeLessThan(1000)
+    await service.release()
+  })
+})
