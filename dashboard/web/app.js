@@ -22,7 +22,7 @@ $('login-form').addEventListener('submit', async (e) => {
   const res = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) })
   if (res.status !== 204) {
-    $('login-error').textContent = t('badLogin')
+    $('login-error').textContent = res.status === 429 ? t('tooManyTries') : t('badLogin')
     return
   }
   $('login-error').textContent = ''

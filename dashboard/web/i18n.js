@@ -1,7 +1,7 @@
 // The page's words in Chinese and English. The choice is kept in localStorage.
 export const TEXT = {
   zh: {
-    signIn: '登录', username: '用户名', password: '密码', logout: '退出', badLogin: '用户名或密码不正确',
+    signIn: '登录', username: '用户名', password: '密码', logout: '退出', badLogin: '用户名或密码不正确', tooManyTries: '尝试次数过多，请稍后再试',
     alerts: '警报', residents: '长者', noAlerts: '暂无警报',
     acknowledge: '确认处理', resolve: '解除', resolveNote: '处理说明（如：已找到，平安）', save: '保存',
     open: '待处理', acknowledged: '已确认', resolved: '已解除', escalated: '已升级', level: '升级',
@@ -20,7 +20,7 @@ export const TEXT = {
     clickCentre: '在地图上点击以设置圆心', clickCorners: '在地图上依次点击各个顶点，然后保存', always: '全天',
   },
   en: {
-    signIn: 'Sign in', username: 'Username', password: 'Password', logout: 'Sign out', badLogin: 'Wrong username or password',
+    signIn: 'Sign in', username: 'Username', password: 'Password', logout: 'Sign out', badLogin: 'Wrong username or password', tooManyTries: 'Too many tries; please wait a little and try again',
     alerts: 'Alerts', residents: 'Residents', noAlerts: 'No alerts',
     acknowledge: 'Acknowledge', resolve: 'Resolve', resolveNote: 'What happened (e.g. found, safe)', save: 'Save',
     open: 'open', acknowledged: 'acknowledged', resolved: 'resolved', escalated: 'escalated', level: 'level',
