@@ -1,7 +1,9 @@
 // How a command-line tool reaches the database: DATABASE_URL; else the embedded database a
 // running service is serving for DATA_DIR (waiting while it starts); else the embedded database
 // opened here, under DATA_DIR's lock. Never a second opening of the same files.
-import { createDb, DataDirBusy, migrate, runningEmbeddedDb, startEmbeddedDb, type Config, type Db, type EmbeddedDb, type Logger } from '../infra/index.ts'
+import {
+  createDb, DataDirBusy, migrate, runningEmbeddedDb, startEmbeddedDb, type Config, type Db, type EmbeddedDb, type Logger,
+} from '../infra/index.ts'
 
 /** How long a command waits for a service to start serving, or another command to finish. */
 const WAIT_MS = 120_000
@@ -20,7 +22,9 @@ async function reach(config: Config): Promise<{ url: string; embedded?: Embedded
         if (!(err instanceof DataDirBusy)) throw err // taken meanwhile: look again
       }
     }
-    if (Date.now() > deadline) throw new Error(`DATA_DIR ${config.dataDir} stayed in use by process ${owner?.pid} for ${WAIT_MS / 1000} s`)
+    if (Date.now() > deadline) {
+      throw new Error(`DATA_DIR ${config.dataDir} stayed in use by process ${owner?.pid} for ${WAIT_MS / 1000} s`)
+    }
     await new Promise((r) => setTimeout(r, 100)) // a service starting, or another command running
   }
 }

@@ -134,7 +134,9 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const http = {
       publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','), tileUrl: config.tileUrl,
       trustProxy: config.trustProxy, metricsToken: config.metricsToken,
-      tls: config.httpTlsCert ? { cert: await readFile(config.httpTlsCert), key: await readFile(config.httpTlsKey) } : undefined,
+      tls: config.httpTlsCert
+        ? { cert: await readFile(config.httpTlsCert), key: await readFile(config.httpTlsKey) }
+        : undefined,
     }
     // A worker serves health and metrics only; the others, the page and the API.
     const app = role === 'worker'

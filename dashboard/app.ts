@@ -67,7 +67,9 @@ function server(log: Logger, h: Pick<HttpSettings, 'tls' | 'trustProxy'>): Fasti
 }
 
 /** A worker's HTTP side: health, readiness and metrics only. */
-export async function buildOpsApp(d: Pick<AppDeps, 'log' | 'isReady' | 'readiness' | 'registry' | 'http'>): Promise<FastifyInstance> {
+export async function buildOpsApp(
+  d: Pick<AppDeps, 'log' | 'isReady' | 'readiness' | 'registry' | 'http'>,
+): Promise<FastifyInstance> {
   const app = server(d.log, d.http)
   await secureHttp(app, d.http)
   await app.register(healthRoutes(d.isReady, d.registry, d.http.metricsToken, d.readiness))
@@ -83,7 +85,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // The API described from the routes' own schemas: /docs (page) and /docs/json (OpenAPI 3).
   await app.register(swagger, { openapi: { info: { title: 'Tongxing API', version: '1', description: 'Sign in with POST /api/login; the session cookie scopes every answer.' } } })
   // Swagger UI sets inline styles (never inline script): allowed on its pages only.
-  await app.register(swaggerUi, { routePrefix: '/docs', transformStaticCSP: (csp) => csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs', transformStaticCSP: (csp) => csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+  })
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
   await app.register(healthRoutes(d.isReady, d.registry, d.http.metricsToken, d.readiness))
   await app.register(authRoutes(d.db, d.sessionTtlMs))

@@ -23,7 +23,8 @@ export function tileSource(tileUrl: string): string | undefined {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** Whether a request must come from the service's own origin: it changes state, or opens a socket. */
-const needsOrigin = (r: FastifyRequest) => !SAFE_METHODS.has(r.method) || r.headers.upgrade?.toLowerCase() === 'websocket'
+const needsOrigin = (r: FastifyRequest) =>
+  !SAFE_METHODS.has(r.method) || r.headers.upgrade?.toLowerCase() === 'websocket'
 
 /**
  * The browser's Origin is one of ours, or absent (not a browser: curl, the simulator, a script).
@@ -58,7 +59,8 @@ export async function secureHttp(app: FastifyInstance, s: WebSecurity): Promise<
   })
   // After every onRequest hook (the socket plugin's marks a handshake, so a refused one is closed).
   app.addHook('preParsing', async (request, reply) => {
-    if (needsOrigin(request) && !originAllowed(request.headers.origin, s.publicOrigins, `${request.protocol}://${request.host}`)) {
+    if (!needsOrigin(request)) return
+    if (!originAllowed(request.headers.origin, s.publicOrigins, `${request.protocol}://${request.host}`)) {
       return reply.code(403).send(apiError('bad_origin'))
     }
   })
@@ -66,14 +68,19 @@ export async function secureHttp(app: FastifyInstance, s: WebSecurity): Promise<
   // with 415 before any handler runs.
   app.removeContentTypeParser('text/plain')
 
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(apiError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)))
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(apiError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)))
   app.setErrorHandler((err: Parameters<typeof answerFor>[0], request, reply) => {
     // Errors made as API answers (e.g. a rate limit): sent as they are.
     const made = err as { statusCode?: number; error?: { code?: string } }
-    if (made.statusCode && made.statusCode < 500 && made.error?.code) return reply.code(made.statusCode).send({ error: made.error })
+    if (made.statusCode && made.statusCode < 500 && made.error?.code) {
+      return reply.code(made.statusCode).send({ error: made.error })
+    }
     const answer = answerFor(err)
     if (answer) return reply.code(answer.status).send(answer.body)
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send(apiError('bad_request', err.message))
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send(apiError('bad_request', err.message))
+    }
     request.log.error({ err }, 'request failed')
     return reply.code(500).send(apiError('internal', 'internal error'))
   })

@@ -17,7 +17,9 @@ let estimator: Promise<ZxcvbnFactory> | undefined
 const load = () => (estimator ??= (async () => {
   const [{ ZxcvbnFactory: Factory }, common, en] = await Promise.all([
     import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')])
-  return new Factory({ dictionary: { ...common.dictionary, ...en.dictionary }, graphs: common.adjacencyGraphs, translations: en.translations })
+  return new Factory({
+    dictionary: { ...common.dictionary, ...en.dictionary }, graphs: common.adjacencyGraphs, translations: en.translations,
+  })
 })())
 
 /** Why this password may not be used for this username, or undefined when it may. */

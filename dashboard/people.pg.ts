@@ -37,7 +37,8 @@ export async function insertUser(db: Queryable, u: NewUser): Promise<number> {
 
 /** The account signing in, if there is one. */
 export async function findAccount(db: Queryable, username: string): Promise<{ id: number; passwordHash: string } | undefined> {
-  const r = await db.query<{ id: number; password_hash: string }>('SELECT id, password_hash FROM users WHERE username = $1', [username])
+  const r = await db.query<{ id: number; password_hash: string }>(
+    'SELECT id, password_hash FROM users WHERE username = $1', [username])
   const row = r.rows[0]
   return row && { id: Number(row.id), passwordHash: row.password_hash }
 }

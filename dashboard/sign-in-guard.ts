@@ -29,7 +29,8 @@ export interface SignInGuard {
 }
 
 /** The key counted: the account, or the account from one known browser. */
-export const guardKey = (username: string, device: string | undefined) => (device ? `${username}\u0000${device}` : username)
+export const guardKey = (username: string, device: string | undefined) =>
+  (device ? `${username}\u0000${device}` : username)
 
 export function createSignInGuard(): SignInGuard {
   const seen = new Map<string, Failures>()

@@ -96,7 +96,8 @@ export async function takeLock(dir: string, role: LockInfo['role'], waitMs: numb
     }
     // A service keeps its lock for its whole life: no use waiting for it.
     if (owner?.role === 'service' || Date.now() >= deadline) {
-      throw owner ? new DataDirBusy(dir, owner) : new Error(`${path} cannot be read; if no Tongxing process uses ${dir}, delete it`)
+      if (owner) throw new DataDirBusy(dir, owner)
+      throw new Error(`${path} cannot be read; if no Tongxing process uses ${dir}, delete it`)
     }
     await sleep(100)
   }

@@ -16,12 +16,15 @@ const Me = Type.Object({
 /** Sign-in attempts allowed per client address and minute (a care centre's staff share one). */
 export const LOGIN_ATTEMPTS_PER_MINUTE = 20
 
-const tryAgain = (ms: number) => apiError('too_many_attempts', `too many sign-in attempts; try again in ${Math.ceil(ms / 1000)} s`)
+const tryAgain = (ms: number) =>
+  apiError('too_many_attempts', `too many sign-in attempts; try again in ${Math.ceil(ms / 1000)} s`)
 
-export const authRoutes = (db: Queryable, sessionTtlMs: number, now: () => number = Date.now): FastifyPluginAsyncTypebox => async (app) => {
+export const authRoutes = (db: Queryable, sessionTtlMs: number, now: () => number = Date.now): FastifyPluginAsyncTypebox =>
+  async (app) => {
   const guard = createSignInGuard()
   app.post('/api/login', {
-    config: { rateLimit: { max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000, errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, ...tryAgain(ctx.ttl) }) } },
+    config: { rateLimit: { max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000,
+      errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, ...tryAgain(ctx.ttl) }) } },
     schema: {
       body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }),
       response: { 204: Type.Null(), 401: ErrorBody, 429: ErrorBody },
@@ -41,7 +44,8 @@ export const authRoutes = (db: Queryable, sessionTtlMs: number, now: () => numbe
     const token = await createSession(db, account!.id, sessionTtlMs)
     // Secure whenever the page was reached over HTTPS (directly, or through a trusted proxy).
     const secure = request.protocol === 'https'
-    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: Math.floor(sessionTtlMs / 1000) })
+    reply.setCookie(SESSION_COOKIE, token,
+      { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: Math.floor(sessionTtlMs / 1000) })
     reply.setCookie(DEVICE_COOKIE, deviceCookie(account!.id, account!.passwordHash),
       { path: '/api/login', httpOnly: true, sameSite: 'strict', secure, maxAge: DEVICE_MAX_AGE_S })
     return reply.code(204).send(null)

@@ -54,8 +54,10 @@ export const bandRoutes = (db: Queryable, commands: CommandChannel): FastifyPlug
     preValidation: requireViewer(db),
     config: { rateLimit: { max: COMMANDS_PER_WINDOW, timeWindow: COMMAND_WINDOW_MS, hook: 'preHandler',
       keyGenerator: (r) => `${r.viewer?.userId}:${(r.params as { bandId: string }).bandId}`,
-      errorResponseBuilder: (_r, ctx) => ({ statusCode: 429, ...apiError('too_many_commands', `too many commands to this band; try again in ${Math.ceil(ctx.ttl / 1000)} s`) }) } },
-    schema: { params: BandParams, body: Type.Unknown(), response: { 202: Type.Object({ command: CommandBody }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody } },
+      errorResponseBuilder: (_r, ctx) => ({ statusCode: 429,
+        ...apiError('too_many_commands', `too many commands to this band; try again in ${Math.ceil(ctx.ttl / 1000)} s`) }) } },
+    schema: { params: BandParams, body: Type.Unknown(), response: {
+      202: Type.Object({ command: CommandBody }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody } },
   }, async (request, reply) => {
     const viewer = request.viewer!
     if (!(await visibleBand(request.params.bandId, viewer))) return reply.code(404).send(apiError('not_found', 'no such band'))

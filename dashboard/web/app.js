@@ -130,7 +130,8 @@ $('accept-form').addEventListener('submit', async (e) => {
   const res = await fetch('/api/invitations/accept', { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ code, username: form.get('username'), password: form.get('password') }) })
   const code = res.ok ? null : (await res.json().catch(() => ({}))).error?.code
-  if (!res.ok) return ($('accept-error').textContent = code === 'username_taken' ? t('taken') : code === 'weak_password' ? t('weakPassword') : t('badInvite'))
+  const why = { username_taken: 'taken', weak_password: 'weakPassword' }[code] ?? 'badInvite'
+  if (!res.ok) return ($('accept-error').textContent = t(why))
   await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) })
   window.history.replaceState(null, '', '/')
   $('accept').hidden = true

@@ -41,11 +41,12 @@ export function drawZones(zones) {
   state.zoneLayer.clearLayers()
   for (const z of zones) {
     const style = z.kind === 'danger' ? { color: '#b3261e', fillOpacity: 0.15 } : { color: '#2f7d4a', fillOpacity: 0.05, dashArray: z.schedule ? '6 4' : null }
-    if (z.shape.type === 'circle') L.circle(display(z.shape.center[1], z.shape.center[0]), { radius: z.shape.radiusM, ...style, interactive: false }).bindTooltip(asText(z.name)).addTo(state.zoneLayer)
-    else {
-      const rings = z.shape.type === 'Polygon' ? [z.shape.coordinates] : z.shape.coordinates
-      L.polygon(rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))), { ...style, interactive: false }).bindTooltip(asText(z.name)).addTo(state.zoneLayer)
-    }
+    const rings = z.shape.type === 'Polygon' ? [z.shape.coordinates] : z.shape.coordinates
+    const layer = z.shape.type === 'circle'
+      ? L.circle(display(z.shape.center[1], z.shape.center[0]), { radius: z.shape.radiusM, ...style, interactive: false })
+      : L.polygon(rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))),
+        { ...style, interactive: false })
+    layer.bindTooltip(asText(z.name)).addTo(state.zoneLayer)
   }
 }
 
