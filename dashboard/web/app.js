@@ -129,8 +129,8 @@ $('accept-form').addEventListener('submit', async (e) => {
   const code = new URLSearchParams(location.search).get('invite')
   const res = await fetch('/api/invitations/accept', { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ code, username: form.get('username'), password: form.get('password') }) })
-  const code = res.ok ? null : (await res.json().catch(() => ({}))).error?.code
-  const why = { username_taken: 'taken', weak_password: 'weakPassword' }[code] ?? 'badInvite'
+  const refused = res.ok ? null : (await res.json().catch(() => ({}))).error?.code
+  const why = { username_taken: 'taken', weak_password: 'weakPassword' }[refused] ?? 'badInvite'
   if (!res.ok) return ($('accept-error').textContent = t(why))
   await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) })
   window.history.replaceState(null, '', '/')
