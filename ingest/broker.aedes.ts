@@ -10,10 +10,14 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from '../infra/index.ts'
 import { createBackpressure } from './backpressure.aedes.ts'
 import { commandId } from './commands.ts'
+import { PACKET_LIMITS, guardedHandler } from './connection-guard.aedes.ts'
 import type { FloodGuard } from './flood-guard.ts'
 import type { Ingest } from './ingest.ts'
 import type { IngestMetrics } from './metrics.ts'
 import { BAND_ID, parseBandTopic } from './topics.ts'
+
+/** A socket that has not completed its CONNECT by then is closed (aedes' default is 30 s). */
+const CONNECT_TIMEOUT_MS = 10_000
 
 // MQTT 3.1.1 CONNACK return codes (section 3.2.2.3).
 const BAD_USERNAME_OR_PASSWORD = 4
@@ -60,6 +64,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
 
   const aedes = await Aedes.createBroker({
     maxClientsIdLength: 64,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     // Band protocol v1: client id = username = band id, password = the band's secret.
     authenticate(client, username, password, done) {
       if (!BAND_ID.test(client.id)) return refuse(client, 'invalid_band_id', NOT_AUTHORIZED, done)
@@ -129,17 +134,24 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
   })
   aedes.on('clientError', (client, err) => log.debug({ bandId: client.id, err: err.message }, 'band connection error'))
 
+  // Oversized packets close the connection before aedes buffers them; counted as a refused
+  // connection before the CONNECT is accepted, as a rejected message after.
+  const handle = guardedHandler(aedes, PACKET_LIMITS, ({ reason, bytes, bandId, connected }) => {
+    if (connected) metrics.rejected.inc({ reason: 'packet_too_large' })
+    else metrics.connectRefused.inc({ reason: reason === 'malformed_length' ? reason : 'packet_too_large' })
+    log.warn({ bandId: bandId ?? '(not connected)', reason, bytes }, 'packet over the limit; connection closed')
+  })
   const servers: Server[] = []
   let port: number | undefined
   let tlsPort: number | undefined
   try {
     if (opts.port !== undefined) {
-      servers.push(createServer(aedes.handle))
+      servers.push(createServer(handle))
       port = await listen(servers.at(-1)!, opts.host, opts.port, 'MQTT_PORT')
     }
     if (opts.tls) {
       const { cert, key } = opts.tls
-      servers.push(createTlsServer({ cert, key, minVersion: 'TLSv1.2' }, aedes.handle))
+      servers.push(createTlsServer({ cert, key, minVersion: 'TLSv1.2' }, handle))
       tlsPort = await listen(servers.at(-1)!, opts.host, opts.tls.port, 'MQTT_TLS_PORT')
     }
   } catch (err) {
