@@ -31,7 +31,7 @@ export interface MosquittoAuth { passwordFile: string; aclFile: string }
 export interface MosquittoOptions {
   /** The configuration for these ports and this data directory; default: anonymous, in memory. */
   config?: (p: { bandPort: number; servicePort: number; dataDir: string }) => string
-  /** With the default configuration: this password file and ACL file, nobody anonymous. */
+  /** This password file and ACL file, made readable to Mosquitto; the default configuration uses them, nobody anonymous. */
   auth?: MosquittoAuth
   /** Lines added to the default configuration. */
   extra?: string
@@ -54,7 +54,7 @@ export async function startMosquitto(opts: MosquittoOptions | MosquittoAuth = {}
   const url = `mqtt://127.0.0.1:${bandPort}`
   let child: ChildProcess
   const start = async () => {
-    child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
+    child = spawn(MOSQUITTO, ['-c', conf], { stdio: process.env.MOSQUITTO_DEBUG ? 'inherit' : 'ignore' })
     // Up when it answers a CONNECT at all (with auth, an anonymous one is refused: that is an answer).
     await eventually(async () => {
       const answer = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 500 }).then(
