@@ -82,7 +82,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     authorizePublish(client, packet, done) {
       if (!client) return done(null) // a will of a session that is already gone
       const t = parseBandTopic(packet.topic)
-      if (!t || t.bandId !== client.id || t.kind === 'cmd') {
+      if (!t || t.bandId !== client.id || t.kind === 'cmd' || t.kind === 'owntracks_cmd') {
         metrics.rejected.inc({ reason: 'unauthorised_topic' })
         log.warn({ bandId: client.id, reason: 'unauthorised_topic' }, 'publish refused; disconnecting band')
         return done(new Error('unauthorised topic'))
@@ -107,10 +107,11 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
       })
       pressure.check(client)
     },
-    // A band may subscribe only to its own command topic; anything else gets a SUBACK failure.
+    // A band may subscribe only to its own command topic (as OwnTracks, each of its devices' own);
+    // anything else gets a SUBACK failure.
     authorizeSubscribe(client, sub, done) {
       const t = parseBandTopic(sub.topic)
-      if (t && t.kind === 'cmd' && t.bandId === client.id) return done(null, sub)
+      if (t && (t.kind === 'cmd' || t.kind === 'owntracks_cmd') && t.bandId === client.id) return done(null, sub)
       metrics.rejected.inc({ reason: 'unauthorised_subscribe' })
       log.warn({ bandId: client.id, reason: 'unauthorised_subscribe' }, 'subscription refused')
       done(null, null)

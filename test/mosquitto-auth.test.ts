@@ -91,6 +91,24 @@ describe.runIf(available)('Mosquitto with the shipped ACL and a generated passwo
     await victim.endAsync()
   })
 
+  it('when a phone running OwnTracks subscribes to its own command topic, then a command from the service reaches it, and another band cannot read it', async () => {
+    const phone = await band(BAND)
+    const other = await band(OTHER_BAND)
+    const topic = `owntracks/${BAND.id}/phone/cmd`
+    const got: string[] = []
+    const spied: string[] = []
+    phone.on('message', (_t, m) => got.push(m.toString()))
+    other.on('message', (_t, m) => spied.push(m.toString()))
+    await phone.subscribeAsync(topic, { qos: 1 })
+    await other.subscribeAsync(topic, { qos: 1 })
+    const svc = await mqtt.connectAsync(broker.serviceUrl, { username: SERVICE.username, password: SERVICE.password, clientId: 'test-commands', reconnectPeriod: 0 })
+    await svc.publishAsync(topic, JSON.stringify({ _type: 'cmd', action: 'reportLocation' }), { qos: 1 })
+    await eventually(() => got.length === 1)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(spied).toEqual([])
+    await Promise.all([svc.endAsync(), phone.endAsync(), other.endAsync()])
+  })
+
   it('when Mosquitto is killed with SIGKILL while it holds acknowledged reports for the stopped service, then those older than the autosave window all come back', async () => {
     await service.stop()
     const c = await band(BAND)
