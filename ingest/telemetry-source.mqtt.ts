@@ -85,7 +85,7 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
   const handle = (topic: string, payload: Buffer): Promise<unknown> | undefined => {
     const t = parseBandTopic(topic)
     if (!ingest || !t || t.kind === 'cmd' || t.kind === 'owntracks_cmd' || t.kind === 'owntracks_other') return undefined
-    if (t.kind === 'status') return (statusChain = statusChain.then(() => ingest.status(t.bandId, payload)))
+    if (t.kind === 'status') return (statusChain = statusChain.catch(() => undefined).then(() => ingest.status(t.bandId, payload)))
     return ingest.telemetry(t.bandId, payload, t.kind === 'owntracks' ? 'owntracks' : 'v1')
   }
   client.handleMessage = (packet, callback) => {
