@@ -53,15 +53,16 @@ export interface DecodeOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** What another format (e.g. OwnTracks) makes of one JSON item: a v1 fix object, nothing (not a position), or a rejection. */
+/** What another format (e.g. OwnTracks) makes of one JSON item: a v1 fix object, nothing (not a position),
+ *  or a rejection. */
 export type MappedItem = { fix: unknown } | { skip: true } | { rejected: Omit<Rejection, 'index'> }
 
 /**
  * A band protocol v1 payload. `mapItem` (for other formats) turns each decoded JSON item into a
  * v1 fix object first; `maxBytes` is that format's own size limit.
  */
-export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: DecodeOptions, mapItem?: (item: unknown) => MappedItem,
-  maxBytes = MAX_PAYLOAD_BYTES): DecodeResult {
+export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: DecodeOptions,
+  mapItem?: (item: unknown) => MappedItem, maxBytes = MAX_PAYLOAD_BYTES): DecodeResult {
   const whole = (reason: RejectReason, detail: string): DecodeResult => ({ fixes: [], rejected: [{ reason, detail }] })
   if (payload.byteLength > maxBytes) return whole('too_large', `${payload.byteLength} bytes > ${maxBytes}`)
   let text: string

@@ -15,12 +15,16 @@ import { createPacketScanner, type PacketLimits, type Verdict } from './packet-l
  * properties. A CONNECT holds an id, a secret and a short will. Once connected, OwnTracks
  * locations may carry an image (the iOS app attaches ~24 KB): decoded without it (owntracks.ts).
  */
-export const PACKET_LIMITS: PacketLimits = { beforeConnect: 16 * 1024, afterConnect: 64 * 1024, bytesBeforeConnect: 64 * 1024 }
+export const PACKET_LIMITS: PacketLimits = {
+  beforeConnect: 16 * 1024,
+  afterConnect: 64 * 1024,
+  bytesBeforeConnect: 64 * 1024,
+}
 
 export type Refusal = Extract<Verdict, { ok: false }> & { bandId: string | undefined; connected: boolean }
 
-export function guardedHandler(aedes: Aedes, limits: PacketLimits, refused: (r: Refusal) => void): (socket: Socket) => void {
-  return (socket) => {
+export function guardedHandler(aedes: Aedes, limits: PacketLimits, refused: (r: Refusal) => void) {
+  return (socket: Socket): void => {
     const scanner = createPacketScanner(limits)
     let client: Client | undefined
     const read = socket.read.bind(socket)

@@ -11,19 +11,23 @@ import { decodeTelemetry, type DecodeOptions, type DecodeResult, type MappedItem
  */
 export const OWNTRACKS_MAX_PAYLOAD_BYTES = 60 * 1024
 /** The app's message types other than a location (booklet, "JSON"): accepted, not stored. */
-const OTHER_TYPES = new Set(['waypoint', 'waypoints', 'transition', 'lwt', 'card', 'cmd', 'configuration', 'steps', 'beacon', 'request', 'status', 'dump', 'clear'])
+const OTHER_TYPES = new Set(['waypoint', 'waypoints', 'transition', 'lwt', 'card', 'cmd', 'configuration', 'steps', 'beacon',
+  'request', 'status', 'dump', 'clear'])
 
 const SEQ_SPACE = 2 ** 32
 /** OwnTracks `bs`: 0 unknown, 1 unplugged, 2 charging, 3 full. */
 const CHARGING = 2
 
+const ENCRYPTED = 'OwnTracks payload encryption is on'
+
 function toV1(item: unknown): MappedItem {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return { fix: item } // rejected as not_object
   const o = item as Record<string, unknown>
-  if (o._type === 'encrypted') return { rejected: { reason: 'encrypted', detail: 'OwnTracks payload encryption is on' } }
+  if (o._type === 'encrypted') return { rejected: { reason: 'encrypted', detail: ENCRYPTED } }
   if (typeof o._type === 'string' && OTHER_TYPES.has(o._type)) return { skip: true }
   if (o._type !== 'location') {
-    return { rejected: { reason: 'not_owntracks', detail: o._type === undefined ? '_type missing' : `_type ${JSON.stringify(o._type).slice(0, 24)}` } }
+    const detail = o._type === undefined ? '_type missing' : `_type ${JSON.stringify(o._type).slice(0, 24)}`
+    return { rejected: { reason: 'not_owntracks', detail } }
   }
   const kmh = o.vel
   return { fix: {

@@ -15,7 +15,9 @@ export interface PacketLimits {
   bytesBeforeConnect: number
 }
 
-export type Verdict = { ok: true } | { ok: false; reason: 'packet_too_large' | 'too_much_before_connect' | 'malformed_length'; bytes: number }
+export type Verdict =
+  | { ok: true }
+  | { ok: false; reason: 'packet_too_large' | 'too_much_before_connect' | 'malformed_length'; bytes: number }
 
 export interface PacketScanner {
   /** Scans the next bytes read from the connection; `connected` says whether its CONNECT was accepted. */
@@ -32,7 +34,9 @@ export function createPacketScanner(limits: PacketLimits): PacketScanner {
   return {
     feed(chunk, connected) {
       total += chunk.byteLength
-      if (!connected && total > limits.bytesBeforeConnect) return { ok: false, reason: 'too_much_before_connect', bytes: total }
+      if (!connected && total > limits.bytesBeforeConnect) {
+        return { ok: false, reason: 'too_much_before_connect', bytes: total }
+      }
       let i = 0
       while (i < chunk.byteLength) {
         if (!inHeader) {

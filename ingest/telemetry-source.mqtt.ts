@@ -84,17 +84,21 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
   let statusChain: Promise<unknown> = Promise.resolve()
   const handle = (topic: string, payload: Buffer): Promise<unknown> | undefined => {
     const t = parseBandTopic(topic)
-    if (!ingest || !t || t.kind === 'cmd' || t.kind === 'owntracks_cmd' || t.kind === 'owntracks_other') return undefined
-    if (t.kind === 'status') return (statusChain = statusChain.catch(() => undefined).then(() => ingest.status(t.bandId, payload)))
+    if (!ingest || !t || t.kind === 'cmd' || t.kind === 'owntracks_cmd' || t.kind === 'owntracks_other') return
+    if (t.kind === 'status') {
+      return (statusChain = statusChain.catch(() => undefined).then(() => ingest.status(t.bandId, payload)))
+    }
     return ingest.telemetry(t.bandId, payload, t.kind === 'owntracks' ? 'owntracks' : 'v1')
   }
   client.handleMessage = (packet, callback) => {
     const ticket = packet.qos === 1 && packet.messageId !== undefined ? acks.received(packet.messageId) : undefined
     const stream = client.stream
     busy++
-    ;(handle(packet.topic, packet.payload as Buffer) ?? Promise.resolve()).then(() => ticket?.done(), (err: unknown) => {
+    const handled = handle(packet.topic, packet.payload as Buffer) ?? Promise.resolve()
+    handled.then(() => ticket?.done(), (err: unknown) => {
       // Not acknowledged, nor anything after it on this connection: reconnect, and the broker sends them again.
-      log.error({ err, bandId: parseBandTopic(packet.topic)?.bandId }, 'message not stored; reconnecting for redelivery')
+      const bandId = parseBandTopic(packet.topic)?.bandId
+      log.error({ err, bandId }, 'message not stored; reconnecting for redelivery')
       if (client.stream === stream) stream.destroy()
     }).finally(() => {
       busy--
@@ -115,7 +119,9 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
     const where = { broker: new URL(opts.url).host, clientId, shareGroup: opts.shareGroup }
     client.subscribe(Object.fromEntries(TOPICS.map((t) => [share + t, { qos: 1 as const }])), (err, granted) => {
       const refused = granted?.filter((g) => g.qos !== 1).map((g) => g.topic) ?? []
-      if (err || refused.length > 0) log.error({ ...where, err: err?.message, refused }, 'subscription to band telemetry refused by the external broker')
+      if (err || refused.length > 0) {
+        log.error({ ...where, err: err?.message, refused }, 'subscription to band telemetry refused by the external broker')
+      }
       else log.info(where, 'subscribed to band telemetry and status on external broker')
     })
   }

@@ -18,7 +18,8 @@ const KINDS = new Set(['telemetry', 'status', 'cmd'])
 export function parseBandTopic(topic: string): BandTopic | undefined {
   const parts = topic.split('/')
   if (parts[0] === 'owntracks' && parts.length >= 3 && BAND_ID.test(parts[1]!) && parts[2]!.length > 0) {
-    const kind = parts.length === 3 ? 'owntracks' : parts.length === 4 && parts[3] === 'cmd' ? 'owntracks_cmd' : 'owntracks_other'
+    const cmd = parts.length === 4 && parts[3] === 'cmd'
+    const kind = parts.length === 3 ? 'owntracks' : cmd ? 'owntracks_cmd' : 'owntracks_other'
     return { kind, bandId: parts[1]! }
   }
   if (parts.length !== 3 || parts[0] !== 'bands') return undefined

@@ -35,8 +35,10 @@ export async function publishFleet(url: string, o: FleetOptions): Promise<{ acke
           const wait = start + offsetMs - Date.now()
           if (wait > 0) await new Promise((res) => setTimeout(res, wait))
         }
-        const fix = { v: 1, seq: r, ts: (o.t0 + offsetMs) / 1000, lat: 36.8 + i / 1e5, lon: 118.05, acc: 8, src: 'gps', batt: 80 }
-        pending.push(clients[k]!.publishAsync(`bands/${fleetBandId(i)}/telemetry`, JSON.stringify(fix), { qos: 1 }).then(() => {
+        const ts = (o.t0 + offsetMs) / 1000
+        const fix = { v: 1, seq: r, ts, lat: 36.8 + i / 1e5, lon: 118.05, acc: 8, src: 'gps', batt: 80 }
+        const topic = `bands/${fleetBandId(i)}/telemetry`
+        pending.push(clients[k]!.publishAsync(topic, JSON.stringify(fix), { qos: 1 }).then(() => {
           acked++
           lastAckAt = Date.now()
         }))

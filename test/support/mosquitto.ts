@@ -31,7 +31,8 @@ export interface MosquittoAuth { passwordFile: string; aclFile: string }
 export interface MosquittoOptions {
   /** The configuration for these ports and this data directory; default: anonymous, in memory. */
   config?: (p: { bandPort: number; servicePort: number; dataDir: string }) => string
-  /** This password file and ACL file, made readable to Mosquitto; the default configuration uses them, nobody anonymous. */
+  /** This password file and ACL file, made readable to Mosquitto; the default configuration uses them,
+   *  nobody anonymous. */
   auth?: MosquittoAuth
   /** Lines added to the default configuration. */
   extra?: string
@@ -44,13 +45,19 @@ export async function startMosquitto(opts: MosquittoOptions | MosquittoAuth = {}
   const dir = await mkdtemp(join(tmpdir(), 'tongxing-mosquitto-'))
   // Started as root, Mosquitto drops to its own user before reading the password and ACL files
   // and writing its persistence.
-  if (o.auth) for (const f of [dirname(o.auth.passwordFile), o.auth.passwordFile]) await chmod(f, f === o.auth.passwordFile ? 0o644 : 0o755)
+  if (o.auth) {
+    await chmod(dirname(o.auth.passwordFile), 0o755)
+    await chmod(o.auth.passwordFile, 0o644)
+  }
   if (userInfo().uid === 0) await chownToMosquitto(dir)
   const bandPort = await freePort()
   const servicePort = o.config ? await freePort() : bandPort
   const conf = join(dir, 'mosquitto.conf')
-  const access = o.auth ? `allow_anonymous false\npassword_file ${o.auth.passwordFile}\nacl_file ${o.auth.aclFile}\n` : 'allow_anonymous true\n'
-  await writeFile(conf, o.config ? o.config({ bandPort, servicePort, dataDir: dir }) : `listener ${bandPort} 127.0.0.1\n${access}persistence false\n${o.extra ?? ''}`)
+  const access = o.auth
+    ? `allow_anonymous false\npassword_file ${o.auth.passwordFile}\nacl_file ${o.auth.aclFile}\n`
+    : 'allow_anonymous true\n'
+  const plain = `listener ${bandPort} 127.0.0.1\n${access}persistence false\n${o.extra ?? ''}`
+  await writeFile(conf, o.config ? o.config({ bandPort, servicePort, dataDir: dir }) : plain)
   const url = `mqtt://127.0.0.1:${bandPort}`
   let child: ChildProcess
   const start = async () => {
