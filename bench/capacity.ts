@@ -1,6 +1,7 @@
 // How many bands one machine holds: fleets reporting at a steady rate for a stretch of minutes,
-// against the service as it is deployed — one process with its embedded broker (`single`), or
-// Mosquitto with ingest/geofence workers and a dashboard server (`cluster`) — on a PostgreSQL
+// against the service as it is deployed — one process with its embedded broker (`single`), one
+// process reading from Mosquitto (`external`, MQTT_URL), or Mosquitto with ingest/geofence
+// workers and a dashboard server (`cluster`) — on a PostgreSQL
 // server on the same machine. Each step is sustained when the bands' reports are acknowledged as
 // fast as they are offered (99 % within a second), stored within seconds of the end, and the write
 // queue does not grow.
@@ -8,7 +9,7 @@
 // PostgreSQL, and the PUBACK latency the bands saw.
 //
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:capacity -- \
-//     [--layout single|cluster] [--workers 2] [--connections 16] [--steps 1500:10,10000:10,10000:2.5] [--minutes 10]
+//     [--layout single|external|cluster|single,external] [--workers 2] [--connections 16] [--steps 1500:10,10000:10,10000:2.5] [--minutes 10]
 //     [--profile DIR] [--set KEY=VALUE,…] [--peers]
 //
 // --peers: each step is also offered, with the same bands and rate, to a bare aedes broker (no
@@ -34,7 +35,8 @@ const { values: v } = parseArgs({ options: {
 } })
 const SERVER = process.env.BENCH_DATABASE_URL
 if (!SERVER) throw new Error('BENCH_DATABASE_URL (a PostgreSQL server on this machine) is required')
-const LAYOUT = v.layout as 'single' | 'cluster'
+type Layout = 'single' | 'cluster' | 'external'
+const LAYOUTS = v.layout!.split(',') as Layout[]
 const WORKERS = Number(v.workers)
 const DURATION_MS = Number(v.minutes) * 60_000
 const STEPS = v.steps!.split(',').map((s) => { const [b, i] = s.split(':').map(Number); return { bands: b!, everyS: i! } })
@@ -58,9 +60,9 @@ const metricSum = async (url: string, name: string) => {
   return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0)
 }
 
-interface Row { bytesPerRow?: number; byProcess?: string; bands: number; everyS: number; offered: number; acked: number; stored: number; drainS: number; queueEnd: number; ackP99: string; cpuPct: number; rssMb: number; pgPct: number; ok: boolean }
+interface Row { layout: Layout; storedRate: number; bytesPerRow?: number; byProcess?: string; bands: number; everyS: number; offered: number; acked: number; stored: number; drainS: number; queueEnd: number; ackP99: string; cpuPct: number; rssMb: number; pgPct: number; ok: boolean }
 
-async function step(bands: number, everyS: number): Promise<Row> {
+async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row> {
   const database = await freshDatabase(SERVER!, `tongxing_capacity_${process.pid}`)
   const { db, url: databaseUrl } = database
 
@@ -78,7 +80,7 @@ async function step(bands: number, everyS: number): Promise<Row> {
     metricsUrls.push(`http://127.0.0.1:${httpPort}/metrics`)
     brokerUrl = `mqtt://127.0.0.1:${mqttPort}`
   } else {
-    if (!MOSQUITTO) throw new Error('the cluster layout needs mosquitto (apt-get install mosquitto)')
+    if (!MOSQUITTO) throw new Error(`the ${LAYOUT} layout needs mosquitto (apt-get install mosquitto)`)
     const port = await freePort()
     const conf = join(await mkdtemp(join(tmpdir(), 'tongxing-capacity-')), 'mosquitto.conf')
     await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`)
@@ -86,6 +88,12 @@ async function step(bands: number, everyS: number): Promise<Row> {
     await sleep(500)
     brokerUrl = `mqtt://127.0.0.1:${port}`
     const cluster = { ...common, MQTT_URL: brokerUrl }
+    if (LAYOUT === 'external') {
+      const s = serve({ ...cluster, PORT: String(httpPort) })
+      children.push(s)
+      await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'service', s)
+      metricsUrls.push(`http://127.0.0.1:${httpPort}/metrics`)
+    } else {
     const d = serve({ ...cluster, ROLE: 'dashboard', PORT: String(httpPort) })
     children.push(d)
     await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'dashboard', d)
@@ -96,9 +104,10 @@ async function step(bands: number, everyS: number): Promise<Row> {
       await waitHttp(`http://127.0.0.1:${p}/healthz`, `worker ${w}`, c)
       metricsUrls.push(`http://127.0.0.1:${p}/metrics`)
     }
+    }
   }
   const pids = [...children.map((c) => c.pid!), ...(mosquitto ? [mosquitto.pid!] : [])]
-  const roles = LAYOUT === 'single' ? ['service'] : ['dashboard', ...Array.from({ length: WORKERS }, (_, w) => `worker ${w + 1}`), 'mosquitto']
+  const roles = LAYOUT === 'single' ? ['service'] : LAYOUT === 'external' ? ['service', 'mosquitto'] : ['dashboard', ...Array.from({ length: WORKERS }, (_, w) => `worker ${w + 1}`), 'mosquitto']
 
   const rate = bands / everyS
   const load = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'load', '--url', `http://127.0.0.1:${httpPort}`, '--broker', brokerUrl,
@@ -112,6 +121,7 @@ async function step(bands: number, everyS: number): Promise<Row> {
   const before = pids.map(usage)
   const pgBefore = postgresCpuS()
   const t0 = performance.now()
+  const storedAtT0 = await stored()
   const queue: number[] = []
   let rss = 0
   while (load.exitCode === null) {
@@ -123,6 +133,7 @@ async function step(bands: number, everyS: number): Promise<Row> {
   const after = pids.map(usage)
   const pgAfter = postgresCpuS()
   const ended = performance.now()
+  const storedRate = ((await stored()) - storedAtT0) / seconds
   const acked = Number(/acknowledged (\d+),/.exec(out)?.[1] ?? 0)
   const published = Number(/published (\d+),/.exec(out)?.[1] ?? 0)
   let n = await stored()
@@ -134,7 +145,7 @@ async function step(bands: number, everyS: number): Promise<Row> {
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
   const growing = avg(queue.slice(-third)) > 2 * avg(queue.slice(0, third)) + 2000
   const row: Row = {
-    bands, everyS, offered: rate, acked: acked / (DURATION_MS / 1000), stored: n, drainS, queueEnd: queue.at(-1) ?? 0,
+    layout: LAYOUT, storedRate, bands, everyS, offered: rate, acked: acked / (DURATION_MS / 1000), stored: n, drainS, queueEnd: queue.at(-1) ?? 0,
     ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-', cpuPct, rssMb: rss, pgPct: (pgAfter - pgBefore) / seconds * 100,
     // Bands waiting over a second for their PUBACK are queueing at the door.
     byProcess,
@@ -177,23 +188,33 @@ async function peerStep(kind: 'bare aedes' | 'Mosquitto', bands: number, everyS:
   return { cpuPct, rssMb: rss, ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-', acked: Number(/acknowledged (\d+),/.exec(out)?.[1] ?? 0) / (DURATION_MS / 1000) }
 }
 
-const layoutName = LAYOUT === 'single' ? 'one process (embedded broker)' : `Mosquitto + ${WORKERS} workers (${v.connections} connections each) + dashboard server`
-console.log(`# capacity — ${layoutName}${v.set ? ` with ${v.set}` : ''}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
-console.log('| bands × every | offered fixes/s | acknowledged fixes/s | stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | disk per position | sustained |')
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
+const LAYOUT_NAMES: Record<Layout, string> = {
+  single: 'one process (embedded broker)', external: 'one process reading from Mosquitto (MQTT_URL)',
+  cluster: `Mosquitto + ${WORKERS} workers (${v.connections} connections each) + dashboard server`,
+}
+console.log(`# capacity — ${LAYOUTS.map((l) => LAYOUT_NAMES[l]).join(' / ')}${v.set ? ` with ${v.set}` : ''}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
+const multi = LAYOUTS.length > 1
+console.log(`| bands × every |${multi ? ' layout |' : ''} offered fixes/s | acknowledged fixes/s | stored fixes/s |${multi ? ` stored ÷ ${LAYOUTS[0]} |` : ''} stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | disk per position | sustained |`)
+console.log(`|---|${multi ? '---|---|' : ''}---|---|---|---|---|---|---|---|---|---|---|---|`)
 const parts: string[] = []
 const peerRows: string[] = []
 for (const s of STEPS) {
-  const r = await step(s.bands, s.everyS)
+  let first: Row | undefined
+  let ok = true
+  for (const layout of LAYOUTS) {
+    const r = await step(layout, s.bands, s.everyS)
+    first ??= r
+    ok &&= r.ok
+    console.log(`| ${r.bands} × ${r.everyS} s |${multi ? ` ${layout} |` : ''} ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.storedRate.toFixed(0)} |${multi ? ` ${(r.storedRate / first.storedRate).toFixed(2)} |` : ''} ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${(r.cpuPct / r.bands * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${(r.rssMb / r.bands * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`)
+    if (layout !== 'single') parts.push(`${r.bands} × ${r.everyS} s, ${layout}: ${r.byProcess}`)
+  }
   if (v.peers) {
     for (const kind of ['bare aedes', 'Mosquitto'] as const) {
       const p = await peerStep(kind, s.bands, s.everyS)
-      if (p) peerRows.push(`| ${s.bands} × ${s.everyS} s | ${kind} | ${p.acked.toFixed(0)} | ${p.ackP99} | ${p.cpuPct.toFixed(1)} % | ${(r.cpuPct / p.cpuPct).toFixed(1)}× | ${p.rssMb.toFixed(0)} MB |`)
+      if (p) peerRows.push(`| ${s.bands} × ${s.everyS} s | ${kind} | ${p.acked.toFixed(0)} | ${p.ackP99} | ${p.cpuPct.toFixed(1)} % | ${(first!.cpuPct / p.cpuPct).toFixed(1)}× | ${p.rssMb.toFixed(0)} MB |`)
     }
   }
-  console.log(`| ${r.bands} × ${r.everyS} s | ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${(r.cpuPct / r.bands * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${(r.rssMb / r.bands * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`)
-  if (LAYOUT === 'cluster') parts.push(`${r.bands} × ${r.everyS} s: ${r.byProcess}`)
-  if (!r.ok && s.bands === STEPS.at(-1)!.bands) break
+  if (!ok && s.bands === STEPS.at(-1)!.bands) break
 }
 if (parts.length > 0) console.log(`\nby process — ${parts.join('\n  ')}`)
 if (peerRows.length > 0) {

@@ -42,7 +42,10 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       const embedded = await startEmbeddedDb({ dataDir: config.dataDir, role: 'service', waitMs: 60_000 })
       cleanup.push(() => embedded.stop())
       databaseUrl = embedded.connectionString
-      log.info({ dataDir: config.dataDir }, 'embedded database started')
+      // PGlite runs PostgreSQL with fsync=off and its WASM runtime never syncs (docs/durability.md).
+      log.warn({ dataDir: config.dataDir }, 'embedded database (PGlite): an acknowledged report survives a crash of this ' +
+        'process but not a power cut (it is never fsynced); production runs on a PostgreSQL or TimescaleDB server ' +
+        '(DATABASE_URL)')
     }
     // PGlite runs one session; one connection to it keeps statements from interleaving.
     const db = createDb({ connectionString: databaseUrl, log: log.child({ part: 'db' }), max: config.databaseUrl ? config.dbPoolSize : 1 })

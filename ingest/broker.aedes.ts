@@ -10,10 +10,14 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from '../infra/index.ts'
 import { createBackpressure } from './backpressure.aedes.ts'
 import { commandId } from './commands.ts'
+import { PACKET_LIMITS, guardedHandler } from './connection-guard.aedes.ts'
 import type { FloodGuard } from './flood-guard.ts'
 import type { Ingest } from './ingest.ts'
 import type { IngestMetrics } from './metrics.ts'
 import { BAND_ID, parseBandTopic } from './topics.ts'
+
+/** A socket that has not completed its CONNECT by then is closed (aedes' default is 30 s). */
+const CONNECT_TIMEOUT_MS = 10_000
 
 // MQTT 3.1.1 CONNACK return codes (section 3.2.2.3).
 const BAD_USERNAME_OR_PASSWORD = 4
@@ -60,6 +64,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
 
   const aedes = await Aedes.createBroker({
     maxClientsIdLength: 64,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     // Band protocol v1: client id = username = band id, password = the band's secret.
     authenticate(client, username, password, done) {
       if (!BAND_ID.test(client.id)) return refuse(client, 'invalid_band_id', NOT_AUTHORIZED, done)
@@ -77,7 +82,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     authorizePublish(client, packet, done) {
       if (!client) return done(null) // a will of a session that is already gone
       const t = parseBandTopic(packet.topic)
-      if (!t || t.bandId !== client.id || t.kind === 'cmd') {
+      if (!t || t.bandId !== client.id || t.kind === 'cmd' || t.kind === 'owntracks_cmd') {
         metrics.rejected.inc({ reason: 'unauthorised_topic' })
         log.warn({ bandId: client.id, reason: 'unauthorised_topic' }, 'publish refused; disconnecting band')
         return done(new Error('unauthorised topic'))
@@ -102,10 +107,11 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
       })
       pressure.check(client)
     },
-    // A band may subscribe only to its own command topic; anything else gets a SUBACK failure.
+    // A band may subscribe only to its own command topic (as OwnTracks, each of its devices' own);
+    // anything else gets a SUBACK failure.
     authorizeSubscribe(client, sub, done) {
       const t = parseBandTopic(sub.topic)
-      if (t && t.kind === 'cmd' && t.bandId === client.id) return done(null, sub)
+      if (t && (t.kind === 'cmd' || t.kind === 'owntracks_cmd') && t.bandId === client.id) return done(null, sub)
       metrics.rejected.inc({ reason: 'unauthorised_subscribe' })
       log.warn({ bandId: client.id, reason: 'unauthorised_subscribe' }, 'subscription refused')
       done(null, null)
@@ -129,17 +135,24 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
   })
   aedes.on('clientError', (client, err) => log.debug({ bandId: client.id, err: err.message }, 'band connection error'))
 
+  // Oversized packets close the connection before aedes buffers them; counted as a refused
+  // connection before the CONNECT is accepted, as a rejected message after.
+  const handle = guardedHandler(aedes, PACKET_LIMITS, ({ reason, bytes, bandId, connected }) => {
+    if (connected) metrics.rejected.inc({ reason: 'packet_too_large' })
+    else metrics.connectRefused.inc({ reason: reason === 'malformed_length' ? reason : 'packet_too_large' })
+    log.warn({ bandId: bandId ?? '(not connected)', reason, bytes }, 'packet over the limit; connection closed')
+  })
   const servers: Server[] = []
   let port: number | undefined
   let tlsPort: number | undefined
   try {
     if (opts.port !== undefined) {
-      servers.push(createServer(aedes.handle))
+      servers.push(createServer(handle))
       port = await listen(servers.at(-1)!, opts.host, opts.port, 'MQTT_PORT')
     }
     if (opts.tls) {
       const { cert, key } = opts.tls
-      servers.push(createTlsServer({ cert, key, minVersion: 'TLSv1.2' }, aedes.handle))
+      servers.push(createTlsServer({ cert, key, minVersion: 'TLSv1.2' }, handle))
       tlsPort = await listen(servers.at(-1)!, opts.host, opts.tls.port, 'MQTT_TLS_PORT')
     }
   } catch (err) {

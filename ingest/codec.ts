@@ -25,6 +25,8 @@ export type RejectReason =
   | 'empty_report'
   | 'bad_status'
   | 'before_provisioning'
+  | 'encrypted'
+  | 'not_owntracks'
 
 export interface Rejection {
   reason: RejectReason
@@ -51,13 +53,18 @@ export interface DecodeOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
+/** What another format (e.g. OwnTracks) makes of one JSON item: a v1 fix object, nothing (not a position),
+ *  or a rejection. */
+export type MappedItem = { fix: unknown } | { skip: true } | { rejected: Omit<Rejection, 'index'> }
+
 /**
- * A band protocol v1 payload. `mapItem` (for other formats, e.g. OwnTracks) turns each decoded
- * JSON item into a v1 fix object first, or into undefined to skip it (not a position message).
+ * A band protocol v1 payload. `mapItem` (for other formats) turns each decoded JSON item into a
+ * v1 fix object first; `maxBytes` is that format's own size limit.
  */
-export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: DecodeOptions, mapItem?: (item: unknown) => unknown): DecodeResult {
+export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: DecodeOptions,
+  mapItem?: (item: unknown) => MappedItem, maxBytes = MAX_PAYLOAD_BYTES): DecodeResult {
   const whole = (reason: RejectReason, detail: string): DecodeResult => ({ fixes: [], rejected: [{ reason, detail }] })
-  if (payload.byteLength > MAX_PAYLOAD_BYTES) return whole('too_large', `${payload.byteLength} bytes > ${MAX_PAYLOAD_BYTES}`)
+  if (payload.byteLength > maxBytes) return whole('too_large', `${payload.byteLength} bytes > ${maxBytes}`)
   let text: string
   try {
     text = utf8.decode(payload)
@@ -77,9 +84,9 @@ export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: Decod
   const fixes: Fix[] = []
   const rejected: Rejection[] = []
   items.forEach((raw, i) => {
-    const item = mapItem ? mapItem(raw) : raw
-    if (item === undefined) return
-    const r = decodeFix(bandId, item, opts)
+    const mapped = mapItem ? mapItem(raw) : { fix: raw }
+    if ('skip' in mapped) return
+    const r = 'rejected' in mapped ? mapped.rejected : decodeFix(bandId, mapped.fix, opts)
     if ('reason' in r) rejected.push(Array.isArray(body) ? { ...r, index: i } : r)
     else fixes.push(r)
   })

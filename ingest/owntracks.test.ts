@@ -36,4 +36,27 @@ describe('OwnTracks payloads', () => {
     expect(decodeOwnTracks('b', enc({ ...android, vel: 'fast' }), opts).rejected).toEqual([{ reason: 'bad_type', detail: 'spd must be a finite number' }])
     expect(decodeOwnTracks('b', enc({ ...android, tst: undefined }), opts).rejected).toEqual([{ reason: 'missing_field', detail: 'ts' }])
   })
+
+  it('when the app sends an encrypted message, then it is rejected as encrypted (not silently dropped)', () => {
+    expect(decodeOwnTracks('b', enc({ _type: 'encrypted', data: 'bm90IHJlYWxseSBlbmNyeXB0ZWQ=' }), opts))
+      .toEqual({ fixes: [], rejected: [{ reason: 'encrypted', detail: 'OwnTracks payload encryption is on' }] })
+  })
+
+  it('when a band protocol v1 report (or anything without an OwnTracks _type) arrives on an OwnTracks topic, then it is rejected as not_owntracks', () => {
+    expect(decodeOwnTracks('b', enc({ v: 1, seq: 1, ts: 1764399980, lat: 36.8, lon: 118 }), opts).rejected).toEqual([{ reason: 'not_owntracks', detail: '_type missing' }])
+    expect(decodeOwnTracks('b', enc({ _type: 'selfie' }), opts).rejected).toEqual([{ reason: 'not_owntracks', detail: '_type "selfie"' }])
+  })
+
+  it('when the iOS app attaches a 24 KB image to a location, then the location is kept and the image dropped', () => {
+    const image = Buffer.alloc(18_000, 7).toString('base64') // 24,000 characters of JPEG as base64
+    const { fixes, rejected } = decodeOwnTracks('860000000000001', enc({ ...ios, image, imagename: 'photo.jpg' }), opts)
+    expect(rejected).toEqual([])
+    expect(fixes).toHaveLength(1)
+    expect(fixes[0]).toMatchObject({ ts: 1764399950000, lat: 36.8136, lon: 118.0551 })
+    expect(JSON.stringify(fixes[0])).not.toContain('photo')
+  })
+
+  it('when an OwnTracks message is larger than the OwnTracks limit, then it is rejected as too_large', () => {
+    expect(decodeOwnTracks('b', enc({ ...ios, image: 'x'.repeat(70_000) }), opts).rejected[0]!.reason).toBe('too_large')
+  })
 })

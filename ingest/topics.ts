@@ -9,6 +9,8 @@ export type BandTopic =
   | { kind: 'owntracks'; bandId: string }
   /** The app's other topics under its own (`…/{device}/waypoints`, `/event`…): allowed, not stored. */
   | { kind: 'owntracks_other'; bandId: string }
+  /** `owntracks/{user}/{device}/cmd`: the app subscribes to it for commands ("report location"). */
+  | { kind: 'owntracks_cmd'; bandId: string }
 
 const KINDS = new Set(['telemetry', 'status', 'cmd'])
 
@@ -16,7 +18,9 @@ const KINDS = new Set(['telemetry', 'status', 'cmd'])
 export function parseBandTopic(topic: string): BandTopic | undefined {
   const parts = topic.split('/')
   if (parts[0] === 'owntracks' && parts.length >= 3 && BAND_ID.test(parts[1]!) && parts[2]!.length > 0) {
-    return { kind: parts.length === 3 ? 'owntracks' : 'owntracks_other', bandId: parts[1]! }
+    const cmd = parts.length === 4 && parts[3] === 'cmd'
+    const kind = parts.length === 3 ? 'owntracks' : cmd ? 'owntracks_cmd' : 'owntracks_other'
+    return { kind, bandId: parts[1]! }
   }
   if (parts.length !== 3 || parts[0] !== 'bands') return undefined
   const [, bandId, kind] = parts as [string, string, string]

@@ -1,7 +1,9 @@
-// External broker mode with Mosquitto configured the way the repo ships it: the password file
-// comes from `tongxing mosquitto-passwd` (nobody keeps band secrets), the ACL is
-// infra/mosquitto/acl. A band connects with its secret and is stored; a wrong secret is refused;
-// a band cannot publish as another; the service reads with its own account.
+// External broker mode with Mosquitto configured the way the repo ships it: infra/mosquitto/
+// mosquitto.conf (its TLS listener aside), the password file from `tongxing mosquitto-passwd`
+// (nobody keeps band secrets), the ACL infra/mosquitto/acl. A band connects with its secret and is
+// stored; a wrong secret is refused; a band cannot publish as another nor take over another's
+// session; the service reads with its own account; a Mosquitto killed with SIGKILL keeps what
+// it acknowledged, beyond the autosave window.
 import { fileURLToPath } from 'node:url'
 import { chmod, copyFile, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,7 +15,7 @@ import { createDb, createLogger, migrate } from '../infra/index.ts'
 import { spawnCli } from './support/cli.ts'
 import { BACKENDS, type TestDatabase } from './support/databases.ts'
 import { BAND, OTHER_BAND, fixNorth, provisionWorld } from './support/fixtures.ts'
-import { MOSQUITTO, startMosquitto, type Mosquitto } from './support/mosquitto.ts'
+import { MOSQUITTO, shippedConfig, startMosquitto, type Mosquitto } from './support/mosquitto.ts'
 import { eventually, startTestService } from './support/service.ts'
 
 const available = MOSQUITTO !== undefined || process.env.CI === 'true'
@@ -40,8 +42,8 @@ describe.runIf(available)('Mosquitto with the shipped ACL and a generated passwo
     const aclFile = join(dir, 'acl') // a copy beside it: the clone's own folders may be closed to Mosquitto's user
     await copyFile(ACL, aclFile)
     await chmod(aclFile, 0o644)
-    broker = await startMosquitto({ passwordFile, aclFile })
-    service = await startTestService({ DATABASE_URL: database.url, ...BACKENDS[0]!.env, MQTT_URL: broker.url, MQTT_USERNAME: SERVICE.username, MQTT_PASSWORD: SERVICE.password })
+    broker = await startMosquitto({ auth: { passwordFile, aclFile }, config: shippedConfig({ passwordFile, aclFile }) })
+    service = await startService()
   })
   afterAll(async () => {
     await service?.stop()
@@ -49,7 +51,9 @@ describe.runIf(available)('Mosquitto with the shipped ACL and a generated passwo
     await database?.stop()
   })
 
-  const band = (b: { id: string; secret: string }) => mqtt.connectAsync(broker.url, { clientId: b.id, username: b.id, password: b.secret, reconnectPeriod: 0 })
+  const startService = () => startTestService({ DATABASE_URL: database.url, ...BACKENDS[0]!.env, MQTT_URL: broker.serviceUrl, MQTT_USERNAME: SERVICE.username, MQTT_PASSWORD: SERVICE.password })
+  const band = (b: { id: string; secret: string }, opts: mqtt.IClientOptions = {}) =>
+    mqtt.connectAsync(broker.url, { clientId: b.id, username: b.id, password: b.secret, reconnectPeriod: 0, ...opts })
   const stored = async (bandId: string) =>
     (await service.db.query<{ seq: number }>('SELECT seq::int AS seq FROM positions WHERE band_id = $1 ORDER BY seq', [bandId])).rows.map((r) => r.seq)
 
@@ -73,4 +77,48 @@ describe.runIf(available)('Mosquitto with the shipped ACL and a generated passwo
     await eventually(async () => (await stored(BAND.id)).length === 2) // its own, sent after, did arrive
     expect(await stored(OTHER_BAND.id)).toEqual([])
   })
+
+  it('when a band connects with another band\'s client id, then the other band stays connected and its will is not fired', async () => {
+    const victim = await band(BAND, { will: { topic: `bands/${BAND.id}/status`, payload: Buffer.from('offline'), qos: 1, retain: true } })
+    await victim.publishAsync(`bands/${BAND.id}/status`, 'online', { qos: 1, retain: true })
+    let dropped = false
+    victim.once('close', () => { dropped = true })
+    const intruder = await band(OTHER_BAND, { clientId: BAND.id }).catch(() => undefined)
+    await new Promise((r) => setTimeout(r, 1000))
+    expect(dropped).toBe(false)
+    expect(victim.connected).toBe(true)
+    await intruder?.endAsync()
+    await victim.endAsync()
+  })
+
+  it('when a phone running OwnTracks subscribes to its own command topic, then a command from the service reaches it, and another band cannot read it', async () => {
+    const phone = await band(BAND)
+    const other = await band(OTHER_BAND)
+    const topic = `owntracks/${BAND.id}/phone/cmd`
+    const got: string[] = []
+    const spied: string[] = []
+    phone.on('message', (_t, m) => got.push(m.toString()))
+    other.on('message', (_t, m) => spied.push(m.toString()))
+    await phone.subscribeAsync(topic, { qos: 1 })
+    await other.subscribeAsync(topic, { qos: 1 })
+    const svc = await mqtt.connectAsync(broker.serviceUrl, { username: SERVICE.username, password: SERVICE.password, clientId: 'test-commands', reconnectPeriod: 0 })
+    await svc.publishAsync(topic, JSON.stringify({ _type: 'cmd', action: 'reportLocation' }), { qos: 1 })
+    await eventually(() => got.length === 1)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(spied).toEqual([])
+    await Promise.all([svc.endAsync(), phone.endAsync(), other.endAsync()])
+  })
+
+  it('when Mosquitto is killed with SIGKILL while it holds acknowledged reports for the stopped service, then those older than the autosave window all come back', async () => {
+    await service.stop()
+    const c = await band(BAND)
+    const t0 = Date.now() - 60_000
+    for (let s = 100; s < 150; s++) await c.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(s, 0, t0 + s * 100)), { qos: 1 })
+    await c.endAsync()
+    await new Promise((r) => setTimeout(r, 2500)) // the documented window: autosave every second (infra/mosquitto/mosquitto.conf)
+    await broker.kill()
+    await broker.restart()
+    service = await startService()
+    await eventually(async () => (await stored(BAND.id)).filter((s) => s >= 100).length === 50, 20_000)
+  }, 60_000)
 })

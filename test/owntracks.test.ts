@@ -34,4 +34,35 @@ describe('OwnTracks on the embedded broker', () => {
     const r = await service.db.query('SELECT 1 FROM positions WHERE band_id = $1 AND seq = $2', [BAND.id, tst + 5])
     expect(r.rowCount).toBe(0)
   })
+
+  const metric = async (line: string) => {
+    const text = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text()
+    return Number(text.split('\n').find((l) => l.startsWith(line + ' '))?.split(' ')[1] ?? 0)
+  }
+
+  it('when the iOS app attaches a 24 KB image to its location, then the location is stored without it', async () => {
+    const phone = await connectBand(service.mqttPort!, BAND)
+    const image = Buffer.alloc(18_000, 7).toString('base64')
+    await phone.publishAsync(`owntracks/${BAND.id}/iphone`, JSON.stringify({ ...location, tst: tst + 10, image, imagename: 'p.jpg' }), { qos: 1 })
+    await phone.endAsync()
+    const r = await service.db.query('SELECT 1 FROM positions WHERE band_id = $1 AND seq = $2', [BAND.id, tst + 10])
+    expect(r.rowCount).toBe(1)
+  })
+
+  it('when the app has payload encryption on, or a band sends a v1 report on its OwnTracks topic, then each is counted by reason', async () => {
+    const phone = await connectBand(service.mqttPort!, BAND)
+    await phone.publishAsync(`owntracks/${BAND.id}/phone`, JSON.stringify({ _type: 'encrypted', data: 'AAAA' }), { qos: 1 })
+    await phone.publishAsync(`owntracks/${BAND.id}/phone`, JSON.stringify({ v: 1, seq: 9, ts: tst, lat: 36.8, lon: 118 }), { qos: 1 })
+    await phone.endAsync()
+    expect(await metric('tongxing_rejected_total{reason="encrypted"}')).toBe(1)
+    expect(await metric('tongxing_rejected_total{reason="not_owntracks"}')).toBe(1)
+  })
+
+  it('when the app subscribes to its own command topic, then it is granted; another band\'s command topic is refused', async () => {
+    const phone = await connectBand(service.mqttPort!, BAND)
+    const granted = await phone.subscribeAsync(`owntracks/${BAND.id}/phone/cmd`, { qos: 1 })
+    expect(granted.map((g) => g.qos)).toEqual([1])
+    await expect(phone.subscribeAsync(`owntracks/${OTHER_BAND.id}/phone/cmd`, { qos: 1 })).rejects.toThrow(/subscribe error/i)
+    await phone.endAsync()
+  })
 })
