@@ -88,14 +88,15 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     }
 
     // Each band's newest position in a stored message, to this process's sockets that may see its
-    // wearer (who wears which band comes from the geofence's topology: no query per message).
+    // wearer (who wears which band comes from the geofence's topology: no query per message), if it
+    // was taken while they wore it (a late backlog from the previous wearer's time is not theirs).
     // Every dashboard server hears the stored reports itself, so positions never go on the bus.
     const announcePositions = (updates: readonly StatusUpdate[]) => {
       if (!localHub) return
       for (const u of updates) {
         const p = u.position
         const owner = p && geofence.wearerOf(u.bandId)
-        if (p && owner) localHub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
+        if (p && owner && p.ts >= owner.since) localHub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
       }
     }
     // Commands go out through whichever broker is in use, set once it has started.
@@ -104,7 +105,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       db, log: log.child({ part: 'commands' }), publish: (bandId, payload) => sendToBand(bandId, payload),
       onChange: (c) => {
         const owner = geofence.wearerOf(c.bandId)
-        if (owner) hub.publish('command', { command: c }, owner)
+        if (owner && c.requestedAt >= owner.since) hub.publish('command', { command: c }, owner)
       },
     })
 

@@ -14,10 +14,10 @@ const Params = Type.Object({ residentId: Type.Integer({ minimum: 1 }) })
 
 export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (app) => {
   /** A look at a resident's history: refused (404, or 400 for a bad range), or recorded and allowed. */
-  const look = async (viewer: Viewer, residentId: number, from: number, to: number, maxMs: number, most: string) => {
+  const look = async (viewer: Viewer & { username: string }, residentId: number, from: number, to: number, maxMs: number, most: string) => {
     if (!(await canSeeResident(db, viewer, residentId))) return { code: 404 as const, body: apiError('not_found', 'no such resident') }
     if (!(to > from) || to - from > maxMs) return { code: 400 as const, body: apiError('bad_range', `to must be after from, at most ${most}`) }
-    await recordHistoryView(db, viewer.userId, residentId, from, to)
+    await recordHistoryView(db, viewer, residentId, from, to)
     return undefined
   }
 
