@@ -2,7 +2,7 @@
 // the config arrives here already validated.
 import { readFile } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
-import { buildApp, buildOpsApp, busHub, createHub, type Hub } from '../dashboard/index.ts'
+import { ACCESS_CHANNEL, buildApp, buildOpsApp, busHub, createHub, watchAccess, type Hub } from '../dashboard/index.ts'
 import { createGeofence, startShardOwner, type Geofence } from '../geofence/index.ts'
 import { applyLifecycle, cached, createBus, createDb, migrate, startLifecycleJob, startEmbeddedDb, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
@@ -69,7 +69,13 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     }
     let ready = false
     const localHub = role === 'worker' ? undefined : createHub({ keepAliveMs: 30_000 })
-    if (localHub) cleanup.push(async () => localHub.closeAll())
+    if (localHub) {
+      cleanup.push(async () => localHub.closeAll())
+      // Open sockets follow their sessions; a process on the bus hears of a change at once.
+      const watch = watchAccess({ db, hub: localHub, log: log.child({ part: 'access' }) })
+      cleanup.push(async () => watch.stop())
+      bus?.subscribe(ACCESS_CHANNEL, () => void watch.check())
+    }
     const hub: Hub = bus ? busHub(bus, db, log.child({ part: 'hub' }), localHub) : localHub!
     const geofence = createGeofence({
       db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,

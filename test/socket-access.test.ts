@@ -1,39 +1,86 @@
 // A live socket follows its session: closed within a second of logout, expiry or the user's
-// deletion; its scope recomputed (and the client told) within a second of an unlink or a change of
-// role or centre. After the change, nothing of the resident reaches it: neither a position nor an
-// SOS alert. Each case with a real WebSocket client against the running service.
-import type { MqttClient } from 'mqtt'
+// deletion; its scope recomputed (and the client told) within a second of an unlink, a link or a
+// change of centre. After the change, nothing of the resident reaches it: neither a position nor an
+// SOS alert. Each case with a real WebSocket client against the running service: one process, and
+// (with a PostgreSQL server and Mosquitto) a worker and two dashboard servers, the change made
+// through one server and the socket open on the other.
+import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
-import { BAND, PASSWORD, connectBand, fixNorth, login, openLive, type LiveClient } from './support/fixtures.ts'
-import { useServiceWithWorld, type World } from './support/world.ts'
+import { createDb, createLogger, migrate, type Queryable } from '../infra/index.ts'
+import { BACKENDS } from './support/databases.ts'
+import { BAND, PASSWORD, connectBand, fixNorth, login, openLive, provisionWorld, type LiveClient } from './support/fixtures.ts'
+import { MOSQUITTO, startMosquitto } from './support/mosquitto.ts'
+import { startTestService } from './support/service.ts'
 
 const SECOND = 1000
 
-describe('a live socket follows its session', () => {
-  let service: Service
-  let world: World
-  let band: MqttClient
+interface Layout {
+  db: Queryable
+  world: Awaited<ReturnType<typeof provisionWorld>>
+  /** Where admins make changes. */
+  apiPort: number
+  /** Where the watched socket is open. */
+  socketPort: number
+  band: MqttClient
+  stop(): Promise<void>
+}
+
+async function oneProcess(): Promise<Layout> {
+  const service = await startTestService()
+  const world = await provisionWorld(service.db)
+  const band = await connectBand(service.mqttPort!, BAND)
+  return { db: service.db, world, apiPort: service.httpPort, socketPort: service.httpPort, band,
+    async stop() { await band.endAsync(); await service.stop() } }
+}
+
+/** A worker and two dashboard servers on a PostgreSQL server and Mosquitto, as infra/SCALE-OUT.md deploys them. */
+async function cluster(): Promise<Layout> {
+  const database = await BACKENDS.find((b) => b.name === 'PostgreSQL server')!.start()
+  const db = createDb({ connectionString: database.url, log: createLogger('silent'), max: 2 })
+  await migrate(db, createLogger('silent'))
+  const world = await provisionWorld(db)
+  const broker = await startMosquitto()
+  const env = (role: string, id: string) => ({ ROLE: role, DATABASE_URL: database.url, MQTT_URL: broker.url, MQTT_CLIENT_ID: id })
+  const services: Service[] = []
+  for (const [role, id] of [['worker', 'tx-worker'], ['dashboard', 'tx-one'], ['dashboard', 'tx-two']]) services.push(await startTestService(env(role!, id!)))
+  const band = await mqtt.connectAsync(broker.url, { clientId: BAND.id, reconnectPeriod: 0 })
+  return { db, world, apiPort: services[1]!.httpPort, socketPort: services[2]!.httpPort, band,
+    async stop() {
+      await band.endAsync()
+      for (const s of services.reverse()) await s.stop()
+      await broker.stop()
+      await db.close()
+      await database.stop()
+    } }
+}
+
+const clusterAvailable = (MOSQUITTO !== undefined && BACKENDS.some((b) => b.name === 'PostgreSQL server')) || process.env.CI === 'true'
+const LAYOUTS = [{ name: 'one process', start: oneProcess }, ...(clusterAvailable ? [{ name: 'a worker and two dashboard servers', start: cluster }] : [])]
+
+describe.each(LAYOUTS)('a live socket follows its session ($name)', ({ start }) => {
+  let layout: Layout
+  let world: Layout['world']
   let seq = 0
   let admin: string
-  useServiceWithWorld((s, w) => { service = s; world = w })
 
   beforeAll(async () => {
-    await insertUser(service.db, { username: 'ops', password: PASSWORD, role: 'admin' })
-    admin = await login(service.httpPort, 'ops')
-    band = await connectBand(service.mqttPort!, BAND)
-  })
-  afterAll(() => band?.endAsync())
+    layout = await start()
+    world = layout.world
+    await insertUser(layout.db, { username: 'ops', password: PASSWORD, role: 'admin' })
+    admin = await login(layout.apiPort, 'ops')
+  }, 60_000)
+  afterAll(() => layout?.stop())
 
-  const api = (method: string, path: string, body?: unknown) => fetch(`http://127.0.0.1:${service.httpPort}${path}`, {
+  const api = (method: string, path: string, body?: unknown) => fetch(`http://127.0.0.1:${layout.apiPort}${path}`, {
     method, headers: { cookie: admin, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined })
   /** A family member of Wang's (or a care worker of his centre) with an open socket that hears Wang's reports. */
   const watcher = async (username: string, role: 'family' | 'staff' = 'family') => {
-    const userId = await insertUser(service.db, { username, password: PASSWORD, role,
+    const userId = await insertUser(layout.db, { username, password: PASSWORD, role,
       ...(role === 'family' ? { residentIds: [world.resident] } : { careCentreId: world.centre }) })
-    const cookie = await login(service.httpPort, username)
-    const live = await openLive(service.httpPort, cookie)
+    const cookie = await login(layout.apiPort, username)
+    const live = await openLive(layout.socketPort, cookie)
     await live.next('snapshot')
     await report()
     await live.next('position')
@@ -42,7 +89,7 @@ describe('a live socket follows its session', () => {
   /** Wang's band reports a position; with `sos`, an SOS too (an alert). */
   const report = async (sos = false) => {
     seq++
-    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(seq, 0, Date.now(), sos ? { evt: ['sos'] } : {})), { qos: 1 })
+    await layout.band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(seq, 0, Date.now(), sos ? { evt: ['sos'] } : {})), { qos: 1 })
   }
   /** After the change: Wang's band reports and presses SOS; nothing of it may reach the socket. */
   const hearsNothingOfWang = async (live: LiveClient) => {
@@ -51,7 +98,7 @@ describe('a live socket follows its session', () => {
     await new Promise((r) => setTimeout(r, 1500))
     const heard = live.messages.slice(before).filter((m) => JSON.stringify(m).includes(`"residentId":${world.resident},`))
     expect(heard, 'messages about Wang after the change').toEqual([])
-    await service.db.query('UPDATE alerts SET status = \'resolved\' WHERE resident_id = $1', [world.resident]) // ready for the next case
+    await layout.db.query('UPDATE alerts SET status = \'resolved\' WHERE resident_id = $1', [world.resident]) // ready for the next case
   }
   const closesWithin = async (live: LiveClient, ms: number) => {
     const started = Date.now()
@@ -61,7 +108,7 @@ describe('a live socket follows its session', () => {
 
   it('when the user logs out, then their open socket is told and closed within a second, and hears nothing more', async () => {
     const { cookie, live } = await watcher('family-logout')
-    await fetch(`http://127.0.0.1:${service.httpPort}/api/logout`, { method: 'POST', headers: { cookie } })
+    await fetch(`http://127.0.0.1:${layout.apiPort}/api/logout`, { method: 'POST', headers: { cookie } })
     expect(await closesWithin(live, SECOND)).toBeLessThan(SECOND)
     expect(live.messages.find((m) => m.type === 'session')).toMatchObject({ type: 'session', change: 'ended' })
     await hearsNothingOfWang(live)
@@ -69,8 +116,8 @@ describe('a live socket follows its session', () => {
 
   it('when the session expires, then the socket is told and closed within a second of the expiry, and hears nothing more', async () => {
     const { userId, live } = await watcher('family-expiry')
-    await service.db.query('UPDATE sessions SET expires_at = now() + interval \'1 second\' WHERE user_id = $1', [userId])
-    const expiresAt = (await service.db.query<{ t: Date }>('SELECT expires_at AS t FROM sessions WHERE user_id = $1', [userId])).rows[0]!.t.getTime()
+    await layout.db.query('UPDATE sessions SET expires_at = now() + interval \'1 second\' WHERE user_id = $1', [userId])
+    const expiresAt = (await layout.db.query<{ t: Date }>('SELECT expires_at AS t FROM sessions WHERE user_id = $1', [userId])).rows[0]!.t.getTime()
     await closesWithin(live, 3 * SECOND)
     expect(Date.now() - expiresAt).toBeLessThan(SECOND)
     expect(live.messages.find((m) => m.type === 'session')).toMatchObject({ type: 'session', change: 'expired' })
