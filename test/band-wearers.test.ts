@@ -2,28 +2,20 @@
 // periods from the data a database already holds, and a resident's hours when a band changed
 // hands in the middle of one (positions_hourly is per band: the hour of a hand-over must not mix
 // two wearers, on TimescaleDB's continuous aggregate as on plain PostgreSQL's view).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDb, createLogger, migrate, type Db, type Engine } from '../infra/index.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createLogger, migrate, type Db, type Engine } from '../infra/index.ts'
 import { pgPositionStore, type Fix } from '../ingest/index.ts'
-import { BACKENDS, type TestDatabase } from './support/databases.ts'
+import { BACKENDS, useDatabase } from './support/databases.ts'
 
 const log = createLogger('silent')
 const MIN = 60_000
 const HOUR = 3_600_000
 
 describe.each(BACKENDS)('band wearers on $name', (backend) => {
-  let database: TestDatabase
+  const database = useDatabase(backend)
   let db: Db
   let engine: Engine
-
-  beforeAll(async () => {
-    database = await backend.start()
-    db = createDb({ connectionString: database.url, log, max: Number(backend.env.DB_POOL_SIZE ?? 4) })
-  })
-  afterAll(async () => {
-    await db?.close()
-    await database?.stop()
-  })
+  beforeAll(() => { db = database() })
 
   const resident = async (name: string) => (await db.query<{ id: number }>('INSERT INTO residents (display_name) VALUES ($1) RETURNING id', [name])).rows[0]!.id
   const band = async (id: string, residentId: number | null) =>
@@ -31,9 +23,11 @@ describe.each(BACKENDS)('band wearers on $name', (backend) => {
   const alert = async (residentId: number, bandId: string, at: number) => db.query(
     `INSERT INTO alerts (resident_id, band_id, kind, severity, status, fix_time, evidence) VALUES ($1, $2, 'sos', 'critical', 'resolved', to_timestamp($3 / 1000.0), '{}')`,
     [residentId, bandId, at])
+  /** A band's periods: [resident, from, to] in microseconds (exact; the backfill ends a period 1 µs after its last alert). */
   const periods = async (bandId: string) => (await db.query<{ resident_id: string | null; f: number; t: number | null }>(
-    `SELECT resident_id, extract(epoch FROM from_time)::float8 * 1000 AS f, extract(epoch FROM to_time)::float8 * 1000 AS t
+    `SELECT resident_id, (extract(epoch FROM from_time) * 1000000)::float8 AS f, (extract(epoch FROM to_time) * 1000000)::float8 AS t
      FROM band_wearers WHERE band_id = $1 ORDER BY from_time`, [bandId])).rows.map((p) => [p.resident_id === null ? null : Number(p.resident_id), p.f, p.t])
+  const us = (ms: number) => ms * 1000
 
   it('when a database of the previous schema is upgraded, then who wore which band when is taken from its alerts and current assignments', async () => {
     await migrate(db, log, 14)
@@ -52,16 +46,16 @@ describe.each(BACKENDS)('band wearers on $name', (backend) => {
     await db.query(`INSERT INTO band_status (band_id, fix_time, lat, lon, batt_time, batt) VALUES ('passed', to_timestamp($1 / 1000.0), 36.8, 118.0, to_timestamp($1 / 1000.0), 50),
       ('drawer', to_timestamp($2 / 1000.0), 36.8, 118.0, NULL, NULL), ('solo', to_timestamp($2 / 1000.0), 36.8, 118.0, NULL, NULL)`, [t + 2 * HOUR, t + 4 * HOUR])
 
-    const before = Date.now()
+    const before = us(Date.now() - 1000)
     engine = (await migrate(db, log)).engine
     expect(await periods('solo')).toEqual([[a, -Infinity, null]])
-    expect(await periods('passed')).toEqual([[c, -Infinity, t + HOUR + 0.001], [b, t + 3 * HOUR, null]])
+    expect(await periods('passed')).toEqual([[c, -Infinity, us(t + HOUR) + 1], [b, us(t + 3 * HOUR), null]])
     const drawer = await periods('drawer')
     expect(drawer).toMatchObject([[d, -Infinity, expect.any(Number)]])
-    expect(drawer[0]![2]).toBeGreaterThanOrEqual(before - 1000)
+    expect(drawer[0]![2]).toBeGreaterThanOrEqual(before)
     const fresh = await periods('fresh')
-    expect(fresh).toMatchObject([[d, -Infinity, t + 5 * HOUR + 0.001], [e, expect.any(Number), null]])
-    expect(fresh[1]![1]).toBeGreaterThanOrEqual(before - 1000)
+    expect(fresh).toMatchObject([[d, -Infinity, us(t + 5 * HOUR) + 1], [e, expect.any(Number), null]])
+    expect(fresh[1]![1]).toBeGreaterThanOrEqual(before)
     const status = await db.query<{ band_id: string; lat: number | null; batt: number | null }>('SELECT band_id, lat, batt FROM band_status ORDER BY band_id')
     expect(status.rows).toEqual([{ band_id: 'drawer', lat: null, batt: null }, { band_id: 'passed', lat: null, batt: null }, { band_id: 'solo', lat: 36.8, batt: null }])
   })

@@ -1,18 +1,15 @@
 // The page follows what the server says about access, in a real Chromium: a resident erased
 // leaves every open dashboard at once; a page whose account is deleted goes back to the sign-in
 // form; a family member unlinked from their relative no longer sees them, without reloading by hand.
-import { existsSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { BAND, PASSWORD, connectBand, fixNorth, login, provisionWorld } from './support/fixtures.ts'
+import { BROWSER_AVAILABLE, launchBrowser, signIn as signInAs } from './support/browser.ts'
 import { startTestService } from './support/service.ts'
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
-const available = CHROMIUM !== undefined || process.env.CI === 'true'
-
-describe.runIf(available)('the page and changes of access, in Chromium', () => {
+describe.runIf(BROWSER_AVAILABLE)('the page and changes of access, in Chromium', () => {
   let service: Service
   let browser: Browser
   let world: Awaited<ReturnType<typeof provisionWorld>>
@@ -27,7 +24,7 @@ describe.runIf(available)('the page and changes of access, in Chromium', () => {
     await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 60_000)), { qos: 1 })
     await band.endAsync()
     await new Promise((r) => setTimeout(r, 1500)) // band_status is written once a second
-    browser = await chromium.launch({ executablePath: CHROMIUM ?? 'chromium', args: ['--no-sandbox'] })
+    browser = await launchBrowser()
   }, 60_000)
   afterAll(async () => {
     await browser?.close()
@@ -36,12 +33,7 @@ describe.runIf(available)('the page and changes of access, in Chromium', () => {
 
   const api = (method: string, path: string) => fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method, headers: { cookie: admin } })
   const signIn = async (username: string): Promise<Page> => {
-    const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1200, height: 800 } })
-    await page.goto(`http://127.0.0.1:${service.httpPort}/`)
-    await page.fill('input[name=username]', username)
-    await page.fill('input[name=password]', PASSWORD)
-    await page.click('[data-testid=login-form] button[type=submit]')
-    await page.waitForSelector('[data-testid=connection].on')
+    const page = await signInAs(browser, service.httpPort, username)
     await page.waitForSelector(`[data-testid=resident-${BAND.id}]`)
     return page
   }
