@@ -66,7 +66,8 @@ describe('a band passed to a new wearer', () => {
     await publish(o.band, [fix(1, t0 - 20 * 60_000, HOME), fix(2, t0 - 10 * 60_000, HOME, { batt: 42, evt: ['sos'] })])
     await eventually(async () => (await service.db.query('SELECT 1 FROM alerts WHERE resident_id = $1 AND kind = \'sos\'', [o.residentA])).rowCount === 1)
     await eventually(async () => (await service.db.query('SELECT 1 FROM band_status WHERE band_id = $1 AND batt = 42', [o.band.id])).rowCount === 1)
-    const liveA = await openLive(service.httpPort, cookies.get(o.familyA) ?? await login(service.httpPort, o.familyA))
+    expect((await as(o.familyA, 'POST', `/api/bands/${o.band.id}/commands`, { cmd: 'locate' })).status).toBe(202)
+    const liveA = await openLive(service.httpPort, cookies.get(o.familyA))
     await liveA.next('snapshot')
     const handedAt = Date.now()
     await o.handOver()
@@ -87,6 +88,8 @@ describe('a band passed to a new wearer', () => {
     await eventually(async () => (await service.db.query('SELECT 1 FROM band_status WHERE band_id = $1 AND batt = 89', [o.band.id])).rowCount === 1)
     await new Promise((r) => setTimeout(r, 300)) // what the late SOS raised, if anything, is stored by now
 
+    // A's family asked the band for a location: that is A's business, not B's.
+    expect(await (await as(o.familyB, 'GET', `/api/bands/${o.band.id}/commands`)).json()).toEqual({ commands: [] })
     const answers = await readEverything(o.familyB, { residentId: String(o.residentB), bandId: o.band.id })
     for (const [route, text] of answers) expectNothingOfA(`GET ${route}`, text, [`"residentId":${o.residentA},`])
     const hours = (await (await as(o.familyB, 'GET', `/api/residents/${o.residentB}/history/hourly?from=${t0 - 3 * 3_600_000}&to=${t1 + 3_600_000}`)).json()) as { hours: { reports: number }[] }
