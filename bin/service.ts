@@ -102,7 +102,12 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       for (const u of updates) {
         const p = u.position
         const owner = p && geofence.wearerOf(u.bandId)
-        if (p && owner && p.ts >= owner.since) localHub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
+        if (!p || !owner || p.ts < owner.since) continue
+        const position = {
+          bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts,
+          lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null,
+        }
+        localHub.publish('position', { position }, owner)
       }
     }
     // Commands go out through whichever broker is in use, set once it has started.

@@ -27,15 +27,18 @@ export interface AccessWatchOptions {
   now?: () => number
 }
 
-const accessVersion = async (db: Queryable) => (await db.query<{ v: number }>('SELECT v FROM access_version')).rows[0]!.v
+const accessVersion = async (db: Queryable) =>
+  (await db.query<{ v: number }>('SELECT v FROM access_version')).rows[0]!.v
 
-export function watchAccess({ db, hub, log, everyMs = ACCESS_CHECK_MS, now = Date.now }: AccessWatchOptions): AccessWatch {
+export function watchAccess(o: AccessWatchOptions): AccessWatch {
+  const { db, hub, log, everyMs = ACCESS_CHECK_MS, now = Date.now } = o
   let version: number | undefined
   /** Sockets checked since they opened: a socket that opened after a check must be checked once itself. */
   const checked = new WeakSet<HubSocket>()
 
   const sendSnapshot = (socket: HubSocket, viewer: SessionViewer) => snapshot(db, viewer).then(
-    (s) => { if (socket.readyState === 1) socket.send(JSON.stringify(s)) }, (err: unknown) => log.error({ err }, 'snapshot after a change of access failed'))
+    (s) => { if (socket.readyState === 1) socket.send(JSON.stringify(s)) },
+    (err: unknown) => log.error({ err }, 'snapshot after a change of access failed'))
 
   const apply = (c: HubConnection, viewer: SessionViewer | undefined) => {
     checked.add(c.socket)
@@ -68,7 +71,8 @@ export function watchAccess({ db, hub, log, everyMs = ACCESS_CHECK_MS, now = Dat
       again = true
       return running
     }
-    running = review().catch((err: unknown) => log.error({ err }, 'checking the live sockets\' access failed; trying again shortly')).finally(() => {
+    const failed = (err: unknown) => log.error({ err }, 'checking the sockets\' access failed; trying again shortly')
+    running = review().catch(failed).finally(() => {
       running = undefined
       if (again) {
         again = false

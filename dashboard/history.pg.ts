@@ -16,14 +16,16 @@ export const MAX_HISTORY_MS = 7 * 24 * 3_600_000
 export async function residentHistory(db: Queryable, residentId: number, from: number, to: number, maxPoints: number): Promise<{ points: HistoryPoint[]; total: number }> {
   const total = (await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM resident_positions p
-     WHERE p.resident_id = $1 AND p.lat IS NOT NULL AND p.fix_time >= to_timestamp($2 / 1000.0) AND p.fix_time < to_timestamp($3 / 1000.0)`,
+     WHERE p.resident_id = $1 AND p.lat IS NOT NULL
+       AND p.fix_time >= to_timestamp($2 / 1000.0) AND p.fix_time < to_timestamp($3 / 1000.0)`,
     [residentId, from, to])).rows[0]!.n
   const sliceMs = total > maxPoints ? Math.ceil((to - from) / maxPoints) : 0
   const r = await db.query<{ t: number; lat: number; lon: number; acc: number | null }>(
     `SELECT DISTINCT ON (slice) extract(epoch FROM p.fix_time) * 1000 AS t, p.lat, p.lon, p.acc,
             CASE WHEN $4::float8 = 0 THEN extract(epoch FROM p.fix_time) ELSE floor((extract(epoch FROM p.fix_time) * 1000 - $2) / $4) END AS slice
      FROM resident_positions p
-     WHERE p.resident_id = $1 AND p.lat IS NOT NULL AND p.fix_time >= to_timestamp($2 / 1000.0) AND p.fix_time < to_timestamp($3 / 1000.0)
+     WHERE p.resident_id = $1 AND p.lat IS NOT NULL
+       AND p.fix_time >= to_timestamp($2 / 1000.0) AND p.fix_time < to_timestamp($3 / 1000.0)
      ORDER BY slice, p.fix_time`, [residentId, from, to, sliceMs])
   return { total, points: r.rows.map((x) => ({ fixTime: Math.round(Number(x.t)), lat: x.lat, lon: x.lon, acc: x.acc })) }
 }
@@ -63,10 +65,14 @@ export async function residentHourly(db: Queryable, residentId: number, from: nu
   }))
 }
 
-/** Records a look; the username is kept with it, so the record outlives the account. */
-export async function recordHistoryView(db: Queryable, who: { userId: number; username: string }, residentId: number, from: number, to: number): Promise<void> {
+/** Who read: the username is kept with the record, so the record outlives the account. */
+export interface Reader { userId: number; username: string }
+
+/** Records a look at a resident's history. */
+export async function recordHistoryView(db: Queryable, who: Reader, residentId: number, from: number, to: number) {
   await db.query(
-    'INSERT INTO history_views (user_id, username, resident_id, from_time, to_time) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0))',
+    `INSERT INTO history_views (user_id, username, resident_id, from_time, to_time)
+     VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0))`,
     [who.userId, who.username, residentId, from, to])
 }
 

@@ -1,7 +1,9 @@
 // The hub with sockets that only record what they are sent: scope, and slow clients.
 import { describe, expect, it } from 'vitest'
 import type { Alert } from '../geofence/index.ts'
-import { POSITION_HOLD_MS, SESSION_OVER_CODE, SLOW_CLIENT_BYTES, STALLED_CLIENT_BYTES, createHub, type HubSocket } from './hub.ts'
+import {
+  POSITION_HOLD_MS, SESSION_OVER_CODE, SLOW_CLIENT_BYTES, STALLED_CLIENT_BYTES, createHub, type HubSocket,
+} from './hub.ts'
 import type { Viewer } from './scope.ts'
 
 function socket(bufferedAmount = 0) {
@@ -81,7 +83,7 @@ describe('hub', () => {
 
   const session = { key: 'ab', expiresAt: Date.now() + 60_000 }
 
-  it('when a socket\'s session is over, then the client is told why, the socket is closed, and nothing more is sent to it', () => {
+  it('when a socket\'s session is over, then the client is told why, the socket closed; nothing more is sent', () => {
     const hub = createHub({ keepAliveMs: 60_000 })
     const s = socket()
     hub.add(s, staff(1), undefined, session)
@@ -94,7 +96,7 @@ describe('hub', () => {
     hub.closeAll()
   })
 
-  it('when a viewer\'s access changes, then later messages follow the new scope and the client is told once; unchanged access tells nothing', () => {
+  it('when a viewer\'s access changes, then later messages follow the new scope and the client is told once', () => {
     const hub = createHub({ keepAliveMs: 60_000 })
     const s = socket()
     hub.add(s, staff(1), undefined, session)

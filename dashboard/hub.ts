@@ -131,7 +131,8 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
       if (sameScope(c.viewer, viewer)) return false
       c.viewer = viewer
       release(c)
-      if (socket.readyState === OPEN) socket.send(JSON.stringify({ type: 'scope', user: { id: viewer.userId, role: viewer.role, careCentreId: viewer.careCentreId } }))
+      const user = { id: viewer.userId, role: viewer.role, careCentreId: viewer.careCentreId }
+      if (socket.readyState === OPEN) socket.send(JSON.stringify({ type: 'scope', user }))
       return true
     },
     end(socket, change) {

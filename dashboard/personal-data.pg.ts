@@ -5,28 +5,35 @@
 // band it was and whoever wears it now. The bands stay provisioned, ready for someone else.
 import type { Db, Queryable } from '../infra/index.ts'
 
-const q = async <T extends Record<string, unknown>>(db: Queryable, sql: string, params: unknown[]) => (await db.query<T>(sql, params)).rows
+const q = async <T extends Record<string, unknown>>(db: Queryable, sql: string, params: unknown[]) =>
+  (await db.query<T>(sql, params)).rows
 
-/** Rows (alias t) that fall in one of the resident's periods (alias w) on their band, by `time`: the index on band and time serves it. */
-const worn = (time: string) => `w.resident_id = $1 AND t.band_id = w.band_id AND t.${time} >= w.from_time AND (w.to_time IS NULL OR t.${time} < w.to_time)`
+/** Rows (alias t) in one of the resident's periods (alias w) on their band, by `time` (the index serves it). */
+const worn = (time: string) => `w.resident_id = $1 AND t.band_id = w.band_id
+  AND t.${time} >= w.from_time AND (w.to_time IS NULL OR t.${time} < w.to_time)`
 
 export async function exportResident(db: Queryable, residentId: number): Promise<Record<string, unknown> | undefined> {
-  const [resident] = await q(db, `SELECT r.id, r.display_name, r.created_at, c.name AS care_centre FROM residents r LEFT JOIN care_centres c ON c.id = r.care_centre_id WHERE r.id = $1`, [residentId])
+  const [resident] = await q(db, `SELECT r.id, r.display_name, r.created_at, c.name AS care_centre
+    FROM residents r LEFT JOIN care_centres c ON c.id = r.care_centre_id WHERE r.id = $1`, [residentId])
   if (!resident) return undefined
+  const about = async (sql: string) => q(db, sql, [residentId])
   return {
     exportedAt: new Date().toISOString(),
     resident,
     // from_time null: from the band's first report.
-    bands: await q(db, `SELECT band_id, CASE WHEN isfinite(from_time) THEN from_time END AS from_time, to_time FROM band_wearers
-                        WHERE resident_id = $1 ORDER BY from_time`, [residentId]),
-    bandStatus: await q(db, 'SELECT s.* FROM band_status s JOIN bands b ON b.id = s.band_id WHERE b.resident_id = $1', [residentId]),
-    positions: await q(db, `SELECT band_id, fix_time, seq, received_at, lat, lon, acc, src, batt, chg, spd, hdg, evt FROM resident_positions
-                            WHERE resident_id = $1 ORDER BY fix_time`, [residentId]),
-    zones: await q(db, 'SELECT id, name, kind, shape, schedule, policy, created_at FROM zones WHERE resident_id = $1', [residentId]),
-    alerts: await q(db, 'SELECT * FROM alerts WHERE resident_id = $1 ORDER BY id', [residentId]),
-    commands: await q(db, `SELECT t.* FROM band_commands t, band_wearers w WHERE ${worn('requested_at')} ORDER BY t.id`, [residentId]),
-    familyLinks: await q(db, 'SELECT u.username FROM user_residents l JOIN users u ON u.id = l.user_id WHERE l.resident_id = $1', [residentId]),
-    historyViews: await q(db, 'SELECT viewed_at, from_time, to_time, username FROM history_views WHERE resident_id = $1 ORDER BY id', [residentId]),
+    bands: await about(`SELECT band_id, CASE WHEN isfinite(from_time) THEN from_time END AS from_time, to_time
+      FROM band_wearers WHERE resident_id = $1 ORDER BY from_time`),
+    bandStatus: await about('SELECT s.* FROM band_status s JOIN bands b ON b.id = s.band_id WHERE b.resident_id = $1'),
+    positions: await about(`SELECT band_id, fix_time, seq, received_at, lat, lon, acc, src, batt, chg, spd, hdg, evt
+      FROM resident_positions WHERE resident_id = $1 ORDER BY fix_time`),
+    zones: await about('SELECT id, name, kind, shape, schedule, policy, created_at FROM zones WHERE resident_id = $1'),
+    alerts: await about('SELECT * FROM alerts WHERE resident_id = $1 ORDER BY id'),
+    commands: await about(`SELECT t.* FROM band_commands t, band_wearers w
+      WHERE ${worn('requested_at')} ORDER BY t.id`),
+    familyLinks: await about(`SELECT u.username FROM user_residents l JOIN users u ON u.id = l.user_id
+      WHERE l.resident_id = $1`),
+    historyViews: await about(`SELECT viewed_at, from_time, to_time, username FROM history_views
+      WHERE resident_id = $1 ORDER BY id`),
   }
 }
 
@@ -42,9 +49,10 @@ export async function eraseResident(db: Db, residentId: number, erasedBy: number
   return db.tx(async (c) => {
     const found = await c.query('SELECT 1 FROM residents WHERE id = $1 FOR UPDATE', [residentId])
     if (found.rowCount === 0) return undefined
-    const periods = (await c.query<{ band_id: string; f: number; t: number | null }>(
-      `SELECT band_id, extract(epoch FROM from_time)::float8 * 1000 AS f, extract(epoch FROM to_time)::float8 * 1000 AS t
-       FROM band_wearers WHERE resident_id = $1`, [residentId])).rows.map((p) => ({ bandId: p.band_id, from: Number(p.f), to: p.t === null ? Infinity : Number(p.t) }))
+    const wore = await c.query<{ band_id: string; f: number; t: number | null }>(
+      `SELECT band_id, extract(epoch FROM from_time)::float8 * 1000 AS f,
+              extract(epoch FROM to_time)::float8 * 1000 AS t FROM band_wearers WHERE resident_id = $1`, [residentId])
+    const periods = wore.rows.map((p) => ({ bandId: p.band_id, from: p.f, to: p.t ?? Infinity }))
     const counts: Record<string, number> = {}
     const del = async (name: string, sql: string) => { counts[name] = (await c.query(sql, [residentId])).rowCount ?? 0 }
     await del('positions', `DELETE FROM positions t USING band_wearers w WHERE ${worn('fix_time')}`)
@@ -54,23 +62,28 @@ export async function eraseResident(db: Db, residentId: number, erasedBy: number
     await del('zones', 'DELETE FROM zones WHERE resident_id = $1')
     await del('familyLinks', 'DELETE FROM user_residents WHERE resident_id = $1')
     await del('historyViews', 'DELETE FROM history_views WHERE resident_id = $1')
-    // The band's periods stay, without the resident (ON DELETE SET NULL): a late backlog from their time is nobody's.
+    // The bands' periods stay without the resident (ON DELETE SET NULL): a late backlog from their time is nobody's.
     await del('bandsUnassigned', 'UPDATE bands SET resident_id = NULL WHERE resident_id = $1')
     await del('resident', 'DELETE FROM residents WHERE id = $1')
-    await c.query('INSERT INTO erasures (resident_id, erased_by, counts) VALUES ($1, $2, $3)', [residentId, erasedBy, JSON.stringify(counts)])
+    await c.query('INSERT INTO erasures (resident_id, erased_by, counts) VALUES ($1, $2, $3)',
+      [residentId, erasedBy, JSON.stringify(counts)])
     return { counts, periods }
   })
 }
 
 /** Records that an admin exported the resident's data. */
-export async function recordExport(db: Queryable, residentId: number, by: { userId: number; username: string }): Promise<void> {
-  await db.query('INSERT INTO data_exports (resident_id, user_id, username) VALUES ($1, $2, $3)', [residentId, by.userId, by.username])
+export async function recordExport(db: Queryable, residentId: number, by: { userId: number; username: string }) {
+  await db.query('INSERT INTO data_exports (resident_id, user_id, username) VALUES ($1, $2, $3)',
+    [residentId, by.userId, by.username])
 }
 
 export interface ExportRecord { userId: number | null; username: string; exportedAt: number }
 
 export async function listExports(db: Queryable, residentId: number, limit: number): Promise<ExportRecord[]> {
   const r = await db.query<{ user_id: number | null; username: string; exported_at: Date }>(
-    'SELECT user_id, username, exported_at FROM data_exports WHERE resident_id = $1 ORDER BY id DESC LIMIT $2', [residentId, limit])
-  return r.rows.map((x) => ({ userId: x.user_id === null ? null : Number(x.user_id), username: x.username, exportedAt: x.exported_at.getTime() }))
+    'SELECT user_id, username, exported_at FROM data_exports WHERE resident_id = $1 ORDER BY id DESC LIMIT $2',
+    [residentId, limit])
+  return r.rows.map((x) => ({
+    userId: x.user_id === null ? null : Number(x.user_id), username: x.username, exportedAt: x.exported_at.getTime(),
+  }))
 }

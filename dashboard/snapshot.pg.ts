@@ -21,6 +21,8 @@ export async function snapshot(db: Queryable, viewer: Viewer, since?: number): P
   add(await listAlerts(db, { residentIds, status: 'open', limit: 1000 }))
   add(await listAlerts(db, { residentIds, status: 'acknowledged', limit: 1000 }))
   // A little before the client's last event: changes in the same millisecond are not lost.
-  if (since !== undefined && Number.isFinite(since) && since > 0) add(await listAlerts(db, { residentIds, updatedSince: since - 1000, limit: 1000 }))
+  if (since !== undefined && Number.isFinite(since) && since > 0) {
+    add(await listAlerts(db, { residentIds, updatedSince: since - 1000, limit: 1000 }))
+  }
   return { type: 'snapshot', bands, alerts: [...byId.values()] }
 }

@@ -37,7 +37,8 @@ export async function loadTopology(db: Queryable): Promise<Topology> {
   const version = await topologyVersion(db)
   const bands = await db.query<{ id: string; resident_id: number; care_centre_id: number | null; since: number }>(
     `SELECT b.id, b.resident_id, r.care_centre_id, extract(epoch FROM w.from_time)::float8 * 1000 AS since
-     FROM bands b JOIN residents r ON r.id = b.resident_id JOIN band_wearers w ON w.band_id = b.id AND w.to_time IS NULL`)
+     FROM bands b JOIN residents r ON r.id = b.resident_id
+       JOIN band_wearers w ON w.band_id = b.id AND w.to_time IS NULL`)
   const provisioned = await db.query<{ id: string; provisioned_at: Date }>('SELECT id, provisioned_at FROM bands')
   const zones = await db.query<{ id: number; resident_id: number | null; care_centre_id: number | null; name: string; kind: Zone['kind']; shape: ZoneShape; schedule: Schedule | null; policy: ZonePolicy | null }>(
     'SELECT id, resident_id, care_centre_id, name, kind, shape, schedule, policy FROM zones ORDER BY id')
@@ -56,8 +57,11 @@ export async function loadTopology(db: Queryable): Promise<Topology> {
   const applies = (z: SharedZone, w: Wearer) => z.careCentreId === null || z.careCentreId === w.careCentreId
   return {
     version,
-    wearerByBand: new Map(bands.rows.map((b) => [b.id, { residentId: Number(b.resident_id), careCentreId: b.care_centre_id === null ? null : Number(b.care_centre_id),
-      since: Number(b.since) }])),
+    wearerByBand: new Map(bands.rows.map((b) => [b.id, {
+      residentId: Number(b.resident_id),
+      careCentreId: b.care_centre_id === null ? null : Number(b.care_centre_id),
+      since: Number(b.since),
+    }])),
     provisionedAt: new Map(provisioned.rows.map((b) => [b.id, b.provisioned_at.getTime()])),
     zonesFor(w, box) {
       const near = !index ? [] : box ? index.search(...box).map((i) => shared[i]!) : shared

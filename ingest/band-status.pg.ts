@@ -11,7 +11,8 @@ import type { StatusUpdate } from './band-status.ts'
  */
 const forward = (time: string, columns: string[]) => columns.map((c) =>
   `${c} = CASE WHEN (EXCLUDED.${time} > band_status.${time} OR band_status.${time} IS NULL)
-    AND EXCLUDED.${time} >= COALESCE(band_status.wearer_since, '-infinity') THEN EXCLUDED.${c} ELSE band_status.${c} END`)
+    AND EXCLUDED.${time} >= COALESCE(band_status.wearer_since, '-infinity')
+    THEN EXCLUDED.${c} ELSE band_status.${c} END`)
 
 const STATUS_UPDATE = [
   'last_seen_at = GREATEST(band_status.last_seen_at, EXCLUDED.last_seen_at)',

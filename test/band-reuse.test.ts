@@ -16,6 +16,16 @@ const fix = (seq: number, tsMs: number, at: { lat: number; lon: number }, extra:
 /** Text that only A's data contains: A's name and A's coordinates. */
 const OF_A = ['Wang Jianguo', '36.81', '118.05']
 
+interface Reuse {
+  band: { id: string; secret: string }
+  residentA: number
+  residentB: number
+  familyA: string
+  familyB: string
+  /** Takes the band from A and gives it to B. */
+  handOver: () => Promise<void>
+}
+
 describe('a band passed to a new wearer', () => {
   let service: Service
   let world: World
@@ -25,20 +35,25 @@ describe('a band passed to a new wearer', () => {
   const cookies = new Map<string, string>()
   const as = async (user: string, method: string, path: string, body?: unknown) => {
     if (!cookies.has(user)) cookies.set(user, await login(service.httpPort, user))
-    return fetch(url(path), { method, body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { cookie: cookies.get(user)!, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } })
+    const headers: Record<string, string> = { cookie: cookies.get(user)! }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    return fetch(url(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
   }
+  const read = async <T>(user: string, path: string) => (await (await as(user, 'GET', path)).json()) as T
+  const exists = async (sql: string, params: unknown[]) => ((await service.db.query(sql, params)).rowCount ?? 0) > 0
   const publish = async (band: { id: string; secret: string }, fixes: unknown[]) => {
     const c = await connectBand(service.mqttPort!, band)
     await c.publishAsync(`bands/${band.id}/telemetry`, JSON.stringify(fixes), { qos: 1 })
     await c.endAsync()
   }
   const positionsLeft = async (bandId: string, before: number) => (await service.db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM positions WHERE band_id = $1 AND fix_time < to_timestamp($2 / 1000.0)', [bandId, before])).rows[0]!.n
+    'SELECT count(*)::int AS n FROM positions WHERE band_id = $1 AND fix_time < to_timestamp($2 / 1000.0)',
+    [bandId, before])).rows[0]!.n
 
   /** Every GET route of the API (from its OpenAPI document) as `user`, with these ids: the answers. */
   const readEverything = async (user: string, ids: Record<string, string>) => {
-    const doc = (await (await fetch(url('/docs/json'))).json()) as { paths: Record<string, Record<string, unknown>> }
+    type Doc = { paths: Record<string, Record<string, unknown>> }
+    const doc = (await (await fetch(url('/docs/json'))).json()) as Doc
     const from = Date.now() - 6 * 3_600_000
     const answers: [string, string][] = []
     for (const [template, methods] of Object.entries(doc.paths)) {
@@ -60,12 +75,11 @@ describe('a band passed to a new wearer', () => {
    * then a late backlog from A's time arrives (battery 41 %, another SOS), then B reports. B's
    * family must see B's fixes only, everywhere; A's family must see none of B's.
    */
-  const reuse = async (o: { band: { id: string; secret: string }; residentA: number; residentB: number; familyA: string; familyB: string;
-    handOver: () => Promise<void> }) => {
+  const reuse = async (o: Reuse) => {
     const t0 = Date.now()
     await publish(o.band, [fix(1, t0 - 20 * 60_000, HOME), fix(2, t0 - 10 * 60_000, HOME, { batt: 42, evt: ['sos'] })])
-    await eventually(async () => (await service.db.query('SELECT 1 FROM alerts WHERE resident_id = $1 AND kind = \'sos\'', [o.residentA])).rowCount === 1)
-    await eventually(async () => (await service.db.query('SELECT 1 FROM band_status WHERE band_id = $1 AND batt = 42', [o.band.id])).rowCount === 1)
+    await eventually(() => exists('SELECT 1 FROM alerts WHERE resident_id = $1 AND kind = \'sos\'', [o.residentA]))
+    await eventually(() => exists('SELECT 1 FROM band_status WHERE band_id = $1 AND batt = 42', [o.band.id]))
     expect((await as(o.familyA, 'POST', `/api/bands/${o.band.id}/commands`, { cmd: 'locate' })).status).toBe(202)
     const liveA = await openLive(service.httpPort, cookies.get(o.familyA))
     await liveA.next('snapshot')
@@ -73,35 +87,38 @@ describe('a band passed to a new wearer', () => {
     await o.handOver()
 
     // Just handed over: B's band shows nothing yet — not A's position, battery or events.
-    const bands = (await (await as(o.familyB, 'GET', '/api/bands')).json()) as { bands: Record<string, unknown>[] }
-    expect(bands.bands).toEqual([expect.objectContaining({ bandId: o.band.id, residentId: o.residentB, position: null, battery: null, events: null })])
+    const empty = { bandId: o.band.id, residentId: o.residentB, position: null, battery: null, events: null }
+    expect(await read(o.familyB, '/api/bands')).toEqual({ bands: [expect.objectContaining(empty)] })
     const liveB = await openLive(service.httpPort, cookies.get(o.familyB))
     expectNothingOfA('the socket snapshot', JSON.stringify(await liveB.next('snapshot')))
 
     // A late backlog from A's time, then B's own reports.
-    await publish(o.band, [fix(3, handedAt - 30_000, { lat: HOME.lat + 0.001, lon: HOME.lon }, { batt: 41, evt: ['sos'] })])
+    const nearHome = { lat: HOME.lat + 0.001, lon: HOME.lon }
+    await publish(o.band, [fix(3, handedAt - 30_000, nearHome, { batt: 41, evt: ['sos'] })])
     await new Promise((r) => setTimeout(r, 1500)) // band status is written once a second
-    const late = (await (await as(o.familyB, 'GET', '/api/bands')).json()) as { bands: Record<string, unknown>[] }
-    expect(late.bands).toEqual([expect.objectContaining({ position: null, battery: null, events: null })])
+    expect(await read(o.familyB, '/api/bands')).toEqual({ bands: [expect.objectContaining(empty)] })
     const t1 = Date.now()
     await publish(o.band, [fix(4, t1, B_HOME, { batt: 90 }), fix(5, t1 + 1000, B_HOME, { batt: 89 })])
-    await eventually(async () => (await service.db.query('SELECT 1 FROM band_status WHERE band_id = $1 AND batt = 89', [o.band.id])).rowCount === 1)
+    await eventually(() => exists('SELECT 1 FROM band_status WHERE band_id = $1 AND batt = 89', [o.band.id]))
     await new Promise((r) => setTimeout(r, 300)) // what the late SOS raised, if anything, is stored by now
 
     // A's family asked the band for a location: that is A's business, not B's.
-    expect(await (await as(o.familyB, 'GET', `/api/bands/${o.band.id}/commands`)).json()).toEqual({ commands: [] })
+    expect(await read(o.familyB, `/api/bands/${o.band.id}/commands`)).toEqual({ commands: [] })
     const answers = await readEverything(o.familyB, { residentId: String(o.residentB), bandId: o.band.id })
     for (const [route, text] of answers) expectNothingOfA(`GET ${route}`, text, [`"residentId":${o.residentA},`])
-    const hours = (await (await as(o.familyB, 'GET', `/api/residents/${o.residentB}/history/hourly?from=${t0 - 3 * 3_600_000}&to=${t1 + 3_600_000}`)).json()) as { hours: { reports: number }[] }
-    expect(hours.hours.reduce((n, h) => n + h.reports, 0)).toBe(2) // B's two reports; none of A's three (often in the same hour)
-    const history = (await (await as(o.familyB, 'GET', `/api/residents/${o.residentB}/history?from=${t0 - 3_600_000}&to=${t1 + 60_000}`)).json()) as { total: number }
-    expect(history.total).toBe(2)
+    const range = `from=${t0 - 3 * 3_600_000}&to=${t1 + 3_600_000}`
+    type Hours = { hours: { reports: number }[] }
+    const hours = await read<Hours>(o.familyB, `/api/residents/${o.residentB}/history/hourly?${range}`)
+    // B's two reports; none of A's three (often in the same hour).
+    expect(hours.hours.reduce((n, h) => n + h.reports, 0)).toBe(2)
+    expect(await read(o.familyB, `/api/residents/${o.residentB}/history?${range}`)).toMatchObject({ total: 2 })
     await new Promise((r) => setTimeout(r, 300))
     for (const m of liveB.messages) expectNothingOfA('B\'s socket', JSON.stringify(m))
     liveB.close()
 
-    // A's family: A's history has all three of A's fixes, the late one too, and no live report of B's reached them.
-    const historyA = (await (await as(o.familyA, 'GET', `/api/residents/${o.residentA}/history?from=${t0 - 3_600_000}&to=${t1 + 60_000}`)).json()) as { total: number; points: { lat: number }[] }
+    // A's family: A's history has all three of A's fixes, the late one too; no live report of B's reached them.
+    type History = { total: number; points: { lat: number }[] }
+    const historyA = await read<History>(o.familyA, `/api/residents/${o.residentA}/history?${range}`)
     expect(historyA.total).toBe(3)
     expect(historyA.points.every((p) => p.lat > 36.8)).toBe(true)
     expectNoneOfB(liveA)
@@ -121,26 +138,30 @@ describe('a band passed to a new wearer', () => {
     await insertUser(service.db, { username: 'ops', password: PASSWORD, role: 'admin' })
   })
 
-  it('when an admin unassigns A\'s band and assigns it to B through the API, then B\'s family sees nothing of A anywhere, and erasing A leaves none of A\'s positions', async () => {
+  it('when an admin gives A\'s band to B, then B\'s family sees nothing of A; erasing A erases it all', async () => {
     const created = await as('ops', 'POST', '/api/admin/residents', { name: 'Zhao Guilan', careCentreId: world.centre })
     const residentB = ((await created.json()) as { id: number }).id
-    await insertUser(service.db, { username: 'family-zhao', password: PASSWORD, role: 'family', residentIds: [residentB] })
-    const handedAt = await reuse({ band: BAND, residentA: world.resident, residentB, familyA: 'family-wang', familyB: 'family-zhao',
-      handOver: async () => {
-        expect((await as('ops', 'POST', `/api/admin/bands/${BAND.id}/unassign`)).status).toBe(204)
-        expect((await as('ops', 'PUT', `/api/admin/bands/${BAND.id}/resident`, { residentId: residentB })).status).toBe(204)
-      } })
+    await insertUser(service.db, { username: 'family-zhao', password: PASSWORD, role: 'family',
+       residentIds: [residentB] })
+    const handOver = async () => {
+      expect((await as('ops', 'POST', `/api/admin/bands/${BAND.id}/unassign`)).status).toBe(204)
+      const assigned = await as('ops', 'PUT', `/api/admin/bands/${BAND.id}/resident`, { residentId: residentB })
+      expect(assigned.status).toBe(204)
+    }
+    const handedAt = await reuse({ band: BAND, residentA: world.resident, residentB, familyA: 'family-wang',
+      familyB: 'family-zhao', handOver })
     // No alert of B's was raised by A's late SOS.
     expect((await service.db.query('SELECT kind FROM alerts WHERE resident_id = $1', [residentB])).rows).toEqual([])
 
     expect(await positionsLeft(BAND.id, handedAt)).toBe(3)
     expect((await as('ops', 'DELETE', `/api/admin/residents/${world.resident}`)).status).toBe(200)
     expect(await positionsLeft(BAND.id, handedAt)).toBe(0)
-    const history = (await (await as('family-zhao', 'GET', `/api/residents/${residentB}/history?from=${handedAt - 3_600_000}&to=${Date.now() + 60_000}`)).json()) as { total: number }
-    expect(history.total).toBe(2) // B's stay
+    const range = `from=${handedAt - 3_600_000}&to=${Date.now() + 60_000}`
+    // B's stay.
+    expect(await read('family-zhao', `/api/residents/${residentB}/history?${range}`)).toMatchObject({ total: 2 })
   })
 
-  it('when the admin import moves a band from A to B, then B\'s family sees nothing of A anywhere, and erasing A leaves none of A\'s positions', async () => {
+  it('when an import moves A\'s band to B, then B\'s family sees nothing of A; erasing A erases it all', async () => {
     const band = { id: '860000000000077', secret: 'band-secret-0077-abcdef' }
     const doc = (aHasBand: boolean) => ({
       centres: [{ key: 'zd', name: 'Zhangdian Import Centre' }],
@@ -156,8 +177,9 @@ describe('a band passed to a new wearer', () => {
     const first = await as('ops', 'POST', '/api/admin/import', doc(true))
     expect(first.status).toBe(200)
     const ids = ((await first.json()) as { residents: Record<string, number> }).residents
-    const handedAt = await reuse({ band, residentA: ids.a!, residentB: ids.b!, familyA: 'family-imp-a', familyB: 'family-imp-b',
-      handOver: async () => { expect((await as('ops', 'POST', '/api/admin/import', doc(false))).status).toBe(200) } })
+    const handOver = async () => { expect((await as('ops', 'POST', '/api/admin/import', doc(false))).status).toBe(200) }
+    const handedAt = await reuse({ band, residentA: ids.a!, residentB: ids.b!, familyA: 'family-imp-a',
+      familyB: 'family-imp-b', handOver })
 
     expect(await positionsLeft(band.id, handedAt)).toBe(3)
     expect((await as('ops', 'DELETE', `/api/admin/residents/${ids.a}`)).status).toBe(200)

@@ -21,7 +21,8 @@ describe.runIf(BROWSER_AVAILABLE)('the page and changes of access, in Chromium',
     await insertUser(service.db, { username: 'ops', password: PASSWORD, role: 'admin' })
     admin = await login(service.httpPort, 'ops')
     const band = await connectBand(service.mqttPort!, BAND)
-    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 60_000)), { qos: 1 })
+    const fix = fixNorth(1, 0, Date.now() - 60_000)
+    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fix), { qos: 1 })
     await band.endAsync()
     await new Promise((r) => setTimeout(r, 1500)) // band_status is written once a second
     browser = await launchBrowser()
@@ -31,15 +32,19 @@ describe.runIf(BROWSER_AVAILABLE)('the page and changes of access, in Chromium',
     await service?.stop()
   })
 
-  const api = (method: string, path: string) => fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method, headers: { cookie: admin } })
+  const api = (method: string, path: string) =>
+    fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method, headers: { cookie: admin } })
   const signIn = async (username: string): Promise<Page> => {
     const page = await signInAs(browser, service.httpPort, username)
     await page.waitForSelector(`[data-testid=resident-${BAND.id}]`)
     return page
   }
-  const family = async (username: string) => Number(await insertUser(service.db, { username, password: PASSWORD, role: 'family', residentIds: [world.resident] }))
+  const family = async (username: string) =>
+    Number(await insertUser(service.db, {
+      username, password: PASSWORD, role: 'family', residentIds: [world.resident],
+    }))
 
-  it('when a family member is unlinked from their relative, then their page stops showing the relative by itself', async () => {
+  it('when a family member is unlinked from their relative, then the page stops showing them by itself', async () => {
     const userId = await family('family-unlinked')
     const page = await signIn('family-unlinked')
     expect((await api('DELETE', `/api/admin/users/${userId}/residents/${world.resident}`)).status).toBe(204)
@@ -57,11 +62,12 @@ describe.runIf(BROWSER_AVAILABLE)('the page and changes of access, in Chromium',
     await page.close()
   })
 
-  it('when an admin erases a resident, then an open care dashboard drops them at once: list, marker and alerts', async () => {
+  it('when an admin erases a resident, then an open dashboard drops them at once: list, marker, alerts', async () => {
     const page = await signIn('staff-zhangdian')
     await page.locator(`[data-testid=marker-${BAND.id}]`).waitFor()
     const band = await connectBand(service.mqttPort!, BAND)
-    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(2, 0, Date.now(), { evt: ['sos'] })), { qos: 1 })
+    const sos = fixNorth(2, 0, Date.now(), { evt: ['sos'] })
+    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(sos), { qos: 1 })
     await band.endAsync()
     await page.locator('li[data-testid^=alert-]').waitFor()
     await page.evaluate(() => { (window as unknown as { sameLoad: boolean }).sameLoad = true })
@@ -69,7 +75,8 @@ describe.runIf(BROWSER_AVAILABLE)('the page and changes of access, in Chromium',
     await page.waitForSelector(`[data-testid=resident-${BAND.id}]`, { state: 'detached', timeout: 5000 })
     expect(await page.locator(`[data-testid=marker-${BAND.id}]`).count()).toBe(0)
     expect(await page.locator('li[data-testid^=alert-]').count()).toBe(0)
-    expect(await page.evaluate(() => (window as unknown as { sameLoad?: boolean }).sameLoad)).toBe(true) // told, not reloaded
+    // Told, not reloaded.
+    expect(await page.evaluate(() => (window as unknown as { sameLoad?: boolean }).sameLoad)).toBe(true)
     await page.close()
   })
 })

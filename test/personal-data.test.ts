@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
-import { BAND, OTHER_BAND, PASSWORD, connectBand, fixNorth, login, openLive, provisionWorld } from './support/fixtures.ts'
+import {
+  BAND, OTHER_BAND, PASSWORD, connectBand, fixNorth, login, openLive, provisionWorld,
+} from './support/fixtures.ts'
 import { eventually, startTestService } from './support/service.ts'
 
 describe('export and erase a resident', () => {
@@ -33,13 +35,15 @@ describe('export and erase a resident', () => {
     if (!cookies.has(user)) cookies.set(user, await login(service.httpPort, user))
     return fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method, headers: { cookie: cookies.get(user)! } })
   }
+  const read = async <T>(user: string, path: string) => (await (await as(user, 'GET', path)).json()) as T
 
   /** Rows anywhere that still name the resident or their band. */
   const leftovers = async () => {
     const r = await service.db.query<{ t: string; n: number }>(`
       SELECT 'positions' AS t, count(*)::int AS n FROM positions WHERE band_id = $2
       UNION ALL SELECT 'band_status', count(*)::int FROM band_status WHERE band_id = $2
-        AND (last_seen_at IS NOT NULL OR fix_time IS NOT NULL OR batt_time IS NOT NULL OR evt_time IS NOT NULL) -- the band's state, started again empty
+        -- the band's state, started again empty, is nothing of theirs
+        AND (last_seen_at IS NOT NULL OR fix_time IS NOT NULL OR batt_time IS NOT NULL OR evt_time IS NOT NULL)
       UNION ALL SELECT 'band_commands', count(*)::int FROM band_commands WHERE band_id = $2
       UNION ALL SELECT 'alerts', count(*)::int FROM alerts WHERE resident_id = $1 OR band_id = $2
       UNION ALL SELECT 'zones', count(*)::int FROM zones WHERE resident_id = $1
@@ -66,7 +70,7 @@ describe('export and erase a resident', () => {
     expect(data.familyLinks).toEqual([{ username: 'family-wang' }])
     expect(data.historyViews).toHaveLength(1)
     expect(data.bandStatus).toHaveLength(1)
-    const audit = (await (await as('dpo', 'GET', `/api/admin/residents/${world.resident}/exports`)).json()) as { exports: unknown[] }
+    const audit = await read<{ exports: unknown[] }>('dpo', `/api/admin/residents/${world.resident}/exports`)
     expect(audit.exports).toEqual([expect.objectContaining({ username: 'dpo', exportedAt: expect.any(Number) })])
   })
 
@@ -78,7 +82,8 @@ describe('export and erase a resident', () => {
       await c.publishAsync(`bands/${b.id}/telemetry`, '{not json', { qos: 1 })
       await c.endAsync()
     }
-    const rejected = async (bandId: string) => ((await (await as('dpo', 'GET', `/api/admin/rejected?bandId=${bandId}`)).json()) as { rejected: unknown[] }).rejected.length
+    const rejected = async (bandId: string) =>
+      (await read<{ rejected: unknown[] }>('dpo', `/api/admin/rejected?bandId=${bandId}`)).rejected.length
     expect(await rejected(BAND.id)).toBe(1)
     const staff = await openLive(service.httpPort, await login(service.httpPort, 'staff-zhangdian'))
     await staff.next('snapshot')
@@ -99,10 +104,13 @@ describe('export and erase a resident', () => {
   })
 
   it('when a reader\'s account is deleted, then the history audit still names them', async () => {
-    const reader = await insertUser(service.db, { username: 'family-li', password: PASSWORD, role: 'family', residentIds: [world.otherResident] })
-    expect((await as('family-li', 'GET', `/api/residents/${world.otherResident}/history?from=${Date.now() - 3_600_000}&to=${Date.now()}`)).status).toBe(200)
+    const reader = await insertUser(service.db, {
+      username: 'family-li', password: PASSWORD, role: 'family', residentIds: [world.otherResident],
+    })
+    const lastHour = `from=${Date.now() - 3_600_000}&to=${Date.now()}`
+    expect((await as('family-li', 'GET', `/api/residents/${world.otherResident}/history?${lastHour}`)).status).toBe(200)
     expect((await as('dpo', 'DELETE', `/api/admin/users/${reader}`)).status).toBe(204)
-    const views = (await (await as('dpo', 'GET', `/api/admin/residents/${world.otherResident}/history-views`)).json()) as { views: unknown[] }
+    const views = await read<{ views: unknown[] }>('dpo', `/api/admin/residents/${world.otherResident}/history-views`)
     expect(views.views).toEqual([expect.objectContaining({ userId: null, username: 'family-li' })])
   })
 })

@@ -43,13 +43,21 @@ export const bandAdminRoutes = (db: Queryable, topologyChanged: () => Promise<vo
 
   app.put('/api/admin/bands/:bandId/resident', {
     preValidation: admin,
-    schema: { params: Type.Object({ bandId: BandId }), body: Type.Object({ residentId: Type.Integer({ minimum: 1 }) }),
-      response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+    schema: {
+      params: Type.Object({ bandId: BandId }),
+      body: Type.Object({ residentId: Type.Integer({ minimum: 1 }) }),
+      response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    },
   }, async (request, reply) => {
-    if (!(await residentRef(db, request.body.residentId))) return reply.code(400).send(apiError('no_such_resident', 'no such resident'))
-    const outcome = await assignBand(db, request.params.bandId, request.body.residentId)
+    const { residentId } = request.body
+    if (!(await residentRef(db, residentId))) {
+      return reply.code(400).send(apiError('no_such_resident', 'no such resident'))
+    }
+    const outcome = await assignBand(db, request.params.bandId, residentId)
     if (outcome === 'no_such_band') return reply.code(404).send(apiError('not_found', 'no such band'))
-    if (outcome === 'resident_has_band') return reply.code(409).send(apiError('resident_has_band', 'that resident already wears a band; unassign it first'))
+    if (outcome === 'resident_has_band') {
+      return reply.code(409).send(apiError('resident_has_band', 'that resident wears another band: unassign it first'))
+    }
     await topologyChanged()
     return reply.code(204).send(null)
   })

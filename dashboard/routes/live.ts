@@ -15,7 +15,8 @@ export const liveRoutes = (db: Queryable, hub: Hub): FastifyPluginAsync => async
     // ws keeps its TCP connection in `_socket` (not in its types): the hub corks it to send held positions together.
     hub.add(socket, v, (socket as unknown as { _socket?: Wire })._socket, v.session)
     socket.send(JSON.stringify({ type: 'hello', user: { id: v.userId, role: v.role } }))
-    snapshot(db, v, Number(request.query.since)).then((s) => { if (socket.readyState === 1) socket.send(JSON.stringify(s)) },
+    snapshot(db, v, Number(request.query.since)).then(
+      (s) => { if (socket.readyState === 1) socket.send(JSON.stringify(s)) },
       (err: unknown) => request.log.error({ err }, 'snapshot failed'))
   })
 }

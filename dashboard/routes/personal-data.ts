@@ -12,6 +12,9 @@ import { Nullable } from './schemas.ts'
 import { requireViewer } from '../session.ts'
 
 const Params = Type.Object({ residentId: Type.Integer({ minimum: 1 }) })
+const ExportRecord = Type.Object({
+  userId: Nullable(Type.Integer()), username: Type.String(), exportedAt: Type.Number(),
+})
 
 export interface PersonalDataDeps {
   db: Db
@@ -21,7 +24,8 @@ export interface PersonalDataDeps {
   topologyChanged: () => Promise<void>
 }
 
-export const personalDataRoutes = ({ db, hub, rejected, topologyChanged }: PersonalDataDeps): FastifyPluginAsyncTypebox => async (app) => {
+export const personalDataRoutes = (d: PersonalDataDeps): FastifyPluginAsyncTypebox => async (app) => {
+  const { db, hub, rejected, topologyChanged } = d
   app.get('/api/admin/residents/:residentId/export', {
     preValidation: requireViewer(db, ['admin']),
     schema: { params: Params, response: { 200: Type.Unknown(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
@@ -35,9 +39,11 @@ export const personalDataRoutes = ({ db, hub, rejected, topologyChanged }: Perso
 
   app.get('/api/admin/residents/:residentId/exports', {
     preValidation: requireViewer(db, ['admin']),
-    schema: { params: Params, querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
-      response: { 200: Type.Object({ exports: Type.Array(Type.Object({ userId: Nullable(Type.Integer()), username: Type.String(), exportedAt: Type.Number() })) }),
-        401: ErrorBody, 403: ErrorBody } },
+    schema: {
+      params: Params,
+      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+      response: { 200: Type.Object({ exports: Type.Array(ExportRecord) }), 401: ErrorBody, 403: ErrorBody },
+    },
   }, async (request) => ({ exports: await listExports(db, request.params.residentId, request.query.limit) }))
 
   app.delete('/api/admin/residents/:residentId', {

@@ -29,10 +29,12 @@ WITH signs AS (
   SELECT id, resident_id, 'infinity' FROM bands WHERE resident_id IS NOT NULL
 ), marked AS (
   SELECT band_id, resident_id, t,
-         CASE WHEN resident_id IS DISTINCT FROM lag(resident_id) OVER (PARTITION BY band_id ORDER BY t) THEN 1 ELSE 0 END AS starts
-  FROM signs
+         CASE WHEN resident_id IS DISTINCT FROM lag(resident_id) OVER w THEN 1 ELSE 0 END AS starts
+  FROM signs WINDOW w AS (PARTITION BY band_id ORDER BY t)
 ), runs AS (
-  SELECT band_id, resident_id, t, sum(starts) OVER (PARTITION BY band_id ORDER BY t ROWS UNBOUNDED PRECEDING) AS run FROM marked
+  SELECT band_id, resident_id, t,
+         sum(starts) OVER (PARTITION BY band_id ORDER BY t ROWS UNBOUNDED PRECEDING) AS run
+  FROM marked
 ), periods AS (
   SELECT band_id, resident_id, run, min(t) AS first_t, max(t) AS last_t,
          run = max(run) OVER (PARTITION BY band_id) AS last_run
@@ -45,7 +47,8 @@ SELECT band_id, resident_id,
 FROM periods;
 
 UPDATE band_status s SET wearer_since = w.since FROM (
-  SELECT band_id, COALESCE(max(from_time) FILTER (WHERE to_time IS NULL), max(to_time)) AS since FROM band_wearers GROUP BY band_id
+  SELECT band_id, COALESCE(max(from_time) FILTER (WHERE to_time IS NULL), max(to_time)) AS since
+  FROM band_wearers GROUP BY band_id
 ) w WHERE w.band_id = s.band_id;
 UPDATE band_status SET fix_time = NULL, lat = NULL, lon = NULL, acc = NULL, src = NULL WHERE fix_time < wearer_since;
 UPDATE band_status SET batt_time = NULL, batt = NULL, chg = NULL WHERE batt_time < wearer_since;
@@ -73,7 +76,8 @@ BEGIN
   ELSE
     INSERT INTO band_status (band_id, wearer_since) VALUES (NEW.id, since)
     ON CONFLICT (band_id) DO UPDATE SET wearer_since = EXCLUDED.wearer_since, last_seen_at = NULL,
-      fix_time = NULL, lat = NULL, lon = NULL, acc = NULL, src = NULL, batt_time = NULL, batt = NULL, chg = NULL, evt_time = NULL, evt = NULL;
+      fix_time = NULL, lat = NULL, lon = NULL, acc = NULL, src = NULL,
+      batt_time = NULL, batt = NULL, chg = NULL, evt_time = NULL, evt = NULL;
     -- The geofence's saved state of this band was the previous wearer's.
     DELETE FROM geofence_states WHERE band_id = NEW.id;
   END IF;
@@ -86,19 +90,22 @@ CREATE TRIGGER bands_wearer_changed AFTER INSERT OR UPDATE OF resident_id ON ban
 -- A resident's positions: each report of a band, given to whoever wore it when the fix was taken.
 CREATE VIEW resident_positions AS
 SELECT w.resident_id, p.*
-FROM band_wearers w JOIN positions p ON p.band_id = w.band_id AND p.fix_time >= w.from_time AND (w.to_time IS NULL OR p.fix_time < w.to_time)
+FROM band_wearers w JOIN positions p ON p.band_id = w.band_id
+  AND p.fix_time >= w.from_time AND (w.to_time IS NULL OR p.fix_time < w.to_time)
 WHERE w.resident_id IS NOT NULL;
 
 -- A resident's hours, in the shape of positions_hourly (which is per band and hour). An hour wholly
 -- inside a wearer's period comes from positions_hourly; the hour in which a period starts or ends
 -- (a band handed over at 10:20) is summed from that period's own fixes, so no hour mixes two wearers.
 CREATE VIEW resident_hourly AS
-SELECT w.resident_id, h.band_id, h.hour, h.reports, h.located, h.lat, h.lon, h.min_lat, h.max_lat, h.min_lon, h.max_lon, h.min_batt, h.sos_or_fall
+SELECT w.resident_id, h.band_id, h.hour, h.reports, h.located, h.lat, h.lon,
+       h.min_lat, h.max_lat, h.min_lon, h.max_lon, h.min_batt, h.sos_or_fall
 FROM band_wearers w JOIN positions_hourly h ON h.band_id = w.band_id
   AND h.hour >= w.from_time AND (w.to_time IS NULL OR h.hour + INTERVAL '1 hour' <= w.to_time)
 WHERE w.resident_id IS NOT NULL
 UNION ALL
-SELECT w.resident_id, p.band_id, e.hour, count(*), count(p.lat), avg(p.lat), avg(p.lon), min(p.lat), max(p.lat), min(p.lon), max(p.lon),
+SELECT w.resident_id, p.band_id, e.hour, count(*), count(p.lat), avg(p.lat), avg(p.lon),
+       min(p.lat), max(p.lat), min(p.lon), max(p.lon),
        min(p.batt), sum(CASE WHEN 'sos' = ANY(p.evt) OR 'fall' = ANY(p.evt) THEN 1 ELSE 0 END)
 FROM band_wearers w
 CROSS JOIN LATERAL (
@@ -107,5 +114,6 @@ CROSS JOIN LATERAL (
 ) e
 JOIN positions p ON p.band_id = w.band_id AND p.fix_time >= GREATEST(w.from_time, e.hour)
   AND p.fix_time < LEAST(COALESCE(w.to_time, 'infinity'), e.hour + INTERVAL '1 hour')
-WHERE w.resident_id IS NOT NULL AND NOT (e.hour >= w.from_time AND (w.to_time IS NULL OR e.hour + INTERVAL '1 hour' <= w.to_time))
+WHERE w.resident_id IS NOT NULL
+  AND NOT (e.hour >= w.from_time AND (w.to_time IS NULL OR e.hour + INTERVAL '1 hour' <= w.to_time))
 GROUP BY w.resident_id, p.band_id, e.hour;

@@ -7,7 +7,8 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
 /** A developer's machine may lack Chromium; CI installs it, and there the tests must run. */
 export const BROWSER_AVAILABLE = CHROMIUM !== undefined || process.env.CI === 'true'
 
-export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM ?? 'chromium', args: ['--no-sandbox'] })
+export const launchBrowser = (): Promise<Browser> =>
+  chromium.launch({ executablePath: CHROMIUM ?? 'chromium', args: ['--no-sandbox'] })
 
 /** A new page signed in as `username`, its live socket connected. */
 export async function signIn(browser: Browser, httpPort: number, username: string, password = PASSWORD): Promise<Page> {

@@ -57,13 +57,14 @@ const server: Backend[] = serverUrl ? [{ name: 'PostgreSQL server', env: {}, sta
 /** Every backend available here. */
 export const BACKENDS: Backend[] = [embedded, timescale, ...server]
 
-/** Registers beforeAll/afterAll: a fresh database on `backend` (not migrated) and a pool to it, which the returned function gives. */
+/** Registers beforeAll/afterAll: a fresh database on `backend` (not migrated); the function returned gives its pool. */
 export function useDatabase(backend: Backend): () => Db {
   let database: TestDatabase | undefined
   let db: Db | undefined
   beforeAll(async () => {
     database = await backend.start()
-    db = createDb({ connectionString: database.url, log: createLogger('silent'), max: Number(backend.env.DB_POOL_SIZE ?? 4) })
+    const max = Number(backend.env.DB_POOL_SIZE ?? 4)
+    db = createDb({ connectionString: database.url, log: createLogger('silent'), max })
   })
   afterAll(async () => {
     await db?.close()
