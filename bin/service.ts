@@ -2,7 +2,7 @@
 // the config arrives here already validated.
 import { readFile } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
-import { buildApp, buildOpsApp, busHub, createHub, type Hub } from '../dashboard/index.ts'
+import { ACCESS_CHANNEL, buildApp, buildOpsApp, busHub, createHub, watchAccess, type Hub } from '../dashboard/index.ts'
 import { createGeofence, startShardOwner, type Geofence } from '../geofence/index.ts'
 import { applyLifecycle, cached, createBus, createDb, migrate, startLifecycleJob, startEmbeddedDb, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
@@ -72,7 +72,13 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     }
     let ready = false
     const localHub = role === 'worker' ? undefined : createHub({ keepAliveMs: 30_000 })
-    if (localHub) cleanup.push(async () => localHub.closeAll())
+    if (localHub) {
+      cleanup.push(async () => localHub.closeAll())
+      // Open sockets follow their sessions; a process on the bus hears of a change at once.
+      const watch = watchAccess({ db, hub: localHub, log: log.child({ part: 'access' }) })
+      cleanup.push(async () => watch.stop())
+      bus?.subscribe(ACCESS_CHANNEL, () => void watch.check())
+    }
     const hub: Hub = bus ? busHub(bus, db, log.child({ part: 'hub' }), localHub) : localHub!
     const geofence = createGeofence({
       db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
@@ -91,14 +97,20 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     }
 
     // Each band's newest position in a stored message, to this process's sockets that may see its
-    // wearer (who wears which band comes from the geofence's topology: no query per message).
+    // wearer (who wears which band comes from the geofence's topology: no query per message), if it
+    // was taken while they wore it (a late backlog from the previous wearer's time is not theirs).
     // Every dashboard server hears the stored reports itself, so positions never go on the bus.
     const announcePositions = (updates: readonly StatusUpdate[]) => {
       if (!localHub) return
       for (const u of updates) {
         const p = u.position
         const owner = p && geofence.wearerOf(u.bandId)
-        if (p && owner) localHub.publish('position', { position: { bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts, lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null } }, owner)
+        if (!p || !owner || p.ts < owner.since) continue
+        const position = {
+          bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts,
+          lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null,
+        }
+        localHub.publish('position', { position }, owner)
       }
     }
     // Commands go out through whichever broker is in use, set once it has started.
@@ -107,7 +119,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       db, log: log.child({ part: 'commands' }), publish: (bandId, payload) => sendToBand(bandId, payload),
       onChange: (c) => {
         const owner = geofence.wearerOf(c.bandId)
-        if (owner) hub.publish('command', { command: c }, owner)
+        if (owner && c.requestedAt >= owner.since) hub.publish('command', { command: c }, owner)
       },
     })
 

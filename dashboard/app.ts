@@ -95,7 +95,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(bandRoutes(d.db, d.commands))
   await app.register(mapRoutes(d.db, d.map, d.topologyChanged))
   await app.register(historyRoutes(d.db))
-  await app.register(personalDataRoutes(d.db, d.topologyChanged))
+  await app.register(personalDataRoutes(d))
   await app.register(invitationRoutes(d.db))
   await app.register(bandAdminRoutes(d.db, d.topologyChanged))
   await app.register(directoryRoutes(d.db, d.topologyChanged))

@@ -24,7 +24,14 @@ export function busHub(bus: Bus, db: Queryable, log: Logger, local?: Hub): Hub {
     })
   }
   const hub: Hub = {
-    add: (socket, viewer, wire) => { if (!local) throw new Error('this process serves no sockets'); local.add(socket, viewer, wire) },
+    add: (socket, viewer, wire, session) => {
+      if (!local) throw new Error('this process serves no sockets')
+      local.add(socket, viewer, wire, session)
+    },
+    // Each server checks its own sockets' access (access-watch.ts); the database tells them all of a change.
+    connections: () => local?.connections() ?? [],
+    rescope: (socket, viewer, session) => local?.rescope(socket, viewer, session) ?? false,
+    end: (socket, change) => local?.end(socket, change),
     publishAlert: ({ change, alert }) => hub.publish('alert', { change, alert }, alert),
     publish(type, body, about) {
       const text = JSON.stringify({ type, body, about } satisfies Message)

@@ -1,15 +1,19 @@
 // The hub with sockets that only record what they are sent: scope, and slow clients.
 import { describe, expect, it } from 'vitest'
 import type { Alert } from '../geofence/index.ts'
-import { POSITION_HOLD_MS, SLOW_CLIENT_BYTES, STALLED_CLIENT_BYTES, createHub, type HubSocket } from './hub.ts'
+import {
+  POSITION_HOLD_MS, SESSION_OVER_CODE, SLOW_CLIENT_BYTES, STALLED_CLIENT_BYTES, createHub, type HubSocket,
+} from './hub.ts'
 import type { Viewer } from './scope.ts'
 
 function socket(bufferedAmount = 0) {
   const sent: string[] = []
   let terminated = false
-  const s: HubSocket & { sent: string[]; terminated: () => boolean } = {
-    readyState: 1, bufferedAmount, sent, terminated: () => terminated,
-    send: (d) => { sent.push(JSON.parse(d).type as string) }, ping: () => {}, terminate: () => { terminated = true }, on: () => s,
+  let closedWith: number | undefined
+  const s: HubSocket & { sent: string[]; terminated: () => boolean; closedWith: () => number | undefined } = {
+    readyState: 1, bufferedAmount, sent, terminated: () => terminated, closedWith: () => closedWith,
+    send: (d) => { sent.push(JSON.parse(d).type as string) }, ping: () => {}, terminate: () => { terminated = true },
+    close: (code) => { closedWith = code }, on: () => s,
   }
   return s
 }
@@ -74,6 +78,33 @@ describe('hub', () => {
     hub.publishAlert({ change: 'opened', alert })
     expect(flushed).toEqual(['position', 'position', 'position', 'alert'])
     expect(corks).toBe(0)
+    hub.closeAll()
+  })
+
+  const session = { key: 'ab', expiresAt: Date.now() + 60_000 }
+
+  it('when a socket\'s session is over, then the client is told why, the socket closed; nothing more is sent', () => {
+    const hub = createHub({ keepAliveMs: 60_000 })
+    const s = socket()
+    hub.add(s, staff(1), undefined, session)
+    expect(hub.connections()).toEqual([{ socket: s, viewer: staff(1), session }])
+    hub.end(s, 'ended')
+    hub.publishAlert({ change: 'opened', alert })
+    expect(s.sent).toEqual(['session'])
+    expect(s.closedWith()).toBe(SESSION_OVER_CODE)
+    expect(hub.connections()).toEqual([])
+    hub.closeAll()
+  })
+
+  it('when a viewer\'s access changes, then later messages follow the new scope and the client is told once', () => {
+    const hub = createHub({ keepAliveMs: 60_000 })
+    const s = socket()
+    hub.add(s, staff(1), undefined, session)
+    expect(hub.rescope(s, staff(1), session)).toBe(false)
+    expect(hub.rescope(s, staff(2), session)).toBe(true)
+    hub.publishAlert({ change: 'opened', alert })
+    hub.publish('position', {}, { residentId: 8, careCentreId: 2 })
+    expect(s.sent).toEqual(['scope', 'position'])
     hub.closeAll()
   })
 })

@@ -1,7 +1,9 @@
-// The WebSocket hub: one entry per connected dashboard, each with the viewer it belongs to.
-// Every message is scoped: a socket receives only what its viewer may see.
+// The WebSocket hub: one entry per connected dashboard, each with the viewer and session it
+// belongs to. Every message is scoped: a socket receives only what its viewer may see now — when
+// the session ends the socket is closed, when the viewer's access changes its scope follows
+// (access-watch.ts finds out).
 import type { AlertChange } from '../geofence/index.ts'
-import { canSee, type ResidentRef, type Viewer } from './scope.ts'
+import { canSee, sameScope, type ResidentRef, type Viewer } from './scope.ts'
 
 /** The part of a WebSocket the hub uses (the `ws` socket satisfies it). */
 export interface HubSocket {
@@ -11,10 +13,25 @@ export interface HubSocket {
   send(data: string): void
   ping(): void
   terminate(): void
+  close(code: number, reason: string): void
   on(event: 'pong' | 'close', listener: () => void): unknown
 }
 
+/** The session a socket was opened with: the stored hash of its token, and when it expires (epoch ms). */
+export interface SocketSession {
+  key: string
+  expiresAt: number
+}
+
+export interface HubConnection {
+  socket: HubSocket
+  viewer: Viewer
+  session: SocketSession
+}
+
 const OPEN = 1
+/** Closing a socket whose session is over (RFC 6455 §7.4.2: 4000–4999 are the application's). */
+export const SESSION_OVER_CODE = 4401
 const KEEPALIVE = JSON.stringify({ type: 'keepalive' })
 /** The connection under a socket: writes while it is corked go out together when it is uncorked. */
 export interface Wire {
@@ -34,7 +51,16 @@ export const STALLED_CLIENT_BYTES = 8 * 1024 * 1024
 
 export interface Hub {
   /** `wire`: the socket's connection, for holding positions (without it, each goes at once). */
-  add(socket: HubSocket, viewer: Viewer, wire?: Wire): void
+  add(socket: HubSocket, viewer: Viewer, wire?: Wire, session?: SocketSession): void
+  /** The open sockets that belong to a session, to check their access against it. */
+  connections(): HubConnection[]
+  /**
+   * The session's facts as they are now. When the viewer may see other residents than before,
+   * later messages follow the new scope and the client is told (`{"type":"scope"}`): true then.
+   */
+  rescope(socket: HubSocket, viewer: Viewer, session: SocketSession): boolean
+  /** The session is over (logged out, deleted, expired): the client is told why and the socket closed. */
+  end(socket: HubSocket, change: 'ended' | 'expired'): void
   publishAlert(change: AlertChange): void
   /** Any other message about a resident, to the sockets whose viewers may see that resident. */
   publish(type: string, body: Record<string, unknown>, about: ResidentRef): void
@@ -42,7 +68,7 @@ export interface Hub {
   closeAll(): void
 }
 
-interface Entry { viewer: Viewer; alive: boolean; wire: Wire | undefined }
+interface Entry { viewer: Viewer; alive: boolean; wire: Wire | undefined; session: SocketSession | undefined }
 
 /** `keepAliveMs`: a socket that has not answered the previous ping by the next one is dropped. */
 export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
@@ -87,11 +113,36 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
   timer.unref()
 
   return {
-    add(socket, viewer, wire) {
-      const entry: Entry = { viewer, alive: true, wire }
+    add(socket, viewer, wire, session) {
+      const entry: Entry = { viewer, alive: true, wire, session }
       clients.set(socket, entry)
       socket.on('pong', () => { entry.alive = true })
       socket.on('close', () => drop(socket))
+    },
+    connections() {
+      const out: HubConnection[] = []
+      for (const [socket, c] of clients) if (c.session) out.push({ socket, viewer: c.viewer, session: c.session })
+      return out
+    },
+    rescope(socket, viewer, session) {
+      const c = clients.get(socket)
+      if (!c) return false
+      c.session = session
+      if (sameScope(c.viewer, viewer)) return false
+      c.viewer = viewer
+      release(c)
+      const user = { id: viewer.userId, role: viewer.role, careCentreId: viewer.careCentreId }
+      if (socket.readyState === OPEN) socket.send(JSON.stringify({ type: 'scope', user }))
+      return true
+    },
+    end(socket, change) {
+      const c = clients.get(socket)
+      if (!c) return
+      release(c)
+      drop(socket)
+      if (socket.readyState !== OPEN) return socket.terminate()
+      socket.send(JSON.stringify({ type: 'session', change }))
+      socket.close(SESSION_OVER_CODE, `session ${change}`)
     },
     publishAlert({ change, alert }) {
       this.publish('alert', { change, alert }, alert)

@@ -60,17 +60,42 @@ export async function deleteSession(db: Queryable, token: string): Promise<void>
   await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash(token)])
 }
 
+/** A signed-in viewer, and the session they came with (its key is the stored hash, never the token). */
+export interface SessionViewer extends Viewer {
+  username: string
+  session: { key: string; expiresAt: number }
+}
+
+type SessionRow = {
+  key: string; expires_at: Date; id: number; username: string; role: Role
+  care_centre_id: number | null; resident_ids: number[] | null
+}
+
+const SESSIONS = `SELECT encode(s.token_hash, 'hex') AS key, s.expires_at, u.id, u.username, u.role, u.care_centre_id,
+         (SELECT array_agg(resident_id) FROM user_residents WHERE user_id = u.id) AS resident_ids
+  FROM sessions s JOIN users u ON u.id = s.user_id`
+
+const toViewer = (row: SessionRow): SessionViewer => ({
+  userId: Number(row.id),
+  username: row.username,
+  role: row.role,
+  careCentreId: row.care_centre_id === null ? null : Number(row.care_centre_id),
+  residentIds: new Set((row.resident_ids ?? []).map(Number)),
+  session: { key: row.key, expiresAt: row.expires_at.getTime() },
+})
+
 /** The viewer behind a live session token, with the residents they may see. */
-export async function viewerForSession(db: Queryable, token: string): Promise<(Viewer & { username: string }) | undefined> {
-  const r = await db.query<{ id: number; username: string; role: Role; care_centre_id: number | null; resident_ids: number[] | null }>(
-    `SELECT u.id, u.username, u.role, u.care_centre_id,
-            (SELECT array_agg(resident_id) FROM user_residents WHERE user_id = u.id) AS resident_ids
-     FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = $1 AND s.expires_at > now()`, [tokenHash(token)])
-  const row = r.rows[0]
-  if (!row) return undefined
-  return { userId: row.id, username: row.username, role: row.role, careCentreId: row.care_centre_id,
-    residentIds: new Set((row.resident_ids ?? []).map(Number)) }
+export async function viewerForSession(db: Queryable, token: string): Promise<SessionViewer | undefined> {
+  const r = await db.query<SessionRow>(`${SESSIONS} WHERE s.token_hash = $1 AND s.expires_at > now()`,
+    [tokenHash(token)])
+  return r.rows[0] && toViewer(r.rows[0])
+}
+
+/** The sessions with these keys as they are now (expired ones too, with their expiry); one not returned has ended. */
+export async function viewersForSessions(db: Queryable, keys: readonly string[]): Promise<Map<string, SessionViewer>> {
+  const r = await db.query<SessionRow>(
+    `${SESSIONS} WHERE s.token_hash = ANY(SELECT decode(k, 'hex') FROM unnest($1::text[]) k)`, [keys])
+  return new Map(r.rows.map((row) => [row.key, toViewer(row)]))
 }
 
 /** The residents a viewer may see, for filtering queries; undefined: all (admin). */

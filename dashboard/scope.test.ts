@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canSee, type Viewer } from './scope.ts'
+import { canSee, sameScope, type Viewer } from './scope.ts'
 
 const staff: Viewer = { userId: 1, role: 'staff', careCentreId: 3, residentIds: new Set() }
 const family: Viewer = { userId: 2, role: 'family', careCentreId: null, residentIds: new Set([10]) }
@@ -17,5 +17,17 @@ describe('canSee', () => {
   })
   it('when an admin looks at anyone, then they see them', () => {
     expect(canSee(admin, { residentId: 99, careCentreId: null })).toBe(true)
+  })
+})
+
+describe('sameScope', () => {
+  it('when a viewer\'s role, centre or linked residents change, then the scope differs; reordered, it does not', () => {
+    expect(sameScope(family, { ...family, residentIds: new Set([10]) })).toBe(true)
+    expect(sameScope(family, { ...family, residentIds: new Set() })).toBe(false)
+    expect(sameScope(family, { ...family, residentIds: new Set([10, 11]) })).toBe(false)
+    const linked = (...ids: number[]): Viewer => ({ ...family, residentIds: new Set(ids) })
+    expect(sameScope(linked(11, 10), linked(10, 11))).toBe(true)
+    expect(sameScope(staff, { ...staff, careCentreId: 4 })).toBe(false)
+    expect(sameScope(staff, { ...staff, role: 'admin' })).toBe(false)
   })
 })

@@ -24,3 +24,9 @@ export function canSee(v: Viewer, r: ResidentRef): boolean {
       return v.residentIds.has(r.residentId)
   }
 }
+
+/** Whether two viewers may see the same residents (a socket's scope needs recomputing otherwise). */
+export function sameScope(a: Viewer, b: Viewer): boolean {
+  return a.role === b.role && a.careCentreId === b.careCentreId && a.residentIds.size === b.residentIds.size
+    && [...a.residentIds].every((id) => b.residentIds.has(id))
+}

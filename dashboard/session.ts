@@ -2,14 +2,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Queryable } from '../infra/index.ts'
 import { apiError } from './errors.ts'
-import { viewerForSession } from './people.pg.ts'
-import type { Role, Viewer } from './scope.ts'
+import { viewerForSession, type SessionViewer } from './people.pg.ts'
+import type { Role } from './scope.ts'
 
 export const SESSION_COOKIE = 'tx_session'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    viewer?: Viewer & { username: string }
+    viewer?: SessionViewer
   }
 }
 

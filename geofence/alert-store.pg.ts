@@ -117,10 +117,13 @@ export async function findAlert(db: Queryable, id: number): Promise<Alert | unde
 
 export type OpenAlert = { kind: AlertKind; zoneId: number | null; fixTime: number }
 
-/** Open alerts by band (of these bands, if given), to rebuild engine state after a restart. */
+/** Open alerts by band (of these bands, if given) of its current wearer, to rebuild engine state after a restart. */
 export async function openAlertsByBand(db: Queryable, bandIds?: readonly string[]): Promise<Map<string, OpenAlert[]>> {
   const r = await db.query<{ band_id: string; kind: AlertKind; zone_id: number | null; fix_time: Date }>(
-    `SELECT band_id, kind, zone_id, fix_time FROM alerts WHERE status <> 'resolved' AND ($1::text[] IS NULL OR band_id = ANY($1))`, [bandIds ?? null])
+    `SELECT a.band_id, a.kind, a.zone_id, a.fix_time
+     FROM alerts a JOIN band_wearers w ON w.band_id = a.band_id AND w.to_time IS NULL
+     WHERE a.status <> 'resolved' AND ($1::text[] IS NULL OR a.band_id = ANY($1))
+       AND a.resident_id = w.resident_id AND a.fix_time >= w.from_time`, [bandIds ?? null])
   const out = new Map<string, OpenAlert[]>()
   for (const a of r.rows) out.set(a.band_id, [...(out.get(a.band_id) ?? []), { kind: a.kind, zoneId: a.zone_id, fixTime: a.fix_time.getTime() }])
   return out

@@ -82,10 +82,26 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
   let topology: Topology | undefined
   const timers: NodeJS.Timeout[] = []
 
+  /** A band that changed hands starts afresh: its state (outside, silent, removed…) was the previous wearer's. */
+  const handedOver = (before: Topology, after: Topology) => {
+    for (const bandId of [...states.keys()]) {
+      const was = before.wearerByBand.get(bandId)
+      const is = after.wearerByBand.get(bandId)
+      if (was?.residentId === is?.residentId && was?.since === is?.since) continue
+      if (is) set(bandId, initialState(now()))
+      else {
+        states.delete(bandId)
+        changed.delete(bandId)
+      }
+    }
+  }
+
   const refresh = async () => {
     try {
       if (topology && (await topologyVersion(db)) === topology.version) return
+      const before = topology
       topology = await loadTopology(db)
+      if (before) handedOver(before, topology)
       log.info({ version: topology.version, bands: topology.wearerByBand.size }, 'zones and bands loaded')
     } catch (err) {
       log.error({ err }, 'zone refresh failed; keeping the zones already loaded')
@@ -168,7 +184,8 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
       const arrivedAt = now()
       for (const fix of [...fixes].sort((a, b) => a.ts - b.ts)) {
         const wearer = topology.wearerByBand.get(fix.bandId)
-        if (!wearer) continue
+        // A fix taken before the band reached its wearer (a late backlog) is not theirs to judge.
+        if (!wearer || fix.ts < wearer.since) continue
         const state = states.get(fix.bandId) ?? initialState(arrivedAt)
         // Shared zones near this fix and the walk from the previous one; own zones always.
         const box = fix.lat === undefined || fix.lon === undefined ? undefined

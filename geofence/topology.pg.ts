@@ -1,4 +1,4 @@
-// Which band is worn by whom, and which zones apply: loaded whole (a city is a few thousand
+// Which band is worn by whom (and since when), and which zones apply: loaded whole (a city is a few thousand
 // rows) and reloaded when topology_version changes, whichever process changed it. Shared zones
 // (a care centre's, or city-wide) sit in a spatial index of their bounding boxes, so a fix is
 // tested only against the shared zones near it.
@@ -10,6 +10,8 @@ import { shapeBox, type Zone, type ZonePolicy, type ZoneShape } from './zone.ts'
 export interface Wearer {
   residentId: number
   careCentreId: number | null
+  /** Since when they wear the band (epoch ms; -Infinity: its first wearer). Earlier fixes are not theirs. */
+  since: number
 }
 
 /** [minLon, minLat, maxLon, maxLat]. */
@@ -33,8 +35,10 @@ type SharedZone = Zone & { careCentreId: number | null }
 
 export async function loadTopology(db: Queryable): Promise<Topology> {
   const version = await topologyVersion(db)
-  const bands = await db.query<{ id: string; resident_id: number; care_centre_id: number | null }>(
-    `SELECT b.id, b.resident_id, r.care_centre_id FROM bands b JOIN residents r ON r.id = b.resident_id`)
+  const bands = await db.query<{ id: string; resident_id: number; care_centre_id: number | null; since: number }>(
+    `SELECT b.id, b.resident_id, r.care_centre_id, extract(epoch FROM w.from_time)::float8 * 1000 AS since
+     FROM bands b JOIN residents r ON r.id = b.resident_id
+       JOIN band_wearers w ON w.band_id = b.id AND w.to_time IS NULL`)
   const provisioned = await db.query<{ id: string; provisioned_at: Date }>('SELECT id, provisioned_at FROM bands')
   const zones = await db.query<{ id: number; resident_id: number | null; care_centre_id: number | null; name: string; kind: Zone['kind']; shape: ZoneShape; schedule: Schedule | null; policy: ZonePolicy | null }>(
     'SELECT id, resident_id, care_centre_id, name, kind, shape, schedule, policy FROM zones ORDER BY id')
@@ -53,7 +57,11 @@ export async function loadTopology(db: Queryable): Promise<Topology> {
   const applies = (z: SharedZone, w: Wearer) => z.careCentreId === null || z.careCentreId === w.careCentreId
   return {
     version,
-    wearerByBand: new Map(bands.rows.map((b) => [b.id, { residentId: Number(b.resident_id), careCentreId: b.care_centre_id === null ? null : Number(b.care_centre_id) }])),
+    wearerByBand: new Map(bands.rows.map((b) => [b.id, {
+      residentId: Number(b.resident_id),
+      careCentreId: b.care_centre_id === null ? null : Number(b.care_centre_id),
+      since: Number(b.since),
+    }])),
     provisionedAt: new Map(provisioned.rows.map((b) => [b.id, b.provisioned_at.getTime()])),
     zonesFor(w, box) {
       const near = !index ? [] : box ? index.search(...box).map((i) => shared[i]!) : shared

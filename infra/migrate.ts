@@ -40,7 +40,8 @@ export async function detectEngine(db: Db): Promise<Engine> {
 /** Processes starting together (several workers) migrate one at a time. */
 const LOCK = 'SELECT pg_advisory_xact_lock(21625, 0)' // its own lock class: 21624 is the geofence shards
 
-export async function migrate(db: Db, log: Logger): Promise<{ engine: Engine; applied: number[] }> {
+/** `until`: stop after this version (a test that upgrades a database holding data of an older schema). */
+export async function migrate(db: Db, log: Logger, until = Infinity): Promise<{ engine: Engine; applied: number[] }> {
   await db.tx(async (c) => {
     await c.query(LOCK)
     await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -53,7 +54,7 @@ export async function migrate(db: Db, log: Logger): Promise<{ engine: Engine; ap
   const seen = new Set(done.rows.map((r) => r.version))
   const applied: number[] = []
   for (const m of await listMigrations(engine)) {
-    if (seen.has(m.version)) continue
+    if (seen.has(m.version) || m.version > until) continue
     const sql = await readFile(DIR + m.file, 'utf8')
     const done = await db.tx(async (c) => {
       await c.query(LOCK)

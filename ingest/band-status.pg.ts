@@ -1,12 +1,18 @@
 // band_status in the database: the newest position, battery and events (from
 // band-status-writer.ts), online/offline from the band's status topic, and reading the current
-// state of the bands a viewer may see.
+// state of the bands a viewer may see. When a band changes hands its state starts again empty
+// (a trigger, migration 015) and keeps out anything from before (wearer_since).
 import type { Queryable } from '../infra/index.ts'
 import type { StatusUpdate } from './band-status.ts'
 
-/** A part of band_status moves only to a newer fix time (SET sees the row as it was). */
+/**
+ * A part of band_status moves only to a newer fix time (SET sees the row as it was), and never to
+ * one from before the band's current wearer had it (a late backlog from the previous wearer's time).
+ */
 const forward = (time: string, columns: string[]) => columns.map((c) =>
-  `${c} = CASE WHEN EXCLUDED.${time} > band_status.${time} OR band_status.${time} IS NULL THEN EXCLUDED.${c} ELSE band_status.${c} END`)
+  `${c} = CASE WHEN (EXCLUDED.${time} > band_status.${time} OR band_status.${time} IS NULL)
+    AND EXCLUDED.${time} >= COALESCE(band_status.wearer_since, '-infinity')
+    THEN EXCLUDED.${c} ELSE band_status.${c} END`)
 
 const STATUS_UPDATE = [
   'last_seen_at = GREATEST(band_status.last_seen_at, EXCLUDED.last_seen_at)',

@@ -40,7 +40,20 @@ export async function mosquittoPasswordFile(db: Queryable, service?: { username:
   return { text: lines.map((l) => l + '\n').join(''), missing: r.rows.filter((b) => !b.broker_hash).length }
 }
 
-/** Takes the band from its wearer (it stays provisioned, with its history). False: no such band. */
+export type Assignment = 'assigned' | 'no_such_band' | 'resident_has_band'
+
+/**
+ * Gives the band to a resident, taking it from whoever wore it. Who wore it when is kept
+ * (band_wearers, by a trigger): what it reported before stays the previous wearer's.
+ */
+export async function assignBand(db: Queryable, bandId: string, residentId: number): Promise<Assignment> {
+  const other = await db.query('SELECT 1 FROM bands WHERE resident_id = $1 AND id <> $2', [residentId, bandId])
+  if (other.rowCount) return 'resident_has_band'
+  const done = await db.query('UPDATE bands SET resident_id = $2 WHERE id = $1', [bandId, residentId])
+  return done.rowCount ? 'assigned' : 'no_such_band'
+}
+
+/** Takes the band from its wearer (it stays provisioned; its history stays theirs). False: no such band. */
 export async function unassignBand(db: Queryable, bandId: string): Promise<boolean> {
   return ((await db.query('UPDATE bands SET resident_id = NULL WHERE id = $1', [bandId])).rowCount ?? 0) > 0
 }

@@ -35,7 +35,11 @@ export async function markAnswered(db: Queryable, id: number, answer: unknown): 
   return r.rows[0] && toCommand(r.rows[0])
 }
 
+/** The band's newest commands since its current wearer had it (earlier ones were about someone else). */
 export async function listCommands(db: Queryable, bandId: string, limit: number): Promise<BandCommand[]> {
-  const r = await db.query<Row>('SELECT * FROM band_commands WHERE band_id = $1 ORDER BY id DESC LIMIT $2', [bandId, limit])
+  const r = await db.query<Row>(
+    `SELECT * FROM band_commands WHERE band_id = $1
+       AND requested_at >= COALESCE((SELECT wearer_since FROM band_status WHERE band_id = $1), '-infinity')
+     ORDER BY id DESC LIMIT $2`, [bandId, limit])
   return r.rows.map(toCommand)
 }

@@ -4,7 +4,9 @@ export { BAND_ID, parseBandTopic } from './topics.ts'
 export type { Fix, BandEvent, FixSource } from './fix.ts'
 export { decodeTelemetry, MAX_PAYLOAD_BYTES } from './codec.ts'
 export { generateSecret, verifySecret, MIN_SECRET_LENGTH } from './band-secret.ts'
-export { bandExists, bandProvisionedAt, findBandSecret, mosquittoPasswordFile, unassignBand, upsertBand } from './band-store.pg.ts'
+export {
+  assignBand, bandExists, bandProvisionedAt, findBandSecret, mosquittoPasswordFile, unassignBand, upsertBand,
+} from './band-store.pg.ts'
 export { pgPositionStore } from './position-store.pg.ts'
 export { bandOwner, listBandStatus, setBandOnline, type BandStatus } from './band-status.pg.ts'
 export { createPositionWriter, type PositionWriter } from './position-writer.ts'

@@ -13,11 +13,14 @@ export interface RejectedRecord {
   add(entry: RejectedEntry): void
   /** Newest first. */
   list(limit?: number, bandId?: string): RejectedEntry[]
+  /** Drops the entries that match (an erased wearer's). */
+  forget(match: (e: RejectedEntry) => boolean): void
 }
 
 export function createRejectedRecord(capacity = 1000): RejectedRecord {
-  const ring: RejectedEntry[] = []
+  let ring: RejectedEntry[] = []
   let next = 0
+  const newestFirst = () => [...ring.slice(0, next)].reverse().concat([...ring.slice(next)].reverse())
   return {
     add(entry) {
       if (ring.length < capacity) ring.push(entry)
@@ -25,8 +28,11 @@ export function createRejectedRecord(capacity = 1000): RejectedRecord {
       next = (next + 1) % capacity
     },
     list(limit = 100, bandId) {
-      const newestFirst = [...ring.slice(0, next)].reverse().concat([...ring.slice(next)].reverse())
-      return newestFirst.filter((e) => bandId === undefined || e.bandId === bandId).slice(0, limit)
+      return newestFirst().filter((e) => bandId === undefined || e.bandId === bandId).slice(0, limit)
+    },
+    forget(match) {
+      ring = newestFirst().filter((e) => !match(e)).reverse()
+      next = ring.length % capacity
     },
   }
 }

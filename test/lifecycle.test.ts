@@ -5,25 +5,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyLifecycle, createDb, createLogger, migrate, type Db, type Engine } from '../infra/index.ts'
 import { pgPositionStore, type Fix } from '../ingest/index.ts'
-import { BACKENDS, type TestDatabase } from './support/databases.ts'
+import { BACKENDS, useDatabase, type TestDatabase } from './support/databases.ts'
 
 const log = createLogger('silent')
 const DAY = 86_400_000
 const fix = (bandId: string, seq: number, ts: number): Fix => ({ bandId, seq, ts, lat: 36.8, lon: 118.05, acc: 10, src: 'gps', batt: 70, evt: [] })
 
 describe.each(BACKENDS)('position lifecycle on $name', (backend) => {
-  let database: TestDatabase
+  const database = useDatabase(backend)
   let db: Db
   let engine: Engine
 
   beforeAll(async () => {
-    database = await backend.start()
-    db = createDb({ connectionString: database.url, log, max: Number(backend.env.DB_POOL_SIZE ?? 4) })
+    db = database()
     engine = (await migrate(db, log)).engine
-  })
-  afterAll(async () => {
-    await db?.close()
-    await database?.stop()
   })
 
   const count = async (sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(sql, params)).rows[0]!.n

@@ -1,9 +1,12 @@
-// A resident's personal data: an admin exports everything held, then erases it, and nothing about
-// the resident is left in any table (only the record that an erasure happened). Nobody else may.
+// A resident's personal data: an admin exports everything held (the export recorded), then erases
+// it, and nothing about the resident is left in any table (only the record that an erasure
+// happened), nor in the record of refused band messages; open dashboards are told. Nobody else may.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
-import { BAND, OTHER_BAND, PASSWORD, connectBand, fixNorth, login, provisionWorld } from './support/fixtures.ts'
+import {
+  BAND, OTHER_BAND, PASSWORD, connectBand, fixNorth, login, openLive, provisionWorld,
+} from './support/fixtures.ts'
 import { eventually, startTestService } from './support/service.ts'
 
 describe('export and erase a resident', () => {
@@ -27,14 +30,20 @@ describe('export and erase a resident', () => {
   })
   afterAll(() => service?.stop())
 
-  const as = async (user: string, method: string, path: string) =>
-    fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method, headers: { cookie: await login(service.httpPort, user) } })
+  const cookies = new Map<string, string>()
+  const as = async (user: string, method: string, path: string) => {
+    if (!cookies.has(user)) cookies.set(user, await login(service.httpPort, user))
+    return fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method, headers: { cookie: cookies.get(user)! } })
+  }
+  const read = async <T>(user: string, path: string) => (await (await as(user, 'GET', path)).json()) as T
 
   /** Rows anywhere that still name the resident or their band. */
   const leftovers = async () => {
     const r = await service.db.query<{ t: string; n: number }>(`
       SELECT 'positions' AS t, count(*)::int AS n FROM positions WHERE band_id = $2
       UNION ALL SELECT 'band_status', count(*)::int FROM band_status WHERE band_id = $2
+        -- the band's state, started again empty, is nothing of theirs
+        AND (last_seen_at IS NOT NULL OR fix_time IS NOT NULL OR batt_time IS NOT NULL OR evt_time IS NOT NULL)
       UNION ALL SELECT 'band_commands', count(*)::int FROM band_commands WHERE band_id = $2
       UNION ALL SELECT 'alerts', count(*)::int FROM alerts WHERE resident_id = $1 OR band_id = $2
       UNION ALL SELECT 'zones', count(*)::int FROM zones WHERE resident_id = $1
@@ -50,7 +59,7 @@ describe('export and erase a resident', () => {
     expect((await as('family-wang', 'DELETE', `/api/admin/residents/${world.resident}`)).status).toBe(403)
   })
 
-  it('when an admin exports the resident, then everything held is in it', async () => {
+  it('when an admin exports the resident, then everything held is in it, and the export is recorded', async () => {
     const res = await as('dpo', 'GET', `/api/admin/residents/${world.resident}/export`)
     expect(res.status).toBe(200)
     const data = (await res.json()) as Record<string, unknown[] | Record<string, unknown>>
@@ -61,10 +70,23 @@ describe('export and erase a resident', () => {
     expect(data.familyLinks).toEqual([{ username: 'family-wang' }])
     expect(data.historyViews).toHaveLength(1)
     expect(data.bandStatus).toHaveLength(1)
+    const audit = await read<{ exports: unknown[] }>('dpo', `/api/admin/residents/${world.resident}/exports`)
+    expect(audit.exports).toEqual([expect.objectContaining({ username: 'dpo', exportedAt: expect.any(Number) })])
   })
 
   it('when an admin erases the resident, then nothing about them is left, the other resident is untouched, and the erasure is recorded', async () => {
     expect(Object.keys(await leftovers()).length).toBeGreaterThan(0) // the check can fail
+    // Each band sends a message that is refused: the record of refusals names the band.
+    for (const b of [BAND, OTHER_BAND]) {
+      const c = await connectBand(service.mqttPort!, b)
+      await c.publishAsync(`bands/${b.id}/telemetry`, '{not json', { qos: 1 })
+      await c.endAsync()
+    }
+    const rejected = async (bandId: string) =>
+      (await read<{ rejected: unknown[] }>('dpo', `/api/admin/rejected?bandId=${bandId}`)).rejected.length
+    expect(await rejected(BAND.id)).toBe(1)
+    const staff = await openLive(service.httpPort, await login(service.httpPort, 'staff-zhangdian'))
+    await staff.next('snapshot')
     const res = await as('dpo', 'DELETE', `/api/admin/residents/${world.resident}`)
     expect(res.status).toBe(200)
     expect(((await res.json()) as { erased: Record<string, number> }).erased).toMatchObject({ positions: 3, alerts: 1, zones: 1, familyLinks: 1, resident: 1 })
@@ -74,5 +96,21 @@ describe('export and erase a resident', () => {
     const record = await service.db.query<{ resident_id: number }>('SELECT resident_id FROM erasures')
     expect(record.rows.map((r) => Number(r.resident_id))).toEqual([world.resident])
     expect((await as('dpo', 'DELETE', `/api/admin/residents/${world.resident}`)).status).toBe(404)
+    expect(await rejected(BAND.id)).toBe(0)
+    expect(await rejected(OTHER_BAND.id)).toBe(1)
+    // The care worker's open dashboard is told, so the page drops the resident.
+    expect(await staff.next('resident')).toEqual({ type: 'resident', change: 'erased', residentId: world.resident })
+    staff.close()
+  })
+
+  it('when a reader\'s account is deleted, then the history audit still names them', async () => {
+    const reader = await insertUser(service.db, {
+      username: 'family-li', password: PASSWORD, role: 'family', residentIds: [world.otherResident],
+    })
+    const lastHour = `from=${Date.now() - 3_600_000}&to=${Date.now()}`
+    expect((await as('family-li', 'GET', `/api/residents/${world.otherResident}/history?${lastHour}`)).status).toBe(200)
+    expect((await as('dpo', 'DELETE', `/api/admin/users/${reader}`)).status).toBe(204)
+    const views = await read<{ views: unknown[] }>('dpo', `/api/admin/residents/${world.otherResident}/history-views`)
+    expect(views.views).toEqual([expect.objectContaining({ userId: null, username: 'family-li' })])
   })
 })

@@ -1,24 +1,16 @@
 // Migrations and position storage on every backend: the schema is versioned and applied once,
 // TimescaleDB gets a hypertable, and a redelivered report is stored once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDb, createLogger, listMigrations, migrate, type Db } from '../infra/index.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createLogger, listMigrations, migrate, type Db } from '../infra/index.ts'
 import { pgPositionStore, type Fix } from '../ingest/index.ts'
-import { BACKENDS, type TestDatabase } from './support/databases.ts'
+import { BACKENDS, useDatabase } from './support/databases.ts'
 
 const log = createLogger('silent')
 
 describe.each(BACKENDS)('storage on $name', (backend) => {
-  let database: TestDatabase
+  const database = useDatabase(backend)
   let db: Db
-
-  beforeAll(async () => {
-    database = await backend.start()
-    db = createDb({ connectionString: database.url, log, max: Number(backend.env.DB_POOL_SIZE ?? 4) })
-  })
-  afterAll(async () => {
-    await db?.close()
-    await database?.stop()
-  })
+  beforeAll(() => { db = database() })
 
   it('when migrations run twice, then each version is applied once and recorded with the engine', async () => {
     const first = await migrate(db, log)

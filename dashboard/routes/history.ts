@@ -5,7 +5,9 @@ import { Type } from 'typebox'
 import type { Queryable } from '../../infra/index.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
-import { listHistoryViews, MAX_HISTORY_MS, MAX_HOURLY_MS, recordHistoryView, residentHistory, residentHourly } from '../history.pg.ts'
+import {
+  listHistoryViews, MAX_HISTORY_MS, MAX_HOURLY_MS, recordHistoryView, residentHistory, residentHourly, type Reader,
+} from '../history.pg.ts'
 import { canSeeResident } from '../people.pg.ts'
 import type { Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
@@ -14,10 +16,11 @@ const Params = Type.Object({ residentId: Type.Integer({ minimum: 1 }) })
 
 export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (app) => {
   /** A look at a resident's history: refused (404, or 400 for a bad range), or recorded and allowed. */
-  const look = async (viewer: Viewer, residentId: number, from: number, to: number, maxMs: number, most: string) => {
+  const look = async (viewer: Viewer & Reader, residentId: number,
+    from: number, to: number, maxMs: number, most: string) => {
     if (!(await canSeeResident(db, viewer, residentId))) return { code: 404 as const, body: apiError('not_found', 'no such resident') }
     if (!(to > from) || to - from > maxMs) return { code: 400 as const, body: apiError('bad_range', `to must be after from, at most ${most}`) }
-    await recordHistoryView(db, viewer.userId, residentId, from, to)
+    await recordHistoryView(db, viewer, residentId, from, to)
     return undefined
   }
 

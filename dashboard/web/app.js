@@ -3,8 +3,8 @@
 // shown comes from the API and the socket, which are scoped on the server.
 import { chime, renderAlerts } from '/alerts.js'
 import { $, api, state } from '/common.js'
-import { openHistory } from '/history.js'
-import { display, fitToMarkers, loadDatum, placeMarker, setUpMap } from '/map.js'
+import { closeHistory, openHistory } from '/history.js'
+import { display, drawZones, fitToMarkers, loadDatum, placeMarker, setUpMap } from '/map.js'
 import { ago, language, setLanguage, t } from '/i18n.js'
 import { editor } from '/zone-editor.js'
 
@@ -79,9 +79,12 @@ function connect() {
   const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${since}`)
   state.socket = socket
   socket.addEventListener('open', () => { $('connection').className = 'dot on'; state.heardAt = Date.now() })
-  socket.addEventListener('close', () => {
+  socket.addEventListener('close', (e) => {
     $('connection').className = 'dot off'
-    if (state.socket === socket) setTimeout(connect, 2000) // the snapshot on reconnect brings the page up to date
+    if (state.socket !== socket) return
+    // The session is over (signed out elsewhere, expired, account deleted): back to the sign-in form.
+    if (e.code === 4401) return location.reload()
+    setTimeout(connect, 2000) // the snapshot on reconnect brings the page up to date
   })
   socket.addEventListener('message', (e) => {
     state.heardAt = Date.now()
@@ -109,6 +112,12 @@ function connect() {
         b.online = m.status.online
         renderResidents()
       }
+    } else if (m.type === 'session' || m.type === 'scope') {
+      // Signed out, or allowed to see other residents now: start again from what the server gives.
+      state.socket = null
+      location.reload()
+    } else if (m.type === 'resident' && m.change === 'erased') {
+      dropResident(m.residentId)
     } else if (m.type === 'position') {
       const p = m.position
       const b = state.bands.get(p.bandId) ?? { bandId: p.bandId, residentId: p.residentId, residentName: null, online: true, battery: null, lastSeenAt: Date.now() }
@@ -120,6 +129,22 @@ function connect() {
       renderResidents()
     }
   })
+}
+
+/** A resident erased: nothing of them stays on the page (marker, list entry, alerts, zones). */
+function dropResident(residentId) {
+  for (const [bandId, b] of state.bands) {
+    if (b.residentId !== residentId) continue
+    const m = state.markers.get(bandId)
+    m?.dot.remove()
+    m?.halo.remove()
+    state.markers.delete(bandId)
+    state.bands.delete(bandId)
+  }
+  for (const [id, a] of state.alerts) if (a.residentId === residentId) state.alerts.delete(id)
+  drawZones(state.zones.filter((z) => z.residentId !== residentId))
+  closeHistory(residentId)
+  renderAll()
 }
 
 // ── accepting an invitation (/?invite=CODE) ─────────────────────────────────

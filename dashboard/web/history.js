@@ -12,6 +12,15 @@ export function openHistory(b) {
   if (!$('history-day').value) $('history-day').value = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10)
 }
 
+/** The resident is gone (erased): their replay leaves the page. */
+export function closeHistory(residentId) {
+  if (history.residentId !== residentId) return
+  history.line?.remove()
+  history.marker?.remove()
+  Object.assign(history, { residentId: null, points: [], line: null, marker: null })
+  $('history').hidden = true
+}
+
 $('history-load').addEventListener('click', async () => {
   const from = new Date(`${$('history-day').value}T00:00:00`).getTime()
   const r = await api(`/api/residents/${history.residentId}/history?from=${from}&to=${from + 86_400_000}&maxPoints=2000`)

@@ -3,7 +3,8 @@
 // gets a fresh database there, dropped afterwards).
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { startEmbeddedDb, type EmbeddedDb } from '../../infra/index.ts'
+import { afterAll, beforeAll } from 'vitest'
+import { createDb, createLogger, startEmbeddedDb, type Db, type EmbeddedDb } from '../../infra/index.ts'
 import { startTimescale } from './timescale.ts'
 
 export interface TestDatabase {
@@ -55,3 +56,19 @@ const server: Backend[] = serverUrl ? [{ name: 'PostgreSQL server', env: {}, sta
 
 /** Every backend available here. */
 export const BACKENDS: Backend[] = [embedded, timescale, ...server]
+
+/** Registers beforeAll/afterAll: a fresh database on `backend` (not migrated); the function returned gives its pool. */
+export function useDatabase(backend: Backend): () => Db {
+  let database: TestDatabase | undefined
+  let db: Db | undefined
+  beforeAll(async () => {
+    database = await backend.start()
+    const max = Number(backend.env.DB_POOL_SIZE ?? 4)
+    db = createDb({ connectionString: database.url, log: createLogger('silent'), max })
+  })
+  afterAll(async () => {
+    await db?.close()
+    await database?.stop()
+  })
+  return () => db!
+}
