@@ -2,7 +2,7 @@
 // timer, stores what it raises or resolves (retrying until durable, in order per band), and then
 // announces it. After a restart the state is rebuilt from the open alerts, so none is dropped or
 // raised twice.
-import { retryForever, type Db, type Logger } from '../infra/index.ts'
+import { periodic, retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
 import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert, type OpenAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
@@ -80,7 +80,6 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
   }
   const chains = new Map<string, Promise<void>>()
   let topology: Topology | undefined
-  const timers: NodeJS.Timeout[] = []
 
   /** A band that changed hands starts afresh: its state (outside, silent, removed…) was the previous wearer's. */
   const handedOver = (before: Topology, after: Topology) => {
@@ -96,7 +95,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     }
   }
 
-  const refresh = async () => {
+  const load = async () => {
     try {
       if (topology && (await topologyVersion(db)) === topology.version) return
       const before = topology
@@ -133,19 +132,10 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     void next.finally(() => { if (chains.get(bandId) === next) chains.delete(bandId) })
   }
 
-  let escalating = false
   const escalate = async () => {
-    if (escalating) return
-    escalating = true
-    try {
-      for (const change of await escalateOverdue(db, escalationMs, ESCALATION_LEVELS.length - 1)) {
-        log.warn({ bandId: change.alert.bandId, kind: change.alert.kind, level: change.alert.escalationLevel }, 'alert escalated: nobody acknowledged it')
-        onAlert(change, 0)
-      }
-    } catch (err) {
-      log.error({ err }, 'escalation check failed; trying again at the next tick')
-    } finally {
-      escalating = false
+    for (const change of await escalateOverdue(db, escalationMs, ESCALATION_LEVELS.length - 1)) {
+      log.warn({ bandId: change.alert.bandId, kind: change.alert.kind, level: change.alert.escalationLevel }, 'alert escalated: nobody acknowledged it')
+      onAlert(change, 0)
     }
   }
 
@@ -158,6 +148,13 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
       apply(bandId, r.events, t)
     }
   }
+
+  // The refresh keeps the zones already loaded when it fails (load logs it); the escalation check
+  // tries again at the next tick.
+  const refreshing = periodic({ everyMs: refreshMs, run: load, log, what: 'zone refresh' })
+  const ticking = periodic({ everyMs: tickMs, run: runTick, log, what: 'time rules' })
+  const escalating = periodic({ everyMs: tickMs, run: escalate, log, what: 'escalation check' })
+  const refresh = () => refreshing.runNow()
 
   /** What the open alerts say about each band, so a restart neither repeats nor forgets them. */
   const rebuild = async () => {
@@ -174,10 +171,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     async start() {
       await refresh()
       if (judgesAll) await rebuild()
-      const loop = () => { timers[0] = setTimeout(() => void refresh().finally(loop), refreshMs) }
-      loop()
-      timers[1] = setInterval(runTick, tickMs)
-      timers[2] = setInterval(() => void escalate(), tickMs)
+      for (const task of [refreshing, ticking, escalating]) task.start()
     },
     onFixes(fixes) {
       if (!topology) return
@@ -217,9 +211,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
       while (chains.size > 0) await Promise.all(chains.values())
     },
     async stop() {
-      clearTimeout(timers[0])
-      clearInterval(timers[1])
-      clearInterval(timers[2])
+      await Promise.all([refreshing.stop(), ticking.stop(), escalating.stop()])
       await this.settled()
     },
   }

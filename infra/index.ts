@@ -6,6 +6,7 @@ export { migrate, detectEngine, listMigrations, type Engine } from './migrate.ts
 export { loadConfig, envFileText, CONFIG_KEYS, type Config, type ConfigKey } from './config.ts'
 export { createLogger, type Logger } from './log.ts'
 export { retryForever } from './retry.ts'
+export { periodic, type PeriodicTask } from './periodic.ts'
 export { cached } from './cached.ts'
 export { createBus, notifyChunks, NOTIFY_MAX_BYTES, type Bus } from './bus.pg.ts'
 export { applyLifecycle, startLifecycleJob, type Lifecycle } from './lifecycle.ts'
