@@ -31,9 +31,13 @@ export interface Service {
 
 export async function startService(config: Config, log: Logger, now: () => number = Date.now): Promise<Service> {
   const cleanup: (() => Promise<unknown>)[] = []
+  // Writes retry until they succeed; a stop waits for them only this long, then gives them up.
+  const shutdown = new AbortController()
   const stopAll = async () => {
+    const grace = setTimeout(() => shutdown.abort(new Error('shutdown grace period over')), config.shutdownGraceSeconds * 1000)
     for (const fn of cleanup.reverse()) await fn().catch((err: unknown) => log.error({ err }, 'shutdown step failed'))
     cleanup.length = 0
+    clearTimeout(grace)
   }
   const role = config.role
   try {
@@ -54,8 +58,8 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const lifecycle = { retentionDays: config.retentionDays, compressAfterDays: config.compressAfterDays }
     if (role !== 'dashboard') {
       await applyLifecycle(db, engine, lifecycle)
-      const stopJob = startLifecycleJob(db, engine, lifecycle, log)
-      cleanup.push(async () => stopJob())
+      const job = startLifecycleJob(db, engine, lifecycle, log)
+      cleanup.push(() => job.stop())
     }
     log.info({ engine, role }, 'database ready')
 
@@ -76,13 +80,13 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       cleanup.push(async () => localHub.closeAll())
       // Open sockets follow their sessions; a process on the bus hears of a change at once.
       const watch = watchAccess({ db, hub: localHub, log: log.child({ part: 'access' }) })
-      cleanup.push(async () => watch.stop())
+      cleanup.push(() => watch.stop())
       bus?.subscribe(ACCESS_CHANNEL, () => void watch.check())
     }
     const hub: Hub = bus ? busHub(bus, db, log.child({ part: 'hub' }), localHub) : localHub!
     const geofence = createGeofence({
       db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
-      escalationMs: config.escalationSeconds * 1000, judgesAll: role === 'all',
+      escalationMs: config.escalationSeconds * 1000, judgesAll: role === 'all', signal: shutdown.signal,
       onAlert: (c, ms) => {
         if (c.change === 'opened') alertMetrics.raisedSeconds.observe(ms / 1000)
         hub.publishAlert(c)
@@ -138,7 +142,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       sendToBand = publisher.sendCommand
     } else {
       ports = await startIngest({ config, log, db, now, cleanup, registry, geofence, bus, announcePositions, commands, rejected, hub,
-        setSender: (send) => { sendToBand = send } })
+        setSender: (send) => { sendToBand = send }, signal: shutdown.signal })
     }
 
     const readiness = async () => ({
@@ -200,6 +204,8 @@ interface IngestParts {
   rejected: ReturnType<typeof createRejectedRecord>
   hub: Hub
   setSender: (send: (bandId: string, payload: string) => void) => void
+  /** Aborted when a shutdown's grace period is over. */
+  signal: AbortSignal
 }
 
 /**
@@ -221,7 +227,7 @@ async function startIngest(p: IngestParts): Promise<{ mqttPort?: number; mqttTls
   const writer = createPositionWriter({
     store: pgPositionStore(db, bus ? FIXES_CHANNEL : undefined), log: writerLog, maxRows: config.batchMaxRows, maxQueuedRows: config.writeQueueMaxRows,
     // A server's pool can take batches side by side (one connection left for the rest); the embedded database has one session.
-    concurrency: config.databaseUrl ? Math.max(1, config.dbPoolSize - 1) : 1, lingerMs: config.writeLingerMs,
+    concurrency: config.databaseUrl ? Math.max(1, config.dbPoolSize - 1) : 1, lingerMs: config.writeLingerMs, signal: p.signal,
     onBatch: (rows, inserted, ms) => {
       metrics.batchRows.observe(rows)
       metrics.writeSeconds.observe(ms / 1000)

@@ -3,7 +3,7 @@
 // user, a family link made or removed, a role or centre changed, by any process, the command line
 // included) — and against its own clock for expiry. A socket whose session is over is told and
 // closed; one whose viewer now sees other residents is told, rescoped, and sent a new snapshot.
-import type { Logger, Queryable } from '../infra/index.ts'
+import { periodic, type Logger, type Queryable } from '../infra/index.ts'
 import type { Hub, HubConnection, HubSocket } from './hub.ts'
 import { viewersForSessions, type SessionViewer } from './people.pg.ts'
 import { snapshot } from './snapshot.pg.ts'
@@ -16,7 +16,7 @@ export const ACCESS_CHANNEL = 'tongxing_access'
 export interface AccessWatch {
   /** Checks now (also done every `everyMs`); resolves when done. */
   check(): Promise<void>
-  stop(): void
+  stop(): Promise<void>
 }
 
 export interface AccessWatchOptions {
@@ -64,24 +64,7 @@ export function watchAccess(o: AccessWatchOptions): AccessWatch {
     version = v
   }
 
-  let running: Promise<void> | undefined
-  let again = false
-  const check = (): Promise<void> => {
-    if (running) {
-      again = true
-      return running
-    }
-    const failed = (err: unknown) => log.error({ err }, 'checking the sockets\' access failed; trying again shortly')
-    running = review().catch(failed).finally(() => {
-      running = undefined
-      if (again) {
-        again = false
-        void check()
-      }
-    })
-    return running
-  }
-  const timer = setInterval(() => void check(), everyMs)
-  timer.unref()
-  return { check, stop: () => clearInterval(timer) }
+  const checks = periodic({ everyMs, run: review, log, what: 'checking the sockets\' access' })
+  checks.start()
+  return { check: checks.runNow, stop: checks.stop }
 }

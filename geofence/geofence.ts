@@ -55,6 +55,8 @@ export interface GeofenceOptions {
    * restart rebuilds their state from the open alerts.
    */
   judgesAll?: boolean
+  /** Aborted when a shutdown's grace period is over: an alert still failing to store is given up (logged). */
+  signal?: AbortSignal
 }
 
 /** A band's state as its open alerts describe it (after a restart, or a shard never saved). */
@@ -71,7 +73,7 @@ export function fromOpenAlerts(open: readonly OpenAlert[], heardAt: number): Ban
   return s
 }
 
-export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert, judgesAll = true }: GeofenceOptions): Geofence {
+export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert, judgesAll = true, signal }: GeofenceOptions): Geofence {
   const states = new Map<string, BandState>()
   const changed = new Set<string>()
   const set = (bandId: string, s: BandState) => {
@@ -124,10 +126,10 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     const next = previous.then(async () => {
       for (const e of events) {
         log.info({ bandId, zoneId: e.zoneId, kind: e.kind }, `alert ${e.type === 'raise' ? 'raised' : e.type === 'remind' ? 'reminder' : 'resolved'}`)
-        const change = await retryForever(() => store(wearer.residentId, bandId, e), { log, what: 'storing an alert' })
+        const change = await retryForever(() => store(wearer.residentId, bandId, e), { log, what: 'storing an alert', signal })
         if (change) onAlert(change, now() - since)
       }
-    })
+    }).catch((err: unknown) => log.error({ err, bandId }, 'shutting down with an alert not stored'))
     chains.set(bandId, next)
     void next.finally(() => { if (chains.get(bandId) === next) chains.delete(bandId) })
   }

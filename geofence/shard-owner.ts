@@ -4,7 +4,7 @@
 // rebalances every `everyMs` as workers come and go. Taking a shard over = its saved states, then a replay of
 // what arrived since the checkpoint (the engine ignores what it has already seen, and a fix never
 // raises the same alert twice). See infra/SCALE-OUT.md.
-import type { Bus, Db, Logger } from '../infra/index.ts'
+import { periodic, type Bus, type Db, type Logger } from '../infra/index.ts'
 import type { Geofence, GeofenceFix } from './geofence.ts'
 import { fairShare, rebalance, shardOf } from './shards.ts'
 import { loadShard, saveStates } from './state-store.pg.ts'
@@ -87,7 +87,6 @@ export function startShardOwner({ bus, db, geofence, log, shards, everyMs, feed,
     }
   }
 
-  let running: Promise<void> | undefined
   let savedAt = 0
   const round = async () => {
     if (!bus.connected()) return
@@ -110,22 +109,18 @@ export function startShardOwner({ bus, db, geofence, log, shards, everyMs, feed,
       if (await bus.tryLock(s)) await take(s)
     }
   }
-  const once = () => {
-    running ??= round().catch((err: unknown) => log.error({ err }, 'shard round failed; trying again')).finally(() => { running = undefined })
-    return running
-  }
-  const timer = setInterval(() => void once(), everyMs)
+  const rounds = periodic({ everyMs, run: round, log, what: 'shard round' })
+  rounds.start()
 
   return {
     owned: () => owned,
-    round: once,
+    round: rounds.runNow,
     async saveNow() {
       await save([...owned])
       savedAt = Date.now()
     },
     async stop() {
-      clearInterval(timer)
-      await running
+      await rounds.stop()
       await geofence.settled()
       await save([...owned]).catch((err: unknown) => log.error({ err }, 'saving geofence states at shutdown failed'))
     },

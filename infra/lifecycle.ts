@@ -4,6 +4,7 @@
 import type { Db } from './db.ts'
 import type { Logger } from './log.ts'
 import type { Engine } from './migrate.ts'
+import { periodic, type PeriodicTask } from './periodic.ts'
 
 export interface Lifecycle {
   /** Positions older than this are dropped; 0 keeps them forever. */
@@ -27,11 +28,11 @@ export async function applyLifecycle(db: Db, engine: Engine, l: Lifecycle): Prom
   })
 }
 
-/** Plain PostgreSQL: the hourly partition and retention job. Returns a stop function. */
-export function startLifecycleJob(db: Db, engine: Engine, l: Lifecycle, log: Logger, everyMs = 3_600_000): () => void {
-  if (engine !== 'plain') return () => undefined
-  const timer = setInterval(() => {
-    applyLifecycle(db, engine, l).catch((err: unknown) => log.error({ err }, 'position partition maintenance failed; trying again in an hour'))
-  }, everyMs)
-  return () => clearInterval(timer)
+/** Plain PostgreSQL: the hourly partition and retention job, every `everyMs`. */
+export function startLifecycleJob(db: Db, engine: Engine, l: Lifecycle, log: Logger, everyMs = 3_600_000): PeriodicTask {
+  const job = periodic({ everyMs, log, what: 'position partition maintenance', run: async () => {
+    if (engine === 'plain') await applyLifecycle(db, engine, l)
+  } })
+  if (engine === 'plain') job.start()
+  return job
 }

@@ -1,5 +1,7 @@
 // Retry an operation that must not be lost (a position batch, an alert) until it succeeds,
-// with exponential backoff. Each failure is logged; nothing is dropped.
+// with exponential backoff. Each failure is logged; nothing is dropped -- unless the caller gives
+// up through `signal` (a shutdown past its grace period): then it throws the signal's reason.
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from './log.ts'
 
 export interface RetryOptions {
@@ -8,15 +10,18 @@ export interface RetryOptions {
   what: string
   firstMs?: number
   maxMs?: number
+  signal?: AbortSignal
 }
 
-export async function retryForever<T>(fn: () => Promise<T>, { log, what, firstMs = 100, maxMs = 5000 }: RetryOptions): Promise<T> {
+export async function retryForever<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
+  const { log, what, firstMs = 100, maxMs = 5000, signal } = opts
   for (let attempt = 1, wait = firstMs; ; attempt++, wait = Math.min(wait * 2, maxMs)) {
+    signal?.throwIfAborted()
     try {
       return await fn()
     } catch (err) {
       log.error({ err, attempt, retryInMs: wait }, `${what} failed; retrying`)
-      await new Promise((r) => setTimeout(r, wait))
+      await sleep(wait, undefined, { signal }).catch(() => signal?.throwIfAborted())
     }
   }
 }

@@ -3,7 +3,7 @@
 // statement. A band reporting every few seconds costs one row update a flush, not one a batch.
 // band_status is derived from positions, which stay the record; it may trail them by up to
 // `flushMs` (and, after a crash, until each band's next report).
-import type { Db, Logger } from '../infra/index.ts'
+import { periodic, type Db, type Logger } from '../infra/index.ts'
 import { mergeUpdates, type StatusUpdate } from './band-status.ts'
 import { upsertBandStatus } from './band-status.pg.ts'
 
@@ -42,7 +42,9 @@ export function createStatusWriter({ db, log, flushMs = 1000, now = Date.now }: 
     })
     return writing
   }
-  const timer = setInterval(() => void flush(), flushMs)
+  // Failures are handled inside flush (kept for the next one), so the task never sees them.
+  const flushing = periodic({ everyMs: flushMs, run: flush, log, what: 'band status flush' })
+  flushing.start()
 
   return {
     add(updates) {
@@ -51,7 +53,7 @@ export function createStatusWriter({ db, log, flushMs = 1000, now = Date.now }: 
     },
     flush,
     async stop() {
-      clearInterval(timer)
+      await flushing.stop()
       await flush()
     },
   }

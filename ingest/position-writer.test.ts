@@ -160,4 +160,20 @@ describe('position writer', () => {
     g.open()
     await w.flush()
   })
+
+  it('when a shutdown gives up on a database that stays down, then flush returns and nothing is acknowledged', async () => {
+    const g = gatedStore(Infinity)
+    const stop = new AbortController()
+    const w = createPositionWriter({ store: g.store, log, maxRows: 100, retry: { firstMs: 5, maxMs: 10 }, signal: stop.signal })
+    let acknowledged = false
+    void w.write([fix(1), fix(2)]).then(() => { acknowledged = true })
+    void w.write([fix(3)]).then(() => { acknowledged = true })
+    await new Promise((r) => setTimeout(r, 30))
+    const flushed = w.flush()
+    stop.abort(new Error('grace over'))
+    await flushed
+    expect(acknowledged).toBe(false)
+    expect(w.queued()).toBe(0)
+    expect(g.calls.length).toBeGreaterThan(1)
+  })
 })

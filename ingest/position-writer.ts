@@ -47,12 +47,14 @@ export interface WriterOptions {
   /** Called when writes start failing (false) and when they succeed again (true). */
   onDatabase?: (up: boolean) => void
   retry?: { firstMs: number; maxMs: number }
+  /** Aborted when a shutdown's grace period is over: failing writes are abandoned, never acknowledged. */
+  signal?: AbortSignal
 }
 
 /** A batch smaller than this means a quiet system, where lingering pays. */
 export const QUIET_BATCH_ROWS = 16
 
-export function createPositionWriter({ store, log, maxRows, concurrency = 1, maxQueuedRows = Infinity, lingerMs = 0, onBatch, onDatabase, retry = { firstMs: 100, maxMs: 5000 } }: WriterOptions): PositionWriter {
+export function createPositionWriter({ store, log, maxRows, concurrency = 1, maxQueuedRows = Infinity, lingerMs = 0, onBatch, onDatabase, retry = { firstMs: 100, maxMs: 5000 }, signal }: WriterOptions): PositionWriter {
   let queue: Pending[] = []
   let queuedRows = 0
   let up = true
@@ -95,7 +97,8 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
         throw err
       }
     }
-    const inserted = await retryForever(attempt, { log, what: `writing ${fixes.length} positions (${queuedRows} more waiting)`, ...retry })
+    const what = `writing ${fixes.length} positions (${queuedRows} more waiting)`
+    const inserted = await retryForever(attempt, { log, what, ...retry, signal })
     onBatch?.(fixes.length, inserted, performance.now() - started)
     stats.batches++
     stats.written += inserted
@@ -125,6 +128,11 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
           wake = undefined
         }
         while (queue.length > 0) await writeBatch(take())
+      } catch (err) {
+        // Only an abort ends a lane early: what it held stays unacknowledged, so bands send it again.
+        log.error({ err, abandoned: queuedRows }, 'shutting down with positions unwritten; bands will resend them')
+        queue = []
+        queuedRows = 0
       } finally {
         active--
       }
