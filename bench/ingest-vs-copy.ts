@@ -88,7 +88,7 @@ function csvRows(fixesPerBand: number): string {
       lines.push(`${loadBandId(i)},${new Date(START + k * 1000).toISOString()},${k},${36.8 + (i % 100) * 1e-4},${118 + k * 1e-6},6,gps,80`)
     }
   }
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }
 
 function publish(mqttPort: number, fixesPerBand: number, per: number, window: number): Promise<{ acked: number; ms: number }> {

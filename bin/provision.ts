@@ -5,6 +5,7 @@ import { insertCareCentre, insertResident, insertUser, passwordProblem, type Rol
 import { checkSchedule, checkShape, insertZone } from '../geofence/index.ts'
 import type { Db } from '../infra/index.ts'
 import { BAND_ID, generateSecret, MIN_SECRET_LENGTH, upsertBand } from '../ingest/index.ts'
+import { UsageError } from '../infra/usage-error.ts'
 
 export const PROVISION_USAGE = `
   centre add   --name NAME
@@ -14,7 +15,7 @@ export const PROVISION_USAGE = `
                [--from HH:MM --to HH:MM [--days 0,1,…6]]   (in force only then, Asia/Shanghai time)
   user add     --username NAME --password PASSWORD --role admin|staff|family [--centre ID] [--resident ID]`
 
-export class UsageError extends Error {}
+export { UsageError }
 
 const OPTIONS = {
   name: { type: 'string' }, centre: { type: 'string' }, id: { type: 'string' }, resident: { type: 'string' },

@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (command === 'mosquitto-passwd') return mosquittoPasswd(config, log, args)
-  let action
+  let action: Awaited<ReturnType<typeof parseProvision>>
   try {
     action = await parseProvision([command, ...args])
   } catch (err) {
@@ -71,7 +71,7 @@ async function mosquittoPasswd(config: Config, log: Logger, args: string[]): Pro
 
 async function serve(config: Config): Promise<number> {
   const log = createLogger(config.logLevel)
-  let service
+  let service: Awaited<ReturnType<typeof startService>>
   try {
     service = await startService(config, log)
   } catch (err) {

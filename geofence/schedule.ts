@@ -21,7 +21,10 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 /** Local weekday and minute of the day at `t` in `tz`. */
 function local(t: number, tz: string): { day: number; minute: number } {
   let f = formats.get(tz)
-  if (!f) formats.set(tz, (f = new Intl.DateTimeFormat('en-US', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })))
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    formats.set(tz, f)
+  }
   const parts = Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]))
   return { day: WEEKDAY[parts.weekday!]!, minute: Number(parts.hour) * 60 + Number(parts.minute) }
 }

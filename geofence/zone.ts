@@ -115,7 +115,10 @@ const boxes = new WeakMap<ZoneShape, [number, number, number, number]>()
 /** The zone's bounding box, computed once per shape. */
 function boxOf(shape: ZoneShape): [number, number, number, number] {
   let b = boxes.get(shape)
-  if (!b) boxes.set(shape, (b = shapeBox(shape)))
+  if (!b) {
+    b = shapeBox(shape)
+    boxes.set(shape, b)
+  }
   return b
 }
 

@@ -18,7 +18,10 @@ export function statusUpdates(fixes: readonly Fix[]): StatusUpdate[] {
   const newer = (a: Fix | undefined, b: Fix) => !a || b.ts > a.ts
   for (const f of fixes) {
     let u = byBand.get(f.bandId)
-    if (!u) byBand.set(f.bandId, (u = { bandId: f.bandId }))
+    if (!u) {
+      u = { bandId: f.bandId }
+      byBand.set(f.bandId, u)
+    }
     if (f.lat !== undefined && newer(u.position, f)) u.position = f
     if (f.batt !== undefined && newer(u.battery, f)) u.battery = f
     if (f.evt.length > 0 && newer(u.events, f)) u.events = f

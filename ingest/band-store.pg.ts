@@ -37,7 +37,7 @@ export async function mosquittoPasswordFile(db: Queryable, service?: { username:
   const r = await db.query<{ id: string; broker_hash: string | null }>('SELECT id, broker_hash FROM bands ORDER BY id')
   const lines = r.rows.filter((b) => b.broker_hash).map((b) => `${b.id}:${b.broker_hash}`)
   if (service) lines.unshift(`${service.username}:${mosquittoHash(service.password)}`)
-  return { text: lines.map((l) => l + '\n').join(''), missing: r.rows.filter((b) => !b.broker_hash).length }
+  return { text: lines.map((l) => `${l}\n`).join(''), missing: r.rows.filter((b) => !b.broker_hash).length }
 }
 
 export type Assignment = 'assigned' | 'no_such_band' | 'resident_has_band'

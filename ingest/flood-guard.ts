@@ -23,7 +23,10 @@ export function createFloodGuard(policy: FloodPolicy = DEFAULT_FLOOD_POLICY): Fl
     rejected(bandId, n, now) {
       if (n <= 0) return false
       let w = windows.get(bandId)
-      if (!w || now - w.start >= policy.windowMs) windows.set(bandId, (w = { start: now, count: 0 }))
+      if (!w || now - w.start >= policy.windowMs) {
+        w = { start: now, count: 0 }
+        windows.set(bandId, w)
+      }
       w.count += n
       if (w.count <= policy.maxRejected) return false
       windows.delete(bandId)

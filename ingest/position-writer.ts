@@ -60,7 +60,9 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
   let up = true
   let waiting: (() => void)[] = []
   const seen = (ok: boolean) => {
-    if (ok !== up) onDatabase?.((up = ok))
+    if (ok === up) return
+    up = ok
+    onDatabase?.(ok)
   }
   const full = () => queuedRows >= maxQueuedRows
   const announceRoom = () => {

@@ -86,7 +86,8 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
     const t = parseBandTopic(topic)
     if (!ingest || !t || t.kind === 'cmd' || t.kind === 'owntracks_cmd' || t.kind === 'owntracks_other') return
     if (t.kind === 'status') {
-      return (statusChain = statusChain.catch(() => undefined).then(() => ingest.status(t.bandId, payload)))
+      statusChain = statusChain.catch(() => undefined).then(() => ingest.status(t.bandId, payload))
+      return statusChain
     }
     return ingest.telemetry(t.bandId, payload, t.kind === 'owntracks' ? 'owntracks' : 'v1')
   }
@@ -106,7 +107,7 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
     })
     callback(ticket ? ACK_LATER : undefined)
   }
-  client.on('error', (err) => log.error({ err: err.message }, 'external broker error'))
+  client.on('error', (err) => log.error({ err }, 'external broker error'))
   client.on('offline', () => log.warn('external broker unreachable; retrying'))
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve())
@@ -120,7 +121,7 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
     client.subscribe(Object.fromEntries(TOPICS.map((t) => [share + t, { qos: 1 as const }])), (err, granted) => {
       const refused = granted?.filter((g) => g.qos !== 1).map((g) => g.topic) ?? []
       if (err || refused.length > 0) {
-        log.error({ ...where, err: err?.message, refused }, 'subscription to band telemetry refused by the external broker')
+        log.error({ ...where, err, refused }, 'subscription to band telemetry refused by the external broker')
       }
       else log.info(where, 'subscribed to band telemetry and status on external broker')
     })
@@ -155,5 +156,6 @@ async function endWhenDone(client: MqttClient, busy: () => number, maxMs: number
  * effect: reports acknowledged, stored, not redelivered).
  */
 function sendPuback(client: MqttClient, messageId: number) {
+  // biome-ignore lint/complexity/useLiteralKeys: private in mqtt.js's types; bracket access is how TypeScript allows it
   client['_sendPacket']({ cmd: 'puback', messageId }, undefined)
 }

@@ -15,6 +15,7 @@ import { fetchAlerts, latestAlertId, login, metricSum, readMetrics, type Service
 import { SCENARIOS, simulateFleet, type ScenarioName } from './fleet-sim.ts'
 import type { Label } from './truth.ts'
 import { generateFleet } from './zibo.ts'
+import { UsageError } from '../infra/usage-error.ts'
 
 export const USAGE = `usage: npm run sim -- <command> [options]
   run      --bands 1500 --seed 1 --interval 30 --speed 1 --duration 1h --scenario day|jitter|wander|episodes
@@ -36,7 +37,7 @@ const OPTIONS = {
   quiet: { type: 'boolean' }, start: { type: 'string' },
 } as const
 
-export class UsageError extends Error {}
+export { UsageError }
 
 const parseOptions = (args: string[]) => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true })
 
@@ -118,8 +119,8 @@ export async function main(argv: string[], out: (line: string) => void = console
     // Alerts of earlier runs over the same simulated time must not be scored as this run's.
     const afterAlertId = client ? await latestAlertId(client) : 0
     const truth = v.truth ? createWriteStream(v.truth) : undefined
-    truth?.write(JSON.stringify({ type: 'run', seed, bands, start, durationMs, scenario, intervalMs: num(v.interval, 'interval', 1) * 1000, afterAlertId }) + '\n')
-    for (const l of sim.labels) truth?.write(JSON.stringify({ type: 'label', ...l }) + '\n')
+    truth?.write(`${JSON.stringify({ type: 'run', seed, bands, start, durationMs, scenario, intervalMs: num(v.interval, 'interval', 1) * 1000, afterAlertId })}\n`)
+    for (const l of sim.labels) truth?.write(`${JSON.stringify({ type: 'label', ...l })}\n`)
     const credentials = new Map(fleet.residents.map((r) => [r.bandId, r.secret]))
     if (badFraction > 0) credentials.set(ROGUE_BAND.id, ROGUE_BAND.secret)
     const before = client ? await readMetrics(v.url) : undefined
@@ -127,7 +128,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     if (badFraction > 0) events = withBadTraffic(events, badFraction, createRng(seed).fork('bad'))
     const stats = await runEvents(events, {
       brokerUrl: v.broker, bands: credentials, simStart: start, speed, onProgress: progress, progressEveryMs,
-      onTruth: (e) => truth?.write(JSON.stringify({ type: 'position', bandId: e.bandId, t: Math.round(e.t), lat: e.lat, lon: e.lon }) + '\n'),
+      onTruth: (e) => truth?.write(`${JSON.stringify({ type: 'position', bandId: e.bandId, t: Math.round(e.t), lat: e.lat, lon: e.lon })}\n`),
     })
     truth?.end()
     out(summary(stats))

@@ -55,7 +55,7 @@ function fromGeoJson(doc: unknown): { t: unknown; lat: unknown; lon: unknown }[]
     if (f.geometry?.type === 'LineString') {
       const coords = f.geometry.coordinates as number[][]
       const times = ((props.coordinateProperties as { times?: unknown[] } | undefined)?.times ?? props.coordTimes ?? props.times ?? []) as unknown[]
-      coords.forEach((c, i) => out.push({ t: times[i], lat: c[1], lon: c[0] }))
+      for (const [i, c] of coords.entries()) out.push({ t: times[i], lat: c[1], lon: c[0] })
     } else if (f.geometry?.type === 'Point') {
       const c = f.geometry.coordinates as number[]
       out.push({ t: props.time ?? props.timestamp, lat: c[1], lon: c[0] })

@@ -2,7 +2,7 @@
 // while resident A wore it stays A's — never shown to B's family through any route, the socket or
 // B's export, even a late backlog from A's time that arrives after the hand-over — and erasing A
 // erases it all. Done twice: through the admin API (unassign, assign) and through the admin import.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { BAND, HOME, PASSWORD, connectBand, login, openLive, type LiveClient } from './support/fixtures.ts'

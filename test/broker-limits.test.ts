@@ -43,7 +43,7 @@ describe('packet limits on the embedded broker', () => {
 
   const metric = async (line: string) => {
     const text = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text()
-    return Number(text.split('\n').find((l) => l.startsWith(line + ' '))?.split(' ')[1] ?? 0)
+    return Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1] ?? 0)
   }
   const open = () => new Promise<Socket>((resolve) => { const s = connect(service.mqttPort!, '127.0.0.1', () => resolve(s)) })
 

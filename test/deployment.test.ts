@@ -167,7 +167,7 @@ describe('operations dashboard and scraping', () => {
     const serving = tongxingServices.filter(([n]) => n !== 'migrate')
     expect(targets.sort()).toEqual(serving.map(([n]) => `${n}:8080`).sort())
     // /metrics is for operators: each process gets METRICS_TOKEN, Prometheus the same as a secret file.
-    for (const [name, s] of serving) expect(s.environment?.METRICS_TOKEN, name).toBe('${METRICS_TOKEN:?set METRICS_TOKEN}')
+    for (const [name, s] of serving) expect(s.environment?.METRICS_TOKEN, name).toBe('$' + '{METRICS_TOKEN:?set METRICS_TOKEN}') // compose's syntax, not a template
     const file = prom.scrape_configs[0]!.authorization?.credentials_file
     const secrets = (compose as unknown as { secrets: Record<string, { environment: string }> }).secrets
     expect(file).toBe('/run/secrets/metrics_token')

@@ -19,7 +19,7 @@ describe('ingest refusals on the embedded broker', () => {
 
   const metric = async (line: string) => {
     const text = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text()
-    const found = text.split('\n').find((l) => l.startsWith(line + ' '))
+    const found = text.split('\n').find((l) => l.startsWith(`${line} `))
     return found ? Number(found.split(' ')[1]) : 0
   }
   const stored = async (s: number) =>

@@ -37,7 +37,7 @@ describe('OwnTracks on the embedded broker', () => {
 
   const metric = async (line: string) => {
     const text = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text()
-    return Number(text.split('\n').find((l) => l.startsWith(line + ' '))?.split(' ')[1] ?? 0)
+    return Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1] ?? 0)
   }
 
   it('when the iOS app attaches a 24 KB image to its location, then the location is stored without it', async () => {

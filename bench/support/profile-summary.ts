@@ -13,7 +13,7 @@ const { values: v, positionals } = parseArgs({ options: { top: { type: 'string',
 const profile = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as Profile
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 const selfUs = new Map<number, number>()
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
+for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
 const totalUs = profile.endTime - profile.startTime
 
 const where = (url: string) => {

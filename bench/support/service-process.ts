@@ -24,7 +24,8 @@ export function buildService(): string {
   const dir = `.build-bench-${process.pid}`
   execFileSync(process.execPath, ['infra/build.mjs', dir], { cwd: ROOT, stdio: 'inherit' })
   process.on('exit', () => rmSync(join(ROOT, dir), { recursive: true, force: true }))
-  return (built = dir)
+  built = dir
+  return dir
 }
 
 /** `tongxing serve` from the compiled build; with `profileDir`, it writes a CPU profile there when it stops. */

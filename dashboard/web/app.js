@@ -156,7 +156,10 @@ $('accept-form').addEventListener('submit', async (e) => {
     body: JSON.stringify({ code, username: form.get('username'), password: form.get('password') }) })
   const refused = res.ok ? null : (await res.json().catch(() => ({}))).error?.code
   const why = { username_taken: 'taken', weak_password: 'weakPassword' }[refused] ?? 'badInvite'
-  if (!res.ok) return ($('accept-error').textContent = t(why))
+  if (!res.ok) {
+    $('accept-error').textContent = t(why)
+    return
+  }
   await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) })
   window.history.replaceState(null, '', '/')
   $('accept').hidden = true

@@ -74,12 +74,18 @@ export const editor = {
   async save() {
     const f = $('zone-form')
     const shape = this.shape()
-    if (!shape) return ($('zone-error').textContent = this.mode === 'circle' ? t('clickCentre') : t('clickCorners'))
+    if (!shape) {
+      $('zone-error').textContent = this.mode === 'circle' ? t('clickCentre') : t('clickCorners')
+      return
+    }
     const body = { name: f.name.value, kind: f.kind.value, shape, schedule: f.from.value && f.to.value ? { from: f.from.value, to: f.to.value } : null }
     const res = await fetch(this.zone ? `/api/zones/${this.zone.id}` : `/api/residents/${this.residentId}/zones`,
       { method: this.zone ? 'PUT' : 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
     const answer = await res.json()
-    if (!res.ok) return ($('zone-error').textContent = answer.error?.message ?? res.status)
+    if (!res.ok) {
+      $('zone-error').textContent = answer.error?.message ?? res.status
+      return
+    }
     await this.reload()
   },
   async remove() {
