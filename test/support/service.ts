@@ -1,14 +1,24 @@
 // Starts the real service in-process on free ports, for integration tests.
-import { mkdtemp } from 'node:fs/promises'
+import { cp, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { inject } from 'vitest'
 import { startService, type Service } from '../../bin/service.ts'
 import { createLogger, loadConfig, type Config } from '../../infra/index.ts'
 
+/** A new data directory; its embedded database copied from the migrated template when there is one. */
+async function freshDataDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tongxing-'))
+  const template = inject('pgliteTemplate')
+  if (template) await cp(template, join(dir, 'pglite'), { recursive: true })
+  return dir
+}
+
 export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
+  const dataDir = env.DATA_DIR ?? (env.DATABASE_URL ? await mkdtemp(join(tmpdir(), 'tongxing-')) : await freshDataDir())
   const r = loadConfig({
-    PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ZONE_REFRESH_MS: '100', GEOFENCE_TICK_MS: '100',
-    DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-')), ...env,
+    PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ZONE_REFRESH_MS: '100',
+    GEOFENCE_TICK_MS: '100', ...env, DATA_DIR: dataDir,
   })
   if (!r.ok) throw new Error(r.errors.join('; '))
   return r.config
