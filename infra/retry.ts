@@ -1,7 +1,6 @@
 // Retry an operation that must not be lost (a position batch, an alert) until it succeeds,
 // with exponential backoff. Each failure is logged; nothing is dropped -- unless the caller gives
 // up through `signal` (a shutdown past its grace period): then it throws the signal's reason.
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from './log.ts'
 
 export interface RetryOptions {
@@ -21,7 +20,22 @@ export async function retryForever<T>(fn: () => Promise<T>, opts: RetryOptions):
       return await fn()
     } catch (err) {
       log.error({ err, attempt, retryInMs: wait }, `${what} failed; retrying`)
-      await sleep(wait, undefined, { signal }).catch(() => signal?.throwIfAborted())
+      await pause(wait, signal)
     }
   }
+}
+
+/** Waits ms (on the global timer, so tests can fake it); an abort ends the wait with the signal's reason. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted)
+      resolve()
+    }, ms)
+    function aborted() {
+      clearTimeout(timer)
+      reject(signal!.reason)
+    }
+    signal?.addEventListener('abort', aborted, { once: true })
+  })
 }

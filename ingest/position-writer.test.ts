@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createLogger } from '../infra/index.ts'
 import type { Fix } from './fix.ts'
 import { createPositionWriter } from './position-writer.ts'
@@ -23,6 +23,10 @@ function gatedStore(failFirst = 0) {
 }
 
 describe('position writer', () => {
+  // Time is the test's: lingers and retries run on fake timers, so a loaded machine cannot reorder them.
+  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }) })
+  afterEach(() => { vi.useRealTimers() })
+
   it('when reports arrive while a write is in flight, then they go together in the next batch and each write resolves only when stored', async () => {
     const g = gatedStore()
     const w = createPositionWriter({ store: g.store, log, maxRows: 100 })
@@ -59,7 +63,7 @@ describe('position writer', () => {
     const w = createPositionWriter({ store: g.store, log, maxRows: 100, retry: { firstMs: 1, maxMs: 2 } })
     let stored = false
     void w.write([fix(1), fix(2)]).then(() => { stored = true })
-    await new Promise((r) => setTimeout(r, 20))
+    await vi.advanceTimersByTimeAsync(20)
     expect(stored).toBe(false)
     g.open()
     await w.flush()
@@ -76,7 +80,7 @@ describe('position writer', () => {
     expect(w.full()).toBe(true)
     let room = false
     w.onRoom(() => { room = true })
-    await new Promise((r) => setTimeout(r, 20))
+    await vi.advanceTimersByTimeAsync(20)
     expect(seen).toEqual([false]) // failing: reported once, not per attempt
     expect(room).toBe(false)
     g.open() // the first batch lands; the queue (6) is still above half the bound
@@ -101,8 +105,9 @@ describe('position writer', () => {
       const w = createPositionWriter({ store: { insert: async (fixes) => fixes.length }, log, maxRows: 100 })
       await w.write([fix(1)])
       for (let i = 0; i < hops; i++) await Promise.resolve()
-      const stored = await Promise.race([w.write([fix(2)]).then(() => true), new Promise((r) => setTimeout(() => r(false), 200))])
-      expect(stored).toBe(true)
+      const stored = Promise.race([w.write([fix(2)]).then(() => true), new Promise((r) => setTimeout(() => r(false), 200))])
+      await vi.advanceTimersByTimeAsync(200)
+      expect(await stored).toBe(true)
     }
   })
 
@@ -112,10 +117,10 @@ describe('position writer', () => {
     const done: number[] = []
     for (const seq of [1, 2, 3]) {
       void w.write([fix(seq)]).then(() => done.push(seq))
-      await new Promise((r) => setTimeout(r, 5))
+      await vi.advanceTimersByTimeAsync(5)
     }
     expect(g.calls).toEqual([])
-    await new Promise((r) => setTimeout(r, 40))
+    await vi.advanceTimersByTimeAsync(40)
     expect(g.calls).toEqual([[1, 2, 3]])
     expect(done).toEqual([])
     g.open()
@@ -128,7 +133,7 @@ describe('position writer', () => {
     const w = createPositionWriter({ store: g.store, log, maxRows: 3, lingerMs: 10_000 })
     void w.write([fix(1)])
     void w.write([fix(2), fix(3)])
-    await new Promise((r) => setTimeout(r, 10))
+    await vi.advanceTimersByTimeAsync(10)
     expect(g.calls).toEqual([[1, 2, 3]])
     g.open()
     await w.flush()
@@ -138,9 +143,9 @@ describe('position writer', () => {
     const g = gatedStore()
     const w = createPositionWriter({ store: g.store, log, maxRows: 100, concurrency: 2, lingerMs: 10_000 })
     void w.write(Array.from({ length: 100 }, (_, i) => fix(i))) // a full batch goes at once and stays in flight
-    await new Promise((r) => setTimeout(r, 10))
+    await vi.advanceTimersByTimeAsync(10)
     void w.write([fix(1000)])
-    await new Promise((r) => setTimeout(r, 10))
+    await vi.advanceTimersByTimeAsync(10)
     expect(g.calls.map((c) => c.length)).toEqual([100, 1])
     g.open()
     g.open()
@@ -151,11 +156,11 @@ describe('position writer', () => {
     const g = gatedStore()
     const w = createPositionWriter({ store: g.store, log, maxRows: 1000, lingerMs: 10_000 })
     void w.write(Array.from({ length: 1000 }, (_, i) => fix(i)))
-    await new Promise((r) => setTimeout(r, 10))
+    await vi.advanceTimersByTimeAsync(10)
     g.open()
     await w.flush()
     void w.write([fix(5000)])
-    await new Promise((r) => setTimeout(r, 10))
+    await vi.advanceTimersByTimeAsync(10)
     expect(g.calls.map((c) => c.length)).toEqual([1000, 1])
     g.open()
     await w.flush()
@@ -168,7 +173,7 @@ describe('position writer', () => {
     let acknowledged = false
     void w.write([fix(1), fix(2)]).then(() => { acknowledged = true })
     void w.write([fix(3)]).then(() => { acknowledged = true })
-    await new Promise((r) => setTimeout(r, 30))
+    await vi.advanceTimersByTimeAsync(30)
     const flushed = w.flush()
     stop.abort(new Error('grace over'))
     await flushed
