@@ -163,6 +163,14 @@ function crossChecks(c: Config): string[] {
   return errors
 }
 
+/** Every key with its default and meaning, as the README's Markdown table (`tongxing config-table`). */
+export function configTableText(): string {
+  const cell = (t: string) => t.replaceAll('|', '\\|')
+  const rows = Object.entries(CONFIG_KEYS).map(([key, k]) =>
+    `| \`${key}\` | ${k.default === '' ? '(empty)' : `\`${k.default}\``} | ${cell(k.doc)} |`)
+  return ['| key | default | meaning |', '|---|---|---|', ...rows, ''].join('\n')
+}
+
 /** Every key with its meaning and default, as an env file (infra/tongxing.env is this text). */
 export function envFileText(): string {
   const lines = [

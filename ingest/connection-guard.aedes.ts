@@ -11,7 +11,7 @@ import { BAND_ID } from './topics.ts'
 import { createPacketScanner, type PacketLimits, type Verdict } from './packet-limit.ts'
 
 /**
- * Band protocol v1 payloads are at most 8 KiB (README); a packet also carries its topic and
+ * Band protocol v1 payloads are at most 8 KiB (docs/band-protocol.md); a packet also carries its topic and
  * properties. A CONNECT holds an id, a secret and a short will. Once connected, OwnTracks
  * locations may carry an image (the iOS app attaches ~24 KB): decoded without it (owntracks.ts).
  */

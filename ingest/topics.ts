@@ -1,4 +1,4 @@
-// Topic names of band protocol v1 (see README "Band protocol").
+// Topic names of band protocol v1 (see docs/band-protocol.md).
 export const BAND_ID = /^[A-Za-z0-9_-]{1,64}$/
 
 export type BandTopic =
