@@ -2,25 +2,13 @@
 // users, in one transaction. Repeatable: centres and residents are matched by their external key,
 // bands by id, users by username (an existing user keeps their password), a resident's zones by
 // name (updated in place, so open alerts keep their zone; zones no longer listed are removed).
-import { checkSchedule, checkShape, checkZonePolicy, insertZone, type ZoneKind } from '../geofence/index.ts'
+import { checkSchedule, checkShape, checkZonePolicy, insertZone, } from '../geofence/index.ts'
 import type { Db, Queryable } from '../infra/index.ts'
 import { upsertBand } from '../ingest/index.ts'
+import type { ImportDoc } from './import-doc.ts'
 import { hashPassword } from './password.ts'
-import type { Role } from './scope.ts'
 
-export interface ImportDoc {
-  centres: { key: string; name: string }[]
-  residents: {
-    key: string
-    name: string
-    centreKey?: string
-    band?: { id: string; secret: string; provisionedAt?: number }
-    zones: { name: string; kind: ZoneKind; shape: unknown; schedule?: unknown; policy?: unknown }[]
-  }[]
-  users: { username: string; password: string; role: Role; centreKey?: string; residentKeys?: string[] }[]
-  /** Zones for everyone (or a centre's residents): river banks, main roads, rail lines. */
-  sharedZones?: { name: string; kind: ZoneKind; shape: unknown; centreKey?: string }[]
-}
+export type { ImportDoc }
 
 export interface ImportResult {
   centres: Record<string, number>

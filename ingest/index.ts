@@ -1,6 +1,6 @@
 // ingest/: the band protocol, the embedded broker, the external-broker client, and batching
 // reports into the database. Knows nothing of zones, users or WebSocket.
-export { BAND_ID, parseBandTopic } from './topics.ts'
+export { BAND_ID, BandIdSchema, parseBandTopic } from './topics.ts'
 export type { Fix, BandEvent, FixSource } from './fix.ts'
 export { decodeTelemetry, MAX_PAYLOAD_BYTES } from './codec.ts'
 export { generateSecret, verifySecret, MIN_SECRET_LENGTH } from './band-secret.ts'

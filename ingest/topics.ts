@@ -1,5 +1,11 @@
 // Topic names of band protocol v1 (see docs/band-protocol.md).
-export const BAND_ID = /^[A-Za-z0-9_-]{1,64}$/
+import { Type } from 'typebox'
+
+/** A band id: letters, digits, `_` and `-`, 1 to 64 of them (an IMEI is 15 digits). Used in topics and the API. */
+export const BAND_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
+export const BAND_ID = new RegExp(BAND_ID_PATTERN)
+/** The same, as a schema for routes and documents (one definition: this one). */
+export const BandIdSchema = Type.String({ pattern: BAND_ID_PATTERN, description: 'band id (letters, digits, _ and -; up to 64)' })
 
 export type BandTopic =
   | { kind: 'telemetry'; bandId: string }

@@ -3,14 +3,10 @@
 // accounts for the first residents. Simulated credentials derive from the seed: test data only.
 import buffer from '@turf/buffer'
 import { lineString } from '@turf/helpers'
+import type { ImportDoc } from '../dashboard/import-doc.ts'
 import type { DangerCorridor, Fleet } from './zibo.ts'
 
-export interface ImportDoc {
-  centres: { key: string; name: string }[]
-  residents: { key: string; name: string; centreKey: string; band: { id: string; secret: string; provisionedAt?: number }; zones: { name: string; kind: 'safe'; shape: unknown }[] }[]
-  users: { username: string; password: string; role: 'staff' | 'family'; centreKey?: string; residentKeys?: string[] }[]
-  sharedZones: { name: string; kind: 'danger'; shape: unknown }[]
-}
+export type { ImportDoc }
 
 /** A danger corridor as the polygon a person would draw: the line widened by its half-width. */
 export function corridorPolygon(c: DangerCorridor): unknown {

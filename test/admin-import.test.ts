@@ -47,7 +47,7 @@ describe('POST /api/admin/import', () => {
     const second = await post(doc, cookie)
     expect(second.body).toEqual(first.body)
     expect((await service.db.query('SELECT zone_id FROM alerts WHERE resident_id = $1 ORDER BY zone_id', [residentId])).rows).toEqual(zoneIds.map((zone_id) => ({ zone_id })))
-    const zonesImported = doc.residents.reduce((n, r) => n + r.zones.length, 0) + doc.sharedZones.length
+    const zonesImported = doc.residents.reduce((n, r) => n + r.zones.length, 0) + doc.sharedZones!.length
     expect({ residents: await count('residents'), bands: await count('bands'), zones: await count('zones'), users: await count('users') })
       .toEqual({ residents: before.residents + 30, bands: before.bands + 30, zones: before.zones + zonesImported, users: before.users + 5 })
     // A zone's schedule and policy are kept as given.

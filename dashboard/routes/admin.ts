@@ -3,49 +3,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../../infra/index.ts'
-import type { RejectedRecord } from '../../ingest/index.ts'
+import { type RejectedRecord } from '../../ingest/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
+import { ImportDocSchema } from '../import-doc.ts'
 import { importDoc } from '../import.pg.ts'
 import { passwordProblem } from '../password-policy.ts'
 import { requireViewer } from '../session.ts'
 
-const Key = Type.String({ minLength: 1, maxLength: 100 })
 const Ids = Type.Record(Type.String(), Type.Integer())
-
-const ImportBody = Type.Object({
-  centres: Type.Array(Type.Object({ key: Key, name: Type.String({ minLength: 1, maxLength: 200 }) }), { maxItems: 1000 }),
-  residents: Type.Array(Type.Object({
-    key: Key,
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    centreKey: Type.Optional(Key),
-    band: Type.Optional(Type.Object({
-      id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
-      secret: Type.String({ minLength: 16, maxLength: 200 }),
-      /** In service since (epoch ms), for bands moved from another system; default now. */
-      provisionedAt: Type.Optional(Type.Number({ minimum: 0 })),
-    })),
-    zones: Type.Array(Type.Object({
-      name: Type.String({ minLength: 1, maxLength: 100 }),
-      kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
-      shape: Type.Unknown(),
-      schedule: Type.Optional(Type.Unknown()),
-      policy: Type.Optional(Type.Unknown()),
-    }), { maxItems: 20 }),
-  }), { maxItems: 200_000 }),
-  users: Type.Array(Type.Object({
-    username: Type.String({ minLength: 1, maxLength: 64 }),
-    password: Type.String({ minLength: 1, maxLength: 200 }),
-    role: Type.Union([Type.Literal('admin'), Type.Literal('staff'), Type.Literal('family')]),
-    centreKey: Type.Optional(Key),
-    residentKeys: Type.Optional(Type.Array(Key, { maxItems: 50 })),
-  }), { maxItems: 10_000 }),
-  sharedZones: Type.Optional(Type.Array(Type.Object({
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
-    shape: Type.Unknown(),
-    centreKey: Type.Optional(Key),
-  }), { maxItems: 10_000 })),
-})
 
 const Rejected = Type.Object({
   at: Type.Number({ description: 'epoch ms' }),
@@ -69,7 +34,7 @@ export const adminRoutes = (db: Db, topologyChanged: () => Promise<void>, reject
     preValidation: requireViewer(db, ['admin']),
     bodyLimit: 64 * 1024 * 1024,
     schema: {
-      body: ImportBody,
+      body: ImportDocSchema,
       response: { 200: Type.Object({ centres: Ids, residents: Ids, users: Ids }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
     },
   }, async (request, reply) => {

@@ -4,12 +4,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Queryable } from '../../infra/index.ts'
-import { assignBand, bandExists, generateSecret, unassignBand, upsertBand } from '../../ingest/index.ts'
+import { BandIdSchema, assignBand, bandExists, generateSecret, unassignBand, upsertBand } from '../../ingest/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { residentRef } from '../people.pg.ts'
 import { requireViewer } from '../session.ts'
 
-const BandId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
 const Secret = Type.Object({ bandId: Type.String(), secret: Type.String({ description: 'shown this once' }) })
 
 export const bandAdminRoutes = (db: Queryable, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox => async (app) => {
@@ -17,7 +16,7 @@ export const bandAdminRoutes = (db: Queryable, topologyChanged: () => Promise<vo
 
   app.post('/api/admin/bands', {
     preValidation: admin,
-    schema: { body: Type.Object({ id: BandId, residentId: Type.Optional(Type.Integer({ minimum: 1 })) }),
+    schema: { body: Type.Object({ id: BandIdSchema, residentId: Type.Optional(Type.Integer({ minimum: 1 })) }),
       response: { 201: Secret, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody } },
   }, async (request, reply) => {
     const { id, residentId } = request.body
@@ -31,7 +30,7 @@ export const bandAdminRoutes = (db: Queryable, topologyChanged: () => Promise<vo
 
   app.post('/api/admin/bands/:bandId/secret', {
     preValidation: admin,
-    schema: { params: Type.Object({ bandId: BandId }), response: { 200: Secret, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+    schema: { params: Type.Object({ bandId: BandIdSchema }), response: { 200: Secret, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
   }, async (request, reply) => {
     const { bandId } = request.params
     if (!(await bandExists(db, bandId))) return reply.code(404).send(apiError('not_found', 'no such band'))
@@ -44,7 +43,7 @@ export const bandAdminRoutes = (db: Queryable, topologyChanged: () => Promise<vo
   app.put('/api/admin/bands/:bandId/resident', {
     preValidation: admin,
     schema: {
-      params: Type.Object({ bandId: BandId }),
+      params: Type.Object({ bandId: BandIdSchema }),
       body: Type.Object({ residentId: Type.Integer({ minimum: 1 }) }),
       response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
     },
@@ -64,7 +63,7 @@ export const bandAdminRoutes = (db: Queryable, topologyChanged: () => Promise<vo
 
   app.post('/api/admin/bands/:bandId/unassign', {
     preValidation: admin,
-    schema: { params: Type.Object({ bandId: BandId }), response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+    schema: { params: Type.Object({ bandId: BandIdSchema }), response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
   }, async (request, reply) => {
     if (!(await unassignBand(db, request.params.bandId))) return reply.code(404).send(apiError('not_found', 'no such band'))
     await topologyChanged()

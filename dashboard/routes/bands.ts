@@ -2,7 +2,7 @@
 // battery and events, read from band_status, never from the history), and commands to them.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { bandOwner, checkCommand, listBandStatus, listCommands, type CommandChannel } from '../../ingest/index.ts'
+import { BandIdSchema, bandOwner, checkCommand, listBandStatus, listCommands, type CommandChannel } from '../../ingest/index.ts'
 import type { Queryable } from '../../infra/index.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
@@ -37,7 +37,7 @@ const CommandBody = Type.Object({
 export const COMMANDS_PER_WINDOW = 10
 export const COMMAND_WINDOW_MS = 10 * 60_000
 
-const BandParams = Type.Object({ bandId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) })
+const BandParams = Type.Object({ bandId: BandIdSchema })
 
 export const bandRoutes = (db: Queryable, commands: CommandChannel): FastifyPluginAsyncTypebox => async (app) => {
   /** The band if the viewer may see its wearer; otherwise a 404, the same as for no such band. */
