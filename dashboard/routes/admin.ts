@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../../infra/index.ts'
-import { type RejectedRecord } from '../../ingest/index.ts'
+import type { RejectedRecord } from '../../ingest/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { ImportDocSchema } from '../import-doc.ts'
 import { importDoc } from '../import.pg.ts'
