@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { ACCESS_CHANNEL, buildApp, buildOpsApp, busHub, createHub, watchAccess, type Hub } from '../dashboard/index.ts'
-import { createGeofence, startShardOwner, type Geofence } from '../geofence/index.ts'
+import { createGeofence, createTopologyCache, startShardOwner, type Geofence } from '../geofence/index.ts'
 import { applyLifecycle, cached, createBus, createDb, migrate, startLifecycleJob, startEmbeddedDb, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
@@ -84,19 +84,13 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       bus?.subscribe(ACCESS_CHANNEL, () => void watch.check())
     }
     const hub: Hub = bus ? busHub(bus, db, log.child({ part: 'hub' }), localHub) : localHub!
-    const geofence = createGeofence({
-      db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
-      escalationMs: config.escalationSeconds * 1000, judgesAll: role === 'all', signal: shutdown.signal,
-      onAlert: (c, ms) => {
-        if (c.change === 'opened') alertMetrics.raisedSeconds.observe(ms / 1000)
-        hub.publishAlert(c)
-      },
-    })
-    await geofence.start()
-    cleanup.push(() => geofence.stop())
-    bus?.subscribe(TOPOLOGY_CHANNEL, () => void geofence.refresh())
+    // Who wears which band: the geofence judges with it, positions and commands are scoped by it.
+    const topology = createTopologyCache({ db, log: log.child({ part: 'topology' }), refreshMs: config.zoneRefreshMs })
+    await topology.start()
+    cleanup.push(() => topology.stop())
+    bus?.subscribe(TOPOLOGY_CHANNEL, () => void topology.refresh())
     const topologyChanged = async () => {
-      await geofence.refresh()
+      await topology.refresh()
       await bus?.publish(TOPOLOGY_CHANNEL, '')
     }
 
@@ -108,7 +102,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       if (!localHub) return
       for (const u of updates) {
         const p = u.position
-        const owner = p && geofence.wearerOf(u.bandId)
+        const owner = p && topology.wearerOf(u.bandId)
         if (!p || !owner || p.ts < owner.since) continue
         const position = {
           bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts,
@@ -122,7 +116,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const commands = role === 'worker' ? undefined : createCommandChannel({
       db, log: log.child({ part: 'commands' }), publish: (bandId, payload) => sendToBand(bandId, payload),
       onChange: (c) => {
-        const owner = geofence.wearerOf(c.bandId)
+        const owner = topology.wearerOf(c.bandId)
         if (owner && c.requestedAt >= owner.since) hub.publish('command', { command: c }, owner)
       },
     })
@@ -141,6 +135,17 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       cleanup.push(() => publisher.close())
       sendToBand = publisher.sendCommand
     } else {
+      // Bands are judged where they come in (a dashboard server judges none).
+      const geofence = createGeofence({
+        db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
+        escalationMs: config.escalationSeconds * 1000, judgesAll: role === 'all', signal: shutdown.signal, topology,
+        onAlert: (c, ms) => {
+          if (c.change === 'opened') alertMetrics.raisedSeconds.observe(ms / 1000)
+          hub.publishAlert(c)
+        },
+      })
+      await geofence.start()
+      cleanup.push(() => geofence.stop())
       ports = await startIngest({ config, log, db, now, cleanup, registry, geofence, bus, announcePositions, commands, rejected, hub,
         setSender: (send) => { sendToBand = send }, signal: shutdown.signal })
     }

@@ -7,7 +7,8 @@ import type { AlertChange } from './alert.ts'
 import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert, type OpenAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
 import { DEFAULT_POLICY, initialState, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
-import { boxAround, loadTopology, topologyVersion, type Topology, type Wearer } from './topology.pg.ts'
+import { createTopologyCache, type TopologyCache } from './topology-cache.ts'
+import { boxAround, type Topology, type Wearer } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {
   bandId: string
@@ -57,6 +58,8 @@ export interface GeofenceOptions {
   judgesAll?: boolean
   /** Aborted when a shutdown's grace period is over: an alert still failing to store is given up (logged). */
   signal?: AbortSignal
+  /** Who wears which band, shared with the rest of the process; absent: the geofence keeps its own. */
+  topology?: TopologyCache
 }
 
 /** A band's state as its open alerts describe it (after a restart, or a shard never saved). */
@@ -73,7 +76,7 @@ export function fromOpenAlerts(open: readonly OpenAlert[], heardAt: number): Ban
   return s
 }
 
-export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert, judgesAll = true, signal }: GeofenceOptions): Geofence {
+export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert, judgesAll = true, signal, topology: shared }: GeofenceOptions): Geofence {
   const states = new Map<string, BandState>()
   const changed = new Set<string>()
   const set = (bandId: string, s: BandState) => {
@@ -97,17 +100,12 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     }
   }
 
-  const load = async () => {
-    try {
-      if (topology && (await topologyVersion(db)) === topology.version) return
-      const before = topology
-      topology = await loadTopology(db)
-      if (before) handedOver(before, topology)
-      log.info({ version: topology.version, bands: topology.wearerByBand.size }, 'zones and bands loaded')
-    } catch (err) {
-      log.error({ err }, 'zone refresh failed; keeping the zones already loaded')
-    }
-  }
+  const topologies = shared ?? createTopologyCache({ db, log, refreshMs })
+  topology = topologies.current()
+  topologies.onChange((after, before) => {
+    topology = after
+    if (before) handedOver(before, after)
+  })
 
   const store = (residentId: number, bandId: string, e: EngineEvent) => {
     const { kind, zoneId } = e
@@ -151,12 +149,8 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     }
   }
 
-  // The refresh keeps the zones already loaded when it fails (load logs it); the escalation check
-  // tries again at the next tick.
-  const refreshing = periodic({ everyMs: refreshMs, run: load, log, what: 'zone refresh' })
   const ticking = periodic({ everyMs: tickMs, run: runTick, log, what: 'time rules' })
   const escalating = periodic({ everyMs: tickMs, run: escalate, log, what: 'escalation check' })
-  const refresh = () => refreshing.runNow()
 
   /** What the open alerts say about each band, so a restart neither repeats nor forgets them. */
   const rebuild = async () => {
@@ -165,15 +159,16 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
   }
 
   return {
-    refresh,
+    refresh: topologies.refresh,
     tick: runTick,
-    wearerOf: (bandId) => topology?.wearerByBand.get(bandId),
-    bands: () => topology?.wearerByBand.keys() ?? [],
-    provisionedAt: (bandId) => topology?.provisionedAt.get(bandId),
+    wearerOf: topologies.wearerOf,
+    bands: topologies.bands,
+    provisionedAt: topologies.provisionedAt,
     async start() {
-      await refresh()
+      if (shared) await topologies.refresh()
+      else await topologies.start()
       if (judgesAll) await rebuild()
-      for (const task of [refreshing, ticking, escalating]) task.start()
+      for (const task of [ticking, escalating]) task.start()
     },
     onFixes(fixes) {
       if (!topology) return
@@ -213,7 +208,7 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
       while (chains.size > 0) await Promise.all(chains.values())
     },
     async stop() {
-      await Promise.all([refreshing.stop(), ticking.stop(), escalating.stop()])
+      await Promise.all([ticking.stop(), escalating.stop(), shared ? undefined : topologies.stop()])
       await this.settled()
     },
   }

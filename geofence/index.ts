@@ -7,6 +7,7 @@ export { listAlerts, raiseAlert, resolveAlert, acknowledgeAlert, resolveAlertByP
 export { ESCALATION_LEVELS } from './alert.ts'
 export { deleteZone, findZone, insertZone, listZones, updateZone, type NewZone, type ZoneView } from './zone-store.pg.ts'
 export { createGeofence, type Geofence, type GeofenceFix } from './geofence.ts'
+export { createTopologyCache, type TopologyCache } from './topology-cache.ts'
 export { startShardOwner, type ShardOwner } from './shard-owner.ts'
 export { shardOf } from './shards.ts'
 export type { Wearer } from './topology.pg.ts'
