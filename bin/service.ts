@@ -103,7 +103,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       for (const u of updates) {
         const p = u.position
         const owner = p && topology.wearerOf(u.bandId)
-        if (!p || !owner || p.ts < owner.since) continue
+        if (!p || !owner || p.ts < owner.since || p.lat === undefined || p.lon === undefined) continue
         const position = {
           bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts,
           lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null,

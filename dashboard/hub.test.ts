@@ -6,6 +6,8 @@ import {
 } from './hub.ts'
 import type { Viewer } from './scope.ts'
 
+const position = { bandId: 'b1', residentId: 1, fixTime: 0, lat: 36.8, lon: 118, acc: 10, batt: 80 }
+
 function socket(bufferedAmount = 0) {
   const sent: string[] = []
   let terminated = false
@@ -27,7 +29,7 @@ describe('hub', () => {
     const mine = socket(), theirs = socket()
     hub.add(mine, staff(1))
     hub.add(theirs, staff(2))
-    hub.publish('position', {}, about)
+    hub.publish('position', { position }, about)
     hub.publishAlert({ change: 'opened', alert })
     expect(mine.sent).toEqual(['position', 'alert'])
     expect(theirs.sent).toEqual([])
@@ -38,7 +40,7 @@ describe('hub', () => {
     const hub = createHub({ keepAliveMs: 60_000 })
     const slow = socket(SLOW_CLIENT_BYTES + 1), stalled = socket(STALLED_CLIENT_BYTES + 1), quick = socket()
     for (const s of [slow, stalled, quick]) hub.add(s, staff(1))
-    hub.publish('position', {}, about)
+    hub.publish('position', { position }, about)
     hub.publishAlert({ change: 'opened', alert })
     expect(slow.sent).toEqual(['alert'])
     expect(quick.sent).toEqual(['position', 'alert'])
@@ -69,12 +71,12 @@ describe('hub', () => {
     const send = s.send
     s.send = (d) => { send(d); if (corks === 0) flushed.push(...s.sent.splice(0)) }
     hub.add(s, staff(1), wire)
-    hub.publish('position', {}, about)
-    hub.publish('position', {}, about)
+    hub.publish('position', { position }, about)
+    hub.publish('position', { position }, about)
     expect(flushed).toEqual([])
     await new Promise((r) => setTimeout(r, POSITION_HOLD_MS + 20))
     expect(flushed).toEqual(['position', 'position'])
-    hub.publish('position', {}, about)
+    hub.publish('position', { position }, about)
     hub.publishAlert({ change: 'opened', alert })
     expect(flushed).toEqual(['position', 'position', 'position', 'alert'])
     expect(corks).toBe(0)
@@ -103,7 +105,7 @@ describe('hub', () => {
     expect(hub.rescope(s, staff(1), session)).toBe(false)
     expect(hub.rescope(s, staff(2), session)).toBe(true)
     hub.publishAlert({ change: 'opened', alert })
-    hub.publish('position', {}, { residentId: 8, careCentreId: 2 })
+    hub.publish('position', { position }, { residentId: 8, careCentreId: 2 })
     expect(s.sent).toEqual(['scope', 'position'])
     hub.closeAll()
   })

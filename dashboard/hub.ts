@@ -4,6 +4,7 @@
 // (access-watch.ts finds out).
 import type { AlertChange } from '../geofence/index.ts'
 import { canSee, sameScope, type ResidentRef, type Viewer } from './scope.ts'
+import type { SocketEventType, SocketEvents } from './socket-messages.ts'
 
 /** The part of a WebSocket the hub uses (the `ws` socket satisfies it). */
 export interface HubSocket {
@@ -63,7 +64,7 @@ export interface Hub {
   end(socket: HubSocket, change: 'ended' | 'expired'): void
   publishAlert(change: AlertChange): void
   /** Any other message about a resident, to the sockets whose viewers may see that resident. */
-  publish(type: string, body: Record<string, unknown>, about: ResidentRef): void
+  publish<K extends SocketEventType>(type: K, body: SocketEvents[K], about: ResidentRef): void
   size(): number
   closeAll(): void
 }
