@@ -3,14 +3,13 @@
 import { readFile } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { ACCESS_CHANNEL, buildApp, buildOpsApp, busHub, createHub, watchAccess, type Hub } from '../dashboard/index.ts'
-import { createGeofence, createTopologyCache, startShardOwner, type Geofence } from '../geofence/index.ts'
-import { applyLifecycle, cached, createBus, createDb, migrate, startLifecycleJob, startEmbeddedDb, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
+import { createGeofence, createTopologyCache, geofenceMetrics, startShardOwner, type Geofence } from '../geofence/index.ts'
+import { applyLifecycle, cached, within, createBus, createDb, migrate, startLifecycleJob, startEmbeddedDb, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
   connectExternalBroker, createIngest, createPositionWriter, findBandSecret, ingestMetrics, pgPositionStore,
   startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, createStatusWriter, bandProvisionedAt, statusUpdates,
   type CommandChannel, type Fix, type StatusUpdate,
 } from '../ingest/index.ts'
-import { geofenceMetrics, within } from './metrics.ts'
 
 /** Stored reports, announced by the worker that stored them (in the same statement). */
 const FIXES_CHANNEL = 'tongxing_fixes'

@@ -1,7 +1,7 @@
-// The service-level figures the operations dashboard shows next to ingest's own
-// (infra/grafana/tongxing.json): how long alerts take to become durable, and how many are open.
+// The geofence's figures for the operations dashboard, beside ingest's own (ingest/metrics.ts,
+// infra/grafana/tongxing.json): how long alerts take to become durable, and how many are open.
 import { Gauge, Histogram, type Registry } from 'prom-client'
-import type { Queryable } from '../infra/index.ts'
+import { within, type Queryable } from '../infra/index.ts'
 
 export function geofenceMetrics(registry: Registry, db: Queryable) {
   const registers = [registry]
@@ -19,11 +19,4 @@ export function geofenceMetrics(registry: Registry, db: Queryable) {
         } catch { /* keep the last figures */ }
       } }),
   }
-}
-
-/** The promise's value, or a rejection after `ms`. */
-export function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms) })
-  return Promise.race([p, late]).finally(() => clearTimeout(timer))
 }
