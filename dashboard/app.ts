@@ -22,7 +22,7 @@ import { bandRoutes } from './routes/bands.ts'
 import { directoryRoutes } from './routes/directory.ts'
 import { historyRoutes } from './routes/history.ts'
 import { invitationRoutes } from './routes/invitations.ts'
-import { mapRoutes, type MapSettings } from './routes/map.ts'
+import { zoneRoutes, type MapSettings } from './routes/zones.ts'
 import { personalDataRoutes } from './routes/personal-data.ts'
 import { healthRoutes, type ReadinessChecks } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
@@ -93,7 +93,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes(d.db, d.sessionTtlMs))
   await app.register(alertRoutes(d.db, d.hub))
   await app.register(bandRoutes(d.db, d.commands))
-  await app.register(mapRoutes(d.db, d.map, d.topologyChanged))
+  await app.register(zoneRoutes(d.db, d.map, d.topologyChanged))
   await app.register(historyRoutes(d.db))
   await app.register(personalDataRoutes(d))
   await app.register(invitationRoutes(d.db))

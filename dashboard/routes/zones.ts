@@ -1,4 +1,4 @@
-// What the page's map needs: the zones the viewer may see (their residents', their centres'
+// Zones, and what the page's map needs: the zones the viewer may see (their residents', their centres'
 // shared ones, the city-wide danger zones), editing residents' zones (care staff, admins), and
 // the public map settings.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -36,7 +36,7 @@ function checkZone(body: ZoneInput): { ok: true; zone: { name: string; kind: Zon
   return { ok: true, zone: { name: body.name, kind: body.kind, shape: shape.shape, schedule: when.schedule } }
 }
 
-export const mapRoutes = (db: Queryable, settings: MapSettings, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox => async (app) => {
+export const zoneRoutes = (db: Queryable, settings: MapSettings, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox => async (app) => {
   // Care staff edit the zones of their centre's residents; admins any resident's. Families look.
   const mayEdit = async (v: Viewer, residentId: number) => v.role !== 'family' && canSeeResident(db, v, residentId)
   const Saved = { 200: Type.Object({ zone: Type.Unknown() }), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }
