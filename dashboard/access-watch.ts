@@ -5,7 +5,7 @@
 // closed; one whose viewer now sees other residents is told, rescoped, and sent a new snapshot.
 import { periodic, type Logger, type Queryable } from '../infra/index.ts'
 import type { Hub, HubConnection, HubSocket } from './hub.ts'
-import { viewersForSessions, type SessionViewer } from './people.pg.ts'
+import { viewersForSessions, type SessionViewer } from './sessions.pg.ts'
 import { snapshot } from './snapshot.pg.ts'
 
 /** How often access is checked: a change reaches open sockets within this and a query or two. */

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Queryable } from '../infra/index.ts'
 import { apiError } from './errors.ts'
-import { viewerForSession, type SessionViewer } from './people.pg.ts'
+import { viewerForSession, type SessionViewer } from './sessions.pg.ts'
 import type { Role } from './scope.ts'
 
 export const SESSION_COOKIE = 'tx_session'

@@ -4,7 +4,7 @@
 import { listAlerts, type Alert } from '../geofence/index.ts'
 import type { Queryable } from '../infra/index.ts'
 import { listBandStatus, type BandStatus } from '../ingest/index.ts'
-import { visibleResidentIds } from './people.pg.ts'
+import { visibleResidentIds } from './scope.pg.ts'
 import type { Viewer } from './scope.ts'
 
 export interface Snapshot {

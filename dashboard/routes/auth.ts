@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import type { Queryable } from '../../infra/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, deviceCookie, knownDevice } from '../device-cookie.ts'
-import { createSession, deleteSession, findAccount, passwordMatches } from '../people.pg.ts'
+import { createSession, deleteSession, findAccount, passwordMatches } from '../sessions.pg.ts'
 import { createSignInGuard, guardKey } from '../sign-in-guard.ts'
 import { SESSION_COOKIE, requireViewer } from '../session.ts'
 

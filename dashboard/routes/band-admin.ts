@@ -6,7 +6,7 @@ import { Type } from 'typebox'
 import type { Queryable } from '../../infra/index.ts'
 import { BandIdSchema, assignBand, bandExists, generateSecret, unassignBand, upsertBand } from '../../ingest/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
-import { residentRef } from '../people.pg.ts'
+import { residentRef } from '../scope.pg.ts'
 import { requireViewer } from '../session.ts'
 
 const Secret = Type.Object({ bandId: Type.String(), secret: Type.String({ description: 'shown this once' }) })

@@ -6,7 +6,7 @@ import { BandIdSchema, bandOwner, checkCommand, listBandStatus, listCommands, ty
 import type { Queryable } from '../../infra/index.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
-import { visibleResidentIds } from '../people.pg.ts'
+import { visibleResidentIds } from '../scope.pg.ts'
 import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 

@@ -6,7 +6,8 @@ import { deleteUser, linkResident, listResidents, listUsers, unlinkResident } fr
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { passwordProblem } from '../password-policy.ts'
-import { insertResident, insertUser, visibleResidentIds } from '../people.pg.ts'
+import { insertResident, insertUser } from '../people.pg.ts'
+import { visibleResidentIds } from '../scope.pg.ts'
 import { requireViewer } from '../session.ts'
 
 const Resident = Type.Object({ id: Type.Integer(), name: Type.String(), careCentreId: Nullable(Type.Integer()), bandId: Nullable(Type.String()) })

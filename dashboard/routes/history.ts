@@ -8,7 +8,7 @@ import { ErrorBody, apiError } from '../errors.ts'
 import {
   listHistoryViews, MAX_HISTORY_MS, MAX_HOURLY_MS, recordHistoryView, residentHistory, residentHourly, type Reader,
 } from '../history.pg.ts'
-import { canSeeResident } from '../people.pg.ts'
+import { canSeeResident } from '../scope.pg.ts'
 import type { Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 

@@ -6,7 +6,8 @@ import type { Db } from '../../infra/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { acceptInvitation, createInvitation } from '../invitations.pg.ts'
 import { passwordProblem } from '../password-policy.ts'
-import { canSeeResident, viewerForSession } from '../people.pg.ts'
+import { viewerForSession } from '../sessions.pg.ts'
+import { canSeeResident } from '../scope.pg.ts'
 import { SESSION_COOKIE, requireViewer } from '../session.ts'
 
 export const invitationRoutes = (db: Db): FastifyPluginAsyncTypebox => async (app) => {

@@ -7,7 +7,7 @@ import { checkSchedule, checkShape, deleteZone, findZone, insertZone, listZones,
 import type { Queryable } from '../../infra/index.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
-import { canSeeResident, visibleCentreIds, visibleResidentIds } from '../people.pg.ts'
+import { canSeeResident, visibleCentreIds, visibleResidentIds } from '../scope.pg.ts'
 import type { Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 
