@@ -1,131 +1,68 @@
 // Configuration: read once at start-up from the environment, validated as a whole,
 // frozen, and passed down as an argument. Only the composition root calls loadConfig.
-import { Type, type Static } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 
-/** Every key, its default and what it means. The README's table is generated from this list. */
+/**
+ * Every key: its type, default and meaning, written once. The Config type and its validation, the
+ * README's table (`tongxing config-table`) and infra/tongxing.env (`tongxing env-file`) come from it.
+ */
 export const CONFIG_KEYS = {
-  ROLE: { default: 'all', doc: '`all`: one process does everything. `worker`: ingest and geofence only (needs MQTT_URL and DATABASE_URL; serves /healthz, /readyz and /metrics on PORT). `dashboard`: the web page, API and sockets only. See infra/SCALE-OUT.md.' },
-  PORT: { default: '8080', doc: 'HTTP and WebSocket port of the dashboard (0 picks a free port).' },
-  HOST: { default: '0.0.0.0', doc: 'Address the dashboard and the embedded broker listen on.' },
-  MQTT_PORT: { default: '1883', doc: 'Port of the embedded MQTT broker (0 picks a free port).' },
-  MQTT_TLS_PORT: { default: '8883', doc: 'Port of the embedded broker\'s MQTT over TLS listener, when MQTT_TLS_CERT and MQTT_TLS_KEY are set (0 picks a free port).' },
-  MQTT_TLS_CERT: { default: '', doc: 'PEM certificate (chain) file for MQTT over TLS. Empty: no TLS listener.' },
-  MQTT_TLS_KEY: { default: '', doc: 'PEM private key file for MQTT over TLS.' },
-  MQTT_PLAIN: { default: 'on', doc: '`off`: the embedded broker listens only with TLS (needs MQTT_TLS_CERT and MQTT_TLS_KEY).' },
-  MQTT_URL: { default: '', doc: 'Use this external broker instead of the embedded one (e.g. mqtt://127.0.0.1:1884, the service\'s own listener in infra/mosquitto/mosquitto.conf).' },
-  MQTT_CLIENT_ID: { default: 'tongxing-ingest', doc: 'Client id on the external broker; its session keeps reports while the service is down. Each worker needs its own.' },
-  MQTT_SHARED_CONNECTIONS: { default: '16', doc: 'ROLE=worker: connections each worker opens in the shared subscription (client ids MQTT_CLIENT_ID-0, -1, …); each takes up to 1000 messages in flight and acknowledges each once it is durable.' },
-  MQTT_USERNAME: { default: '', doc: 'Username the service uses on the external broker.' },
-  MQTT_PASSWORD: { default: '', doc: 'Password the service uses on the external broker.' },
-  DATABASE_URL: { default: '', doc: 'PostgreSQL or TimescaleDB server. Empty: embedded PGlite under DATA_DIR.' },
-  DB_POOL_SIZE: { default: '4', doc: 'Connections to a DATABASE_URL server (the embedded database always uses one).' },
-  DATA_DIR: { default: './data', doc: 'Where the embedded database keeps its files.' },
-  RETENTION_DAYS: { default: '180', doc: 'Positions older than this many days are deleted (TimescaleDB retention policy, or dropped day partitions on plain PostgreSQL); hourly summaries follow them. 0 keeps them forever.' },
-  COMPRESS_AFTER_DAYS: { default: '7', doc: 'TimescaleDB compresses positions older than this many days (segmented by band).' },
-  LOG_LEVEL: { default: 'info', doc: 'pino level: trace, debug, info, warn, error. Coordinates are logged only at debug.' },
-  BATCH_MAX_ROWS: { default: '2000', doc: 'Most positions written in one database statement.' },
-  WRITE_LINGER_MS: { default: '20', doc: 'An idle position writer waits this long for more reports before writing, so a quiet system writes a few reports per statement instead of one (adds as much to PUBACK latency; alerts do not wait for it). 0: write at once.' },
-  WRITE_QUEUE_MAX_ROWS: { default: '100000', doc: 'Reports held in memory while the database is slow or away; beyond this, bands are paused (backpressure) until it drains.' },
-  ZONE_REFRESH_MS: { default: '2000', doc: 'How often the geofence checks for changed zones and bands.' },
-  GEOFENCE_TICK_MS: { default: '5000', doc: 'How often the time-based rules run (left then silent, offline).' },
-  ESCALATION_SECONDS: { default: '300', doc: 'An alert nobody acknowledges climbs one escalation level per this long.' },
-  SHUTDOWN_GRACE_SECONDS: { default: '10', doc: 'On stop, writes still failing after this long are abandoned unacknowledged (bands resend them).' },
-  SESSION_TTL_HOURS: { default: '12', doc: 'How long a dashboard login lasts.' },
-  PUBLIC_ORIGIN: { default: '', doc: 'Where people open the page, e.g. https://tongxing.example.cn (several: comma-separated). Requests that change something and live sockets from a page of any other origin are refused. Empty: the origin each request was addressed to.' },
-  HTTP_TLS_CERT: { default: '', doc: 'PEM certificate (chain) file: the dashboard serves HTTPS and WSS on PORT. Empty: plain HTTP (put a reverse proxy with TLS in front; see TRUST_PROXY).' },
-  HTTP_TLS_KEY: { default: '', doc: 'PEM private key file for HTTP_TLS_CERT.' },
-  TRUST_PROXY: { default: '', doc: 'Addresses of reverse proxies in front of the dashboard (comma-separated IPs or CIDRs; `loopback` for one on this machine): their X-Forwarded-For and X-Forwarded-Proto are believed, so sign-in limits see the real client and the cookie is Secure behind HTTPS. Empty: none.' },
-  METRICS_TOKEN: { default: '', doc: 'Bearer token Prometheus sends for /metrics. Empty: /metrics answers only direct connections from this machine.' },
-  TILE_URL: { default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'Map tiles for the page (Leaflet URL template). Empty: no base map.' },
-  TILE_ATTRIBUTION: { default: '© OpenStreetMap contributors', doc: 'Attribution shown with the tiles.' },
-  TILE_GCJ02: { default: 'off', doc: '`on` for tiles in China\'s GCJ-02 datum (AMap/Gaode): positions are offset on the map, for display only.' },
-  MAX_FUTURE_SECONDS: { default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
-} as const
+  ROLE: { type: Type.Union([Type.Literal('all'), Type.Literal('worker'), Type.Literal('dashboard')]), default: 'all', doc: '`all`: one process does everything. `worker`: ingest and geofence only (needs MQTT_URL and DATABASE_URL; serves /healthz, /readyz and /metrics on PORT). `dashboard`: the web page, API and sockets only. See infra/SCALE-OUT.md.' },
+  PORT: { type: Port, default: '8080', doc: 'HTTP and WebSocket port of the dashboard (0 picks a free port).' },
+  HOST: { type: Type.String({ minLength: 1 }), default: '0.0.0.0', doc: 'Address the dashboard and the embedded broker listen on.' },
+  MQTT_PORT: { type: Port, default: '1883', doc: 'Port of the embedded MQTT broker (0 picks a free port).' },
+  MQTT_TLS_PORT: { type: Port, default: '8883', doc: 'Port of the embedded broker\'s MQTT over TLS listener, when MQTT_TLS_CERT and MQTT_TLS_KEY are set (0 picks a free port).' },
+  MQTT_TLS_CERT: { type: Type.String(), default: '', doc: 'PEM certificate (chain) file for MQTT over TLS. Empty: no TLS listener.' },
+  MQTT_TLS_KEY: { type: Type.String(), default: '', doc: 'PEM private key file for MQTT over TLS.' },
+  MQTT_PLAIN: { type: Type.Union([Type.Literal('on'), Type.Literal('off')]), default: 'on', doc: '`off`: the embedded broker listens only with TLS (needs MQTT_TLS_CERT and MQTT_TLS_KEY).' },
+  MQTT_URL: { type: Type.Union([Type.Literal(''), Type.String({ pattern: '^(mqtts?|tcp|ssl|wss?)://' })]), default: '', doc: 'Use this external broker instead of the embedded one (e.g. mqtt://127.0.0.1:1884, the service\'s own listener in infra/mosquitto/mosquitto.conf).' },
+  MQTT_CLIENT_ID: { type: Type.String({ minLength: 1, maxLength: 64 }), default: 'tongxing-ingest', doc: 'Client id on the external broker; its session keeps reports while the service is down. Each worker needs its own.' },
+  MQTT_SHARED_CONNECTIONS: { type: Type.Integer({ minimum: 1, maximum: 64 }), default: '16', doc: 'ROLE=worker: connections each worker opens in the shared subscription (client ids MQTT_CLIENT_ID-0, -1, …); each takes up to 1000 messages in flight and acknowledges each once it is durable.' },
+  MQTT_USERNAME: { type: Type.String(), default: '', doc: 'Username the service uses on the external broker.' },
+  MQTT_PASSWORD: { type: Type.String(), default: '', doc: 'Password the service uses on the external broker.' },
+  DATABASE_URL: { type: Type.Union([Type.Literal(''), Type.String({ pattern: '^postgres(ql)?://' })]), default: '', doc: 'PostgreSQL or TimescaleDB server. Empty: embedded PGlite under DATA_DIR.' },
+  DB_POOL_SIZE: { type: Type.Integer({ minimum: 1, maximum: 100 }), default: '4', doc: 'Connections to a DATABASE_URL server (the embedded database always uses one).' },
+  DATA_DIR: { type: Type.String({ minLength: 1 }), default: './data', doc: 'Where the embedded database keeps its files.' },
+  RETENTION_DAYS: { type: Type.Integer({ minimum: 0, maximum: 36500 }), default: '180', doc: 'Positions older than this many days are deleted (TimescaleDB retention policy, or dropped day partitions on plain PostgreSQL); hourly summaries follow them. 0 keeps them forever.' },
+  COMPRESS_AFTER_DAYS: { type: Type.Integer({ minimum: 1, maximum: 36500 }), default: '7', doc: 'TimescaleDB compresses positions older than this many days (segmented by band).' },
+  LOG_LEVEL: { type: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l))), default: 'info', doc: 'pino level: trace, debug, info, warn, error. Coordinates are logged only at debug.' },
+  BATCH_MAX_ROWS: { type: Type.Integer({ minimum: 1, maximum: 50000 }), default: '2000', doc: 'Most positions written in one database statement.' },
+  WRITE_LINGER_MS: { type: Type.Integer({ minimum: 0, maximum: 1000 }), default: '20', doc: 'An idle position writer waits this long for more reports before writing, so a quiet system writes a few reports per statement instead of one (adds as much to PUBACK latency; alerts do not wait for it). 0: write at once.' },
+  WRITE_QUEUE_MAX_ROWS: { type: Type.Integer({ minimum: 1 }), default: '100000', doc: 'Reports held in memory while the database is slow or away; beyond this, bands are paused (backpressure) until it drains.' },
+  ZONE_REFRESH_MS: { type: Type.Integer({ minimum: 100 }), default: '2000', doc: 'How often the geofence checks for changed zones and bands.' },
+  GEOFENCE_TICK_MS: { type: Type.Integer({ minimum: 50 }), default: '5000', doc: 'How often the time-based rules run (left then silent, offline).' },
+  ESCALATION_SECONDS: { type: Type.Number({ exclusiveMinimum: 0 }), default: '300', doc: 'An alert nobody acknowledges climbs one escalation level per this long.' },
+  SHUTDOWN_GRACE_SECONDS: { type: Type.Number({ minimum: 0 }), default: '10', doc: 'On stop, writes still failing after this long are abandoned unacknowledged (bands resend them).' },
+  SESSION_TTL_HOURS: { type: Type.Number({ exclusiveMinimum: 0 }), default: '12', doc: 'How long a dashboard login lasts.' },
+  PUBLIC_ORIGIN: { type: Type.String({ pattern: '^(|https?://[^/,\\s]+(,https?://[^/,\\s]+)*)$' }), default: '', doc: 'Where people open the page, e.g. https://tongxing.example.cn (several: comma-separated). Requests that change something and live sockets from a page of any other origin are refused. Empty: the origin each request was addressed to.' },
+  HTTP_TLS_CERT: { type: Type.String(), default: '', doc: 'PEM certificate (chain) file: the dashboard serves HTTPS and WSS on PORT. Empty: plain HTTP (put a reverse proxy with TLS in front; see TRUST_PROXY).' },
+  HTTP_TLS_KEY: { type: Type.String(), default: '', doc: 'PEM private key file for HTTP_TLS_CERT.' },
+  TRUST_PROXY: { type: Type.String({ pattern: '^[0-9A-Za-z.:/,_-]*$' }), default: '', doc: 'Addresses of reverse proxies in front of the dashboard (comma-separated IPs or CIDRs; `loopback` for one on this machine): their X-Forwarded-For and X-Forwarded-Proto are believed, so sign-in limits see the real client and the cookie is Secure behind HTTPS. Empty: none.' },
+  METRICS_TOKEN: { type: Type.String(), default: '', doc: 'Bearer token Prometheus sends for /metrics. Empty: /metrics answers only direct connections from this machine.' },
+  TILE_URL: { type: Type.String(), default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'Map tiles for the page (Leaflet URL template). Empty: no base map.' },
+  TILE_ATTRIBUTION: { type: Type.String(), default: '© OpenStreetMap contributors', doc: 'Attribution shown with the tiles.' },
+  TILE_GCJ02: { type: Type.Union([Type.Literal('on'), Type.Literal('off')]), default: 'off', doc: '`on` for tiles in China\'s GCJ-02 datum (AMap/Gaode): positions are offset on the map, for display only.' },
+  MAX_FUTURE_SECONDS: { type: Type.Number({ minimum: 0 }), default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
+} satisfies Record<string, { type: TSchema; default: string; doc: string }>
 
 export type ConfigKey = keyof typeof CONFIG_KEYS
 
-const ConfigSchema = Type.Object({
-  role: Type.Union([Type.Literal('all'), Type.Literal('worker'), Type.Literal('dashboard')]),
-  port: Port,
-  host: Type.String({ minLength: 1 }),
-  mqttPort: Port,
-  mqttTlsPort: Port,
-  mqttTlsCert: Type.String(),
-  mqttTlsKey: Type.String(),
-  mqttPlain: Type.Union([Type.Literal('on'), Type.Literal('off')]),
-  mqttUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^(mqtts?|tcp|ssl|wss?)://' })]),
-  mqttClientId: Type.String({ minLength: 1, maxLength: 64 }),
-  mqttSharedConnections: Type.Integer({ minimum: 1, maximum: 64 }),
-  mqttUsername: Type.String(),
-  mqttPassword: Type.String(),
-  databaseUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^postgres(ql)?://' })]),
-  dbPoolSize: Type.Integer({ minimum: 1, maximum: 100 }),
-  dataDir: Type.String({ minLength: 1 }),
-  retentionDays: Type.Integer({ minimum: 0, maximum: 36500 }),
-  compressAfterDays: Type.Integer({ minimum: 1, maximum: 36500 }),
-  logLevel: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l))),
-  batchMaxRows: Type.Integer({ minimum: 1, maximum: 50000 }),
-  writeLingerMs: Type.Integer({ minimum: 0, maximum: 1000 }),
-  writeQueueMaxRows: Type.Integer({ minimum: 1 }),
-  zoneRefreshMs: Type.Integer({ minimum: 100 }),
-  geofenceTickMs: Type.Integer({ minimum: 50 }),
-  escalationSeconds: Type.Number({ exclusiveMinimum: 0 }),
-  shutdownGraceSeconds: Type.Number({ minimum: 0 }),
-  sessionTtlHours: Type.Number({ exclusiveMinimum: 0 }),
-  publicOrigin: Type.String({ pattern: '^(|https?://[^/,\\s]+(,https?://[^/,\\s]+)*)$' }),
-  httpTlsCert: Type.String(),
-  httpTlsKey: Type.String(),
-  trustProxy: Type.String({ pattern: '^[0-9A-Za-z.:/,_-]*$' }),
-  metricsToken: Type.String(),
-  maxFutureSeconds: Type.Number({ minimum: 0 }),
-  tileUrl: Type.String(),
-  tileAttribution: Type.String(),
-  tileGcj02: Type.Union([Type.Literal('on'), Type.Literal('off')]),
-})
+/** The field a key becomes in Config: ZONE_REFRESH_MS -> zoneRefreshMs. */
+type Rest<S extends string> = S extends `${infer H}_${infer T}` ? `${Capitalize<Lowercase<H>>}${Rest<T>}` : Capitalize<Lowercase<S>>
+type Field<S extends string> = S extends `${infer H}_${infer T}` ? `${Lowercase<H>}${Rest<T>}` : Lowercase<S>
+const field = <K extends ConfigKey>(key: K) =>
+  key.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) as Field<K>
+
+type Properties = { [K in ConfigKey as Field<K>]: (typeof CONFIG_KEYS)[K]['type'] }
+const ConfigSchema = Type.Object(
+  Object.fromEntries((Object.keys(CONFIG_KEYS) as ConfigKey[]).map((k) => [field(k), CONFIG_KEYS[k].type])) as Properties)
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
 
-const FIELD: Record<ConfigKey, keyof Config> = {
-  ROLE: 'role',
-  MQTT_CLIENT_ID: 'mqttClientId',
-  MQTT_SHARED_CONNECTIONS: 'mqttSharedConnections',
-  PORT: 'port',
-  HOST: 'host',
-  MQTT_PORT: 'mqttPort',
-  MQTT_TLS_PORT: 'mqttTlsPort',
-  MQTT_TLS_CERT: 'mqttTlsCert',
-  MQTT_TLS_KEY: 'mqttTlsKey',
-  MQTT_PLAIN: 'mqttPlain',
-  MQTT_URL: 'mqttUrl',
-  MQTT_USERNAME: 'mqttUsername',
-  MQTT_PASSWORD: 'mqttPassword',
-  DATABASE_URL: 'databaseUrl',
-  DB_POOL_SIZE: 'dbPoolSize',
-  DATA_DIR: 'dataDir',
-  RETENTION_DAYS: 'retentionDays',
-  COMPRESS_AFTER_DAYS: 'compressAfterDays',
-  LOG_LEVEL: 'logLevel',
-  BATCH_MAX_ROWS: 'batchMaxRows',
-  WRITE_LINGER_MS: 'writeLingerMs',
-  WRITE_QUEUE_MAX_ROWS: 'writeQueueMaxRows',
-  ZONE_REFRESH_MS: 'zoneRefreshMs',
-  GEOFENCE_TICK_MS: 'geofenceTickMs',
-  ESCALATION_SECONDS: 'escalationSeconds',
-  SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
-  SESSION_TTL_HOURS: 'sessionTtlHours',
-  PUBLIC_ORIGIN: 'publicOrigin',
-  HTTP_TLS_CERT: 'httpTlsCert',
-  HTTP_TLS_KEY: 'httpTlsKey',
-  TRUST_PROXY: 'trustProxy',
-  METRICS_TOKEN: 'metricsToken',
-  MAX_FUTURE_SECONDS: 'maxFutureSeconds',
-  TILE_URL: 'tileUrl',
-  TILE_ATTRIBUTION: 'tileAttribution',
-  TILE_GCJ02: 'tileGcj02',
-}
+const FIELD = Object.fromEntries((Object.keys(CONFIG_KEYS) as ConfigKey[]).map((k) => [k, field(k)])) as Record<ConfigKey, keyof Config>
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] }
 
