@@ -46,9 +46,10 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
     return { child, url }
   }
   const startWorker = async (id: string) => workers.set(id, (await start('worker', id)).child)
-  /** Backend pids holding geofence shard locks, with how many each. */
+  /** Backend pids holding geofence shard locks in this test's database (advisory locks are server-wide), with how many each. */
   const shardHolders = async () => (await db.query<{ pid: number; n: number }>(
-    `SELECT pid, count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 21624 AND granted GROUP BY pid ORDER BY pid`)).rows
+    `SELECT pid, count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 21624 AND granted
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY pid ORDER BY pid`)).rows
 
   beforeAll(async () => {
     database = await server!.start()
