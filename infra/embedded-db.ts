@@ -8,11 +8,19 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
+import { createServer, type Server } from 'node:net'
 import { lockOwner, takeLock, type LockInfo } from './data-dir-lock.ts'
+import { createSessionGate } from './pglite-session.ts'
 
 /** What pglite-socket needs of a PGlite instance (lets tests serve other PGlite builds). */
-export type ServableDb = ConstructorParameters<typeof PGLiteSocketServer>[0]['db']
+export interface ServableDb {
+  waitReady: Promise<void>
+  exec(sql: string): Promise<unknown>
+  isInTransaction(): boolean
+  runExclusive<T>(fn: () => Promise<T>): Promise<T>
+  execProtocolRawStream(message: Uint8Array, o: { onRawData: (data: Uint8Array) => void }): Promise<void>
+}
 
 export interface EmbeddedDb {
   connectionString: string
@@ -59,10 +67,8 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
     } else await privateDir(socketDir)
     const path = join(socketDir, `.s.PGSQL.${PORT}`)
     await rm(path, { force: true }) // left by a killed owner; the lock is ours now
-    // Several pool connections are multiplexed onto PGlite's single session; a transaction
-    // keeps the session to itself until it ends.
-    const server = new PGLiteSocketServer({ db, path, maxConnections: 8 })
-    await server.start()
+    // Every connection shares PGlite's single session, one exchange or transaction at a time.
+    const server = await serve(db, path)
     cleanup.push(() => server.stop())
     const connectionString = `postgres://postgres@/postgres?host=${encodeURIComponent(socketDir)}&port=${PORT}`
     await lock?.publish(connectionString)
@@ -70,6 +76,33 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
   } catch (err) {
     await stop()
     throw err
+  }
+}
+
+/** Serves `db` on a Unix socket; pglite-socket's handler speaks the protocol, the gate shares the session. */
+async function serve(db: ServableDb, path: string): Promise<{ stop(): Promise<void> }> {
+  await db.waitReady
+  const queryQueue = createSessionGate(db)
+  const handlers = new Set<PGLiteSocketHandler>()
+  const server: Server = createServer((socket) => {
+    const handler = new PGLiteSocketHandler({ queryQueue, closeOnDetach: true })
+    handlers.add(handler)
+    const forget = () => handlers.delete(handler)
+    handler.addEventListener('close', forget)
+    handler.addEventListener('error', forget)
+    handler.attach(socket).catch(() => socket.destroy())
+  })
+  server.maxConnections = 8
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(path, () => resolve())
+  })
+  return {
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      await Promise.all([...handlers].map((h) => h.detach(true)))
+      await closed
+    },
   }
 }
 
