@@ -31,6 +31,14 @@ describe('sign-in per account, behind a proxy that passes on each client\'s addr
     expect((await signIn('staff-boshan', PASSWORD)).status).toBe(204)
   })
 
+  it('when 50 guesses for one account arrive at once from 50 addresses, then no more passwords are checked than one after another', async () => {
+    const guesses = await Promise.all(Array.from({ length: 50 }, (_, i) => signIn('staff-zhangdian', `parallel-guess-${i}`)))
+    const statuses = guesses.map((r) => r.status)
+    // One after another: FREE_FAILURES free failures, one more that starts the delay, then waits.
+    expect(statuses.filter((s) => s === 401).length).toBe(FREE_FAILURES + 1)
+    expect(statuses.filter((s) => s === 429).length).toBe(50 - FREE_FAILURES - 1)
+  })
+
   it('when an account is under attack, then the browser its owner signed in with before still gets in at once', async () => {
     const first = await signIn('family-wang', PASSWORD)
     const device = first.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('tx_device='))
