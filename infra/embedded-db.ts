@@ -4,7 +4,7 @@
 // on a TCP port: only the service's own OS user can reach it, or read DATA_DIR's files.
 // PGlite allows one process per data directory: data-dir-lock.ts says who owns it and where its
 // database is served, so commands run meanwhile use that.
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { chmod, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -43,10 +43,21 @@ const PORT = 5432
 /** sockaddr_un holds 108 bytes: longer socket paths go to a private directory under the temp dir. */
 const MAX_SOCKET_PATH = 100
 
-/** A directory only this user may enter. */
+/**
+ * A directory only this user may enter. An existing one (an older install) is closed too — if it is
+ * ours: one made by another OS user is refused, not taken over (root could chmod it), since that
+ * user can still reach what we would keep there.
+ */
 async function privateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  await chmod(dir, 0o700) // an existing directory (an older install) is closed too
+  const st = await lstat(dir)
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory (a symbolic link or a file); choose another DATA_DIR`)
+  const uid = process.getuid?.()
+  if (uid !== undefined && st.uid !== uid) {
+    throw new Error(`${dir} belongs to another user (uid ${st.uid}), not to the user running Tongxing (uid ${uid}); `
+      + 'run Tongxing as that user, or choose a DATA_DIR of its own')
+  }
+  await chmod(dir, 0o700)
 }
 
 export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<EmbeddedDb> {

@@ -19,8 +19,11 @@ export interface Child {
   exited: Promise<number | null>
 }
 
-export function spawnCli(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/tongxing.ts', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+export function spawnCli(args: string[], env: Record<string, string>, o: { umask?: number } = {}): Child {
+  const argv = [process.execPath, '--import', 'tsx', 'bin/tongxing.ts', ...args]
+  // A umask is set by a shell that then becomes the process.
+  const [cmd, ...rest] = o.umask === undefined ? argv : ['sh', '-c', `umask ${o.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', ...argv]
+  const child = spawn(cmd!, rest, { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
