@@ -54,7 +54,10 @@ describe('trivial passwords', () => {
   let world: World
   let admin: string
   useServiceWithWorld((s, w) => { service = s; world = w })
-  const TRIVIAL = [['short', 'abc12345'], ['common', 'password123'], ['keyboard', 'qwertyuiop12'], ['the username', 'zhao-jianguo'], ['username and digits', 'zhao-jianguo2024']] as const
+  const TRIVIAL = [['short', 'abc12345'], ['common', 'password123'], ['keyboard', 'qwertyuiop12'], ['the username', 'zhao-jianguo'], ['username and digits', 'zhao-jianguo2024'],
+    ['pinyin and 520/1314', 'woaini1314520'], ['pinyin name and year', 'zhangwei1988'], ['city and year', 'beijing2008!'],
+    ['the city dressed up', 'Zibo@2024!!'], ['love digits', '5201314abc'], ['keyboard run', 'qwer1234!@#$'], ['name and birthday', 'wangfang19650312'],
+    ['the old demo admin', 'admin-demo-pass'], ['the old demo staff', 'staff-pass-centre-01'], ['the old demo family', 'family-pass-0001']] as const
   const post = async (path: string, body: unknown, cookie?: string) => {
     const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) })
     return { status: res.status, body: (await res.json()) as { error?: { code: string } } }
