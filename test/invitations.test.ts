@@ -44,4 +44,14 @@ describe('family invitations', () => {
     expect((await invite('staff-boshan', world.resident)).status).toBe(404)
     expect((await invite('family-wang', world.resident)).status).toBe(403)
   })
+
+  it('when a relative picks a username that is taken, then the answer says so (409 username_taken) and the invitation can still be used', async () => {
+    const code = (await invite()).body.code as string
+    expect(await post('/api/invitations/accept', { code, username: 'family-wang', password: 'kettle harbour lantern' }))
+      .toEqual({ status: 409, body: { error: { code: 'username_taken', message: expect.any(String) } } })
+    // Two relatives racing for one new name: one gets it, the other is told it is taken.
+    const other = (await invite()).body.code as string
+    const both = await Promise.all([code, other].map((c) => post('/api/invitations/accept', { code: c, username: 'grandson-wang', password: 'kettle harbour lantern' })))
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409])
+  })
 })
