@@ -122,6 +122,39 @@ describe('headers, origins and bad requests', () => {
     expect(nulQuery.status).toBe(400)
   })
 
+  it('when every route with a body is sent NUL characters in its texts and 1e300 in its numbers, then none answers 500', async () => {
+    const cookie = await login(service.httpPort, 'root')
+    type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; minLength?: number; minItems?: number; anyOf?: Schema[]; enum?: unknown[] }
+    const sample = (x: Schema): unknown => {
+      if (x.enum) return x.enum[0]
+      if (x.anyOf) return sample(x.anyOf.find((a) => a.type !== 'null') ?? x.anyOf[0]!)
+      switch (x.type) {
+        case 'object': return Object.fromEntries(Object.entries(x.properties ?? {}).map(([k, v]) => [k, sample(v)]))
+        case 'array': return Array.from({ length: Math.max(1, x.minItems ?? 1) }, () => sample(x.items ?? {}))
+        case 'string': return 'a\u0000'.padEnd(Math.max(2, x.minLength ?? 0), 'b')
+        case 'number': return 1e300
+        case 'integer': return 1
+        case 'boolean': return true
+        default: return 'a\u0000b'
+      }
+    }
+    type Op = { requestBody?: { content: Record<string, { schema: Schema }> } }
+    const doc = (await (await fetch(url('/docs/json'))).json()) as { paths: Record<string, Record<string, Op>> }
+    let checked = 0
+    for (const [template, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const schema = op.requestBody?.content['application/json']?.schema
+        if (!schema) continue
+        const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'bandId' ? BAND.id : '1'))
+        const res = await fetch(url(path), { method: method.toUpperCase(), headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(sample(schema)) })
+        expect(res.status, `${method.toUpperCase()} ${template}`).toBeLessThan(500)
+        if (res.status >= 400) expect(await res.json(), `${method.toUpperCase()} ${template}`).toMatchObject({ error: { code: expect.any(String) } })
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(8)
+  })
+
   it('when the URL is malformed or too long, or the request itself is broken, then the answer has the API\'s error shape', async () => {
     const json = async (res: Response) => ({ status: res.status, body: await res.json() })
     const shape = (status: number, code: string) => ({ status, body: { error: { code, message: expect.any(String) } } })
