@@ -5,7 +5,7 @@ import { createLogger, loadConfig } from '../infra/index.ts'
 import { simulatorMain } from '../simulator/index.ts'
 import { startService } from './service.ts'
 
-const ADMIN = { username: 'admin', password: 'admin-demo-pass' }
+const ADMIN = { username: 'admin', password: 'lotus-harbour-violet-71' }
 
 async function demo(): Promise<number> {
   const loaded = loadConfig({ DATA_DIR: './data-demo', ...process.env })
@@ -19,8 +19,8 @@ async function demo(): Promise<number> {
   if (!exists.rowCount) await insertUser(service.db, { ...ADMIN, role: 'admin' })
   const http = `http://127.0.0.1:${service.httpPort}`
   console.log(`Tongxing demo: dashboard API ${http}, MQTT mqtt://127.0.0.1:${service.mqttPort}
-  log in as ${ADMIN.username} / ${ADMIN.password} (programme admin), staff-centre-01 / staff-pass-centre-01 (care staff),
-  or family-0001 / family-pass-0001 (family); alerts: ${http}/api/alerts, live socket: ws://127.0.0.1:${service.httpPort}/ws
+  log in as ${ADMIN.username} / ${ADMIN.password} (programme admin), staff-centre-01 / kettle-lantern-willow-centre-01 (care staff),
+  or family-0001 / amber-otter-meadow-0001 (family); alerts: ${http}/api/alerts, live socket: ws://127.0.0.1:${service.httpPort}/ws
   Ctrl-C stops.`)
   process.once('SIGINT', () => void service.stop().then(() => process.exit(0)))
   process.once('SIGTERM', () => void service.stop().then(() => process.exit(0)))

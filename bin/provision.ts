@@ -13,28 +13,41 @@ export const PROVISION_USAGE = `
   band add     --id BAND_ID [--resident ID] [--secret SECRET]     (a secret is generated when omitted)
   zone add     --resident ID --lat LAT --lon LON --radius METRES [--name NAME] [--kind safe|danger]
                [--from HH:MM --to HH:MM [--days 0,1,…6]]   (in force only then, Asia/Shanghai time)
-  user add     --username NAME --password PASSWORD --role admin|staff|family [--centre ID] [--resident ID]`
+  user add     --username NAME --password-stdin --role admin|staff|family [--centre ID] [--resident ID]
+               (the password from standard input's first line, or from TONGXING_PASSWORD; --password
+               PASSWORD also works but shows it to every local user in \`ps\`)`
 
 export { UsageError }
 
 const OPTIONS = {
   name: { type: 'string' }, centre: { type: 'string' }, id: { type: 'string' }, resident: { type: 'string' },
   secret: { type: 'string' }, lat: { type: 'string' }, lon: { type: 'string' }, radius: { type: 'string' },
-  kind: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' },
+  kind: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' },
+  role: { type: 'string' },
   from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' },
 } as const
 
+/** Where a password may come from besides the command line (which every local user sees in `ps`). */
+export interface SecretInput {
+  /** TONGXING_PASSWORD. */
+  env?: string
+  /** Standard input's first line. */
+  stdin(): Promise<string>
+}
+
 /** Checks the arguments before any database is opened; returns the action to run. */
-export async function parseProvision(args: string[]): Promise<(db: Db) => Promise<Record<string, unknown>>> {
+export async function parseProvision(args: string[], input: SecretInput = { stdin: async () => '' })
+  : Promise<(db: Db) => Promise<Record<string, unknown>>> {
   const [what, verb, ...rest] = args
   if (verb !== 'add') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`)
   const { values: v } = parseArgs({ args: rest, options: OPTIONS, strict: true })
-  const need = (key: keyof typeof v): string => {
+  type Text = Exclude<keyof typeof v, 'password-stdin'>
+  const need = (key: Text): string => {
     const value = v[key]
     if (value === undefined || value === '') throw new UsageError(`--${key} is required`)
     return value
   }
-  const id = (key: keyof typeof v): number | null => {
+  const id = (key: Text): number | null => {
     if (v[key] === undefined) return null
     const n = Number(v[key])
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${key} must be a positive integer id`)
@@ -75,7 +88,8 @@ export async function parseProvision(args: string[]): Promise<(db: Db) => Promis
     }
     case 'user': {
       const username = need('username')
-      const password = need('password')
+      const password = v['password-stdin'] ? await input.stdin() : (v.password ?? input.env)
+      if (!password) throw new UsageError('give the password on standard input with --password-stdin, or in TONGXING_PASSWORD')
       const role = need('role') as Role
       if (!['admin', 'staff', 'family'].includes(role)) throw new UsageError('--role must be admin, staff or family')
       const careCentreId = id('centre')

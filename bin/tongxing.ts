@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'mosquitto-passwd') return mosquittoPasswd(config, log, args)
   let action: Awaited<ReturnType<typeof parseProvision>>
   try {
-    action = await parseProvision([command, ...args])
+    action = await parseProvision([command, ...args], { env: process.env.TONGXING_PASSWORD, stdin: firstLineOfStdin })
   } catch (err) {
     if (!(err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err
     console.error(`${(err as Error).message}\n\n${USAGE}`)
@@ -58,6 +58,16 @@ async function main(argv: string[]): Promise<number> {
   }
   console.log(JSON.stringify(await withDatabase(config, log, action)))
   return 0
+}
+
+/** Standard input's first line, without its line end (a password piped or typed in). */
+async function firstLineOfStdin(): Promise<string> {
+  let text = ''
+  for await (const chunk of process.stdin) {
+    text += String(chunk)
+    if (text.includes('\n')) break
+  }
+  return text.split(/\r?\n/)[0]!
 }
 
 async function mosquittoPasswd(config: Config, log: Logger, args: string[]): Promise<number> {

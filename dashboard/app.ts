@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client'
 import type { Db, Logger } from '../infra/index.ts'
 import type { CommandChannel, RejectedRecord } from '../ingest/index.ts'
 import { secureHttp, type WebSecurity } from './http-security.ts'
+import { clientErrorHandler, frameworkErrors } from './request-checks.ts'
 import type { Hub } from './hub.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { alertRoutes } from './routes/alerts.ts'
@@ -62,6 +63,7 @@ function server(log: Logger, h: Pick<HttpSettings, 'tls' | 'trustProxy'>): Fasti
   return Fastify({
     loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }),
     trustProxy: h.trustProxy === '' ? false : h.trustProxy,
+    frameworkErrors, clientErrorHandler,
     ...(h.tls ? { https: { ...h.tls, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance
 }

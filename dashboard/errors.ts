@@ -8,7 +8,10 @@ export const ERROR_CODES = {
   empty_body: 'a JSON body was announced but none was sent',
   unsupported_media_type: 'the route takes application/json bodies only',
   body_too_large: 'the body is larger than the route accepts',
-  out_of_range: 'a number (such as an id) is out of range',
+  out_of_range: 'a number (such as an id or a time) is out of range',
+  invalid_text: 'a text carries a NUL character, which the service does not store',
+  bad_url: 'the URL is malformed (a bad percent-encoding)',
+  request_too_large: 'the URL or the headers are too large',
   bad_origin: 'the request comes from a page of another origin',
   unauthenticated: 'sign in first',
   forbidden: 'not allowed for your role',
@@ -75,7 +78,9 @@ export function answerFor(err: RequestError): { status: number; body: ReturnType
   // JSON.parse's own errors (secure-json-parse for __proto__ and constructor) carry a 400 and no code.
   if (err.statusCode === 400 && err.code === undefined) return { status: 400, body: apiError('malformed_json') }
   if (err.code === '23505') return { status: 409, body: apiError(CONSTRAINTS[err.constraint ?? ''] ?? 'conflict') }
-  // 22003: numeric value out of range (an id beyond 2⁶³); 22P02: not a number at all.
-  if (err.code === '22003' || err.code === '22P02') return { status: 400, body: apiError('out_of_range') }
+  // 22003: numeric value out of range (an id beyond 2⁶³); 22P02: not a number at all; 22008: a
+  // date beyond PostgreSQL's. 22021 / 22P05: a text PostgreSQL cannot store (NUL).
+  if (['22003', '22P02', '22008'].includes(err.code ?? '')) return { status: 400, body: apiError('out_of_range') }
+  if (err.code === '22021' || err.code === '22P05') return { status: 400, body: apiError('invalid_text') }
   return undefined
 }

@@ -4,6 +4,7 @@
 import helmet from '@fastify/helmet'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { answerFor, apiError } from './errors.ts'
+import { checkInput } from './request-checks.ts'
 
 export interface WebSecurity {
   /** Origins (scheme://host[:port]) the page is served from; empty: the origin each request was addressed to. */
@@ -67,6 +68,7 @@ export async function secureHttp(app: FastifyInstance, s: WebSecurity): Promise<
   // JSON routes take JSON only: a cross-site form (urlencoded, multipart, text/plain) is refused
   // with 415 before any handler runs.
   app.removeContentTypeParser('text/plain')
+  app.addHook('preHandler', checkInput)
 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(apiError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)))

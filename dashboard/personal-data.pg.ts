@@ -46,7 +46,7 @@ export interface Erasure {
 
 /** Erases the resident and everything about them, in one transaction; undefined if there was no such resident. */
 export async function eraseResident(db: Db, residentId: number, erasedBy: number): Promise<Erasure | undefined> {
-  return db.tx(async (c) => {
+  const erased = await db.tx(async (c) => {
     const found = await c.query('SELECT 1 FROM residents WHERE id = $1 FOR UPDATE', [residentId])
     if (found.rowCount === 0) return undefined
     const wore = await c.query<{ band_id: string; f: number; t: number | null }>(
@@ -64,11 +64,33 @@ export async function eraseResident(db: Db, residentId: number, erasedBy: number
     await del('historyViews', 'DELETE FROM history_views WHERE resident_id = $1')
     // The bands' periods stay without the resident (ON DELETE SET NULL): a late backlog from their time is nobody's.
     await del('bandsUnassigned', 'UPDATE bands SET resident_id = NULL WHERE resident_id = $1')
+    // Kept without the person: reports from their time that arrive later are not stored again.
+    await c.query(`INSERT INTO erased_periods (band_id, from_time, to_time)
+      SELECT band_id, from_time, COALESCE(to_time, now()) FROM band_wearers WHERE resident_id = $1`, [residentId])
     await del('resident', 'DELETE FROM residents WHERE id = $1')
     await c.query('INSERT INTO erasures (resident_id, erased_by, counts) VALUES ($1, $2, $3)',
       [residentId, erasedBy, JSON.stringify(counts)])
     return { counts, periods }
   })
+  if (erased) await forgetHours(db, erased.periods)
+  return erased
+}
+
+/**
+ * TimescaleDB's hourly aggregate keeps what it materialised: recompute the erased periods' hours
+ * (from positions, now without them). A refresh cannot run inside a transaction, so it follows the
+ * erasure; plain PostgreSQL's positions_hourly is a view and holds nothing.
+ */
+async function forgetHours(db: Db, periods: Erasure['periods']): Promise<void> {
+  const ts = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)
+  if (!ts.rowCount) return
+  for (const p of periods) {
+    const hour = (ms: number, after: boolean) => Number.isFinite(ms)
+      ? new Date(Math.floor(ms / 3_600_000) * 3_600_000 + (after ? 3_600_000 : 0)).toISOString() : null
+    const to = Number.isFinite(p.to) ? p.to : Date.now()
+    await db.query(`CALL refresh_continuous_aggregate('positions_hourly', $1::timestamptz, $2::timestamptz)`,
+      [hour(p.from, false), hour(to, true)])
+  }
 }
 
 /** Records that an admin exported the resident's data. */

@@ -1,6 +1,6 @@
 // The geofence rules with literal timestamps: no clock, no database, no sockets.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_POLICY, initialState, step, tick, type BandState, type EngineEvent, type EngineFix } from './engine.ts'
+import { DEFAULT_POLICY, initialState, lateAlarms, step, tick, type BandState, type EngineEvent, type EngineFix } from './engine.ts'
 import type { Zone } from './zone.ts'
 
 const HOME: [number, number] = [118.05491, 36.81352] // [lon, lat], Zhangdian
@@ -232,5 +232,13 @@ describe('per-zone policy', () => {
     const wide: Zone = { ...home, policy: { exitMarginM: 100 } }
     expect(run([at(0, 0), at(30, 160), at(90, 165), at(150, 170)], [wide]).events).toEqual([])
     expect(raised(run([at(0, 0), at(30, 160), at(90, 165), at(150, 170)]).events)).toEqual([['left_safe_zone', 90]])
+  })
+})
+
+describe('alarms in a backlog from the previous wearer\'s time', () => {
+  it('when a late fix carries SOS and fall, then both are raised at its fix time, marked late; its battery and position raise nothing', () => {
+    const events = lateAlarms(at(-600, 900, { evt: ['sos', 'fall', 'removed'], batt: 3 }))
+    expect(raised(events)).toEqual([['sos', -600], ['fall', -600]])
+    expect(events.every((e) => e.type === 'raise' && (e.evidence as { late?: boolean }).late === true)).toBe(true)
   })
 })

@@ -319,6 +319,19 @@ function bandEvents(s: BandState, fix: EngineFix, events: EngineEvent[]): BandSt
   return s
 }
 
+/**
+ * SOS and fall in a fix taken before the band reached its current wearer (a late backlog from the
+ * previous wearer's time): raised for the wearer at the fix's time, marked late. Nothing else of
+ * such a fix is judged: the band's zone and battery state are the current wearer's.
+ */
+export function lateAlarms(fix: EngineFix): EngineEvent[] {
+  const where = fix.lat === undefined ? {} : { lat: fix.lat, lon: fix.lon, accuracyM: fix.acc }
+  return (fix.evt ?? []).filter((e) => e === 'sos' || e === 'fall').map((e) => ({
+    type: 'raise', kind: e as 'sos' | 'fall', zoneId: null, fixTime: fix.ts,
+    evidence: { rule: `band reported ${e}`, seq: fix.seq, late: true, ...where },
+  }))
+}
+
 /** Low battery with hysteresis: opens below one level, clears above another. */
 function battery(s: BandState, fix: EngineFix, policy: Policy, events: EngineEvent[]): BandState {
   if (fix.batt === undefined) return s

@@ -6,9 +6,9 @@ import { periodic, retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
 import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert, type OpenAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
-import { DEFAULT_POLICY, initialState, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
+import { DEFAULT_POLICY, initialState, lateAlarms, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
 import { createTopologyCache, type TopologyCache } from './topology-cache.ts'
-import { boxAround, type Topology, type Wearer } from './topology.pg.ts'
+import { boxAround, wearerAt, type Topology, type Wearer } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {
   bandId: string
@@ -116,15 +116,21 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     }
   }
 
-  /** Stores and announces a band's events in order, after any still being written for it. */
-  const apply = (bandId: string, events: EngineEvent[], since: number) => {
+  /**
+   * Stores and announces a band's events in order, after any still being written for it; for its
+   * current wearer, or (`fixTime`: a late backlog's alarms) for whoever wore it then.
+   */
+  const apply = (bandId: string, events: EngineEvent[], since: number, fixTime?: number) => {
     const wearer = topology?.wearerByBand.get(bandId)
-    if (!wearer || events.length === 0) return
+    if ((!wearer && fixTime === undefined) || events.length === 0) return
     const previous = chains.get(bandId) ?? Promise.resolve()
     const next = previous.then(async () => {
+      const residentId = fixTime === undefined ? wearer!.residentId
+        : await retryForever(() => wearerAt(db, bandId, fixTime), { log, what: 'finding who wore a band', signal })
+      if (residentId === undefined) return log.warn({ bandId }, 'late alarm from a time nobody (or an erased wearer) wore the band')
       for (const e of events) {
         log.info({ bandId, zoneId: e.zoneId, kind: e.kind }, `alert ${e.type === 'raise' ? 'raised' : e.type === 'remind' ? 'reminder' : 'resolved'}`)
-        const change = await retryForever(() => store(wearer.residentId, bandId, e), { log, what: 'storing an alert', signal })
+        const change = await retryForever(() => store(residentId, bandId, e), { log, what: 'storing an alert', signal })
         if (change) onAlert(change, now() - since)
       }
     }).catch((err: unknown) => log.error({ err, bandId }, 'shutting down with an alert not stored'))
@@ -175,8 +181,12 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
       const arrivedAt = now()
       for (const fix of [...fixes].sort((a, b) => a.ts - b.ts)) {
         const wearer = topology.wearerByBand.get(fix.bandId)
-        // A fix taken before the band reached its wearer (a late backlog) is not theirs to judge.
-        if (!wearer || fix.ts < wearer.since) continue
+        // A fix taken before the band reached its wearer (a late backlog) is not theirs to judge;
+        // its SOS or fall is still an emergency, of whoever wore the band then.
+        if (!wearer || fix.ts < wearer.since) {
+          apply(fix.bandId, lateAlarms(fix), arrivedAt, fix.ts)
+          continue
+        }
         const state = states.get(fix.bandId) ?? initialState(arrivedAt)
         // Shared zones near this fix and the walk from the previous one; own zones always.
         const box = fix.lat === undefined || fix.lon === undefined ? undefined

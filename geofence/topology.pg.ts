@@ -78,3 +78,11 @@ export function boxAround(points: [number, number][], m: number): Box {
   const dLon = dLat / Math.cos((lats[0]! * Math.PI) / 180)
   return [Math.min(...lons) - dLon, Math.min(...lats) - dLat, Math.max(...lons) + dLon, Math.max(...lats) + dLat]
 }
+
+/** Who wore the band when the fix was taken (epoch ms); undefined: nobody, or a wearer since erased. */
+export async function wearerAt(db: Queryable, bandId: string, ts: number): Promise<number | undefined> {
+  const r = await db.query<{ resident_id: number }>(`SELECT resident_id FROM band_wearers
+    WHERE band_id = $1 AND from_time <= to_timestamp($2 / 1000.0)
+      AND (to_time IS NULL OR to_timestamp($2 / 1000.0) < to_time) AND resident_id IS NOT NULL`, [bandId, ts])
+  return r.rows[0] && Number(r.rows[0].resident_id)
+}

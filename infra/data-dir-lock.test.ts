@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,14 +15,14 @@ describe('the DATA_DIR lock', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => takeLock(d, 'service', 0)))
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
     for (const o of outcomes.filter((x) => x.status === 'rejected')) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(DataDirBusy)
-    expect(JSON.parse(readFileSync(join(d, LOCK_FILE), 'utf8'))).toEqual({ pid: process.pid, role: 'service' })
+    expect(JSON.parse(readFileSync(join(d, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, role: 'service' })
     expect(statSync(join(d, LOCK_FILE)).mode & 0o077).toBe(0)
   })
 
   it('when the owner publishes its address, then others read it; when it releases, the directory is free', async () => {
     const d = dir()
     const held = await takeLock(d, 'service', 0)
-    expect(await lockOwner(d)).toEqual({ pid: process.pid, role: 'service' })
+    expect(await lockOwner(d)).toMatchObject({ pid: process.pid, role: 'service' })
     await held.publish('postgres://postgres@/postgres?host=%2Frun&port=5432')
     expect((await lockOwner(d))?.url).toBe('postgres://postgres@/postgres?host=%2Frun&port=5432')
     await held.release()
@@ -47,5 +47,34 @@ describe('the DATA_DIR lock', () => {
     await expect(takeLock(d, 'service', 5000)).rejects.toThrow(/in use by a running Tongxing service, process \d+/)
     expect(Date.now() - started).toBeLessThan(1000)
     await service.release()
+  })
+
+  it('when the lock names this very process but was not taken by it (PID 1 of a restarted container), then it is stale', async () => {
+    const d = dir()
+    writeFileSync(join(d, LOCK_FILE), JSON.stringify({ pid: process.pid, role: 'service', url: 'postgres://gone' }))
+    expect(await lockOwner(d)).toBeUndefined()
+    const held = await takeLock(d, 'service', 0)
+    expect(await lockOwner(d)).toMatchObject({ pid: process.pid, role: 'service' })
+    await held.release()
+  })
+
+  it('when the lock\'s pid now belongs to an unrelated process (started later, or in another boot), then it is stale; the real owner is not', async () => {
+    const d = dir()
+    const other = spawn('sleep', ['30'])
+    try {
+      await new Promise((r) => other.once('spawn', r))
+      const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+      const start = readFileSync(`/proc/${other.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!
+      const lock = (o: object) => writeFileSync(join(d, LOCK_FILE), JSON.stringify({ pid: other.pid, role: 'service', ...o }))
+      lock({ boot, start: String(Number(start) - 1) }) // the Tongxing that wrote it started at another moment
+      expect(await lockOwner(d)).toBeUndefined()
+      lock({ boot: 'another-boot', start })
+      expect(await lockOwner(d)).toBeUndefined()
+      lock({ boot, start }) // that process itself: alive
+      expect(await lockOwner(d)).toMatchObject({ pid: other.pid })
+      await expect(takeLock(d, 'service', 0)).rejects.toBeInstanceOf(DataDirBusy)
+    } finally {
+      other.kill()
+    }
   })
 })

@@ -3,7 +3,14 @@
 // beside it, then hard-linked into place: link(2) fails if the name exists) and kept for the
 // owner's whole life. It names the owner's pid and role, and once the database is served, its
 // address; it is readable by the service's user only (0600 in a 0700 directory).
+//
+// A pid alone does not say the owner lives: after a restart a container's service is PID 1 again
+// and finds its own pid in the lock it left, and a host reuses pids. So the lock also carries a
+// random token (a lock naming this process is live only if this process took it), and on Linux the
+// boot id and the owner's start time (/proc/<pid>/stat field 22): a live pid that started at
+// another moment, or in another boot, is not the owner.
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
@@ -15,6 +22,11 @@ export interface LockInfo {
   role: 'service' | 'command'
   /** Where the owner serves the database; absent while it is starting. */
   url?: string
+  /** Random, per lock taken: tells this process's own locks from a previous life's. */
+  token?: string
+  /** Linux: the boot id and the owner's start time in clock ticks since boot. */
+  boot?: string
+  start?: string
 }
 
 export interface HeldLock {
@@ -32,13 +44,31 @@ export class DataDirBusy extends Error {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-function isAlive(pid: number): boolean {
+/** Tokens of the locks this process holds. */
+const heldHere = new Set<string>()
+
+/** Linux's identity of a running process (boot id, start time), or undefined elsewhere or if it is gone. */
+function identity(pid: number): { boot: string; start: string } | undefined {
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+    // Fields after the command name, which is in parentheses and may hold spaces: field 22 is the 20th.
+    const start = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')[19]
+    return start ? { boot, start } : undefined
+  } catch {
+    return undefined
   }
+}
+
+function isAlive(info: LockInfo): boolean {
+  if (info.pid === process.pid) return info.token !== undefined && heldHere.has(info.token)
+  try {
+    process.kill(info.pid, 0)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  if (info.boot === undefined || info.start === undefined) return true // an older lock: the pid is all it says
+  const now = identity(info.pid)
+  return now === undefined || (now.boot === info.boot && now.start === info.start)
 }
 
 async function readLock(path: string): Promise<LockInfo | undefined> {
@@ -64,14 +94,14 @@ async function breakStale(path: string, stale: LockInfo): Promise<void> {
   if (!(await rename(path, aside).then(() => true, () => false))) return
   const moved = await readLock(aside)
   // Another process took the lock in between: put its lock back.
-  if (moved && moved.pid !== stale.pid) await link(aside, path).catch(() => undefined)
+  if (moved && (moved.pid !== stale.pid || moved.token !== stale.token)) await link(aside, path).catch(() => undefined)
   await rm(aside, { force: true })
 }
 
 /** The live owner of the directory's lock, if any (a lock of a dead process counts as none). */
 export async function lockOwner(dir: string): Promise<LockInfo | undefined> {
   const info = await readLock(join(dir, LOCK_FILE)).catch(() => undefined)
-  return info && isAlive(info.pid) ? info : undefined
+  return info && isAlive(info) ? info : undefined
 }
 
 /**
@@ -81,30 +111,34 @@ export async function lockOwner(dir: string): Promise<LockInfo | undefined> {
 export async function takeLock(dir: string, role: LockInfo['role'], waitMs: number): Promise<HeldLock> {
   const path = join(dir, LOCK_FILE)
   const deadline = Date.now() + waitMs
+  const mine: LockInfo = { pid: process.pid, role, token: randomBytes(12).toString('hex'), ...identity(process.pid) }
+  heldHere.add(mine.token!)
   for (;;) {
     try {
-      await place(path, { pid: process.pid, role }, false)
+      await place(path, mine, false)
       break
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
     }
     const owner = await readLock(path).catch(() => null) // null: unreadable
     if (owner === undefined) continue // released meanwhile
-    if (owner && !isAlive(owner.pid)) {
+    if (owner && !isAlive(owner)) {
       await breakStale(path, owner)
       continue
     }
     // A service keeps its lock for its whole life: no use waiting for it.
     if (owner?.role === 'service' || Date.now() >= deadline) {
+      heldHere.delete(mine.token!)
       if (owner) throw new DataDirBusy(dir, owner)
       throw new Error(`${path} cannot be read; if no Tongxing process uses ${dir}, delete it`)
     }
     await sleep(100)
   }
   return {
-    publish: (url) => place(path, { pid: process.pid, role, url }, true),
+    publish: (url) => place(path, { ...mine, url }, true),
     async release() {
-      if ((await readLock(path).catch(() => undefined))?.pid === process.pid) await rm(path, { force: true })
+      if ((await readLock(path).catch(() => undefined))?.token === mine.token) await rm(path, { force: true })
+      heldHere.delete(mine.token!)
     },
   }
 }

@@ -49,6 +49,10 @@ export function createDb({ connectionString, log, max = 4, slowMs = 500 }: DbOpt
     query: root.query,
     async tx(fn) {
       const client = await pool.connect()
+      // A connection lost between two statements (the embedded database's owner stopping) must
+      // fail the transaction's next statement, not crash the process.
+      const lost = (err: Error) => log.warn({ err }, 'database connection lost in a transaction')
+      client.on('error', lost)
       try {
         await client.query('BEGIN')
         const result = await fn(timed(client))
@@ -58,6 +62,7 @@ export function createDb({ connectionString, log, max = 4, slowMs = 500 }: DbOpt
         await client.query('ROLLBACK').catch(() => undefined)
         throw err
       } finally {
+        client.off('error', lost)
         client.release()
       }
     },

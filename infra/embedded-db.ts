@@ -4,15 +4,23 @@
 // on a TCP port: only the service's own OS user can reach it, or read DATA_DIR's files.
 // PGlite allows one process per data directory: data-dir-lock.ts says who owns it and where its
 // database is served, so commands run meanwhile use that.
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { chmod, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
+import { createServer, type Server } from 'node:net'
 import { lockOwner, takeLock, type LockInfo } from './data-dir-lock.ts'
+import { createSessionGate } from './pglite-session.ts'
 
 /** What pglite-socket needs of a PGlite instance (lets tests serve other PGlite builds). */
-export type ServableDb = ConstructorParameters<typeof PGLiteSocketServer>[0]['db']
+export interface ServableDb {
+  waitReady: Promise<void>
+  exec(sql: string): Promise<unknown>
+  isInTransaction(): boolean
+  runExclusive<T>(fn: () => Promise<T>): Promise<T>
+  execProtocolRawStream(message: Uint8Array, o: { onRawData: (data: Uint8Array) => void }): Promise<void>
+}
 
 export interface EmbeddedDb {
   connectionString: string
@@ -35,10 +43,21 @@ const PORT = 5432
 /** sockaddr_un holds 108 bytes: longer socket paths go to a private directory under the temp dir. */
 const MAX_SOCKET_PATH = 100
 
-/** A directory only this user may enter. */
+/**
+ * A directory only this user may enter. An existing one (an older install) is closed too — if it is
+ * ours: one made by another OS user is refused, not taken over (root could chmod it), since that
+ * user can still reach what we would keep there.
+ */
 async function privateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  await chmod(dir, 0o700) // an existing directory (an older install) is closed too
+  const st = await lstat(dir)
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory (a symbolic link or a file); choose another DATA_DIR`)
+  const uid = process.getuid?.()
+  if (uid !== undefined && st.uid !== uid) {
+    throw new Error(`${dir} belongs to another user (uid ${st.uid}), not to the user running Tongxing (uid ${uid}); `
+      + 'run Tongxing as that user, or choose a DATA_DIR of its own')
+  }
+  await chmod(dir, 0o700)
 }
 
 export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<EmbeddedDb> {
@@ -59,10 +78,8 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
     } else await privateDir(socketDir)
     const path = join(socketDir, `.s.PGSQL.${PORT}`)
     await rm(path, { force: true }) // left by a killed owner; the lock is ours now
-    // Several pool connections are multiplexed onto PGlite's single session; a transaction
-    // keeps the session to itself until it ends.
-    const server = new PGLiteSocketServer({ db, path, maxConnections: 8 })
-    await server.start()
+    // Every connection shares PGlite's single session, one exchange or transaction at a time.
+    const server = await serve(db, path)
     cleanup.push(() => server.stop())
     const connectionString = `postgres://postgres@/postgres?host=${encodeURIComponent(socketDir)}&port=${PORT}`
     await lock?.publish(connectionString)
@@ -70,6 +87,33 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
   } catch (err) {
     await stop()
     throw err
+  }
+}
+
+/** Serves `db` on a Unix socket; pglite-socket's handler speaks the protocol, the gate shares the session. */
+async function serve(db: ServableDb, path: string): Promise<{ stop(): Promise<void> }> {
+  await db.waitReady
+  const queryQueue = createSessionGate(db)
+  const handlers = new Set<PGLiteSocketHandler>()
+  const server: Server = createServer((socket) => {
+    const handler = new PGLiteSocketHandler({ queryQueue, closeOnDetach: true })
+    handlers.add(handler)
+    const forget = () => handlers.delete(handler)
+    handler.addEventListener('close', forget)
+    handler.addEventListener('error', forget)
+    handler.attach(socket).catch(() => socket.destroy())
+  })
+  server.maxConnections = 8
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(path, () => resolve())
+  })
+  return {
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      await Promise.all([...handlers].map((h) => h.detach(true)))
+      await closed
+    },
   }
 }
 

@@ -1,7 +1,8 @@
 // Writes reports in one statement per batch: INSERT … SELECT FROM json_to_recordset(…), a set
 // insert like the unnest(arrays) Timescale recommends over multi-row VALUES. A redelivered
 // report (same band, fix time and seq) is skipped by the primary key, so duplicates are stored
-// once. Each band's current state (band_status) is kept by band-status-writer.ts.
+// once. A report taken in an erased resident's time (erased_periods) is not stored at all: an
+// erasure is final, even for a backlog the band sends later. Each band's current state (band_status) is kept by band-status-writer.ts.
 import { notifyChunks, type Queryable } from '../infra/index.ts'
 import type { Fix } from './fix.ts'
 
@@ -9,6 +10,8 @@ const INSERT = `INSERT INTO positions (band_id, fix_time, seq, lat, lon, acc, sr
   SELECT "bandId", to_timestamp(ts / 1000.0), seq, lat, lon, acc, src, batt, chg, spd, hdg, NULLIF(evt, '{}')
   FROM json_to_recordset($1::json) AS u("bandId" text, ts float8, seq bigint, lat float8, lon float8, acc real,
        src text, batt smallint, chg bool, spd real, hdg real, evt text[])
+  WHERE NOT EXISTS (SELECT 1 FROM erased_periods e WHERE e.band_id = u."bandId"
+    AND to_timestamp(u.ts / 1000.0) >= e.from_time AND to_timestamp(u.ts / 1000.0) < e.to_time)
   ON CONFLICT DO NOTHING
   RETURNING 1`
 

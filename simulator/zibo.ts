@@ -119,7 +119,7 @@ export function generateFleet({ bands, seed, centres: centreCount = 22, inCentre
     const base = {
       key, name: `Resident ${pad(i + 1, 4)}`, bandId: `86${pad(4_100_000_000 + i * 7919, 13)}`,
       secret: secretFrom(r), district: district.name,
-      family: { username: `family-${pad(i + 1, 4)}`, password: `family-pass-${pad(i + 1, 4)}` },
+      family: { username: `family-${pad(i + 1, 4)}`, password: `amber-otter-meadow-${pad(i + 1, 4)}` },
     }
     if (livesIn === 'centre') {
       const centre = r.pick(local)

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { BAND, OTHER_BAND, PASSWORD, connectBand, fixNorth, provisionWorld } from './support/fixtures.ts'
 import { startTestService } from './support/service.ts'
+import { raiseAlert } from '../geofence/index.ts'
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
 // A developer's machine may lack Chromium; CI installs it, and there the test must run.
@@ -138,7 +139,7 @@ describe.runIf(available)('the page in Chromium', () => {
     const page = await browser.newPage({ locale: 'en-US' })
     await page.goto(link)
     await page.fill('#accept-form input[name=username]', 'granddaughter-wang')
-    await page.fill('#accept-form input[name=password]', 'a long new password')
+    await page.fill('#accept-form input[name=password]', 'lantern by the old bridge')
     await page.click('#accept-form button[type=submit]')
     await page.waitForSelector(`[data-testid=resident-${BAND.id}]`)
     expect(await page.locator('[data-testid^=resident-]').count()).toBe(1)
@@ -156,4 +157,15 @@ describe.runIf(available)('the page in Chromium', () => {
     expect(await page.isHidden('#app')).toBe(true)
     await page.close()
   })
+
+  it('when an alarm came from a band\'s late upload, then the family\'s alert says it was reported late', async () => {
+    const provision = await service.db.query<{ id: number }>('SELECT id FROM residents WHERE display_name = $1', ['Wang Jianguo'])
+    await raiseAlert(service.db, { residentId: provision.rows[0]!.id, bandId: BAND.id, zoneId: null, kind: 'fall',
+      fixTime: Date.now() - 3_600_000, evidence: { rule: 'band reported fall', late: true } })
+    const page = await signIn('family-wang')
+    const alert = page.locator('#alerts > li', { hasText: 'Fall' }).first()
+    await alert.waitFor()
+    expect(await alert.textContent()).toContain('reported late')
+    await page.close()
+  }, 60_000)
 })

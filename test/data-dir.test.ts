@@ -4,13 +4,14 @@
 // time, and what it creates is what the service sees.
 import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import { promisify } from 'node:util'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { BAND, PASSWORD, connectBand, fixNorth, provisionWorld } from './support/fixtures.ts'
 import { freePort, runCli, spawnCli } from './support/cli.ts'
+import { startEmbeddedDb } from '../infra/index.ts'
 import { startTestService } from './support/service.ts'
 
 const isRoot = process.getuid?.() === 0
@@ -90,4 +91,38 @@ describe('a provisioning command while the service starts', () => {
       expect(existsSync(join(dataDir, 'tongxing.lock'))).toBe(false)
     }
   }, 300_000)
+})
+
+describe('a DATA_DIR that is not ours', () => {
+  it('when DATA_DIR (or its database directory) was made by another OS user, then the service refuses, saying whose it is, and changes nothing', async () => {
+    if (!isRoot) return console.warn('foreign DATA_DIR check skipped: needs root to make a directory of another user')
+    for (const sub of ['', 'pglite']) {
+      const dataDir = join(mkdtempSync(join(tmpdir(), 'tongxing-foreign-')), 'data')
+      mkdirSync(join(dataDir, sub), { recursive: true, mode: 0o755 })
+      chownSync(join(dataDir, sub), 65534, 65534)
+      await expect(startEmbeddedDb({ dataDir, role: 'service' })).rejects.toThrow(/belongs to another user \(uid 65534\)/)
+      expect(statSync(join(dataDir, sub)).mode & 0o777).toBe(0o755)
+      expect(statSync(join(dataDir, sub)).uid).toBe(65534)
+      expect(existsSync(join(dataDir, 'tongxing.lock'))).toBe(false)
+    }
+  })
+
+  it('when the service runs under umask 077, then it starts and a command run meanwhile reaches its database', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'tongxing-umask-')), 'data')
+    const httpPort = await freePort()
+    const env = { DATA_DIR: dataDir, PORT: String(httpPort), MQTT_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
+    const service = spawnCli(['serve'], env, { umask: 0o077 })
+    try {
+      let ready = false
+      for (let i = 0; i < 600 && !ready && service.process.exitCode === null; i++) {
+        ready = (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.ok ?? false
+        if (!ready) await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(ready, service.output()).toBe(true)
+      expect(await runCli(['centre', 'add', '--name', 'Umask Centre'], { DATA_DIR: dataDir, LOG_LEVEL: 'error' })).toMatchObject({ centreId: 1 })
+    } finally {
+      service.process.kill('SIGTERM')
+      await service.exited
+    }
+  }, 120_000)
 })

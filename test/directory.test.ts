@@ -26,14 +26,14 @@ describe('residents and users', () => {
     const resident = await call('root', 'POST', '/api/admin/residents', { name: 'Zhao Lan', careCentreId: world.centre })
     expect(resident.status).toBe(201)
     const rid = resident.body!.id as number
-    const user = await call('root', 'POST', '/api/admin/users', { username: 'son-zhao', password: 'another password', role: 'family' })
+    const user = await call('root', 'POST', '/api/admin/users', { username: 'son-zhao', password: 'another quiet harbour', role: 'family' })
     expect(user.status).toBe(201)
     const uid = user.body!.id as number
-    expect((await call('root', 'POST', '/api/admin/users', { username: 'son-zhao', password: 'another password', role: 'family' })).status).toBe(409)
+    expect((await call('root', 'POST', '/api/admin/users', { username: 'son-zhao', password: 'another quiet harbour', role: 'family' })).status).toBe(409)
     expect((await call('root', 'PUT', `/api/admin/users/${uid}/residents/${rid}`)).status).toBe(204)
-    expect(((await call('son-zhao', 'GET', '/api/residents', undefined, 'another password')).body!.residents as { id: number }[]).map((r) => r.id)).toEqual([rid])
+    expect(((await call('son-zhao', 'GET', '/api/residents', undefined, 'another quiet harbour')).body!.residents as { id: number }[]).map((r) => r.id)).toEqual([rid])
     expect((await call('root', 'DELETE', `/api/admin/users/${uid}/residents/${rid}`)).status).toBe(204)
-    expect((await call('son-zhao', 'GET', '/api/residents', undefined, 'another password')).body).toEqual({ residents: [] })
+    expect((await call('son-zhao', 'GET', '/api/residents', undefined, 'another quiet harbour')).body).toEqual({ residents: [] })
     const users = (await call('root', 'GET', '/api/admin/users')).body!.users as { username: string }[]
     expect(users.map((u) => u.username)).toContain('son-zhao')
     expect((await call('root', 'DELETE', `/api/admin/users/${uid}`)).status).toBe(204)
@@ -41,6 +41,6 @@ describe('residents and users', () => {
 
   it('when someone other than an admin tries to add people, then they may not', async () => {
     expect((await call('staff-zhangdian', 'POST', '/api/admin/residents', { name: 'X' })).status).toBe(403)
-    expect((await call('family-wang', 'POST', '/api/admin/users', { username: 'x', password: 'a long password', role: 'admin' })).status).toBe(403)
+    expect((await call('family-wang', 'POST', '/api/admin/users', { username: 'x', password: 'kettle harbour lantern', role: 'admin' })).status).toBe(403)
   })
 })

@@ -71,4 +71,24 @@ describe('resident history', () => {
       { headers: { cookie: await login(service.httpPort, 'staff-boshan') } })
     expect(stranger.status).toBe(404)
   })
+
+  it('when a range lies beyond any date (year 200000, 1e300, negative, not a number), then both routes answer 400 bad_range and the audit goes on working', async () => {
+    const cookie = await login(service.httpPort, 'family-wang')
+    const year200000 = Date.UTC(200000, 0, 1)
+    const ranges: [number | string, number | string][] = [[year200000, year200000 + 3_600_000], [1e300, 1e300 + 1e290], [-3_600_000, 0], [-1e300, 1e300],
+      [9e15, 9e15 + 1000], ['1e400', '2e400'], ['Infinity', 'Infinity']]
+    for (const path of ['history', 'history/hourly']) {
+      for (const [from, to] of ranges) {
+        const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/residents/${world.resident}/${path}?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { headers: { cookie } })
+        expect({ path, from, to, status: res.status, body: await res.json() }).toEqual({ path, from, to, status: 400,
+          body: { error: { code: 'bad_range', message: expect.any(String) } } })
+      }
+    }
+    // Not a number at all: the schema's answer.
+    expect((await get('family-wang', 'from=NaN&to=1')).status).toBe(400)
+    // Looks at real ranges are still allowed and recorded.
+    expect((await get('family-wang', `from=${t0}&to=${t0 + 60_000}`)).status).toBe(200)
+    const views = await fetch(`http://127.0.0.1:${service.httpPort}/api/admin/residents/${world.resident}/history-views`, { headers: { cookie: await login(service.httpPort, 'auditor') } })
+    expect(views.status).toBe(200)
+  })
 })

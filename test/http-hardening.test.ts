@@ -1,6 +1,7 @@
 // The dashboard as an attacker's page or a careless client would meet it: security headers on
 // every answer, state changes and live sockets only from the service's own origin, JSON-only
 // bodies, and every bad request answered with a 4xx and a stable code (never a logged 500).
+import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { raiseAlert } from '../geofence/index.ts'
@@ -100,6 +101,78 @@ describe('headers, origins and bad requests', () => {
       }
     }
     expect(checked).toBeGreaterThan(8)
+  })
+
+  it('when texts carry a NUL character or numbers lie beyond any date, then the answer is 400 with a stable code and nothing is stored', async () => {
+    const cookie = await login(service.httpPort, 'root')
+    const post = async (path: string, body: unknown, method = 'POST') => {
+      const res = await fetch(url(path), { method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code }
+    }
+    const residents = async () => (await service.db.query('SELECT 1 FROM residents')).rowCount
+    const before = await residents()
+    expect(await post('/api/admin/residents', { name: 'Wang\u0000Jianguo', careCentreId: world.centre })).toEqual({ status: 400, code: 'invalid_text' })
+    expect(await post('/api/admin/users', { username: 'nul\u0000user', password: 'tea house by the river', role: 'admin' })).toEqual({ status: 400, code: 'invalid_text' })
+    const band = { id: '860000000000099', secret: 'band-secret-0099-abcdef', provisionedAt: 1e300 }
+    expect(await post('/api/admin/import', { centres: [], residents: [{ key: 'a', name: 'Sun', zones: [], band }], users: [] }))
+      .toEqual({ status: 400, code: 'out_of_range' })
+    expect(await residents()).toBe(before)
+    // A NUL in a query string or a path, too.
+    const nulQuery = await fetch(url(`/api/residents/${world.resident}/history?from=0&to=1000&x=%00`), { headers: { cookie } })
+    expect(nulQuery.status).toBe(400)
+  })
+
+  it('when every route with a body is sent NUL characters in its texts and 1e300 in its numbers, then none answers 500', async () => {
+    const cookie = await login(service.httpPort, 'root')
+    type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; minLength?: number; minItems?: number; anyOf?: Schema[]; enum?: unknown[] }
+    const sample = (x: Schema): unknown => {
+      if (x.enum) return x.enum[0]
+      if (x.anyOf) return sample(x.anyOf.find((a) => a.type !== 'null') ?? x.anyOf[0]!)
+      switch (x.type) {
+        case 'object': return Object.fromEntries(Object.entries(x.properties ?? {}).map(([k, v]) => [k, sample(v)]))
+        case 'array': return Array.from({ length: Math.max(1, x.minItems ?? 1) }, () => sample(x.items ?? {}))
+        case 'string': return 'a\u0000'.padEnd(Math.max(2, x.minLength ?? 0), 'b')
+        case 'number': return 1e300
+        case 'integer': return 1
+        case 'boolean': return true
+        default: return 'a\u0000b'
+      }
+    }
+    type Op = { requestBody?: { content: Record<string, { schema: Schema }> } }
+    const doc = (await (await fetch(url('/docs/json'))).json()) as { paths: Record<string, Record<string, Op>> }
+    let checked = 0
+    for (const [template, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const schema = op.requestBody?.content['application/json']?.schema
+        if (!schema) continue
+        const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'bandId' ? BAND.id : '1'))
+        const res = await fetch(url(path), { method: method.toUpperCase(), headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(sample(schema)) })
+        expect(res.status, `${method.toUpperCase()} ${template}`).toBeLessThan(500)
+        if (res.status >= 400) expect(await res.json(), `${method.toUpperCase()} ${template}`).toMatchObject({ error: { code: expect.any(String) } })
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(8)
+  })
+
+  it('when the URL is malformed or too long, or the request itself is broken, then the answer has the API\'s error shape', async () => {
+    const json = async (res: Response) => ({ status: res.status, body: await res.json() })
+    const shape = (status: number, code: string) => ({ status, body: { error: { code, message: expect.any(String) } } })
+    expect(await json(await fetch(url('/api/alerts/%zz')))).toEqual(shape(400, 'bad_url'))
+    expect(await json(await fetch(url(`/api/${'x'.repeat(100_000)}`)))).toEqual(shape(431, 'request_too_large'))
+    for (const raw of ['POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}',
+      'GET /api/me HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n']) {
+      const answer = await new Promise<string>((resolve) => {
+        const c = connect(service.httpPort, '127.0.0.1')
+        let d = ''
+        c.on('data', (b) => { d += String(b) })
+        c.on('close', () => resolve(d))
+        c.on('error', () => resolve(d))
+        c.write(raw)
+      })
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /)
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'bad_request', message: expect.any(String) } })
+    }
   })
 })
 

@@ -25,23 +25,33 @@ describe('family invitations', () => {
     expect(made.status).toBe(201)
     expect(made.body.expiresAt).toBeGreaterThan(Date.now() + 71 * 3_600_000)
     const code = made.body.code as string
-    expect(await post('/api/invitations/accept', { code, username: 'daughter-wang', password: 'a long password' })).toEqual({ status: 200, body: { residentId: world.resident } })
-    expect(await residentsOf('daughter-wang', 'a long password')).toEqual([world.resident])
-    expect((await post('/api/invitations/accept', { code, username: 'someone-else', password: 'a long password' })).body).toMatchObject({ error: { code: 'invalid_invitation' } })
+    expect(await post('/api/invitations/accept', { code, username: 'daughter-wang', password: 'kettle harbour lantern' })).toEqual({ status: 200, body: { residentId: world.resident } })
+    expect(await residentsOf('daughter-wang', 'kettle harbour lantern')).toEqual([world.resident])
+    expect((await post('/api/invitations/accept', { code, username: 'someone-else', password: 'kettle harbour lantern' })).body).toMatchObject({ error: { code: 'invalid_invitation' } })
   })
 
   it('when a signed-in family member uses an invitation for another resident, then their account is linked to both', async () => {
     const made = await invite('staff-boshan', world.otherResident)
-    const cookie = await login(service.httpPort, 'daughter-wang', 'a long password')
+    const cookie = await login(service.httpPort, 'daughter-wang', 'kettle harbour lantern')
     expect((await post('/api/invitations/accept', { code: made.body.code }, cookie)).status).toBe(200)
-    expect((await residentsOf('daughter-wang', 'a long password')).sort()).toEqual([world.resident, world.otherResident].sort())
+    expect((await residentsOf('daughter-wang', 'kettle harbour lantern')).sort()).toEqual([world.resident, world.otherResident].sort())
   })
 
   it('when an invitation has expired, or is made by staff of another centre, then it does not work', async () => {
     const made = await invite()
     await service.db.query("UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE accepted_at IS NULL")
-    expect((await post('/api/invitations/accept', { code: made.body.code, username: 'late-son', password: 'a long password' })).status).toBe(400)
+    expect((await post('/api/invitations/accept', { code: made.body.code, username: 'late-son', password: 'kettle harbour lantern' })).status).toBe(400)
     expect((await invite('staff-boshan', world.resident)).status).toBe(404)
     expect((await invite('family-wang', world.resident)).status).toBe(403)
+  })
+
+  it('when a relative picks a username that is taken, then the answer says so (409 username_taken) and the invitation can still be used', async () => {
+    const code = (await invite()).body.code as string
+    expect(await post('/api/invitations/accept', { code, username: 'family-wang', password: 'kettle harbour lantern' }))
+      .toEqual({ status: 409, body: { error: { code: 'username_taken', message: expect.any(String) } } })
+    // Two relatives racing for one new name: one gets it, the other is told it is taken.
+    const other = (await invite()).body.code as string
+    const both = await Promise.all([code, other].map((c) => post('/api/invitations/accept', { code: c, username: 'grandson-wang', password: 'kettle harbour lantern' })))
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409])
   })
 })

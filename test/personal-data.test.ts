@@ -101,6 +101,12 @@ describe('export and erase a resident', () => {
     // The care worker's open dashboard is told, so the page drops the resident.
     expect(await staff.next('resident')).toEqual({ type: 'resident', change: 'erased', residentId: world.resident })
     staff.close()
+    // The band's late backlog from Wang's time, sent after the erasure, is not stored again.
+    const band = await connectBand(service.mqttPort!, BAND)
+    const t = Date.now() - 500_000
+    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify([fixNorth(7, 0, t), fixNorth(8, 500, t + 30_000)]), { qos: 1 })
+    await band.endAsync()
+    expect(await leftovers()).toEqual({})
   })
 
   it('when a reader\'s account is deleted, then the history audit still names them', async () => {

@@ -31,6 +31,14 @@ describe('sign-in per account, behind a proxy that passes on each client\'s addr
     expect((await signIn('staff-boshan', PASSWORD)).status).toBe(204)
   })
 
+  it('when 50 guesses for one account arrive at once from 50 addresses, then no more passwords are checked than one after another', async () => {
+    const guesses = await Promise.all(Array.from({ length: 50 }, (_, i) => signIn('staff-zhangdian', `parallel-guess-${i}`)))
+    const statuses = guesses.map((r) => r.status)
+    // One after another: FREE_FAILURES free failures, one more that starts the delay, then waits.
+    expect(statuses.filter((s) => s === 401).length).toBe(FREE_FAILURES + 1)
+    expect(statuses.filter((s) => s === 429).length).toBe(50 - FREE_FAILURES - 1)
+  })
+
   it('when an account is under attack, then the browser its owner signed in with before still gets in at once', async () => {
     const first = await signIn('family-wang', PASSWORD)
     const device = first.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('tx_device='))
@@ -46,7 +54,10 @@ describe('trivial passwords', () => {
   let world: World
   let admin: string
   useServiceWithWorld((s, w) => { service = s; world = w })
-  const TRIVIAL = [['short', 'abc12345'], ['common', 'password123'], ['keyboard', 'qwertyuiop12'], ['the username', 'zhao-jianguo'], ['username and digits', 'zhao-jianguo2024']] as const
+  const TRIVIAL = [['short', 'abc12345'], ['common', 'password123'], ['keyboard', 'qwertyuiop12'], ['the username', 'zhao-jianguo'], ['username and digits', 'zhao-jianguo2024'],
+    ['pinyin and 520/1314', 'woaini1314520'], ['pinyin name and year', 'zhangwei1988'], ['city and year', 'beijing2008!'],
+    ['the city dressed up', 'Zibo@2024!!'], ['love digits', '5201314abc'], ['keyboard run', 'qwer1234!@#$'], ['name and birthday', 'wangfang19650312'],
+    ['the old demo admin', 'admin-demo-pass'], ['the old demo staff', 'staff-pass-centre-01'], ['the old demo family', 'family-pass-0001']] as const
   const post = async (path: string, body: unknown, cookie?: string) => {
     const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) })
     return { status: res.status, body: (await res.json()) as { error?: { code: string } } }
@@ -82,5 +93,14 @@ describe('trivial passwords', () => {
     await expect(runCli(['user', 'add', '--username', 'zhao-admin', '--password', 'password123', '--role', 'admin'], { DATABASE_URL: service.databaseUrl }))
       .rejects.toThrow(/exited 2: .*--password: .*too easy to guess/s)
     expect(await users()).toBe(before)
+  })
+
+  it('when the command line is given the password on standard input or in TONGXING_PASSWORD, then the user is made and no password is on the command line', async () => {
+    const env = { DATABASE_URL: service.databaseUrl }
+    await runCli(['user', 'add', '--username', 'stdin-admin', '--password-stdin', '--role', 'admin'], env, { input: 'kettle harbour lantern\n' })
+    expect(await login(service.httpPort, 'stdin-admin', 'kettle harbour lantern')).toContain('tx_session=')
+    await runCli(['user', 'add', '--username', 'env-admin', '--role', 'admin'], { ...env, TONGXING_PASSWORD: 'copper kite orchard' })
+    expect(await login(service.httpPort, 'env-admin', 'copper kite orchard')).toContain('tx_session=')
+    await expect(runCli(['user', 'add', '--username', 'no-password', '--role', 'admin'], env)).rejects.toThrow(/exited 2: .*--password-stdin/s)
   })
 })

@@ -40,7 +40,7 @@ export const alertRoutes = (db: Queryable, hub: Hub): FastifyPluginAsyncTypebox 
     schema: {
       querystring: Type.Object({
         status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')])),
-        since: Type.Optional(Type.Number({ minimum: 0, description: 'fix time, epoch ms' })),
+        since: Type.Optional(Type.Number({ minimum: 0, maximum: 8.64e15, description: 'fix time, epoch ms' })),
         beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
       }),

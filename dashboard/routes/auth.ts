@@ -2,11 +2,12 @@
 // limit on attempts per client address, and growing delays per account (sign-in-guard.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Queryable } from '../../infra/index.ts'
+import type { Db } from '../../infra/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, deviceCookie, knownDevice } from '../device-cookie.ts'
 import { createSession, deleteSession, findAccount, passwordMatches } from '../sessions.pg.ts'
-import { createSignInGuard, guardKey } from '../sign-in-guard.ts'
+import { guardKey } from '../sign-in-guard.ts'
+import { signInGuard } from '../sign-in-guard.pg.ts'
 import { SESSION_COOKIE, requireViewer } from '../session.ts'
 
 const Me = Type.Object({
@@ -19,9 +20,9 @@ export const LOGIN_ATTEMPTS_PER_MINUTE = 20
 const tryAgain = (ms: number) =>
   apiError('too_many_attempts', `too many sign-in attempts; try again in ${Math.ceil(ms / 1000)} s`)
 
-export const authRoutes = (db: Queryable, sessionTtlMs: number, now: () => number = Date.now): FastifyPluginAsyncTypebox =>
+export const authRoutes = (db: Db, sessionTtlMs: number, now: () => number = Date.now): FastifyPluginAsyncTypebox =>
   async (app) => {
-  const guard = createSignInGuard()
+  const guard = signInGuard(db)
   app.post('/api/login', {
     config: { rateLimit: { max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000,
       errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, ...tryAgain(ctx.ttl) }) } },
@@ -34,13 +35,13 @@ export const authRoutes = (db: Queryable, sessionTtlMs: number, now: () => numbe
     const account = await findAccount(db, username)
     // Unknown usernames are counted the same way, so the delays say nothing about who exists.
     const key = guardKey(username, knownDevice(request.cookies[DEVICE_COOKIE], account))
-    const wait = guard.waitMs(key, now())
+    // Counted before the check, so tries arriving together are admitted one at a time.
+    const wait = await guard.attempt(key, now())
     if (wait > 0) return reply.code(429).header('retry-after', Math.ceil(wait / 1000)).send(tryAgain(wait))
     if (!(await passwordMatches(account, password))) {
-      guard.failed(key, now())
       return reply.code(401).send(apiError('invalid_login', 'wrong username or password'))
     }
-    guard.succeeded(key)
+    await guard.succeeded(key)
     const token = await createSession(db, account!.id, sessionTtlMs)
     // Secure whenever the page was reached over HTTPS (directly, or through a trusted proxy).
     const secure = request.protocol === 'https'

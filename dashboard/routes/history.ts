@@ -13,12 +13,16 @@ import type { Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 
 const Params = Type.Object({ residentId: Type.Integer({ minimum: 1 }) })
+/** Times a history request may name: from 1970 to the end of year 9999 (PostgreSQL and JavaScript dates both hold them). */
+export const LAST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+const inTime = (t: number) => Number.isFinite(t) && t >= 0 && t <= LAST_TIME_MS
 
 export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async (app) => {
   /** A look at a resident's history: refused (404, or 400 for a bad range), or recorded and allowed. */
   const look = async (viewer: Viewer & Reader, residentId: number,
     from: number, to: number, maxMs: number, most: string) => {
     if (!(await canSeeResident(db, viewer, residentId))) return { code: 404 as const, body: apiError('not_found', 'no such resident') }
+    if (!inTime(from) || !inTime(to)) return { code: 400 as const, body: apiError('bad_range', 'from and to are epoch ms between 1970 and 9999') }
     if (!(to > from) || to - from > maxMs) return { code: 400 as const, body: apiError('bad_range', `to must be after from, at most ${most}`) }
     await recordHistoryView(db, viewer, residentId, from, to)
     return undefined
@@ -29,8 +33,8 @@ export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async
     schema: {
       params: Params,
       querystring: Type.Object({
-        from: Type.Number({ minimum: 0, description: 'epoch ms' }),
-        to: Type.Number({ minimum: 0, description: 'epoch ms, at most 7 days after from' }),
+        from: Type.Number({ description: 'epoch ms, 1970 to 9999' }),
+        to: Type.Number({ description: 'epoch ms, at most 7 days after from' }),
         maxPoints: Type.Integer({ minimum: 10, maximum: 10_000, default: 2000 }),
       }),
       response: { 200: Type.Object({ total: Type.Integer(), points: Type.Array(Type.Object({ fixTime: Type.Number(), lat: Type.Number(), lon: Type.Number(), acc: Nullable(Type.Number()) })) }),
@@ -49,8 +53,8 @@ export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async
     schema: {
       params: Params,
       querystring: Type.Object({
-        from: Type.Number({ minimum: 0, description: 'epoch ms' }),
-        to: Type.Number({ minimum: 0, description: 'epoch ms, at most 92 days after from' }),
+        from: Type.Number({ description: 'epoch ms, 1970 to 9999' }),
+        to: Type.Number({ description: 'epoch ms, at most 92 days after from' }),
       }),
       response: { 200: Type.Object({ hours: Type.Array(Type.Object({ hour: Type.Number(), reports: Type.Integer(), located: Type.Integer(),
         lat: Nullable(Type.Number()), lon: Nullable(Type.Number()), box: Nullable(Type.Array(Type.Number(), { minItems: 4, maxItems: 4 })),

@@ -24,7 +24,9 @@ export function renderAlerts() {
     const escalation = a.escalationLevel > 0 ? ` · ${t('escalated')} (${t('level')} ${a.escalationLevel})` : ''
     li.innerHTML = `<div class="title"></div><div class="meta"></div><div class="actions"></div>`
     li.querySelector('.title').textContent = `${t(a.kind)} — ${residentName(a.residentId)}`
-    li.querySelector('.meta').textContent = `${t(a.severity)} · ${t(a.status)}${escalation} · ${ago(a.fixTime)}`
+    // An alarm from a band's backlog (its wearer then, not now): the time shown is when it happened.
+    const late = a.evidence?.late ? ` · ${t('lateReport')}` : ''
+    li.querySelector('.meta').textContent = `${t(a.severity)} · ${t(a.status)}${escalation}${late} · ${ago(a.fixTime)}`
     const actions = li.querySelector('.actions')
     if (a.status === 'open') actions.append(button(t('acknowledge'), 'acknowledge', () => act(a.id, 'acknowledge'), true))
     actions.append(button(t('resolve'), 'resolve', () => askNote(actions, a.id)))

@@ -19,8 +19,18 @@ export interface Child {
   exited: Promise<number | null>
 }
 
-export function spawnCli(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/tongxing.ts', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+export interface SpawnOptions {
+  umask?: number
+  /** Written to the command's standard input (closed after); without it, stdin is empty. */
+  input?: string
+}
+
+export function spawnCli(args: string[], env: Record<string, string>, o: SpawnOptions = {}): Child {
+  const argv = [process.execPath, '--import', 'tsx', 'bin/tongxing.ts', ...args]
+  // A umask is set by a shell that then becomes the process.
+  const [cmd, ...rest] = o.umask === undefined ? argv : ['sh', '-c', `umask ${o.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', ...argv]
+  const child = spawn(cmd!, rest, { cwd: ROOT, env: childEnv(env), stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+  if (o.input !== undefined) child.stdin!.end(o.input)
   let out = ''
   child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
@@ -29,8 +39,8 @@ export function spawnCli(args: string[], env: Record<string, string>): Child {
 }
 
 /** Runs a command to completion; its JSON output line parsed. */
-export async function runCli(args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
-  const c = spawnCli(args, env)
+export async function runCli(args: string[], env: Record<string, string>, o: SpawnOptions = {}): Promise<Record<string, unknown>> {
+  const c = spawnCli(args, env, o)
   const code = await c.exited
   if (code !== 0) throw new Error(`tongxing ${args.join(' ')} exited ${code}: ${c.output()}`)
   return JSON.parse(c.output().trim().split('\n').pop()!) as Record<string, unknown>
