@@ -1,30 +1,8 @@
 // The geofence rules with literal timestamps: no clock, no database, no sockets.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_POLICY, initialState, step, tick, type BandState, type EngineEvent, type EngineFix } from './engine.ts'
+import { initialState, step, tick, type EngineEvent } from './engine.ts'
+import { at, HOME, home, P, raised, resolved, run, T0 } from './engine.fixtures.ts'
 import type { Zone } from './zone.ts'
-
-const HOME: [number, number] = [118.05491, 36.81352] // [lon, lat], Zhangdian
-const home: Zone = { id: 1, residentId: 7, name: 'home', kind: 'safe', shape: { type: 'circle', center: HOME, radiusM: 100 } }
-const T0 = Date.UTC(2026, 10, 28, 14, 0, 0)
-const P = DEFAULT_POLICY
-
-/** A GPS fix `north` metres north of the home centre at T0 + `s` seconds. */
-const at = (s: number, north: number, extra: Partial<EngineFix> = {}): EngineFix =>
-  ({ ts: T0 + s * 1000, seq: s, acc: 8, src: 'gps', lat: HOME[1] + north / 111_195, lon: HOME[0], ...extra })
-
-/** Feeds fixes (each arriving when taken) and ticks; returns the final state and every event. */
-function run(items: (EngineFix | { tickAt: number })[], zones = [home]) {
-  let state: BandState = initialState(T0)
-  const events: EngineEvent[] = []
-  for (const item of items) {
-    const r = 'tickAt' in item ? tick(state, T0 + item.tickAt * 1000, P) : step(state, item, zones, P, item.ts)
-    state = r.state
-    events.push(...r.events)
-  }
-  return { state, events }
-}
-const raised = (events: EngineEvent[]) => events.filter((e) => e.type === 'raise').map((e) => [e.kind, (e.fixTime - T0) / 1000])
-const resolved = (events: EngineEvent[]) => events.filter((e) => e.type === 'resolve').map((e) => [e.kind, (e.fixTime - T0) / 1000])
 
 describe('leaving a safe zone', () => {
   it('when a wearer walks 200 m beyond a 100 m zone and stays out, then one alert is raised once two fixes a minute apart confirm it', () => {
