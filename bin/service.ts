@@ -83,6 +83,9 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const geofence = createGeofence({
       db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
       escalationMs: config.escalationSeconds * 1000, judgesAll: role === 'all',
+      // Search mode (issue 15): recorded and sent like a person's command, by nobody (null).
+      onCommand: (bandId, command) => void commands?.send(bandId, command, null)
+        .catch((err: unknown) => log.error({ err, bandId }, 'search mode command not sent')),
       onAlert: (c, ms) => {
         if (c.change === 'opened') alertMetrics.raisedSeconds.observe(ms / 1000)
         hub.publishAlert(c)

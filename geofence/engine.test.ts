@@ -35,17 +35,18 @@ describe('leaving a safe zone', () => {
     expect(run([at(0, 0), at(30, 160, { acc: 50 }), at(60, 160, { acc: 50 }), at(120, 160, { acc: 50 })]).events).toEqual([])
   })
 
-  it('when cell-tower fixes put the wearer far out, then they never start an exit, however many', () => {
-    const lbs = (s: number) => at(s, 900, { src: 'lbs', acc: 400 })
+  it('when cell-tower fixes put the wearer out but their error circles reach within 300 m, then they never start an exit, however many', () => {
+    const lbs = (s: number) => at(s, 900, { src: 'lbs', acc: 600 })
     expect(run([at(0, 0), lbs(30), lbs(60), lbs(90), lbs(120), lbs(150)]).events).toEqual([])
   })
 
-  it('when a GPS fix starts an exit and a cell-tower fix a minute later is clearly out too, then the coarse fix confirms it', () => {
-    expect(raised(run([at(0, 0), at(30, 300), at(90, 1200, { src: 'lbs', acc: 400 })]).events)).toEqual([['left_safe_zone', 90]])
+  it('when a GPS fix starts an exit and a cell-tower fix a minute later is clearly out too, then the cell fix does not confirm it; a GPS fix does', () => {
+    expect(raised(run([at(0, 90), at(30, 130), at(90, 1200, { src: 'lbs', acc: 400 })]).events)).toEqual([])
+    expect(raised(run([at(0, 90), at(30, 130), at(90, 1200, { src: 'lbs', acc: 400 }), at(100, 150)]).events)).toEqual([['left_safe_zone', 100]])
   })
 
   it('when the wearer steps out and the band then goes silent, then the timer raises a critical alert three minutes later', () => {
-    const { events } = run([at(0, 0), at(30, 300), { tickAt: 120 }, { tickAt: 211 }])
+    const { events } = run([at(0, 90), at(30, 130), { tickAt: 120 }, { tickAt: 211 }])
     expect(raised(events)).toEqual([['left_safe_zone', 30]])
     expect(events[0]).toMatchObject({ severity: 'critical', evidence: { rule: 'left, then silent', silentForMs: 181_000 } })
   })
@@ -64,11 +65,13 @@ describe('leaving a safe zone', () => {
     expect(state.zone).toEqual({ tag: 'inside', zoneId: 1 })
   })
 
-  it('when a wearer went home during a no-network gap and is out again, then the backlog resolves the old alert and the next fixes raise a new one', () => {
-    // Out at 90 s (alert). Gap 120–600 s: home at 300–400 s, out again from 450 s. Live fix at 600 s, then the backlog.
+  it('when a wearer went home during a no-network gap and is out again, then the backlog resolves the old alert and confirms the new exit', () => {
+    // Out at 90 s (alert). Gap 120–600 s: home at 300–400 s, out again from 450 s. Live fix at 600 s, then the backlog,
+    // whose fixes from 450 s on confirm the new exit beside the live one (raised with the live fix's time).
     const gap = [at(300, 20), at(330, 10), at(360, 0), at(450, 200), at(500, 300)]
     const { events } = run([at(0, 0), at(30, 300), at(90, 300), at(600, 400), ...gap, at(630, 420), at(660, 430)])
-    expect(raised(events)).toEqual([['left_safe_zone', 90], ['left_safe_zone', 660]])
+    expect(raised(events)).toEqual([['left_safe_zone', 90], ['left_safe_zone', 600]])
+    expect(events.filter((e) => e.type === 'raise')[1]).toMatchObject({ evidence: { outsideSince: T0 + 450_000, late: true } })
     expect(resolved(events)).toEqual([['left_safe_zone', 330]])
     expect(events.find((e) => e.type === 'resolve')).toMatchObject({ reason: 'back inside (fixes uploaded late)' })
   })
@@ -88,7 +91,7 @@ describe('leaving a safe zone', () => {
     expect(resolved(events.filter((e) => e.kind === 'left_safe_zone'))).toEqual([['left_safe_zone', 1340]])
   })
 
-  it('when two fixes share a time-stamp, then the second still counts', () => {
+  it('when two fixes share a time-stamp, then they count as one fix', () => {
     expect(raised(run([at(0, 0), at(30, 300), at(90, 300, { seq: 1 }), at(90, 310, { seq: 2 })]).events)).toEqual([['left_safe_zone', 90]])
   })
 
@@ -203,7 +206,7 @@ describe('schedules', () => {
 describe('per-zone policy', () => {
   it('when a zone asks for one confirming fix and no wait, then a single clear fix outside raises the alert', () => {
     const strict: Zone = { ...home, policy: { confirmFixes: 1, confirmMs: 0 } }
-    expect(raised(run([at(0, 0), at(30, 200)], [strict]).events)).toEqual([['left_safe_zone', 30]])
+    expect(raised(run([at(0, 60), at(30, 140)], [strict]).events)).toEqual([['left_safe_zone', 30]])
   })
 
   it('when a zone asks for a 100 m margin, then fixes 60 m out never start an exit there', () => {

@@ -6,7 +6,7 @@ import { retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
 import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert, type OpenAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
-import { DEFAULT_POLICY, initialState, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
+import { DEFAULT_POLICY, initialState, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy, type SearchCommand } from './engine.ts'
 import { boxAround, loadTopology, topologyVersion, type Topology, type Wearer } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {
@@ -55,6 +55,8 @@ export interface GeofenceOptions {
    * restart rebuilds their state from the open alerts.
    */
   judgesAll?: boolean
+  /** Sends search mode's commands to a band (locate, timed fast reports); none sent when absent. */
+  onCommand?: (bandId: string, command: SearchCommand) => void
 }
 
 /** A band's state as its open alerts describe it (after a restart, or a shard never saved). */
@@ -71,7 +73,7 @@ export function fromOpenAlerts(open: readonly OpenAlert[], heardAt: number): Ban
   return s
 }
 
-export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert, judgesAll = true }: GeofenceOptions): Geofence {
+export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert, judgesAll = true, onCommand }: GeofenceOptions): Geofence {
   const states = new Map<string, BandState>()
   const changed = new Set<string>()
   const set = (bandId: string, s: BandState) => {
@@ -193,6 +195,10 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
         const r = step(state, fix, topology.zonesFor(wearer, box), policy, arrivedAt)
         set(fix.bandId, r.state)
         apply(fix.bandId, r.events, arrivedAt)
+        for (const c of r.commands) {
+          log.info({ bandId: fix.bandId, cmd: c.command.cmd, reason: c.reason }, 'search mode command')
+          onCommand?.(fix.bandId, c.command)
+        }
       }
     },
     takeChanged(mine) {
