@@ -13,7 +13,7 @@ import { EXPECTED_ALERTS } from '../simulator/truth.ts'
 import { MATCH_WINDOW } from '../simulator/score.ts'
 import { zonesOf } from './support/truth-zones.ts'
 
-interface Alert { bandId: string; kind: string; fixTime: number; raisedAt: number; rule?: string }
+interface Alert { bandId: string; kind: string; fixTime: number; raisedAt: number; rule?: string; evidence?: unknown }
 interface Fix { ts: number; seq: number; lat?: number; lon?: number; acc?: number; src?: string; evt?: string[] }
 type Judge = { feed(t: number, fixes: Fix[]): BandCommand[]; tick(now: number): void }
 type Rule = (bandId: string, zones: Zone[], alerts: Alert[], start: number) => Judge
@@ -21,11 +21,11 @@ type Rule = (bandId: string, zones: Zone[], alerts: Alert[], start: number) => J
 /** Per-band-hour rates of the harsh scenario: wanders of every kind, danger visits, emergencies. */
 const RATES = { wander_slow: 0.02, wander_purposeful: 0.01, wander_night: 0.02, danger: 0.01, sos: 0.01, fall: 0.005, band_removed: 0.002, silent_outside: 0.005 }
 
-const engine = (search: boolean): Rule => (bandId, zones, alerts, start) => {
+export const engine = (search: boolean): Rule => (bandId, zones, alerts, start) => {
   let s: BandState = initialState(start)
   let nextTick = start + 5000
   const take = (events: EngineEvent[], at: number) => {
-    for (const e of events) if (e.type === 'raise') alerts.push({ bandId, kind: e.kind, fixTime: e.fixTime, raisedAt: at, rule: e.evidence.rule as string })
+    for (const e of events) if (e.type === 'raise') alerts.push({ bandId, kind: e.kind, fixTime: e.fixTime, raisedAt: at, rule: e.evidence.rule as string, evidence: e.evidence })
   }
   const tickTo = (t: number) => {
     for (; nextTick <= t; nextTick += 5000) {
@@ -78,7 +78,7 @@ const oneFix = (circle: boolean): Rule => (bandId, zones, alerts) => {
   }
 }
 
-function runRule(plans: BandPlan[], zones: Map<string, Zone[]>, rule: Rule, o: { start: number; end: number; seed: number }) {
+export function runRule(plans: BandPlan[], zones: Map<string, Zone[]>, rule: Rule, o: { start: number; end: number; seed: number }) {
   const alerts: Alert[] = []
   const records = new Map<string, HarshRecord>()
   const root = createRng(o.seed)
@@ -97,7 +97,7 @@ function runRule(plans: BandPlan[], zones: Map<string, Zone[]>, rule: Rule, o: {
   return { alerts, records }
 }
 
-const matches = (a: Alert, l: Label) => a.bandId === l.bandId && EXPECTED_ALERTS[l.kind].includes(a.kind) &&
+export const matches = (a: Alert, l: Label) => a.bandId === l.bandId && EXPECTED_ALERTS[l.kind].includes(a.kind) &&
   a.fixTime >= l.start - MATCH_WINDOW.beforeMs && a.fixTime <= l.end + MATCH_WINDOW.afterMs
 
 /**
@@ -124,7 +124,8 @@ function emergenciesReached(alerts: Alert[], reopen: boolean, seed: number) {
   return { presses: seen.size, reached }
 }
 
-export function harshBench(o: { bands: number; hours: number; seed: number; start: number }) {
+/** The harsh fleet, its plans and truth. */
+export function harshWorld(o: { bands: number; hours: number; seed: number; start: number }) {
   const end = o.start + o.hours * 3_600_000
   const kind = generateFleet({ bands: o.bands, seed: o.seed })
   const fleet = harshFleet(kind, HARSH, createRng(o.seed).fork('harsh-fleet'))
@@ -137,8 +138,11 @@ export function harshBench(o: { bands: number; hours: number; seed: number; star
     id += plan.episodes.length
     return plan
   })
-  const labels = plans.flatMap((p) => p.labels)
-  const zones = zonesOf(fleet)
+  return { end, fleet, nearRoad, plans, labels: plans.flatMap((p) => p.labels), zones: zonesOf(fleet) }
+}
+
+export function harshBench(o: { bands: number; hours: number; seed: number; start: number }) {
+  const { end, nearRoad, plans, labels, zones } = harshWorld(o)
   const bandHours = o.bands * o.hours
   console.log(`# geofence on harsh traffic — ${o.bands} bands, ${o.hours} h from ${new Date(o.start).toISOString()}, seed ${o.seed}; ` +
     `${nearRoad.size} homes 45–75 m from a road or the river; reports every ${[...new Set(HARSH.intervalsS)].join('/')} s by band`)

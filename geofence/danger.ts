@@ -1,7 +1,8 @@
 // Danger-zone rules of the geofence engine (pure; engine.ts keeps the state they read and write).
 // Entering needs evidence that survives a fix's error: the error circle mostly inside, or a
 // second fix (a later one) inside too, or the straight walk between two good fixes crossing the
-// zone (sparse fixes). Only trusted fixes come here (trust.ts holds jumps). Two fixes clearly out
+// zone (sparse fixes); the second of two fixes must be good (goodAccM). Only satellite fixes count: Wi-Fi and cell fixes come indoors or without
+// sky, where drift beyond the claimed accuracy puts homes beside a road onto it for minutes. Only trusted fixes come here (trust.ts holds jumps). Two fixes clearly out
 // again resolve it. Late fixes (a backlog) raise an entry from two of their own, marked late.
 import { triggerGrade, type BandState, type DangerFix, type EngineEvent, type EngineFix, type Policy } from './engine-types.ts'
 import { speedMps } from './trust.ts'
@@ -31,8 +32,14 @@ export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[],
       continue
     }
     if (!canTrigger) continue // a cell-tower fix neither enters nor clears a first hit
+    if (fix.src === 'wifi') { // Wi-Fi means near buildings, likely indoors: no entry, and a first hit lapses
+      delete danger[z.id]
+      continue
+    }
     const inside = insideShape(z.shape, fix.lat!, fix.lon!)
     const good = !weak && acc <= policy.goodAccM && s.prev !== undefined && s.prev.acc <= policy.goodAccM
+    // One fix suffices only with a small error circle mostly inside, under sustained sky (the fix before was a satellite fix too).
+    const alone = !weak && acc <= policy.goodAccM && (s.lastFix?.src ?? 'gps') === 'gps' && mostlyInside(z.shape, fix.lat!, fix.lon!, acc)
     const enter = (rule: string, fixes: DangerFix[]) => {
       danger[z.id] = { tag: 'in', outsideFixes: 0 }
       events.push({ type: 'raise', kind: 'entered_danger_zone', zoneId: z.id, fixTime: fix.ts, severity: 'critical', evidence: {
@@ -40,8 +47,8 @@ export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[],
         previous: s.prev, maxSpeedMps: policy.maxSpeedMps, goodAccM: policy.goodAccM } })
     }
     if (!inside && good && segmentTouches(z.shape, s.prev!.at, here)) enter('walked through between two fixes', [f])
-    else if (inside && !weak && mostlyInside(z.shape, fix.lat!, fix.lon!, acc)) enter('fix inside', [f])
-    else if (inside && current?.tag === 'hit' && current.fix.ts < fix.ts) enter('two fixes inside', [current.fix, f])
+    else if (inside && alone) enter('fix inside', [f])
+    else if (inside && current?.tag === 'hit' && current.fix.ts < fix.ts && acc <= policy.goodAccM) enter('two fixes inside', [current.fix, f])
     else if (inside) danger[z.id] = { tag: 'hit', fix: f }
     else delete danger[z.id]
   }
@@ -53,7 +60,8 @@ const dangerFix = (fix: EngineFix, acc: number, late?: true): DangerFix =>
 
 /**
  * Whether most of the error circle lies inside: the centre and eight points at 0.7 of the
- * radius (the ring that halves the circle's area), at least five of the nine inside.
+ * radius (the ring that halves the circle's area), at least seven of the nine inside (a fix just
+ * inside a long straight edge has six: half its circle is out).
  */
 export function mostlyInside(shape: ZoneShape, lat: number, lon: number, accM: number): boolean {
   const r = 0.7 * accM
@@ -63,18 +71,19 @@ export function mostlyInside(shape: ZoneShape, lat: number, lon: number, accM: n
   for (let k = 0; k < 8; k++) {
     const a = (k * Math.PI) / 4
     if (insideShape(shape, lat + dLat * Math.cos(a), lon + dLon * Math.sin(a))) n++
-    if (n >= 5) return true
+    if (n >= 7) return true
   }
   return false
 }
 
 /**
- * A late fix (uploaded in a backlog after newer ones): two consecutive late fixes inside the same
- * zone, a plausible walk apart, raise the entry marked late. If the newest fix is clearly off
+ * A late fix (uploaded in a backlog after newer ones): two consecutive late satellite fixes
+ * inside the same zone, a plausible walk apart, the second good, raise the entry marked late. If the newest fix is clearly off
  * the zone, the entry is closed at once (the family still sees where the wearer was).
  */
 export function lateDanger(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, events: EngineEvent[]): BandState {
   if (!triggerGrade(fix, policy)) return s
+  if (fix.src === 'wifi') return { ...s, lateHit: undefined }
   const acc = fix.acc ?? policy.defaultAccM
   const f = dangerFix(fix, acc, true)
   const hits = zones.filter((z) => nearBox(z.shape, fix.lat!, fix.lon!, 0) && insideShape(z.shape, fix.lat!, fix.lon!)).map((z) => z.id)
@@ -83,7 +92,7 @@ export function lateDanger(s: BandState, fix: EngineFix, zones: readonly Zone[],
   for (const id of hits) {
     const current = danger[id]
     if (current?.tag === 'in' || (current?.tag === 'late' && Math.abs(fix.ts - current.ts) < 10 * 60_000)) continue
-    if (!before || !before.zones.includes(id) || before.ts === fix.ts || Math.abs(fix.ts - before.ts) > 2 * 60_000) continue
+    if (!before || !before.zones.includes(id) || before.ts === fix.ts || Math.abs(fix.ts - before.ts) > 2 * 60_000 || acc > policy.goodAccM) continue
     if (speedMps({ ts: before.ts, at: [before.lon, before.lat] }, fix) > policy.maxSpeedMps) continue
     const zone = zones.find((z) => z.id === id)!
     const { zones: _hits, ...first } = before

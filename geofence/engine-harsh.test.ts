@@ -48,8 +48,13 @@ describe('danger zones and the error circle', () => {
     expect(run([wifi(0, 150, 40), wifi(30, 205, 75), wifi(60, 150, 40)], [big, road]).events).toEqual([])
   })
 
-  it('when a second fix agrees, then the entry is raised with both fixes in its evidence', () => {
-    const { events } = run([wifi(0, 150, 40), wifi(30, 205, 75), wifi(60, 215, 60)], [big, road])
+  it('when Wi-Fi fixes (indoors, drifting) sit on the road for minutes, then they never enter it', () => {
+    expect(run([wifi(0, 150, 40), wifi(30, 212, 20), wifi(60, 215, 20), wifi(90, 214, 25)], [big, road]).events).toEqual([])
+  })
+
+  it('when a second satellite fix agrees, then the entry is raised with both fixes in its evidence', () => {
+    const gps = (s: number, north: number, acc: number) => at(s, north, { acc })
+    const { events } = run([wifi(0, 150, 40), gps(30, 205, 40), gps(60, 226, 20)], [big, road])
     expect(raised(events)).toEqual([['entered_danger_zone', 60]])
     expect(evidenceOf(events, 'entered_danger_zone')).toMatchObject({ rule: 'two fixes inside', fixes: [{ ts: T0 + 30_000 }, { ts: T0 + 60_000 }] })
   })

@@ -3,7 +3,8 @@
 //   fix's centre inside one (hysteresis);
 // - an exit alert needs several confirming fixes with distinct fix times (a QoS 1 duplicate never
 //   confirms itself) spanning a minimum time — or, in search mode's fast reports, more fixes over
-//   a shorter time; a fix back inside cancels the exit;
+//   a shorter time, all good outdoor (GPS) fixes: indoor drift is slow, and fixes seconds apart
+//   drift together; a fix back inside cancels the exit;
 // - coarse fixes confirm but never start an exit, and cell-tower fixes never confirm one a finer
 //   fix started; but several cell fixes whose whole error circles lie far beyond may start one;
 // - late fixes (a backlog) are evidence from their own time-stamps, marked late: they may confirm
@@ -104,7 +105,8 @@ function confirm(z: Extract<ZoneState, { tag: 'leaving' }>, policy: Policy, even
   const span = last.ts - z.since
   const enough = z.coarse
     ? z.confirmations >= policy.cellFixes && span >= policy.confirmMs
-    : (z.confirmations >= policy.confirmFixes && span >= policy.confirmMs) || (z.confirmations >= policy.fastConfirmFixes && span >= policy.fastConfirmMs)
+    : (z.confirmations >= policy.confirmFixes && span >= policy.confirmMs) || (z.confirmations >= policy.fastConfirmFixes && span >= policy.fastConfirmMs &&
+      z.evidence.slice(-policy.fastConfirmFixes).every((e) => e.src !== 'wifi' && e.accuracyM <= policy.goodAccM))
   if (!enough) return z
   events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: last.ts, evidence: {
     rule: z.coarse ? 'cell fixes far out' : 'confirmed exit', fixes: z.evidence, outsideSince: z.since, outsideForMs: span,

@@ -17,7 +17,7 @@ export interface HarshModel {
   outdoor: { lbs: number; wifi: number }
   indoor: { lbs: number; wifi: number }
   /** Per-axis σ (m) and the accuracy bands claim, by source. */
-  gps: { sigma: number; claim: [number, number] }
+  gps: { sigma: number; claim: [number, number]; indoorClaim: [number, number] }
   wifi: { sigma: number; claim: [number, number] }
   lbs: { sigma: number; claim: [number, number] }
   /** Indoor drift: per-axis σ (m) and correlation time (s); it fades outdoors within driftFadeS. */
@@ -45,10 +45,10 @@ export const HARSH: HarshModel = {
   intervalsS: [10, 15, 20, 30, 30, 45, 60, 60],
   outdoor: { lbs: 0.04, wifi: 0.08 },
   indoor: { lbs: 0.25, wifi: 0.55 },
-  gps: { sigma: 5, claim: [5, 15] },
+  gps: { sigma: 5, claim: [5, 15], indoorClaim: [20, 50] },
   wifi: { sigma: 25, claim: [25, 75] },
   lbs: { sigma: 120, claim: [500, 1000] },
-  drift: { sigma: 70, tauS: 300, fadeS: 30 },
+  drift: { sigma: 50, tauS: 300, fadeS: 30 },
   tower: { sigma: 300, tauS: 900 },
   jump: { chance: 0.01, m: [150, 600], claim: [8, 15] },
   cellOnly: { perHour: 0.05, minutes: [5, 30], outingShare: 0.2 },
@@ -115,7 +115,7 @@ export function harshMeasure(truth: LatLon, t: number, indoor: boolean, cellOnly
   const m = model[src]
   let east = rng.normal(m.sigma) + (src === 'lbs' ? e.tower[0] : e.drift[0])
   let north = rng.normal(m.sigma) + (src === 'lbs' ? e.tower[1] : e.drift[1])
-  let acc = rng.uniform(...m.claim) * (src === 'gps' && indoor ? 2 : 1)
+  let acc = rng.uniform(...(src === 'gps' && indoor ? model.gps.indoorClaim : m.claim))
   let jump = false
   if (src === 'gps' && rng.chance(model.jump.chance)) {
     const d = rng.uniform(...model.jump.m)
