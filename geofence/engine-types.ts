@@ -61,6 +61,10 @@ export interface BandState {
   lateHit?: DangerFix & { zones: number[] }
   /** Search mode (search.ts): the band reports fast until `until` (wall clock). */
   searchUntil?: number
+  /** Metres beyond the nearest safe zone's boundary of the last trusted fix (negative inside), and
+   *  whether it came within searchNearM of the boundary moving outwards. */
+  edgeM?: number
+  approaching: boolean
 }
 
 export interface Policy {
@@ -99,6 +103,8 @@ export interface Policy {
   /** Search mode: report every `searchIntervalS` for at most `searchForS` (band protocol, timed interval). */
   searchIntervalS: number
   searchForS: number
+  /** A fix this close inside the boundary, further out than the one before, starts search mode too. */
+  searchNearM: number
 }
 
 /**
@@ -114,7 +120,7 @@ export const DEFAULT_POLICY: Policy = {
   confirmFixes: 2,
   confirmMs: 60_000,
   fastConfirmFixes: 4,
-  fastConfirmMs: 20_000,
+  fastConfirmMs: 15_000,
   cellBeyondM: 300,
   cellFixes: 3,
   silentAfterExitMs: 3 * 60_000,
@@ -128,6 +134,7 @@ export const DEFAULT_POLICY: Policy = {
   goodAccM: 25,
   searchIntervalS: 5,
   searchForS: 600,
+  searchNearM: 30,
 }
 
 export interface Evidence {
@@ -158,7 +165,7 @@ export interface BandCommandOut { command: SearchCommand; reason: string }
 export const initialState = (heardAt: number): BandState => ({
   lastTs: -Infinity, heardAt, zone: { tag: 'unknown', outSince: undefined }, lowBattery: false, removed: false, offline: false,
   danger: {}, prev: undefined, lastFix: undefined, inForce: undefined, held: undefined, insideAt: -Infinity, lateHit: undefined,
-  searchUntil: undefined,
+  searchUntil: undefined, edgeM: undefined, approaching: false,
 })
 
 /**
@@ -169,7 +176,7 @@ export const initialState = (heardAt: number): BandState => ({
 export const copy = (s: BandState): BandState => ({
   lastTs: s.lastTs, heardAt: s.heardAt, zone: s.zone, lowBattery: s.lowBattery, removed: s.removed, offline: s.offline,
   danger: s.danger, prev: s.prev, lastFix: s.lastFix, inForce: s.inForce, held: s.held, insideAt: s.insideAt ?? -Infinity,
-  lateHit: s.lateHit, searchUntil: s.searchUntil,
+  lateHit: s.lateHit, searchUntil: s.searchUntil, edgeM: s.edgeM, approaching: s.approaching ?? false,
 })
 
 /** Fix-grade: may start an exit or enter a danger zone (not a cell tower, accuracy within bounds). */

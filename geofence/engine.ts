@@ -52,8 +52,9 @@ function judgeFix(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: 
   const prev = triggerGrade(fix, policy) ? { ts: fix.ts, at: [fix.lon!, fix.lat!] as [number, number], acc: fix.acc ?? policy.defaultAccM } : s.prev
   s = { ...s, lastFix: fix, inForce: key(safe), prev }
   if (safe.length === 0) return { ...s, zone: { tag: 'unknown', outSince: undefined } }
-  const { zone, inside } = judge(s.zone, fix, safe, policy, events)
-  return { ...s, zone, insideAt: inside ? fix.ts : s.insideAt }
+  const { zone, inside, beyond } = judge(s.zone, fix, safe, policy, events)
+  const approaching = triggerGrade(fix, policy) && beyond < 0 && beyond > -policy.searchNearM && s.edgeM !== undefined && beyond > s.edgeM + 5
+  return { ...s, zone, insideAt: inside ? fix.ts : s.insideAt, edgeM: triggerGrade(fix, policy) ? beyond : s.edgeM, approaching }
 }
 
 /** A fix older than the newest: evidence for danger entries and exits, from its own time-stamp. */
@@ -75,8 +76,9 @@ export function tick(state: BandState, now: number, policy: Policy, zones: reado
     s = { ...s, inForce: key(safe), zone }
   }
   const silentFor = now - s.heardAt
-  // Cell fixes alone are too coarse to call "left, then silent" on.
-  if (s.zone.tag === 'leaving' && !s.zone.coarse && silentFor >= policy.silentAfterExitMs) {
+  // Cell fixes alone are too coarse to call "left, then silent" on…
+  // …and so is an exit no fix has yet cleared by the margin (it started on search mode's fast rule).
+  if (s.zone.tag === 'leaving' && !s.zone.coarse && s.zone.confirmations > 0 && silentFor >= policy.silentAfterExitMs) {
     const z = s.zone
     events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: z.evidence.at(-1)!.ts, severity: 'critical',
       evidence: { rule: 'left, then silent', fixes: z.evidence, silentForMs: silentFor, ...thresholds(policy) } })

@@ -3,8 +3,8 @@
 //   fix's centre inside one (hysteresis);
 // - an exit alert needs several confirming fixes with distinct fix times (a QoS 1 duplicate never
 //   confirms itself) spanning a minimum time — or, in search mode's fast reports, more fixes over
-//   a shorter time, all good outdoor (GPS) fixes: indoor drift is slow, and fixes seconds apart
-//   drift together; a fix back inside cancels the exit;
+//   a shorter time, all good outdoor (GPS) fixes wholly beyond (fastRule); a fix back inside
+//   cancels the exit;
 // - coarse fixes confirm but never start an exit, and cell-tower fixes never confirm one a finer
 //   fix started; but several cell fixes whose whole error circles lie far beyond may start one;
 // - late fixes (a backlog) are evidence from their own time-stamps, marked late: they may confirm
@@ -20,7 +20,10 @@ interface Measured {
   clearlyOutside: boolean
   inside: boolean
   canTrigger: boolean
+  /** A good satellite fix whose whole circle is beyond, without the margin: counts in search mode's fast rule. */
+  goodOut: boolean
   cell: boolean
+  beyond: number
   /** The whole error circle lies cellBeyondM beyond (what a cell fix needs to count). */
   farOut: boolean
   evidence: Evidence
@@ -36,7 +39,7 @@ export function measure(fix: EngineFix, safe: readonly Zone[], policy: Policy): 
   }
   return {
     ts: fix.ts, zoneId: nearest.id, clearlyOutside: beyond - acc > policy.exitMarginM, inside: beyond < 0,
-    canTrigger: fix.src !== 'lbs' && acc <= policy.maxTriggerAccM, cell: fix.src === 'lbs', farOut: beyond - acc >= policy.cellBeyondM,
+    beyond, canTrigger: fix.src !== 'lbs' && acc <= policy.maxTriggerAccM, goodOut: goodGps(fix.src, acc, policy) && beyond - acc > 0, cell: fix.src === 'lbs', farOut: beyond - acc >= policy.cellBeyondM,
     evidence: { ts: fix.ts, seq: fix.seq, lat: fix.lat!, lon: fix.lon!, accuracyM: acc, src: fix.src, distanceBeyondM: Math.round(beyond * 10) / 10 },
   }
 }
@@ -55,7 +58,7 @@ function nightRule(safe: readonly Zone[], events: EngineEvent[]): EngineEvent[] 
  * The zone rules for one measurement, with the nearest zone's own policy over the defaults and
  * the night rule applied to what they raise. `inside`: the fix's centre is inside a safe zone.
  */
-export function judge(z: ZoneState, fix: EngineFix, safe: readonly Zone[], policy: Policy, events: EngineEvent[]): { zone: ZoneState; inside: boolean } {
+export function judge(z: ZoneState, fix: EngineFix, safe: readonly Zone[], policy: Policy, events: EngineEvent[]): { zone: ZoneState; inside: boolean; beyond: number } {
   const raised: EngineEvent[] = []
   const first = measure(fix, safe, policy)
   const own = safe.find((x) => x.id === first.zoneId)?.policy
@@ -63,7 +66,7 @@ export function judge(z: ZoneState, fix: EngineFix, safe: readonly Zone[], polic
   const m = own ? measure(fix, safe, p) : first
   const zone = zoneStep(z, m, p, raised)
   events.push(...nightRule(safe, raised))
-  return { zone, inside: m.inside }
+  return { zone, inside: m.inside, beyond: m.beyond }
 }
 
 function zoneStep(z: ZoneState, m: Measured, policy: Policy, events: EngineEvent[]): ZoneState {
@@ -74,20 +77,22 @@ function zoneStep(z: ZoneState, m: Measured, policy: Policy, events: EngineEvent
     case 'inside': {
       if (m.inside) return back
       const outSince = z.outSince ?? (m.canTrigger ? m.ts : undefined)
-      if (m.clearlyOutside && m.canTrigger) return confirm({ tag: 'leaving', zoneId: m.zoneId, since: outSince ?? m.ts, confirmations: 1, evidence: [evidence] }, policy, events)
+      if ((m.clearlyOutside && m.canTrigger) || m.goodOut) {
+        return confirm({ tag: 'leaving', zoneId: m.zoneId, since: outSince ?? m.ts, confirmations: m.clearlyOutside ? 1 : 0, evidence: [evidence] }, policy, events)
+      }
       if (m.cell && m.farOut) return confirm({ tag: 'leaving', zoneId: m.zoneId, since: m.ts, confirmations: 1, evidence: [evidence], coarse: true }, policy, events)
       return { ...z, outSince }
     }
     case 'leaving': {
       if (z.evidence.some((e) => e.ts === m.ts)) return z // the same fix time never confirms itself
       if (m.inside) return back // a lone drifted fix: no alert
-      const more = { ...z, confirmations: z.confirmations + 1, evidence: [...z.evidence, evidence].slice(-6) }
+      const more = { ...z, confirmations: z.confirmations + (m.clearlyOutside ? 1 : 0), evidence: [...z.evidence, evidence].slice(-6) }
       if (z.coarse) {
         if (m.cell) return m.farOut ? confirm(more, policy, events) : z
         // A finer fix either joins the cell fixes or shows they were wrong.
         return m.clearlyOutside && m.canTrigger ? confirm({ ...more, coarse: false }, policy, events) : { ...back, outSince: m.canTrigger ? m.ts : undefined }
       }
-      if (m.cell || !m.clearlyOutside) return z // cell fixes never confirm an exit a finer fix started
+      if (m.cell || !(m.clearlyOutside || m.goodOut)) return z // cell fixes never confirm an exit a finer fix started
       return confirm(more, policy, events)
     }
     case 'outside': {
@@ -105,13 +110,27 @@ function confirm(z: Extract<ZoneState, { tag: 'leaving' }>, policy: Policy, even
   const span = last.ts - z.since
   const enough = z.coarse
     ? z.confirmations >= policy.cellFixes && span >= policy.confirmMs
-    : (z.confirmations >= policy.confirmFixes && span >= policy.confirmMs) || (z.confirmations >= policy.fastConfirmFixes && span >= policy.fastConfirmMs &&
-      z.evidence.slice(-policy.fastConfirmFixes).every((e) => e.src !== 'wifi' && e.accuracyM <= policy.goodAccM))
+    : (z.confirmations >= policy.confirmFixes && span >= policy.confirmMs) || fastRule(z.evidence, policy)
   if (!enough) return z
   events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: last.ts, evidence: {
     rule: z.coarse ? 'cell fixes far out' : 'confirmed exit', fixes: z.evidence, outsideSince: z.since, outsideForMs: span,
     late: z.evidence.some((e) => e.late) || undefined, ...thresholds(policy) } })
   return outside(z.zoneId, z.since)
+}
+
+const goodGps = (src: string | undefined, acc: number, p: Policy) => src !== 'wifi' && src !== 'lbs' && acc <= p.goodAccM
+
+/**
+ * Search mode's fast rule: the last fastConfirmFixes fixes are good satellite fixes whose whole
+ * circles are beyond, taken at most two and a half fast intervals apart, spanning fastConfirmMs. Indoor
+ * drift comes through Wi-Fi and poor GPS, and a jump is held by trust.ts; a walker 5 s apart
+ * needs no margin on top of the circle.
+ */
+function fastRule(evidence: readonly Evidence[], p: Policy): boolean {
+  const run = evidence.slice(-p.fastConfirmFixes)
+  if (run.length < p.fastConfirmFixes || run.at(-1)!.ts - run[0]!.ts < p.fastConfirmMs) return false
+  return run.every((e, i) => goodGps(e.src, e.accuracyM, p) && e.distanceBeyondM - e.accuracyM > 0 &&
+    (i === 0 || e.ts - run[i - 1]!.ts <= 2.5 * p.searchIntervalS * 1000))
 }
 
 export const thresholds = (p: Policy) => ({

@@ -2,12 +2,18 @@
 // (`locate`) and for fast reports for a while (`{"cmd":"interval","s":5,"for":600}`, the band
 // protocol's timed interval), so the exit is confirmed — or dismissed — from fixes seconds apart
 // instead of a report interval apart. Back inside: end the fast mode (`{"cmd":"interval","for":0}`);
-// otherwise the band ends it by itself when `for` runs out.
+// otherwise the band ends it by itself when `for` runs out. Back inside means settled inside and
+// more than searchNearM from the boundary.
 import type { BandCommandOut, BandState, Policy, ZoneState } from './engine-types.ts'
 
-/** Whether the state says the wearer may be leaving: seen beyond the boundary, leaving, or a jump held. */
+/**
+ * Whether the state says the wearer may be leaving: seen beyond the boundary, leaving, a jump
+ * held, or walking outwards within searchNearM of the boundary (a slow walker is then caught
+ * with fast fixes from the moment of crossing, not a report interval later).
+ */
 export const mayBeLeaving = (s: BandState): boolean =>
-  s.zone.tag === 'leaving' || ((s.zone.tag === 'inside' || s.zone.tag === 'unknown') && s.zone.outSince !== undefined) || s.held !== undefined
+  s.zone.tag === 'leaving' || ((s.zone.tag === 'inside' || s.zone.tag === 'unknown') && s.zone.outSince !== undefined) ||
+  s.held !== undefined || s.approaching
 
 const settledInside = (z: ZoneState) => z.tag === 'inside' && z.outSince === undefined
 
@@ -19,7 +25,7 @@ export function searchStep(before: BandState, s: BandState, arrivedAt: number, p
     commands.push({ command: { cmd: 'interval', s: policy.searchIntervalS, for: policy.searchForS }, reason: 'search mode: a fix suggests an exit' })
     return { ...s, searchUntil: arrivedAt + policy.searchForS * 1000 }
   }
-  if (active && settledInside(s.zone) && s.held === undefined) {
+  if (active && settledInside(s.zone) && s.held === undefined && !s.approaching && (s.edgeM ?? -Infinity) < -policy.searchNearM) {
     commands.push({ command: { cmd: 'interval', for: 0 }, reason: 'search mode over: back inside' })
     return { ...s, searchUntil: undefined }
   }
