@@ -54,7 +54,7 @@ describe('danger zones and the error circle', () => {
 
   it('when a second satellite fix agrees, then the entry is raised with both fixes in its evidence', () => {
     const gps = (s: number, north: number, acc: number) => at(s, north, { acc })
-    const { events } = run([wifi(0, 150, 40), gps(30, 205, 40), gps(60, 226, 20)], [big, road])
+    const { events } = run([wifi(0, 150, 40), gps(30, 205, 40), gps(60, 226, 15)], [big, road])
     expect(raised(events)).toEqual([['entered_danger_zone', 60]])
     expect(evidenceOf(events, 'entered_danger_zone')).toMatchObject({ rule: 'two fixes inside', fixes: [{ ts: T0 + 30_000 }, { ts: T0 + 60_000 }] })
   })

@@ -131,7 +131,7 @@ export const DEFAULT_POLICY: Policy = {
   lowBatteryPct: 15,
   batteryOkPct: 25,
   maxSpeedMps: 3,
-  goodAccM: 25,
+  goodAccM: 15,
   searchIntervalS: 5,
   searchForS: 600,
   searchNearM: 30,
