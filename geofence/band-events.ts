@@ -8,10 +8,12 @@ export function bandEvents(s: BandState, fix: EngineFix, events: EngineEvent[]):
   const where = fix.lat === undefined ? {} : { lat: fix.lat, lon: fix.lon, accuracyM: fix.acc }
   for (const e of fix.evt ?? []) {
     if (e === 'sos' || e === 'fall') {
-      events.push({ type: 'raise', kind: e, zoneId: null, fixTime: fix.ts, evidence: { rule: `band reported ${e}`, seq: fix.seq, ...where } })
+      events.push({ type: 'raise', kind: e, zoneId: null, fixTime: fix.ts,
+        evidence: { rule: `band reported ${e}`, seq: fix.seq, ...where } })
     }
     if (e === 'removed' && !s.removed) {
-      events.push({ type: 'raise', kind: 'band_removed', zoneId: null, fixTime: fix.ts, evidence: { rule: 'band reported removal', seq: fix.seq, ...where } })
+      events.push({ type: 'raise', kind: 'band_removed', zoneId: null, fixTime: fix.ts,
+        evidence: { rule: 'band reported removal', seq: fix.seq, ...where } })
       s = { ...s, removed: true }
     }
     if (e === 'worn' && s.removed) {

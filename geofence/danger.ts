@@ -1,15 +1,19 @@
 // Danger-zone rules of the geofence engine (pure; engine.ts keeps the state they read and write).
 // Entering needs evidence that survives a fix's error: the error circle mostly inside, or a
 // second fix (a later one) inside too, or the straight walk between two good fixes crossing the
-// zone (sparse fixes); the second of two fixes must be good (goodAccM). Only satellite fixes count: Wi-Fi and cell fixes come indoors or without
-// sky, where drift beyond the claimed accuracy puts homes beside a road onto it for minutes. Only trusted fixes come here (trust.ts holds jumps). Two fixes clearly out
-// again resolve it. Late fixes (a backlog) raise an entry from two of their own, marked late.
-import { triggerGrade, type BandState, type DangerFix, type EngineEvent, type EngineFix, type Policy } from './engine-types.ts'
+// zone (sparse fixes); the second of two fixes must be good (goodAccM). Only satellite fixes
+// count: Wi-Fi and cell fixes come indoors or without sky, where drift beyond the claimed accuracy
+// puts homes beside a road onto it for minutes. Only trusted fixes come here (trust.ts holds
+// jumps). Two fixes clearly out again resolve it. Late fixes (a backlog) raise an entry from two
+// of their own, marked late.
+import { triggerGrade, type BandState, type DangerFix, type EngineEvent, type EngineFix, type Policy }
+  from './engine-types.ts'
 import { speedMps } from './trust.ts'
 import { distanceBeyond, insideShape, metres, nearBox, segmentTouches, type Zone, type ZoneShape } from './zone.ts'
 
 /** `weak`: a fix that only counts as the first of two (a held jump the next fix agreed with). */
-export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, events: EngineEvent[], weak: boolean): BandState {
+export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, events: EngineEvent[],
+  weak: boolean): BandState {
   const acc = fix.acc ?? policy.defaultAccM
   const canTrigger = triggerGrade(fix, policy)
   const here: [number, number] = [fix.lon!, fix.lat!]
@@ -27,7 +31,8 @@ export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[],
       if (outsideFixes < policy.backInsideFixes) danger[z.id] = { tag: 'in', outsideFixes }
       else {
         delete danger[z.id]
-        events.push({ type: 'resolve', kind: 'entered_danger_zone', zoneId: z.id, fixTime: fix.ts, reason: 'left the danger zone' })
+        events.push({ type: 'resolve', kind: 'entered_danger_zone', zoneId: z.id, fixTime: fix.ts,
+          reason: 'left the danger zone' })
       }
       continue
     }
@@ -38,17 +43,23 @@ export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[],
     }
     const inside = insideShape(z.shape, fix.lat!, fix.lon!)
     const good = !weak && acc <= policy.goodAccM && s.prev !== undefined && s.prev.acc <= policy.goodAccM
-    // One fix suffices only with a small error circle mostly inside, under sustained sky (the fix before was a satellite fix too).
-    const alone = !weak && acc <= policy.goodAccM && (s.lastFix?.src ?? 'gps') === 'gps' && mostlyInside(z.shape, fix.lat!, fix.lon!, acc)
+    // One fix suffices only with a small error circle mostly inside, under sustained sky (the fix
+    // before was a satellite fix too).
+    const alone = !weak && acc <= policy.goodAccM && (s.lastFix?.src ?? 'gps') === 'gps' &&
+      mostlyInside(z.shape, fix.lat!, fix.lon!, acc)
     const enter = (rule: string, fixes: DangerFix[]) => {
       danger[z.id] = { tag: 'in', outsideFixes: 0 }
-      events.push({ type: 'raise', kind: 'entered_danger_zone', zoneId: z.id, fixTime: fix.ts, severity: 'critical', evidence: {
-        rule, fixes: fixes.map((x) => ({ ...x, distanceBeyondM: Math.round(distanceBeyond(z.shape, x.lat, x.lon) * 10) / 10 })),
+      const beyond = (x: DangerFix) => Math.round(distanceBeyond(z.shape, x.lat, x.lon) * 10) / 10
+      events.push({ type: 'raise', kind: 'entered_danger_zone', zoneId: z.id, fixTime: fix.ts, severity: 'critical',
+        evidence: {
+        rule, fixes: fixes.map((x) => ({ ...x, distanceBeyondM: beyond(x) })),
         previous: s.prev, maxSpeedMps: policy.maxSpeedMps, goodAccM: policy.goodAccM } })
     }
     if (!inside && good && segmentTouches(z.shape, s.prev!.at, here)) enter('walked through between two fixes', [f])
     else if (inside && alone) enter('fix inside', [f])
-    else if (inside && current?.tag === 'hit' && current.fix.ts < fix.ts && acc <= policy.goodAccM) enter('two fixes inside', [current.fix, f])
+    else if (inside && current?.tag === 'hit' && current.fix.ts < fix.ts && acc <= policy.goodAccM) {
+      enter('two fixes inside', [current.fix, f])
+    }
     else if (inside) danger[z.id] = { tag: 'hit', fix: f }
     else delete danger[z.id]
   }
@@ -78,30 +89,38 @@ export function mostlyInside(shape: ZoneShape, lat: number, lon: number, accM: n
 
 /**
  * A late fix (uploaded in a backlog after newer ones): two consecutive late satellite fixes
- * inside the same zone, a plausible walk apart, the second good, raise the entry marked late. If the newest fix is clearly off
+ * inside the same zone, a plausible walk apart, the second good, raise the entry marked late.
+ * If the newest fix is clearly off
  * the zone, the entry is closed at once (the family still sees where the wearer was).
  */
-export function lateDanger(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, events: EngineEvent[]): BandState {
+export function lateDanger(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy,
+  events: EngineEvent[]): BandState {
   if (!triggerGrade(fix, policy)) return s
   if (fix.src === 'wifi') return { ...s, lateHit: undefined }
   const acc = fix.acc ?? policy.defaultAccM
   const f = dangerFix(fix, acc, true)
-  const hits = zones.filter((z) => nearBox(z.shape, fix.lat!, fix.lon!, 0) && insideShape(z.shape, fix.lat!, fix.lon!)).map((z) => z.id)
+  const hits = zones.filter((z) => nearBox(z.shape, fix.lat!, fix.lon!, 0) && insideShape(z.shape, fix.lat!, fix.lon!))
+    .map((z) => z.id)
   const before = s.lateHit
   const danger = { ...s.danger }
   for (const id of hits) {
     const current = danger[id]
     if (current?.tag === 'in' || (current?.tag === 'late' && Math.abs(fix.ts - current.ts) < 10 * 60_000)) continue
-    if (!before || !before.zones.includes(id) || before.ts === fix.ts || Math.abs(fix.ts - before.ts) > 2 * 60_000 || acc > policy.goodAccM) continue
+    if (!before || !before.zones.includes(id) || before.ts === fix.ts || acc > policy.goodAccM) continue
+    if (Math.abs(fix.ts - before.ts) > 2 * 60_000) continue
     if (speedMps({ ts: before.ts, at: [before.lon, before.lat] }, fix) > policy.maxSpeedMps) continue
     const zone = zones.find((z) => z.id === id)!
     const { zones: _hits, ...first } = before
-    events.push({ type: 'raise', kind: 'entered_danger_zone', zoneId: id, fixTime: fix.ts, severity: 'critical', evidence: {
-      rule: 'two fixes inside (uploaded late)', late: true, fixes: [first, f], maxSpeedMps: policy.maxSpeedMps } })
+    events.push({ type: 'raise', kind: 'entered_danger_zone', zoneId: id, fixTime: fix.ts, severity: 'critical',
+      evidence: { rule: 'two fixes inside (uploaded late)', late: true, fixes: [first, f],
+        maxSpeedMps: policy.maxSpeedMps },
+    })
     const now = s.lastFix
-    const offNow = now && distanceBeyond(zone.shape, now.lat!, now.lon!) - (now.acc ?? policy.defaultAccM) > policy.exitMarginM
+    const offNow = now && distanceBeyond(zone.shape, now.lat!, now.lon!) - (now.acc ?? policy.defaultAccM) >
+      policy.exitMarginM
     if (offNow) {
-      events.push({ type: 'resolve', kind: 'entered_danger_zone', zoneId: id, fixTime: s.lastTs, reason: 'off the danger zone in a newer fix' })
+      events.push({ type: 'resolve', kind: 'entered_danger_zone', zoneId: id, fixTime: s.lastTs,
+        reason: 'off the danger zone in a newer fix' })
       danger[id] = { tag: 'late', ts: fix.ts }
     } else danger[id] = { tag: 'in', outsideFixes: 0 }
   }

@@ -24,7 +24,10 @@ export type ZoneState =
   | { tag: 'unknown'; outSince: number | undefined }
   | { tag: 'inside'; zoneId: number; outSince: number | undefined }
   | { tag: 'leaving'; zoneId: number; since: number; confirmations: number; evidence: Evidence[]; coarse?: boolean }
-  | { tag: 'outside'; zoneId: number; since: number; insideFixes: number; lateInside: number; remindedAt: number | undefined }
+  | {
+    tag: 'outside'; zoneId: number; since: number; insideFixes: number; lateInside: number
+    remindedAt: number | undefined
+  }
 
 /** Outside a safe zone since `since` (fix time), with an alert raised. */
 export const outside = (zoneId: number, since: number): ZoneState =>
@@ -36,7 +39,9 @@ export type DangerState =
   | { tag: 'in'; outsideFixes: number }
   | { tag: 'late'; ts: number }
 
-export interface DangerFix { ts: number; seq: number; lat: number; lon: number; accuracyM: number; src?: string; late?: boolean }
+export interface DangerFix {
+  ts: number; seq: number; lat: number; lon: number; accuracyM: number; src?: string; late?: boolean
+}
 
 export interface BandState {
   /** Newest fix time seen (epoch ms). */
@@ -153,7 +158,10 @@ export interface Evidence {
 export type SearchCommand = { cmd: 'locate' } | { cmd: 'interval'; s?: number; for: number }
 
 export type EngineEvent =
-  | { type: 'raise'; kind: AlertKind; zoneId: number | null; fixTime: number; severity?: Severity; evidence: Record<string, unknown> }
+  | {
+    type: 'raise'; kind: AlertKind; zoneId: number | null; fixTime: number; severity?: Severity
+    evidence: Record<string, unknown>
+  }
   | { type: 'remind'; kind: AlertKind; zoneId: number | null; fixTime: number; evidence: Record<string, unknown> }
   | { type: 'resolve'; kind: AlertKind; zoneId: number | null; fixTime: number; reason: string }
 
@@ -163,9 +171,9 @@ export interface BandCommandOut { command: SearchCommand; reason: string }
 // Every field present from the start: copying a state then never adds a property (which V8
 // makes an order of magnitude slower than copying one that has them all).
 export const initialState = (heardAt: number): BandState => ({
-  lastTs: -Infinity, heardAt, zone: { tag: 'unknown', outSince: undefined }, lowBattery: false, removed: false, offline: false,
-  danger: {}, prev: undefined, lastFix: undefined, inForce: undefined, held: undefined, insideAt: -Infinity, lateHit: undefined,
-  searchUntil: undefined, edgeM: undefined, approaching: false,
+  lastTs: -Infinity, heardAt, zone: { tag: 'unknown', outSince: undefined }, lowBattery: false, removed: false,
+  offline: false, danger: {}, prev: undefined, lastFix: undefined, inForce: undefined, held: undefined,
+  insideAt: -Infinity, lateHit: undefined, searchUntil: undefined, edgeM: undefined, approaching: false,
 })
 
 /**
@@ -174,10 +182,12 @@ export const initialState = (heardAt: number): BandState => ({
  * slower).
  */
 export const copy = (s: BandState): BandState => ({
-  lastTs: s.lastTs, heardAt: s.heardAt, zone: s.zone, lowBattery: s.lowBattery, removed: s.removed, offline: s.offline,
-  danger: s.danger, prev: s.prev, lastFix: s.lastFix, inForce: s.inForce, held: s.held, insideAt: s.insideAt ?? -Infinity,
-  lateHit: s.lateHit, searchUntil: s.searchUntil, edgeM: s.edgeM, approaching: s.approaching ?? false,
+  lastTs: s.lastTs, heardAt: s.heardAt, zone: s.zone, lowBattery: s.lowBattery, removed: s.removed,
+  offline: s.offline, danger: s.danger, prev: s.prev, lastFix: s.lastFix, inForce: s.inForce, held: s.held,
+  insideAt: s.insideAt ?? -Infinity, lateHit: s.lateHit, searchUntil: s.searchUntil, edgeM: s.edgeM,
+  approaching: s.approaching ?? false,
 })
 
 /** Fix-grade: may start an exit or enter a danger zone (not a cell tower, accuracy within bounds). */
-export const triggerGrade = (fix: EngineFix, policy: Policy) => fix.src !== 'lbs' && (fix.acc ?? policy.defaultAccM) <= policy.maxTriggerAccM
+export const triggerGrade = (fix: EngineFix, policy: Policy) =>
+  fix.src !== 'lbs' && (fix.acc ?? policy.defaultAccM) <= policy.maxTriggerAccM

@@ -9,8 +9,8 @@
 //   fix started; but several cell fixes whose whole error circles lie far beyond may start one;
 // - late fixes (a backlog) are evidence from their own time-stamps, marked late: they may confirm
 //   an exit under way or show the wearer came back, but never move the state backwards.
-import { outside, type EngineEvent, type EngineFix, type Evidence, type Policy, type ZoneState } from './engine-types.ts'
-import type { BandState } from './engine-types.ts'
+import { outside, type BandState, type EngineEvent, type EngineFix, type Evidence, type Policy, type ZoneState }
+  from './engine-types.ts'
 import { speedMps } from './trust.ts'
 import { distanceBeyond, inForce, type Zone } from './zone.ts'
 
@@ -38,9 +38,12 @@ export function measure(fix: EngineFix, safe: readonly Zone[], policy: Policy): 
     if (d < beyond) [nearest, beyond] = [z, d]
   }
   return {
-    ts: fix.ts, zoneId: nearest.id, clearlyOutside: beyond - acc > policy.exitMarginM, inside: beyond < 0,
-    beyond, canTrigger: fix.src !== 'lbs' && acc <= policy.maxTriggerAccM, goodOut: goodGps(fix.src, acc, policy) && beyond - acc > 0, cell: fix.src === 'lbs', farOut: beyond - acc >= policy.cellBeyondM,
-    evidence: { ts: fix.ts, seq: fix.seq, lat: fix.lat!, lon: fix.lon!, accuracyM: acc, src: fix.src, distanceBeyondM: Math.round(beyond * 10) / 10 },
+    ts: fix.ts, zoneId: nearest.id, clearlyOutside: beyond - acc > policy.exitMarginM, inside: beyond < 0, beyond,
+    canTrigger: fix.src !== 'lbs' && acc <= policy.maxTriggerAccM,
+    goodOut: goodGps(fix.src, acc, policy) && beyond - acc > 0,
+    cell: fix.src === 'lbs', farOut: beyond - acc >= policy.cellBeyondM,
+    evidence: { ts: fix.ts, seq: fix.seq, lat: fix.lat!, lon: fix.lon!, accuracyM: acc, src: fix.src,
+      distanceBeyondM: Math.round(beyond * 10) / 10 },
   }
 }
 
@@ -58,7 +61,8 @@ function nightRule(safe: readonly Zone[], events: EngineEvent[]): EngineEvent[] 
  * The zone rules for one measurement, with the nearest zone's own policy over the defaults and
  * the night rule applied to what they raise. `inside`: the fix's centre is inside a safe zone.
  */
-export function judge(z: ZoneState, fix: EngineFix, safe: readonly Zone[], policy: Policy, events: EngineEvent[]): { zone: ZoneState; inside: boolean; beyond: number } {
+export function judge(z: ZoneState, fix: EngineFix, safe: readonly Zone[], policy: Policy, events: EngineEvent[]):
+  { zone: ZoneState; inside: boolean; beyond: number } {
   const raised: EngineEvent[] = []
   const first = measure(fix, safe, policy)
   const own = safe.find((x) => x.id === first.zoneId)?.policy
@@ -78,19 +82,26 @@ function zoneStep(z: ZoneState, m: Measured, policy: Policy, events: EngineEvent
       if (m.inside) return back
       const outSince = z.outSince ?? (m.canTrigger ? m.ts : undefined)
       if ((m.clearlyOutside && m.canTrigger) || m.goodOut) {
-        return confirm({ tag: 'leaving', zoneId: m.zoneId, since: outSince ?? m.ts, confirmations: m.clearlyOutside ? 1 : 0, evidence: [evidence] }, policy, events)
+        const confirmations = m.clearlyOutside ? 1 : 0
+        const since = outSince ?? m.ts
+        return confirm({ tag: 'leaving', zoneId: m.zoneId, since, confirmations, evidence: [evidence] }, policy, events)
       }
-      if (m.cell && m.farOut) return confirm({ tag: 'leaving', zoneId: m.zoneId, since: m.ts, confirmations: 1, evidence: [evidence], coarse: true }, policy, events)
+      if (m.cell && m.farOut) {
+        return confirm({ tag: 'leaving', zoneId: m.zoneId, since: m.ts, confirmations: 1, evidence: [evidence],
+          coarse: true }, policy, events)
+      }
       return { ...z, outSince }
     }
     case 'leaving': {
       if (z.evidence.some((e) => e.ts === m.ts)) return z // the same fix time never confirms itself
       if (m.inside) return back // a lone drifted fix: no alert
-      const more = { ...z, confirmations: z.confirmations + (m.clearlyOutside ? 1 : 0), evidence: [...z.evidence, evidence].slice(-6) }
+      const confirmations = z.confirmations + (m.clearlyOutside ? 1 : 0)
+      const more = { ...z, confirmations, evidence: [...z.evidence, evidence].slice(-6) }
       if (z.coarse) {
         if (m.cell) return m.farOut ? confirm(more, policy, events) : z
         // A finer fix either joins the cell fixes or shows they were wrong.
-        return m.clearlyOutside && m.canTrigger ? confirm({ ...more, coarse: false }, policy, events) : { ...back, outSince: m.canTrigger ? m.ts : undefined }
+        if (m.clearlyOutside && m.canTrigger) return confirm({ ...more, coarse: false }, policy, events)
+        return { ...back, outSince: m.canTrigger ? m.ts : undefined }
       }
       if (m.cell || !(m.clearlyOutside || m.goodOut)) return z // cell fixes never confirm an exit a finer fix started
       return confirm(more, policy, events)
@@ -113,12 +124,14 @@ function confirm(z: Extract<ZoneState, { tag: 'leaving' }>, policy: Policy, even
     : (z.confirmations >= policy.confirmFixes && span >= policy.confirmMs) || fastRule(z.evidence, policy)
   if (!enough) return z
   events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: last.ts, evidence: {
-    rule: z.coarse ? 'cell fixes far out' : 'confirmed exit', fixes: z.evidence, outsideSince: z.since, outsideForMs: span,
+    rule: z.coarse ? 'cell fixes far out' : 'confirmed exit', fixes: z.evidence, outsideSince: z.since,
+    outsideForMs: span,
     late: z.evidence.some((e) => e.late) || undefined, ...thresholds(policy) } })
   return outside(z.zoneId, z.since)
 }
 
-const goodGps = (src: string | undefined, acc: number, p: Policy) => src !== 'wifi' && src !== 'lbs' && acc <= p.goodAccM
+const goodGps = (src: string | undefined, acc: number, p: Policy) =>
+  src !== 'wifi' && src !== 'lbs' && acc <= p.goodAccM
 
 /**
  * Search mode's fast rule: the last fastConfirmFixes fixes are good satellite fixes whose whole
@@ -146,7 +159,8 @@ export const thresholds = (p: Policy) => ({
  * wearer went home during the gap; if the newest position is still out, that is a new exit,
  * confirmed afresh. Nothing else moves: the newest fix decides where the wearer is.
  */
-export function lateExit(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, events: EngineEvent[]): BandState {
+export function lateExit(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy,
+  events: EngineEvent[]): BandState {
   const safe = inForce(zones, fix.ts).filter((x) => x.kind === 'safe')
   if (safe.length === 0) return s
   const m = measure(fix, safe, policy)
@@ -158,14 +172,17 @@ export function lateExit(s: BandState, fix: EngineFix, zones: readonly Zone[], p
   const near = z.evidence.reduce((a, b) => (Math.abs(b.ts - fix.ts) < Math.abs(a.ts - fix.ts) ? b : a))
   if (speedMps({ ts: near.ts, at: [near.lon, near.lat] }, fix) > policy.maxSpeedMps) return s
   const evidence = [...z.evidence, { ...m.evidence, late: true }].sort((a, b) => a.ts - b.ts).slice(-6)
-  return { ...s, zone: confirm({ ...z, since: Math.min(z.since, fix.ts), confirmations: z.confirmations + 1, evidence }, policy, events) }
+  const more = { ...z, since: Math.min(z.since, fix.ts), confirmations: z.confirmations + 1, evidence }
+  return { ...s, zone: confirm(more, policy, events) }
 }
 
-function lateReturn(s: BandState, z: Extract<ZoneState, { tag: 'outside' }>, m: Measured, zones: readonly Zone[], policy: Policy, events: EngineEvent[]): BandState {
+function lateReturn(s: BandState, z: Extract<ZoneState, { tag: 'outside' }>, m: Measured, zones: readonly Zone[],
+  policy: Policy, events: EngineEvent[]): BandState {
   if (m.ts <= z.since || !s.lastFix) return s
   const lateInside = m.inside ? z.lateInside + 1 : 0
   if (lateInside < policy.backInsideFixes) return { ...s, zone: { ...z, lateInside } }
-  events.push({ type: 'resolve', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: m.ts, reason: 'back inside (fixes uploaded late)' })
+  events.push({ type: 'resolve', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: m.ts,
+    reason: 'back inside (fixes uploaded late)' })
   const now = inForce(zones, s.lastFix.ts).filter((x) => x.kind === 'safe')
   const zone: ZoneState = { tag: 'inside', zoneId: z.zoneId, outSince: undefined }
   return { ...s, zone: now.length > 0 ? judge(zone, s.lastFix, now, policy, events).zone : zone }

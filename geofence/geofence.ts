@@ -6,7 +6,8 @@ import { retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
 import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert, type OpenAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
-import { DEFAULT_POLICY, initialState, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy, type SearchCommand } from './engine.ts'
+import { DEFAULT_POLICY, initialState, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy,
+  type SearchCommand } from './engine.ts'
 import { boxAround, loadTopology, topologyVersion, type Topology, type Wearer } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {

@@ -13,7 +13,8 @@ export function trustOf(s: BandState, fix: EngineFix, policy: Policy): Trust {
   // Agreeing needs a later fix: a duplicate of the held one (same fix time) never vouches for it.
   // Checked first: a fix near the held one vouches for it even if it is near the old one too.
   const held = s.held
-  if (held && fix.ts > held.ts && speedMps({ ts: held.ts, at: [held.lon!, held.lat!] }, fix) <= policy.maxSpeedMps) return 'agrees'
+  const fromHeld = held && fix.ts > held.ts ? speedMps({ ts: held.ts, at: [held.lon!, held.lat!] }, fix) : Infinity
+  if (fromHeld <= policy.maxSpeedMps) return 'agrees'
   return speedMps(s.prev, fix) <= policy.maxSpeedMps ? 'trusted' : 'held'
 }
 
