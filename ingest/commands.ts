@@ -29,10 +29,15 @@ export function checkCommand(input: unknown): CommandCheck {
 }
 
 function checkTimed(o: { s?: unknown; for?: unknown }): CommandCheck {
-  const whole = (x: unknown, min: number, max: number) => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max
-  if (!whole(o.for, 0, TIMED_RANGE.maxFor)) return { ok: false, error: `interval "for" must be whole seconds 0..${TIMED_RANGE.maxFor}` }
+  const whole = (x: unknown, min: number, max: number) =>
+    typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max
+  if (!whole(o.for, 0, TIMED_RANGE.maxFor)) {
+    return { ok: false, error: `interval "for" must be whole seconds 0..${TIMED_RANGE.maxFor}` }
+  }
   if (o.for === 0 && o.s === undefined) return { ok: true, command: { cmd: 'interval', for: 0 } }
-  if (!whole(o.s, TIMED_RANGE.minS, INTERVAL_RANGE.max)) return { ok: false, error: `a timed interval needs "s", whole seconds ${TIMED_RANGE.minS}..${INTERVAL_RANGE.max}` }
+  if (!whole(o.s, TIMED_RANGE.minS, INTERVAL_RANGE.max)) {
+    return { ok: false, error: `a timed interval needs "s", whole seconds ${TIMED_RANGE.minS}..${INTERVAL_RANGE.max}` }
+  }
   return { ok: true, command: { cmd: 'interval', s: o.s as number, for: o.for as number } }
 }
 

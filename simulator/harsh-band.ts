@@ -13,9 +13,16 @@ export type BandCommand = { cmd: 'locate' } | { cmd: 'interval'; s?: number; for
 export interface HarshMessage { t: number; payload: string; fixes: number }
 
 /** What the band did, for the bench: when only cell towers saw it, fixes sent, presses made. */
-export interface HarshRecord { cellOnly: [number, number][]; fixes: number; presses: { t: number; evt: string }[]; baseS: number }
+export interface HarshRecord {
+  cellOnly: [number, number][]
+  fixes: number
+  presses: { t: number; evt: string }[]
+  baseS: number
+}
 
-export function* harshBand(plan: BandPlan, o: { start: number; end: number; model: HarshModel }, rng: Rng, record: HarshRecord):
+type Window = { start: number; end: number; model: HarshModel }
+
+export function* harshBand(plan: BandPlan, o: Window, rng: Rng, record: HarshRecord):
   Generator<HarshMessage, void, readonly BandCommand[] | undefined> {
   const { model } = o
   const noise = rng.fork('noise')
@@ -44,7 +51,8 @@ export function* harshBand(plan: BandPlan, o: { start: number; end: number; mode
     const cellOnly = record.cellOnly.some(([a, b]) => t >= a && t < b)
     const m = harshMeasure(removedAt ?? here.at, t, removedAt ? true : here.indoor, cellOnly, errors, model, noise)
     if (evt === 'worn') removedAt = undefined
-    const f: Record<string, unknown> = { v: 1, seq, ts: t / 1000, lat: m.lat, lon: m.lon, acc: m.acc, src: m.src, batt: 80 }
+    const f: Record<string, unknown> = { v: 1, seq, ts: t / 1000, lat: m.lat, lon: m.lon, acc: m.acc, src: m.src,
+      batt: 80 }
     if (evt) f.evt = [evt]
     seq = (seq + 1) % 2 ** 32
     return f
@@ -80,13 +88,16 @@ export function* harshBand(plan: BandPlan, o: { start: number; end: number; mode
     }
     const payload = JSON.stringify(report)
     let commands = yield { t, payload, fixes: 1 }
-    if (faults.chance(model.duplicate)) commands = [...(commands ?? []), ...((yield { t: t + 200, payload, fixes: 1 }) ?? [])]
+    if (faults.chance(model.duplicate)) {
+      commands = [...(commands ?? []), ...((yield { t: t + 200, payload, fixes: 1 }) ?? [])]
+    }
     // Back in coverage: the live fix went first; the backlog follows in arrays, sometimes newest chunk first.
     const chunks: object[][] = []
     for (let i = 0; i < backlog.length; i += 40) chunks.push(backlog.slice(i, i + 40))
     if (faults.chance(model.gaps.newestFirst)) chunks.reverse()
     for (const [k, chunk] of chunks.entries()) {
-      commands = [...(commands ?? []), ...((yield { t: t + 1 + k, payload: JSON.stringify(chunk), fixes: chunk.length }) ?? [])]
+      const answer = yield { t: t + 1 + k, payload: JSON.stringify(chunk), fixes: chunk.length }
+      commands = [...(commands ?? []), ...(answer ?? [])]
     }
     backlog = []
     for (const c of commands ?? []) pending.push({ at: t + faults.uniform(...model.commandS) * 1000, c })
@@ -94,7 +105,7 @@ export function* harshBand(plan: BandPlan, o: { start: number; end: number; mode
 }
 
 /** Random cell-only stretches, and whole outings seen only by cell towers (outingShare of them). */
-function cellOnlyStretches(plan: BandPlan, o: { start: number; end: number; model: HarshModel }, rng: Rng): [number, number][] {
+function cellOnlyStretches(plan: BandPlan, o: Window, rng: Rng): [number, number][] {
   const out: [number, number][] = []
   const n = rng.poisson(o.model.cellOnly.perHour * ((o.end - o.start) / 3_600_000))
   for (let i = 0; i < n; i++) {
@@ -115,7 +126,9 @@ function presses(plan: BandPlan, o: { end: number; model: HarshModel }, rng: Rng
   for (const e of plan.episodes) {
     if (e.kind === 'sos' || e.kind === 'fall') {
       out.push({ t: e.start, evt: e.kind })
-      if (rng.chance(o.model.repeat.chance)) out.push({ t: e.start + rng.uniform(...o.model.repeat.afterMin) * MINUTE, evt: e.kind })
+      if (rng.chance(o.model.repeat.chance)) {
+        out.push({ t: e.start + rng.uniform(...o.model.repeat.afterMin) * MINUTE, evt: e.kind })
+      }
     }
     if (e.kind === 'band_removed') out.push({ t: e.start, evt: 'removed' }, { t: e.until!, evt: 'worn' })
   }

@@ -80,8 +80,8 @@ export function harshFleet(fleet: Fleet, model: HarshModel, rng: Rng): Fleet {
     const move = (p: LatLon) => { const m = delta(r.home, p); return offset(home, m.east, m.north) }
     const [park, market] = [move(r.park), move(r.market)]
     const zone = r.zones[0]!
-    const tight = own.chance(model.tightZone.share)
-      ? Math.round(Math.max(model.tightZone.minM, distanceM(home, park) + 60, distanceM(home, market) + 60)) : zone.radiusM
+    const fits = Math.round(Math.max(model.tightZone.minM, distanceM(home, park) + 60, distanceM(home, market) + 60))
+    const tight = own.chance(model.tightZone.share) ? fits : zone.radiusM
     return { ...r, home, park, market, zones: [{ ...zone, center: home, radiusM: Math.min(zone.radiusM, tight) }] }
   })
   return { ...fleet, residents }
@@ -101,14 +101,17 @@ const ou = (x: number, dtS: number, tauS: number, sigma: number, rng: Rng) => {
 
 export interface HarshFix { lat: number; lon: number; acc: number; src: Source; jump: boolean }
 
-export function harshMeasure(truth: LatLon, t: number, indoor: boolean, cellOnly: boolean, e: ErrorState, model: HarshModel, rng: Rng): HarshFix {
+export function harshMeasure(truth: LatLon, t: number, indoor: boolean, cellOnly: boolean, e: ErrorState, model: HarshModel,
+  rng: Rng): HarshFix {
   const dtS = Math.max(0, (t - e.t) / 1000)
   e.t = t
   const fade = Math.exp(-dtS / model.drift.fadeS)
+  const drift = (x: number) => ou(x, dtS, model.drift.tauS, model.drift.sigma, rng)
   e.drift = indoor
-    ? [ou(e.drift[0], dtS, model.drift.tauS, model.drift.sigma, rng), ou(e.drift[1], dtS, model.drift.tauS, model.drift.sigma, rng)]
+    ? [drift(e.drift[0]), drift(e.drift[1])]
     : [e.drift[0] * fade, e.drift[1] * fade]
-  e.tower = [ou(e.tower[0], dtS, model.tower.tauS, model.tower.sigma, rng), ou(e.tower[1], dtS, model.tower.tauS, model.tower.sigma, rng)]
+  const tower = (x: number) => ou(x, dtS, model.tower.tauS, model.tower.sigma, rng)
+  e.tower = [tower(e.tower[0]), tower(e.tower[1])]
   const mix = indoor ? model.indoor : model.outdoor
   const roll = rng.next()
   const src: Source = cellOnly || roll < mix.lbs ? 'lbs' : roll < mix.lbs + mix.wifi ? 'wifi' : 'gps'
