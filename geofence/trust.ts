@@ -13,14 +13,20 @@ export function trustOf(s: BandState, fix: EngineFix, policy: Policy): Trust {
   // Agreeing needs a later fix: a duplicate of the held one (same fix time) never vouches for it.
   // Checked first: a fix near the held one vouches for it even if it is near the old one too.
   const held = s.held
-  const fromHeld = held && fix.ts > held.ts ? speedMps({ ts: held.ts, at: [held.lon!, held.lat!] }, fix) : Infinity
+  const acc = fix.acc ?? policy.defaultAccM
+  const fromHeld = held && fix.ts > held.ts
+    ? speedMps({ ts: held.ts, at: [held.lon!, held.lat!] }, fix, (held.acc ?? policy.defaultAccM) + acc) : Infinity
   if (fromHeld <= policy.maxSpeedMps) return 'agrees'
-  return speedMps(s.prev, fix) <= policy.maxSpeedMps ? 'trusted' : 'held'
+  return speedMps(s.prev, fix, s.prev.acc + acc) <= policy.maxSpeedMps ? 'trusted' : 'held'
 }
 
-/** Metres per second from a known point to a fix (a jump of under 50 m in no time is no jump). */
-export function speedMps(from: { ts: number; at: [number, number] }, fix: EngineFix): number {
-  const m = metres(from.at, fix.lat!, fix.lon!)
+/**
+ * Metres per second from a known point to a fix, the two error circles (`slackM`) taken off the
+ * distance: fixes 5 s apart would otherwise make a walker "run" on noise alone. A jump of under
+ * 50 m in no time is no jump.
+ */
+export function speedMps(from: { ts: number; at: [number, number] }, fix: EngineFix, slackM = 0): number {
+  const m = Math.max(0, metres(from.at, fix.lat!, fix.lon!) - slackM)
   const s = Math.abs(fix.ts - from.ts) / 1000
   return s > 0 ? m / s : m < 50 ? 0 : Infinity
 }
