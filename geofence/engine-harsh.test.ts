@@ -1,8 +1,8 @@
 // The failure paths found on harsh traffic (issue 15), each as a few fixes with literal timestamps
 // against a 100 m circle at 36.81352, 118.05491.
 import { describe, expect, it } from 'vitest'
-import type { EngineEvent } from './engine.ts'
-import { at, dLat, dLon, HOME, home, raised, resolved, run, T0 } from './engine.fixtures.ts'
+import { initialState, step, type EngineEvent } from './engine.ts'
+import { at, dLat, dLon, HOME, home, P, raised, resolved, run, T0 } from './engine.fixtures.ts'
 import type { Zone } from './zone.ts'
 
 const evidenceOf = (events: EngineEvent[], kind: string) =>
@@ -87,5 +87,35 @@ describe('backlogs uploaded after the live fix', () => {
     const evidence = evidenceOf(events, 'left_safe_zone')
     expect(evidence).toMatchObject({ rule: 'confirmed exit', outsideSince: T0 + 60_000 })
     expect(evidence.fixes).toContainEqual(expect.objectContaining({ ts: T0 + 60_000, late: true }))
+  })
+})
+
+describe('search mode', () => {
+  const commandsOf = (items: Parameters<typeof run>[0]) => {
+    let state = initialState(T0)
+    const out: [number, unknown][] = []
+    for (const f of items) {
+      if ('tickAt' in f) continue
+      const r = step(state, f, [home], P, f.ts)
+      state = r.state
+      out.push(...r.commands.map((c): [number, unknown] => [(f.ts - T0) / 1000, c.command]))
+    }
+    return out
+  }
+
+  it('when the first fix lies beyond the boundary, then the band is asked to locate and report every 5 s for 10 minutes; back inside, the fast mode ends', () => {
+    expect(commandsOf([at(0, 60), at(30, 110), at(35, 95), at(45, 65)])).toEqual([
+      [30, { cmd: 'locate' }], [30, { cmd: 'interval', s: 5, for: 600 }], [45, { cmd: 'interval', for: 0 }]])
+  })
+
+  it('when a walker comes within 30 m of the boundary moving outwards, then search mode starts before the crossing', () => {
+    expect(commandsOf([at(0, 40), at(30, 75)])).toEqual([[30, { cmd: 'locate' }], [30, { cmd: 'interval', s: 5, for: 600 }]])
+  })
+
+  it('when fixes 5 s apart carry GPS noise, then a walker at 1.2 m/s is not held as a jump and four good fixes wholly out over 15 s raise the exit', () => {
+    const noisy = [0, 5, 10, 15, 20, 25].map((s, i) => at(30 + s, 105 + 1.2 * s + (i % 2 ? 9 : -9), { acc: 10 }))
+    const { events } = run([at(0, 70), ...noisy])
+    expect(raised(events)).toEqual([['left_safe_zone', 55]])
+    expect(evidenceOf(events, 'left_safe_zone')).toMatchObject({ rule: 'confirmed exit', fastConfirmFixes: 4, fastConfirmMs: 15_000 })
   })
 })
