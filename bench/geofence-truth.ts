@@ -3,22 +3,16 @@
 // against the episodes' truth. No broker or database: this measures the rules alone.
 //
 //   npm run bench:geofence-truth -- [--bands 1500] [--hours 2] [--seed 7] [--start 2026-11-27T14:00:00Z]
+//   npm run bench:geofence-truth -- --traffic harsh --bands 300 --hours 24   (issue 15: geofence-harsh.ts)
 import { parseArgs } from 'node:util'
-import { DEFAULT_POLICY, distanceBeyond, initialState, insideShape, nearBox, step, tick, type BandState, type Zone } from '../geofence/index.ts'
+import { DEFAULT_POLICY, distanceBeyond, initialState, insideShape, nearBox, step, tick, type BandState, } from '../geofence/index.ts'
 import { formatScore, generateFleet, score, simulateFleet, type ScenarioName } from '../simulator/index.ts'
-import { corridorPolygon } from '../simulator/provisioning.ts'
+import { harshBench } from './geofence-harsh.ts'
+import { zonesOf } from './support/truth-zones.ts'
 import type { Fleet } from '../simulator/zibo.ts'
 
 interface Alert { bandId: string; kind: string; fixTime: number }
 interface Fix { ts: number; seq: number; lat?: number; lon?: number; acc?: number; src?: string; batt?: number; evt?: string[] }
-
-/** Each band's safe zones and the city's danger corridors, as the simulator provisions them. */
-function zonesOf(fleet: Fleet): Map<string, Zone[]> {
-  const danger = fleet.corridors.map((c, k): Zone => ({ id: 1_000_000 + k, residentId: null, name: c.name, kind: 'danger', shape: corridorPolygon(c) as Zone['shape'] }))
-  return new Map(fleet.residents.map((r, i) => [r.bandId, [...r.zones.map((z, k): Zone => ({
-    id: i * 10 + k + 1, residentId: i, name: z.name, kind: 'safe', shape: { type: 'circle', center: [z.center.lon, z.center.lat], radiusM: z.radiusM },
-  })), ...danger]]))
-}
 
 /** Tongxing's engine, stepping on each report as it arrives and ticking every 5 simulated seconds. */
 function tongxing(fleet: Fleet, reports: Iterable<{ t: number; bandId: string; fixes: Fix[] }>, end: number): Alert[] {
@@ -71,8 +65,12 @@ function naive(fleet: Fleet, reports: Iterable<{ t: number; bandId: string; fixe
 
 const { values: v } = parseArgs({ options: {
   bands: { type: 'string', default: '1500' }, hours: { type: 'string', default: '2' }, seed: { type: 'string', default: '7' },
-  start: { type: 'string', default: '2026-11-27T14:00:00Z' },
+  start: { type: 'string', default: '2026-11-27T14:00:00Z' }, traffic: { type: 'string', default: 'kind' },
 } })
+if (v.traffic === 'harsh') {
+  harshBench({ bands: Number(v.bands), hours: Number(v.hours), seed: Number(v.seed), start: Date.parse(v.start) })
+  process.exit(0)
+}
 const bands = Number(v.bands)
 const durationMs = Number(v.hours) * 3_600_000
 const start = Date.parse(v.start)

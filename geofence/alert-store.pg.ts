@@ -49,8 +49,14 @@ export const toAlert = (r: AlertRow): Alert => ({
 /**
  * Opens an alert, or updates the open one of this wearer, kind and zone. A fix that already
  * raised an alert someone has since resolved raises nothing again (a redelivered or replayed
- * report): undefined then.
+ * report): undefined then. A new SOS or fall (a later fix) on an acknowledged alert is a new
+ * emergency, never merged away: the alert opens again at level 0, with who acknowledged the
+ * earlier one kept in its evidence, and is announced as opened so everyone is told and it
+ * escalates again (issue 15). The same press redelivered (same fix time) only updates.
  */
+/** A later SOS or fall on an alert someone has acknowledged: a new emergency. */
+const REPEAT = `(alerts.kind IN ('sos', 'fall') AND alerts.status = 'acknowledged' AND EXCLUDED.fix_time > alerts.fix_time)`
+
 export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChange | undefined> {
   const r = await db.query<AlertRow & { inserted: boolean }>(
     `WITH a AS (
@@ -59,9 +65,18 @@ export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChang
        WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE resident_id = $1 AND kind = $4 AND COALESCE(zone_id, 0) = COALESCE($3::bigint, 0)
                          AND fix_time = to_timestamp($6 / 1000.0) AND status = 'resolved')
        ON CONFLICT (resident_id, kind, COALESCE(zone_id, 0)) WHERE status <> 'resolved'
-       DO UPDATE SET updated_at = now(), evidence = EXCLUDED.evidence,
+       DO UPDATE SET updated_at = now(),
+         evidence = CASE WHEN ${REPEAT} THEN EXCLUDED.evidence || jsonb_build_object('earlier', jsonb_build_object(
+           'fixTime', alerts.fix_time, 'acknowledgedBy', alerts.acknowledged_by, 'acknowledgedAt', alerts.acknowledged_at))
+           ELSE EXCLUDED.evidence END,
+         status = CASE WHEN ${REPEAT} THEN 'open' ELSE alerts.status END,
+         opened_at = CASE WHEN ${REPEAT} THEN now() ELSE alerts.opened_at END,
+         fix_time = CASE WHEN ${REPEAT} THEN EXCLUDED.fix_time ELSE alerts.fix_time END,
+         acknowledged_by = CASE WHEN ${REPEAT} THEN NULL ELSE alerts.acknowledged_by END,
+         acknowledged_at = CASE WHEN ${REPEAT} THEN NULL ELSE alerts.acknowledged_at END,
+         escalation_level = CASE WHEN ${REPEAT} THEN 0 ELSE alerts.escalation_level END,
          severity = CASE WHEN EXCLUDED.severity = 'critical' THEN 'critical' ELSE alerts.severity END
-       RETURNING *, (xmax = 0) AS inserted)
+       RETURNING *, (xmax = 0 OR opened_at = now()) AS inserted)
      SELECT ${COLUMNS}, a.inserted FROM a JOIN residents r ON r.id = a.resident_id`,
     [a.residentId, a.bandId, a.zoneId, a.kind, a.severity ?? SEVERITY[a.kind], a.fixTime, JSON.stringify(a.evidence)])
   const row = r.rows[0]

@@ -6,7 +6,8 @@ import { periodic, retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
 import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert, type OpenAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
-import { DEFAULT_POLICY, initialState, lateAlarms, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
+import { DEFAULT_POLICY, initialState, lateAlarms, outside, step, tick, type BandState, type EngineEvent, type EngineFix,
+  type Policy, type SearchCommand } from './engine.ts'
 import { createTopologyCache, type TopologyCache } from './topology-cache.ts'
 import { boxAround, wearerAt, type Topology, type Wearer } from './topology.pg.ts'
 
@@ -60,6 +61,8 @@ export interface GeofenceOptions {
   signal?: AbortSignal
   /** Who wears which band, shared with the rest of the process; absent: the geofence keeps its own. */
   topology?: TopologyCache
+  /** Sends search mode's commands to a band (locate, timed fast reports); none sent when absent. */
+  onCommand?: (bandId: string, command: SearchCommand) => void
 }
 
 /** A band's state as its open alerts describe it (after a restart, or a shard never saved). */
@@ -76,7 +79,8 @@ export function fromOpenAlerts(open: readonly OpenAlert[], heardAt: number): Ban
   return s
 }
 
-export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY, now = Date.now, onAlert, judgesAll = true, signal, topology: shared }: GeofenceOptions): Geofence {
+export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY,
+  now = Date.now, onAlert, judgesAll = true, signal, topology: shared, onCommand }: GeofenceOptions): Geofence {
   const states = new Map<string, BandState>()
   const changed = new Set<string>()
   const set = (bandId: string, s: BandState) => {
@@ -194,6 +198,10 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
         const r = step(state, fix, topology.zonesFor(wearer, box), policy, arrivedAt)
         set(fix.bandId, r.state)
         apply(fix.bandId, r.events, arrivedAt)
+        for (const c of r.commands) {
+          log.info({ bandId: fix.bandId, cmd: c.command.cmd, reason: c.reason }, 'search mode command')
+          onCommand?.(fix.bandId, c.command)
+        }
       }
     },
     takeChanged(mine) {

@@ -1,6 +1,6 @@
 // geofence/: zones, the per-band state machine, alert rules and the alert lifecycle.
 // Knows nothing of MQTT or HTTP.
-export { step, tick, initialState, DEFAULT_POLICY, type BandState, type Policy, type EngineEvent } from './engine.ts'
+export { step, tick, initialState, DEFAULT_POLICY, type BandState, type Policy, type EngineEvent, type SearchCommand } from './engine.ts'
 export { checkShape, checkZonePolicy, distanceBeyond, insideShape, nearBox, type Zone, type ZoneShape, type ZoneKind } from './zone.ts'
 export type { Alert, AlertChange, AlertKind, AlertStatus, Severity } from './alert.ts'
 export { listAlerts, raiseAlert, resolveAlert, acknowledgeAlert, resolveAlertByPerson, findAlert } from './alert-store.pg.ts'

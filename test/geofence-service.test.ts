@@ -54,7 +54,8 @@ describe('geofence in the running service', () => {
     const live = await staffSocket()
     const band = await connectBand(service.mqttPort!, BAND)
     const t = clock - 300_000
-    await send(band, BAND.id, [fixNorth(10, 0, t), fixNorth(11, 400, t + 30_000)])
+    // A walk (1.7 m/s) out of the 100 m zone: a 400 m jump in 30 s would be held as multipath (issue 15).
+    await send(band, BAND.id, [fixNorth(10, 90, t), fixNorth(11, 140, t + 30_000)])
     await band.endAsync()
     await new Promise((r) => setTimeout(r, 300))
     expect(live.messages.filter((m) => m.type === 'alert')).toEqual([])

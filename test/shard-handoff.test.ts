@@ -57,7 +57,7 @@ describe.runIf(server !== undefined || process.env.CI === 'true')('geofence shar
     const a = await worker()
     await a.owner.round()
     expect(a.owner.owned().size).toBe(64)
-    await stored([fix(1, 0, T0), fix(2, 300, T0 + 30_000)]) // home, then a first fix well outside
+    await stored([fix(1, 90, T0), fix(2, 140, T0 + 30_000)]) // near the edge, then a first fix clearly outside (a walk, not a jump)
     // …which arrived minutes ago: no replay will bring them back, only the saved state.
     await db.query(`UPDATE positions SET received_at = now() - interval '5 minutes'`)
     await eventually(async () => {
@@ -70,7 +70,7 @@ describe.runIf(server !== undefined || process.env.CI === 'true')('geofence shar
     await crash()
     await eventually(() => a.owner.owned().size === 0)
     // Nobody owns the shard: these are stored (and announced to no owner).
-    await stored([fix(3, 310, T0 + 60_000, ['sos']), fix(4, 320, T0 + 90_000)])
+    await stored([fix(3, 160, T0 + 60_000, ['sos']), fix(4, 180, T0 + 90_000)])
 
     const b = await worker()
     await b.owner.round()

@@ -50,6 +50,9 @@ export async function startBands(d: BandsDeps): Promise<Bands> {
   const geofence = createGeofence({
     db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
     escalationMs: config.escalationSeconds * 1000, judgesAll: !bus, signal: stack.signal, topology, onAlert: d.onAlert,
+    // Search mode (locate, timed fast reports): recorded and sent like a person's command, by nobody (null).
+    onCommand: (bandId, command) => void commands?.send(bandId, command, null)
+      .catch((err: unknown) => log.error({ err, bandId }, 'search mode command not sent')),
   })
   await geofence.start()
   stack.defer(() => geofence.stop())

@@ -101,7 +101,9 @@ function connect() {
       fitToMarkers()
       renderAll()
     } else if (m.type === 'alert') {
-      const isNew = m.change === 'opened' && !state.alerts.has(m.alert.id)
+      // An acknowledged SOS or fall opened again by a new press is new too (same id, later fix).
+      const before = state.alerts.get(m.alert.id)
+      const isNew = m.change === 'opened' && (before?.status !== 'open' || before.fixTime !== m.alert.fixTime)
       state.alerts.set(m.alert.id, m.alert)
       state.lastAlertChange = Math.max(state.lastAlertChange ?? 0, m.alert.updatedAt)
       if (isNew) chime()

@@ -1,0 +1,40 @@
+// Search mode (pure): on the first fix that suggests an exit, ask the band for a fix now
+// (`locate`) and for fast reports for a while (`{"cmd":"interval","s":5,"for":600}`, the band
+// protocol's timed interval), so the exit is confirmed — or dismissed — from fixes seconds apart
+// instead of a report interval apart. Back inside: end the fast mode (`{"cmd":"interval","for":0}`);
+// otherwise the band ends it by itself when `for` runs out. Back inside means settled inside and
+// more than searchNearM from the boundary.
+import type { BandCommandOut, BandState, Policy, ZoneState } from './engine-types.ts'
+
+/**
+ * Whether the state says the wearer may be leaving: seen beyond the boundary, leaving, a jump
+ * held, or walking outwards within searchNearM of the boundary (a slow walker is then caught
+ * with fast fixes from the moment of crossing, not a report interval later).
+ */
+export const mayBeLeaving = (s: BandState): boolean =>
+  s.zone.tag === 'leaving' || s.held !== undefined || s.approaching ||
+  ((s.zone.tag === 'inside' || s.zone.tag === 'unknown') && s.zone.outSince !== undefined)
+
+const settledInside = (z: ZoneState) => z.tag === 'inside' && z.outSince === undefined
+
+/** After a report: start search mode on the first hint of leaving, end it once back inside. */
+export function searchStep(before: BandState, s: BandState, arrivedAt: number, policy: Policy,
+  commands: BandCommandOut[]): BandState {
+  const active = s.searchUntil !== undefined && arrivedAt < s.searchUntil
+  if (!active && !mayBeLeaving(before) && mayBeLeaving(s)) {
+    const reason = 'search mode: a fix suggests an exit'
+    commands.push({ command: { cmd: 'locate' }, reason })
+    commands.push({ command: { cmd: 'interval', s: policy.searchIntervalS, for: policy.searchForS }, reason })
+    return { ...s, searchUntil: arrivedAt + policy.searchForS * 1000 }
+  }
+  const clear = (s.edgeM ?? -Infinity) < -policy.searchNearM
+  if (active && settledInside(s.zone) && s.held === undefined && !s.approaching && clear) {
+    commands.push({ command: { cmd: 'interval', for: 0 }, reason: 'search mode over: back inside' })
+    return { ...s, searchUntil: undefined }
+  }
+  return s
+}
+
+/** The timer: a search mode past its time has ended at the band too. */
+export const searchExpired = (s: BandState, now: number): BandState =>
+  s.searchUntil !== undefined && now >= s.searchUntil ? { ...s, searchUntil: undefined } : s
