@@ -99,10 +99,12 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(invitationRoutes(d.db))
   await app.register(bandAdminRoutes(d.db, d.topologyChanged))
   await app.register(directoryRoutes(d.db, d.topologyChanged))
-  // The page (dashboard/web), and Leaflet and gcoord (GCJ-02 display offset) from their packages.
+  // The page (dashboard/web), and Leaflet, its marker clusters and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')), prefix: '/vendor/leaflet/', decorateReply: false })
   await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('gcoord')), prefix: '/vendor/gcoord/', decorateReply: false })
+  const markercluster = dirname(createRequire(import.meta.url).resolve('leaflet.markercluster'))
+  await app.register(fastifyStatic, { root: markercluster, prefix: '/vendor/markercluster/', decorateReply: false })
   await app.register(adminRoutes(d.db, d.topologyChanged, d.rejected))
   await app.register(liveRoutes(d.db, d.hub))
   return app
