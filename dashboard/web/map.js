@@ -63,10 +63,6 @@ export function setUpMap(zones, onClick) {
   } else $('map').classList.add('no-tiles')
   state.map = map
   state.zoneLayer = L.layerGroup().addTo(map)
-  state.cluster = L.markerClusterGroup
-    ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50, disableClusteringAtZoom: 17 })
-    : L.layerGroup()
-  state.cluster.addTo(map)
   state.overlay = L.layerGroup().addTo(map) // the selection: accuracy circle, trail, zone left
   map.on('click', (e) => onClick(e.latlng))
   drawZones(zones)
@@ -102,9 +98,22 @@ export function stored(latlng) {
   return gcoord.transform([latlng.lng, latlng.lat], gcoord.GCJ02, gcoord.WGS84)
 }
 
+/** Up to this many residents, every marker is drawn on its own; more are clustered when zoomed out. */
+const CLUSTER_FROM = 50
+
+/** The layer markers go in, chosen by how many residents the first snapshot brings. */
+export function chooseMarkerLayer(count) {
+  if (!state.map || state.cluster) return
+  state.cluster = count > CLUSTER_FROM && L.markerClusterGroup
+    ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50, disableClusteringAtZoom: 17 })
+    : L.layerGroup()
+  state.cluster.addTo(state.map)
+}
+
 /** Places or moves a band's marker; the icon is replaced only when its look changes. */
 export function placeMarker(b) {
   if (!state.map || !b.position) return
+  chooseMarkerLayer(state.bands.size)
   const at = display(b.position.lat, b.position.lon)
   let m = state.markers.get(b.bandId)
   const look = iconFor(b)
@@ -136,7 +145,7 @@ export function labelMarker(b, m = state.markers.get(b.bandId)) {
 
 export function removeMarker(bandId) {
   const m = state.markers.get(bandId)
-  if (m) state.cluster.removeLayer(m.marker)
+  if (m) state.cluster?.removeLayer(m.marker)
   state.markers.delete(bandId)
 }
 
