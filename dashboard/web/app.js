@@ -39,7 +39,12 @@ $('logout').addEventListener('click', async () => {
 })
 
 $('lang').addEventListener('click', () => setLanguage(language() === 'zh' ? 'en' : 'zh'))
-onLanguage(() => { if (state.me) renderAll() })
+onLanguage(() => {
+  if (!state.me) return
+  $('connection').title = t(state.connected ? 'online' : 'offline')
+  if (!$('banner').hidden) $('banner').textContent = t(state.connected ? 'connBack' : 'connLost')
+  renderAll()
+})
 
 function renderAll() {
   $('who').textContent = state.me ? `${state.me.username} · ${t(`role_${state.me.role}`)}` : ''
@@ -137,7 +142,8 @@ function connect() {
 }
 
 function onSnapshot(m) {
-  const first = state.bands.size === 0
+  const first = !state.snapshotSeen
+  state.snapshotSeen = true
   const fresh = new Map(m.bands.map((b) => [b.bandId, b]))
   for (const id of state.bands.keys()) if (!fresh.has(id)) removeMarker(id)
   state.bands = fresh
@@ -159,6 +165,8 @@ function onSnapshot(m) {
 }
 
 function onPosition(p) {
+  // Before the first snapshot a position has nobody's name yet; the snapshot brings it.
+  if (!state.snapshotSeen) return
   const b = state.bands.get(p.bandId) ?? { bandId: p.bandId, residentId: p.residentId, residentName: null, online: true, battery: null, lastSeenAt: Date.now() }
   const wasLow = b.battery && b.battery.pct <= 20
   b.position = { fixTime: p.fixTime, lat: p.lat, lon: p.lon, acc: p.acc, src: null }

@@ -3,11 +3,14 @@
 // Chinese map apps, and its handling timeline (who did what), with notes and actions.
 import { act } from '/alerts.js'
 import { $, api, bandOfResident, button, el, nameOf, offset, state } from '/common.js'
-import { ago, clock, t } from '/i18n.js'
+import { ago, clock, onLanguage, t } from '/i18n.js'
 import { display, drawZones, inDatum, labelMarker, placeMarker } from '/map.js'
 import { renderResidents, revealResident, statusOf } from '/residents.js'
 import { closeHistory, openHistory } from '/history.js'
 import { editor } from '/zone-editor.js'
+
+/** The selection is drawn in SVG (the crowd's markers may use a canvas): its parts can be told apart. */
+const svg = () => (state.svg ??= L.svg())
 
 /** Selects a resident: highlighted on the map and in the list, their zones stand out, details open. */
 export function selectBand(bandId, { fly = true } = {}) {
@@ -24,7 +27,8 @@ export function selectBand(bandId, { fly = true } = {}) {
   state.overlay?.clearLayers()
   if (state.map && b.position) {
     const at = display(b.position.lat, b.position.lon)
-    L.circle(at, { radius: b.position.acc ?? 0, color: '#3b78c2', weight: 1, fillOpacity: 0.1, interactive: false }).addTo(state.overlay)
+    L.circle(at, { radius: b.position.acc ?? 0, color: '#3b78c2', weight: 1, fillOpacity: 0.1, interactive: false,
+      renderer: svg(), className: 'accuracy' }).addTo(state.overlay)
     if (fly) state.map.flyTo(at, Math.max(state.map.getZoom(), 17), { duration: 0.5 })
   }
   revealResident(bandId)
@@ -121,13 +125,14 @@ async function drawEvidence(a) {
   } catch { /* the evidence's own fixes still show */ }
   if (state.selectedAlert !== a.id) return
   const points = (trail.length ? trail : fixes).map((p) => display(p.lat, p.lon))
-  if (points.length > 1) L.polyline(points, { color: '#7b3fa0', weight: 4, interactive: false }).addTo(state.overlay)
+  if (points.length > 1) L.polyline(points, { color: '#7b3fa0', weight: 4, interactive: false, renderer: svg(), className: 'trail' }).addTo(state.overlay)
   for (const f of fixes) {
-    L.circleMarker(display(f.lat, f.lon), { radius: 5, color: '#b3261e', fillOpacity: 1, interactive: false }).addTo(state.overlay)
+    L.circleMarker(display(f.lat, f.lon), { radius: 5, color: '#b3261e', fillOpacity: 1, interactive: false, renderer: svg(), className: 'evidence-fix' }).addTo(state.overlay)
   }
   const bounds = L.latLngBounds(points.length ? points : [])
   if (zone?.shape.type === 'circle') {
-    const c = L.circle(display(zone.shape.center[1], zone.shape.center[0]), { radius: zone.shape.radiusM, color: '#2f7d4a', weight: 4, fillOpacity: 0.1, interactive: false }).addTo(state.overlay)
+    const c = L.circle(display(zone.shape.center[1], zone.shape.center[0]), { radius: zone.shape.radiusM, color: '#2f7d4a', weight: 4,
+      fillOpacity: 0.1, interactive: false, renderer: svg(), className: 'zone-left' }).addTo(state.overlay)
     bounds.extend(c.getBounds())
   }
   const b = bandOfResident(a.residentId)
@@ -184,6 +189,13 @@ export function setUpDetails() {
     const input = e.target.note
     if (await act(null, state.selectedAlert, 'notes', { note: input.value })) input.value = ''
     renderAlertDetail()
+  })
+  // Everything drawn in code is drawn again in the new language.
+  onLanguage(() => {
+    if ($('details').hidden) return
+    renderPerson()
+    renderAlertDetail()
+    if (!editor.mode) editor.list()
   })
   window.addEventListener('select-band', (e) => { state.selectedAlert = null; selectBand(e.detail) })
   window.addEventListener('select-alert', (e) => selectAlert(e.detail))
