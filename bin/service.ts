@@ -10,6 +10,7 @@ import {
   startEmbeddedBroker, verifySecret, setBandOnline, createFloodGuard, createRejectedRecord, createCommandChannel, createStatusWriter, bandProvisionedAt, statusUpdates,
   type CommandChannel, type Fix, type StatusUpdate,
 } from '../ingest/index.ts'
+import { resolveTiles } from '../dashboard/tiles.ts'
 import { geofenceMetrics, within } from './metrics.ts'
 
 /** Stored reports, announced by the worker that stored them (in the same statement). */
@@ -146,8 +147,9 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       ...(bus ? { bus: bus.connected() } : {}),
     })
     const httpLog = log.child({ part: 'dashboard' })
+    const map = resolveTiles(config)
     const http = {
-      publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','), tileUrl: config.tileUrl,
+      publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','), tileUrl: map.tileUrl, labelsUrl: map.labelsUrl,
       trustProxy: config.trustProxy, metricsToken: config.metricsToken,
       tls: config.httpTlsCert
         ? { cert: await readFile(config.httpTlsCert), key: await readFile(config.httpTlsKey) }
@@ -157,7 +159,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const app = role === 'worker'
       ? await buildOpsApp({ log: httpLog, isReady: () => ready, registry, readiness, http })
       : await buildApp({ db, hub, registry, rejected, commands: commands!,
-        map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: httpLog, isReady: () => ready, readiness,
+        map: { ...map, archive: config.tileArchive }, log: httpLog, isReady: () => ready, readiness,
         sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged, http })
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())

@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client'
 import type { Db, Logger } from '../infra/index.ts'
 import type { CommandChannel, RejectedRecord } from '../ingest/index.ts'
 import { secureHttp, type WebSecurity } from './http-security.ts'
+import { tileArchiveRoutes } from './tile-archive.ts'
 import type { Hub } from './hub.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { alertRoutes } from './routes/alerts.ts'
@@ -105,6 +106,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('gcoord')), prefix: '/vendor/gcoord/', decorateReply: false })
   const markercluster = dirname(createRequire(import.meta.url).resolve('leaflet.markercluster'))
   await app.register(fastifyStatic, { root: markercluster, prefix: '/vendor/markercluster/', decorateReply: false })
+  if (d.map.archive) await app.register(tileArchiveRoutes(d.map.archive))
   await app.register(adminRoutes(d.db, d.topologyChanged, d.rejected))
   await app.register(liveRoutes(d.db, d.hub))
   return app

@@ -38,8 +38,10 @@ export const CONFIG_KEYS = {
   HTTP_TLS_KEY: { default: '', doc: 'PEM private key file for HTTP_TLS_CERT.' },
   TRUST_PROXY: { default: '', doc: 'Addresses of reverse proxies in front of the dashboard (comma-separated IPs or CIDRs; `loopback` for one on this machine): their X-Forwarded-For and X-Forwarded-Proto are believed, so sign-in limits see the real client and the cookie is Secure behind HTTPS. Empty: none.' },
   METRICS_TOKEN: { default: '', doc: 'Bearer token Prometheus sends for /metrics. Empty: /metrics answers only direct connections from this machine.' },
-  TILE_URL: { default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'Map tiles for the page (Leaflet URL template). Empty: no base map.' },
+  TILE_URL: { default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'Map tiles for the page: a Leaflet URL template, or a preset: `osm`, `tianditu` (needs TILE_KEY), `amap` (GCJ-02). Empty: no base map.' },
   TILE_ATTRIBUTION: { default: '© OpenStreetMap contributors', doc: 'Attribution shown with the tiles.' },
+  TILE_KEY: { default: '', doc: 'The key for TILE_URL=tianditu (Tianditu, 天地图).' },
+  TILE_ARCHIVE: { default: '', doc: 'A PMTiles file of raster tiles served by the service at /tiles/{z}/{x}/{y} and used as the base map (no internet needed). Empty: none.' },
   TILE_GCJ02: { default: 'off', doc: '`on` for tiles in China\'s GCJ-02 datum (AMap/Gaode): positions are offset on the map, for display only.' },
   MAX_FUTURE_SECONDS: { default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
 } as const
@@ -82,6 +84,8 @@ const ConfigSchema = Type.Object({
   tileUrl: Type.String(),
   tileAttribution: Type.String(),
   tileGcj02: Type.Union([Type.Literal('on'), Type.Literal('off')]),
+  tileKey: Type.String(),
+  tileArchive: Type.String(),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -122,6 +126,8 @@ const FIELD: Record<ConfigKey, keyof Config> = {
   TILE_URL: 'tileUrl',
   TILE_ATTRIBUTION: 'tileAttribution',
   TILE_GCJ02: 'tileGcj02',
+  TILE_KEY: 'tileKey',
+  TILE_ARCHIVE: 'tileArchive',
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] }
@@ -151,6 +157,7 @@ function crossChecks(c: Config): string[] {
   const errors: string[] = []
   if ((c.mqttTlsCert === '') !== (c.mqttTlsKey === '')) errors.push('MQTT_TLS_CERT and MQTT_TLS_KEY: set both or neither')
   if ((c.httpTlsCert === '') !== (c.httpTlsKey === '')) errors.push('HTTP_TLS_CERT and HTTP_TLS_KEY: set both or neither')
+  if (c.tileUrl === 'tianditu' && c.tileKey === '' && c.tileArchive === '') errors.push('TILE_URL=tianditu needs TILE_KEY (a Tianditu key)')
   if (c.metricsToken !== '' && c.metricsToken.length < 16) errors.push('METRICS_TOKEN: at least 16 characters (or empty)')
   if (c.mqttPlain === 'off' && c.mqttTlsCert === '') errors.push('MQTT_PLAIN=off: the broker would not listen at all without MQTT_TLS_CERT and MQTT_TLS_KEY')
   // The hourly summaries are refreshed over the last 7 days: they must not be dropped before.

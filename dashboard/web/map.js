@@ -54,12 +54,15 @@ function iconFor(b) {
 export function setUpMap(zones, onClick) {
   if (!window.L || state.map) return // without Leaflet the lists still work
   const map = L.map('map', { zoomControl: true, preferCanvas: true, maxZoom: 19 }).setView([36.81, 118.05], 12)
+  // Without tiles (none configured, or none load) the map shows a plain pattern under zones and markers.
   if (state.config.tileUrl) {
-    const tiles = L.tileLayer(state.config.tileUrl, { attribution: state.config.attribution, maxZoom: 19, subdomains: state.config.subdomains ?? 'abc' })
+    const options = { attribution: state.config.attribution, maxZoom: 19, subdomains: state.config.subdomains || 'abc' }
+    const tiles = L.tileLayer(state.config.tileUrl, options)
     let loaded = 0
     tiles.on('tileload', () => { loaded++; $('map').classList.remove('no-tiles') })
     tiles.on('tileerror', () => { if (loaded === 0) $('map').classList.add('no-tiles') })
     tiles.addTo(map)
+    if (state.config.labelsUrl) L.tileLayer(state.config.labelsUrl, { ...options, attribution: '' }).addTo(map)
   } else $('map').classList.add('no-tiles')
   state.map = map
   state.zoneLayer = L.layerGroup().addTo(map)

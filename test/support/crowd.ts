@@ -12,12 +12,17 @@ export const crowdHome = (i: number) => ({ lat: 36.72 + (i % 40) * 0.005, lon: 1
 
 export interface Crowd { centreId: number; residentIds: number[] }
 
-export async function provisionCrowd(db: Queryable, n: number): Promise<Crowd> {
-  const centre = await db.query<{ id: number }>("INSERT INTO care_centres (name) VALUES ('Zhangdian Crowd Centre') RETURNING id")
-  const centreId = Number(centre.rows[0]!.id)
+/** `centreSize`: residents per care centre (the programme's centres have 50-70); crowd-staff works at the first. */
+export async function provisionCrowd(db: Queryable, n: number, centreSize = n): Promise<Crowd> {
+  const centres = await db.query<{ id: number }>(
+    "INSERT INTO care_centres (name) SELECT 'Crowd Centre ' || c FROM generate_series(1, $1) c ORDER BY c RETURNING id",
+    [Math.ceil(n / centreSize)])
+  const centreIds = centres.rows.map((r) => Number(r.id))
+  const centreId = centreIds[0]!
   const residents = await db.query<{ id: number }>(
     `INSERT INTO residents (display_name, care_centre_id)
-     SELECT '长者 ' || lpad(i::text, 4, '0') || ' Resident', $1 FROM generate_series(0, $2 - 1) i ORDER BY i RETURNING id`, [centreId, n])
+     SELECT '长者 ' || lpad(i::text, 4, '0') || ' Resident', ($1::bigint[])[i / $3 + 1] FROM generate_series(0, $2 - 1) i ORDER BY i
+     RETURNING id`, [centreIds, n, centreSize])
   const residentIds = residents.rows.map((r) => Number(r.id))
   const homes = residentIds.map((_, i) => crowdHome(i))
   await db.query(
