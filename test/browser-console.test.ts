@@ -99,6 +99,7 @@ describe.runIf(available)('the console at programme scale', () => {
     const sentBefore = stream.sent()
     await walkOut(OTHER_BAND, { lat: 36.49, lon: 117.87 }, 0)
     await page.waitForSelector('#alerts > li >> text=Li Xiuying', { timeout: 15_000 })
+    expect(await page.textContent('[aria-live=polite][data-testid=announce]')).toContain('Left the safe zone — Li Xiuying')
     await page.locator('[data-testid=resolve-note]').pressSequentially('market', { delay: 20 })
     expect(await page.inputValue('[data-testid=resolve-note]')).toBe('found her at the market')
     expect(stream.sent() - sentBefore).toBeGreaterThan(20) // positions kept coming meanwhile
@@ -264,6 +265,22 @@ describe.runIf(available)('the console at programme scale', () => {
         missing: window.__missingText ?? [], sameKeys: keys('zh') === keys('en') }
     })()`)
     expect(leftovers).toEqual({ english: [], missing: [], sameKeys: true })
+
+    // The queue comes first: from the top of the page, a few Tab presses reach the first Acknowledge.
+    await page.keyboard.press('Escape')
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    let presses = 0
+    while (presses < 10 && !(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'acknowledge'))) {
+      await page.keyboard.press('Tab')
+      presses++
+    }
+    expect(presses).toBeLessThanOrEqual(5)
+    // Touch targets: every button and field in the queue, list and details is at least 44 px high.
+    const small = await page.evaluate(() => [...document.querySelectorAll('#side button, #side input, #side select, #details button')]
+      .filter((e) => (e as HTMLElement).offsetParent !== null && e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 80)))
+    expect(small).toEqual([])
+    await page.click(`[data-testid=alert-${fall}] [data-testid=alert-open]`)
+    await page.waitForSelector('[data-testid=details]:not([hidden])')
 
     await page.evaluate(AXE)
     const serious = await page.evaluate(async () => {
