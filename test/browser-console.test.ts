@@ -233,6 +233,33 @@ describe.runIf(available)('the console at programme scale', () => {
     await page.close()
   }, 60_000)
 
+  it('when an admin uses the admin pages, then a centre, a resident, a band with its secret, a new secret, an assignment and a user are made', async () => {
+    const page = await signIn('root', { lang: 'zh' })
+    await page.click('[data-testid=admin-open]')
+    const submit = async (form: string, fields: Record<string, string>) => {
+      for (const [name, value] of Object.entries(fields)) {
+        const input = page.locator(`[data-testid=${form}] [name=${name}]`)
+        if (await input.evaluate((e) => e.tagName === 'SELECT')) await input.selectOption(value)
+        else await input.fill(value)
+      }
+      await page.click(`[data-testid=${form}] button[type=submit]`)
+      await page.waitForFunction((f) => (document.querySelector(`[data-testid=${f}] .result`)?.textContent ?? '') !== '', form)
+      return (await page.textContent(`[data-testid=${form}] .result`))!
+    }
+    const centre = Number((await submit('admin-centre', { name: '周村照护中心' })).match(/编号 (\d+)/)![1])
+    const resident = Number((await submit('admin-resident', { name: '赵桂兰', careCentreId: String(centre) })).match(/编号 (\d+)/)![1])
+    expect(await submit('admin-band', { id: 'admin-band-0001', residentId: '' })).toMatch(/密钥（只显示这一次，请写入手环）: \S{16,}/)
+    expect(await submit('admin-rotate', { bandId: 'admin-band-0001' })).toMatch(/密钥.*: \S{16,}/)
+    expect(await submit('admin-assign', { bandId: 'admin-band-0001', residentId: String(resident) })).toBe('已完成')
+    expect(await submit('admin-user', { username: 'zhoucun-staff', password: 'a long staff password', role: 'staff', careCentreId: String(centre) }))
+      .toMatch(/^已完成/)
+    await page.waitForSelector('[data-testid=admin-users] >> text=zhoucun-staff')
+    const band = await service.db.query<{ resident_id: string }>('SELECT resident_id FROM bands WHERE id = $1', ['admin-band-0001'])
+    expect(Number(band.rows[0]!.resident_id)).toBe(resident)
+    await shot(page, 'admin')
+    await page.close()
+  }, 60_000)
+
   it('when the language is switched, then no word of the other language is left and no key is missing; axe-core finds no serious violation', async () => {
     const page = await signIn('staff-zhangdian', { lang: 'en', bypassCSP: true })
     await page.click(`[data-testid=resident-${BAND.id}]`)

@@ -54,7 +54,8 @@ function makeItem(a) {
 }
 
 function fillItem(li, a) {
-  const cls = `alert ${a.severity}${state.seenAlerts.has(a.id) ? '' : ' new'}${state.selectedAlert === a.id ? ' selected' : ''}`
+  const seen = state.seenAlerts.has(a.id)
+  const cls = `alert ${a.severity}${seen ? '' : ' new'}${state.selectedAlert === a.id ? ' selected' : ''}`
   if (li.className !== cls) li.className = cls
   li.dataset.status = a.status
   const escalation = a.escalationLevel > 0 ? ` · ${t('escalated')} (${t('level')} ${a.escalationLevel})` : ''
@@ -67,7 +68,9 @@ function fillItem(li, a) {
   if (actions.dataset.sig === sig) return
   actions.dataset.sig = sig
   actions.replaceChildren()
-  if (a.status === 'open') actions.append(button(t('acknowledge'), 'acknowledge', () => act(li, a.id, 'acknowledge'), true))
+  if (a.status === 'open') {
+    actions.append(button(t('acknowledge'), 'acknowledge', () => act(li, a.id, 'acknowledge'), true))
+  }
   actions.append(button(t('resolve'), 'resolve', () => askNote(li, a.id)))
 }
 

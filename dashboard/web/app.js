@@ -2,6 +2,7 @@
 // the viewer may see, kept live by the socket. Socket messages are applied to the state at once and
 // drawn at most once a frame, only what changed. Everything shown comes from the API and the
 // socket, which are scoped on the server.
+import { setUpAdmin } from '/admin.js'
 import { announce, renderAlerts, retryQueued } from '/alerts.js'
 import { $, api, state } from '/common.js'
 import { closeDetails, renderAlertDetail, setUpDetails } from '/details.js'
@@ -167,7 +168,8 @@ function onSnapshot(m) {
 function onPosition(p) {
   // Before the first snapshot a position has nobody's name yet; the snapshot brings it.
   if (!state.snapshotSeen) return
-  const b = state.bands.get(p.bandId) ?? { bandId: p.bandId, residentId: p.residentId, residentName: null, online: true, battery: null, lastSeenAt: Date.now() }
+  const b = state.bands.get(p.bandId) ?? { bandId: p.bandId, residentId: p.residentId, residentName: null, online: true,
+    battery: null, lastSeenAt: Date.now() }
   const wasLow = b.battery && b.battery.pct <= 20
   b.position = { fixTime: p.fixTime, lat: p.lat, lon: p.lon, acc: p.acc, src: null }
   if (p.batt !== null) b.battery = { time: p.fixTime, pct: p.batt, charging: null }
@@ -228,6 +230,7 @@ async function start() {
   setUpMap((await api('/api/zones')).zones, (latlng) => editor.mapClick(latlng))
   setUpResidents((bandId) => window.dispatchEvent(new CustomEvent('select-band', { detail: bandId })))
   setUpDetails()
+  setUpAdmin()
   renderAll()
   connect()
   setInterval(renderAll, 30_000) // "last seen" ages

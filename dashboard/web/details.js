@@ -22,7 +22,8 @@ export function selectBand(bandId, { fly = true } = {}) {
   }
   const b = state.bands.get(bandId)
   if (!b) return
-  if (state.selectedAlert && state.alerts.get(state.selectedAlert)?.residentId !== b.residentId) state.selectedAlert = null
+  const alertHere = state.alerts.get(state.selectedAlert)?.residentId === b.residentId
+  if (state.selectedAlert && !alertHere) state.selectedAlert = null
   drawZones(state.zones)
   state.overlay?.clearLayers()
   if (state.map && b.position) {
@@ -32,6 +33,7 @@ export function selectBand(bandId, { fly = true } = {}) {
     if (fly) state.map.flyTo(at, Math.max(state.map.getZoom(), 17), { duration: 0.5 })
   }
   revealResident(bandId)
+  $('admin').hidden = true
   $('details').hidden = false
   $('details-name').textContent = nameOf(b)
   renderPerson()
@@ -71,16 +73,19 @@ function renderPerson() {
   const lines = []
   if (b.position) {
     const src = b.position.src ? ` · ${t(b.position.src) }` : ''
-    lines.push(`${t('latestFix')}: ${ago(b.position.fixTime)} (${clock(b.position.fixTime)})${src}${b.position.acc ? ` ±${Math.round(b.position.acc)} m` : ''}`)
+    const acc = b.position.acc ? ` ±${Math.round(b.position.acc)} m` : ''
+    lines.push(`${t('latestFix')}: ${ago(b.position.fixTime)} (${clock(b.position.fixTime)})${src}${acc}`)
   }
   if (b.battery) lines.push(`${s.lowBattery ? '▾ ' : ''}${t('battery')} ${b.battery.pct}%`)
-  lines.push([s.offline ? `⨯ ${t('offline')}` : `● ${t('online')}`, s.removed ? `◌ ${t('notWorn')}` : ''].filter(Boolean).join(' · '))
+  const presence = [s.offline ? `⨯ ${t('offline')}` : `● ${t('online')}`, s.removed ? `◌ ${t('notWorn')}` : '']
+  lines.push(presence.filter(Boolean).join(' · '))
   const box = $('person')
   box.replaceChildren(...lines.map((l) => el('p', null, l)))
   const actions = el('div', 'actions')
   actions.append(button(t('locate'), 'locate', async (e) => {
     e.target.disabled = true
-    try { await api(`/api/bands/${encodeURIComponent(b.bandId)}/commands`, { method: 'POST', body: JSON.stringify({ cmd: 'locate' }) }) }
+    const locate = { method: 'POST', body: JSON.stringify({ cmd: 'locate' }) }
+    try { await api(`/api/bands/${encodeURIComponent(b.bandId)}/commands`, locate) }
     catch { box.append(el('p', 'error', t('refused'))) }
     e.target.disabled = false
   }))
@@ -120,19 +125,24 @@ async function drawEvidence(a) {
   const from = a.evidence?.outsideSince ?? fixes[0]?.ts ?? a.fixTime - 600_000
   let trail = []
   try {
-    const r = await api(`/api/residents/${a.residentId}/history?from=${Math.floor(from)}&to=${Date.now()}&maxPoints=2000`)
+    const range = `from=${Math.floor(from)}&to=${Date.now()}&maxPoints=2000`
+    const r = await api(`/api/residents/${a.residentId}/history?${range}`)
     trail = r.points
   } catch { /* the evidence's own fixes still show */ }
   if (state.selectedAlert !== a.id) return
   const points = (trail.length ? trail : fixes).map((p) => display(p.lat, p.lon))
-  if (points.length > 1) L.polyline(points, { color: '#7b3fa0', weight: 4, interactive: false, renderer: svg(), className: 'trail' }).addTo(state.overlay)
+  const drawn = { interactive: false, renderer: svg() }
+  const trail = { color: '#7b3fa0', weight: 4, ...drawn, className: 'trail' }
+  if (points.length > 1) L.polyline(points, trail).addTo(state.overlay)
   for (const f of fixes) {
-    L.circleMarker(display(f.lat, f.lon), { radius: 5, color: '#b3261e', fillOpacity: 1, interactive: false, renderer: svg(), className: 'evidence-fix' }).addTo(state.overlay)
+    const fix = { radius: 5, color: '#b3261e', fillOpacity: 1, ...drawn, className: 'evidence-fix' }
+    L.circleMarker(display(f.lat, f.lon), fix).addTo(state.overlay)
   }
   const bounds = L.latLngBounds(points.length ? points : [])
   if (zone?.shape.type === 'circle') {
-    const c = L.circle(display(zone.shape.center[1], zone.shape.center[0]), { radius: zone.shape.radiusM, color: '#2f7d4a', weight: 4,
-      fillOpacity: 0.1, interactive: false, renderer: svg(), className: 'zone-left' }).addTo(state.overlay)
+    const left = { radius: zone.shape.radiusM, color: '#2f7d4a', weight: 4, fillOpacity: 0.1, ...drawn,
+      className: 'zone-left' }
+    const c = L.circle(display(zone.shape.center[1], zone.shape.center[0]), left).addTo(state.overlay)
     bounds.extend(c.getBounds())
   }
   const b = bandOfResident(a.residentId)
@@ -152,8 +162,12 @@ export function renderAlertDetail() {
   if (nav) { $('nav-amap').href = nav.amap; $('nav-baidu').href = nav.baidu }
   const actions = $('alert-detail-actions')
   actions.replaceChildren()
-  if (a.status === 'open') actions.append(button(t('acknowledge'), 'detail-acknowledge', () => act(null, a.id, 'acknowledge'), true))
-  if (a.status === 'resolved' && state.me.role !== 'family') actions.append(button(t('reopen'), 'reopen', () => act(null, a.id, 'reopen')))
+  if (a.status === 'open') {
+    actions.append(button(t('acknowledge'), 'detail-acknowledge', () => act(null, a.id, 'acknowledge'), true))
+  }
+  if (a.status === 'resolved' && state.me.role !== 'family') {
+    actions.append(button(t('reopen'), 'reopen', () => act(null, a.id, 'reopen')))
+  }
   void loadTimeline(a.id)
 }
 
@@ -163,8 +177,10 @@ function navLinks(lat, lon, b) {
   const [glat, glon] = inDatum(lat, lon, 'GCJ02')
   const [blat, blon] = inDatum(lat, lon, 'BD09')
   return {
-    amap: `https://uri.amap.com/marker?position=${glon.toFixed(6)},${glat.toFixed(6)}&name=${name}&coordinate=gaode&callnative=1`,
-    baidu: `https://api.map.baidu.com/marker?location=${blat.toFixed(6)},${blon.toFixed(6)}&title=${name}&content=${name}&output=html&coord_type=bd09ll&src=tongxing`,
+    amap: `https://uri.amap.com/marker?position=${glon.toFixed(6)},${glat.toFixed(6)}&name=${name}`
+      + '&coordinate=gaode&callnative=1',
+    baidu: `https://api.map.baidu.com/marker?location=${blat.toFixed(6)},${blon.toFixed(6)}`
+      + `&title=${name}&content=${name}&output=html&coord_type=bd09ll&src=tongxing`,
   }
 }
 

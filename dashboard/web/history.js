@@ -52,12 +52,15 @@ $('history-load').addEventListener('click', async () => {
   if (state.map) {
     history.layer = L.featureGroup().addTo(state.map)
     const fine = r.points.filter((p) => (p.acc ?? 0) <= COARSE_M)
-    if (fine.length > 1) L.polyline(fine.map((p) => display(p.lat, p.lon)), { color: '#7b3fa0', weight: 3 }).addTo(history.layer)
+    const line = fine.map((p) => display(p.lat, p.lon))
+    if (fine.length > 1) L.polyline(line, { color: '#7b3fa0', weight: 3 }).addTo(history.layer)
+    const coarse = { color: '#7b3fa0', weight: 1, dashArray: '3 3', fillOpacity: 0.04 }
     for (const p of r.points) {
-      if ((p.acc ?? 0) > COARSE_M) L.circle(display(p.lat, p.lon), { radius: p.acc, color: '#7b3fa0', weight: 1, dashArray: '3 3', fillOpacity: 0.04 }).addTo(history.layer)
+      if ((p.acc ?? 0) > COARSE_M) L.circle(display(p.lat, p.lon), { ...coarse, radius: p.acc }).addTo(history.layer)
     }
     const last = r.points.at(-1)
-    history.marker = L.circleMarker(display(last.lat, last.lon), { radius: 7, color: '#7b3fa0', fillOpacity: 1 }).addTo(state.map)
+    history.marker = L.circleMarker(display(last.lat, last.lon), { radius: 7, color: '#7b3fa0', fillOpacity: 1 })
+      .addTo(state.map)
     const bounds = history.layer.getBounds()
     if (bounds.isValid()) state.map.fitBounds(bounds.pad(0.2))
   }

@@ -47,8 +47,9 @@ function iconFor(b) {
   const kind = s.alert ? 'alert' : s.offline ? 'offline' : s.lowBattery ? 'battery' : 'ok'
   const glyph = { alert: '!', offline: '×', battery: '▾', ok: '' }[kind]
   const selected = state.selectedBand === b.bandId
-  return { key: `${kind}${selected}`, icon: new BandIcon({ bandId: b.bandId, className: `band-marker ${kind}${selected ? ' selected' : ''}`,
-    html: glyph, iconSize: selected ? [26, 26] : [18, 18] }) }
+  const className = `band-marker ${kind}${selected ? ' selected' : ''}`
+  const iconSize = selected ? [26, 26] : [18, 18]
+  return { key: `${kind}${selected}`, icon: new BandIcon({ bandId: b.bandId, className, html: glyph, iconSize }) }
 }
 
 export function setUpMap(zones, onClick) {
@@ -84,14 +85,17 @@ export function drawZones(zones) {
   for (const z of zones) {
     // A selected resident's zones stand out; the others fade. Shared zones (a centre's, the city's) are dashed.
     const faded = focus !== undefined && z.residentId !== focus
-    const style = { ...ZONE_STYLE[z.kind] ?? ZONE_STYLE.safe, dashArray: z.schedule || z.residentId === null ? '6 4' : null,
-      opacity: faded ? 0.25 : 0.9, fillOpacity: faded ? 0.02 : ZONE_STYLE[z.kind]?.fillOpacity ?? 0.05, weight: faded ? 1 : 2 }
+    const kind = ZONE_STYLE[z.kind] ?? ZONE_STYLE.safe
+    const style = { ...kind, dashArray: z.schedule || z.residentId === null ? '6 4' : null,
+      opacity: faded ? 0.25 : 0.9, fillOpacity: faded ? 0.02 : kind.fillOpacity, weight: faded ? 1 : 2 }
     const rings = z.shape.type === 'Polygon' ? [z.shape.coordinates] : z.shape.coordinates
     const layer = z.shape.type === 'circle'
-      ? L.circle(display(z.shape.center[1], z.shape.center[0]), { radius: z.shape.radiusM, ...style, interactive: false })
+      ? L.circle(display(z.shape.center[1], z.shape.center[0]), { ...style, radius: z.shape.radiusM,
+        interactive: false })
       : L.polygon(rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))),
         { ...style, interactive: false })
-    layer.bindTooltip(asText(`${z.name} · ${t(z.kind === 'danger' ? 'zoneKindDanger' : 'zoneKindSafe')}`)).addTo(state.zoneLayer)
+    const label = `${z.name} · ${t(z.kind === 'danger' ? 'zoneKindDanger' : 'zoneKindSafe')}`
+    layer.bindTooltip(asText(label)).addTo(state.zoneLayer)
   }
 }
 
@@ -108,7 +112,8 @@ const CLUSTER_FROM = 50
 export function chooseMarkerLayer(count) {
   if (!state.map || state.cluster) return
   state.cluster = count > CLUSTER_FROM && L.markerClusterGroup
-    ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50, disableClusteringAtZoom: 17 })
+    ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50,
+      disableClusteringAtZoom: 17 })
     : L.layerGroup()
   state.cluster.addTo(state.map)
 }

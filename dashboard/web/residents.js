@@ -33,8 +33,11 @@ export function indexAlerts() {
 export function statusOf(b) {
   const r = byResident.get(b.residentId)
   const severity = r?.severity ?? 4
-  return { alert: severity < 4, severity, outside: r?.outside ?? false, removed: (r?.removed ?? false) || b.events?.evt === 'removed',
-    offline: b.online === false, lowBattery: b.battery !== null && b.battery !== undefined && b.battery.pct <= LOW_BATTERY_PCT }
+  return {
+    alert: severity < 4, severity, outside: r?.outside ?? false,
+    removed: (r?.removed ?? false) || b.events?.evt === 'removed', offline: b.online === false,
+    lowBattery: b.battery !== null && b.battery !== undefined && b.battery.pct <= LOW_BATTERY_PCT,
+  }
 }
 
 const FILTERS = {
@@ -127,7 +130,9 @@ function fillRow(row, b, now) {
   const seen = b.position?.fixTime ?? b.lastSeenAt
   const acc = b.position?.acc ? ` · ${t('accuracy')} ±${Math.round(b.position.acc)} m` : ''
   setText(main.children[2], `${t('lastSeen')} ${ago(seen, now)}${acc}`)
-  const cls = `resident${s.alert ? ' alerting' : ''}${s.offline ? ' offline' : ''}${s.lowBattery ? ' low' : ''}${state.selectedBand === b.bandId ? ' selected' : ''}`
+  const selected = state.selectedBand === b.bandId
+  const flags = [s.alert && 'alerting', s.offline && 'offline', s.lowBattery && 'low', selected && 'selected']
+  const cls = ['resident', ...flags.filter(Boolean)].join(' ')
   if (row.className !== cls) row.className = cls
   main.setAttribute('aria-pressed', String(state.selectedBand === b.bandId))
 }
@@ -137,7 +142,8 @@ export function revealResident(bandId) {
   const i = view.order.indexOf(bandId)
   const box = $('residents')
   if (i < 0) return
-  if (i * ROW < box.scrollTop || (i + 1) * ROW > box.scrollTop + box.clientHeight) box.scrollTop = Math.max(0, i * ROW - ROW)
+  const inView = i * ROW >= box.scrollTop && (i + 1) * ROW <= box.scrollTop + box.clientHeight
+  if (!inView) box.scrollTop = Math.max(0, i * ROW - ROW)
   renderResidents()
 }
 
@@ -148,7 +154,8 @@ export function setUpResidents(onSelect) {
     const row = e.target.closest('.resident')
     if (row) onSelect(row.dataset.band)
   })
-  $('search').addEventListener('input', (e) => { view.query = e.target.value; reorder(); box.scrollTop = 0; renderResidents() })
-  $('filter').addEventListener('change', (e) => { view.filter = e.target.value; reorder(); box.scrollTop = 0; renderResidents() })
+  const refilter = () => { reorder(); box.scrollTop = 0; renderResidents() }
+  $('search').addEventListener('input', (e) => { view.query = e.target.value; refilter() })
+  $('filter').addEventListener('change', (e) => { view.filter = e.target.value; refilter() })
   window.addEventListener('resize', () => renderResidents())
 }

@@ -5,6 +5,8 @@ import { $, api, button, state } from '/common.js'
 import { t } from '/i18n.js'
 import { display, drawZones, stored } from '/map.js'
 
+const PREVIEW = { color: '#23436b', dashArray: '4 4', interactive: false }
+
 export const editor = {
   residentId: null, zone: null, mode: null, centre: null, corners: [], preview: null, handles: [], undo: [],
   open(b) {
@@ -20,7 +22,8 @@ export const editor = {
     $('zone-list').replaceChildren(...mine.map((z) => {
       const li = document.createElement('li')
       const when = z.schedule ? `${z.schedule.from}–${z.schedule.to}` : t('always')
-      li.append(`${z.name} · ${t(z.kind)} · ${z.shape.type === 'circle' ? `${z.shape.radiusM} m` : t('polygon')} · ${when}`)
+      const size = z.shape.type === 'circle' ? `${z.shape.radiusM} m` : t('polygon')
+      li.append(`${z.name} · ${t(z.kind)} · ${size} · ${when}`)
       li.append(button(t('edit'), `zone-edit-${z.id}`, () => this.start(z.shape.type === 'circle' ? 'circle' : 'polygon', z)))
       return li
     }))
@@ -76,8 +79,8 @@ export const editor = {
     const s = this.shape()
     if (s) {
       this.preview = s.type === 'circle'
-        ? L.circle(display(s.center[1], s.center[0]), { radius: s.radiusM, color: '#23436b', dashArray: '4 4', interactive: false }).addTo(state.map)
-        : L.polygon(s.coordinates[0].map(([lon, lat]) => display(lat, lon)), { color: '#23436b', dashArray: '4 4', interactive: false }).addTo(state.map)
+        ? L.circle(display(s.center[1], s.center[0]), { ...PREVIEW, radius: s.radiusM }).addTo(state.map)
+        : L.polygon(s.coordinates[0].map(([lon, lat]) => display(lat, lon)), PREVIEW).addTo(state.map)
     }
     // Handles to drag: the circle's centre, or each corner.
     const points = this.mode === 'circle' ? (this.centre ? [this.centre] : []) : this.corners
@@ -133,7 +136,7 @@ function zoneError(message) {
   if (m.includes('radius')) return t('zoneErr_radius')
   if (m.includes('schedule')) return t('zoneErr_schedule')
   if (m.includes('name')) return t('zoneErr_name')
-  if (m.includes('shape') || m.includes('polygon') || m.includes('ring') || m.includes('vertices')) return t('zoneErr_shape')
+  if (['shape', 'polygon', 'ring', 'vertices'].some((w) => m.includes(w))) return t('zoneErr_shape')
   return t('zoneErr_other')
 }
 
