@@ -132,8 +132,8 @@ async function drawEvidence(a) {
   if (state.selectedAlert !== a.id) return
   const points = (trail.length ? trail : fixes).map((p) => display(p.lat, p.lon))
   const drawn = { interactive: false, renderer: svg() }
-  const trail = { color: '#7b3fa0', weight: 4, ...drawn, className: 'trail' }
-  if (points.length > 1) L.polyline(points, trail).addTo(state.overlay)
+  const line = { color: '#7b3fa0', weight: 4, ...drawn, className: 'trail' }
+  if (points.length > 1) L.polyline(points, line).addTo(state.overlay)
   for (const f of fixes) {
     const fix = { radius: 5, color: '#b3261e', fillOpacity: 1, ...drawn, className: 'evidence-fix' }
     L.circleMarker(display(f.lat, f.lon), fix).addTo(state.overlay)

@@ -57,8 +57,8 @@ export const TEXT = {
     inviteFamily: 'Invite family', inviteMade: 'Send this link to the family member (valid 72 hours, once):',
     joinTitle: 'Join Tongxing', joinHint: 'Create your family account to see your relative.', join: 'Create account',
     badInvite: 'This invitation is not valid (unknown, used or expired)', taken: 'That username is taken',
-    weakPassword: 'That password is too easy to guess: use at least 10 characters, not your username or a common password; '
-      + 'a few unrelated words work well',
+    weakPassword: 'That password is too easy to guess: use at least 10 characters, '
+      + 'not your username or a common password; a few unrelated words work well',
     clickCentre: 'Click the map to place the centre', clickCorners: 'Click the corners on the map, then save',
     always: 'always',
     searchHint: 'Search name or band', filter: 'Filter', filterAll: 'All', filterAlert: 'In alert',
