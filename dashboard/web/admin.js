@@ -19,19 +19,22 @@ function body(form) {
 async function submit(form) {
   const path = form.dataset.path.replace(/:(\w+)/g, (_, name) => encodeURIComponent(form.elements[name].value))
   const result = form.querySelector('.result')
-  const res = await fetch(path, { method: form.dataset.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(form)) })
+  const json = { 'content-type': 'application/json' }
+  const res = await fetch(path, { method: form.dataset.method, headers: json, body: JSON.stringify(body(form)) })
   const answer = res.status === 204 ? {} : await res.json().catch(() => ({}))
   result.className = `result${res.ok ? '' : ' error'}`
   if (!res.ok) return (result.textContent = `${t('refused')} (${answer.error?.code ?? res.status})`)
   const id = answer.id ?? answer.centres?.c
-  result.textContent = [t('done'), id ? `${t('newId')} ${id}` : '', answer.secret ? `${t('secretOnce')}: ${answer.secret}` : ''].filter(Boolean).join(' · ')
+  const said = [t('done'), id ? `${t('newId')} ${id}` : '', answer.secret ? `${t('secretOnce')}: ${answer.secret}` : '']
+  result.textContent = said.filter(Boolean).join(' · ')
   if (form.dataset.testid === 'admin-user') void listUsers()
 }
 
 async function listUsers() {
   const { users } = await api('/api/admin/users')
   $('admin-users').replaceChildren(...users.map((u) => {
-    const li = el('li', null, `${u.username} · ${t(`role_${u.role}`)}${u.careCentreId ? ` · ${t('centreId')} ${u.careCentreId}` : ''}`)
+    const centre = u.careCentreId ? ` · ${t('centreId')} ${u.careCentreId}` : ''
+    const li = el('li', null, `${u.username} · ${t(`role_${u.role}`)}${centre}`)
     li.dataset.testid = `admin-user-${u.id}`
     for (const r of u.residentIds) {
       li.append(button(`${t('unlink')} #${r}`, `unlink-${u.id}-${r}`, async () => {

@@ -53,14 +53,16 @@ function makeItem(a) {
   return li
 }
 
+const setText = (node, text) => { if (node.textContent !== text) node.textContent = text }
+
 function fillItem(li, a) {
   const seen = state.seenAlerts.has(a.id)
   const cls = `alert ${a.severity}${seen ? '' : ' new'}${state.selectedAlert === a.id ? ' selected' : ''}`
   if (li.className !== cls) li.className = cls
   li.dataset.status = a.status
   const escalation = a.escalationLevel > 0 ? ` · ${t('escalated')} (${t('level')} ${a.escalationLevel})` : ''
-  li.querySelector('.title').textContent = `${t(a.kind)} — ${residentName(a.residentId)}`
-  li.querySelector('.meta').textContent = `${t(a.severity)} · ${t(a.status)}${escalation} · ${ago(a.fixTime)}`
+  setText(li.querySelector('.title'), `${t(a.kind)} — ${residentName(a.residentId)}`)
+  setText(li.querySelector('.meta'), `${t(a.severity)} · ${t(a.status)}${escalation} · ${ago(a.fixTime)}`)
   const actions = li.querySelector('.actions')
   // A note being typed stays as it is; otherwise the buttons follow the alert's state and language.
   if (actions.querySelector('input')) return

@@ -58,9 +58,14 @@ function renderAll() {
 
 // ── drawing, at most once a frame ───────────────────────────────────────────
 const dirty = { bands: new Set(), alerts: false }
+/** Positions alone are drawn at most this often (a band reports every 10 s or so); anything else at the next frame. */
+const POSITION_DRAW_MS = 250
 let frame = 0
-function schedule() {
-  frame ||= requestAnimationFrame(flush)
+let timer = 0
+function schedule(urgent = true) {
+  if (frame) return
+  if (urgent) frame = requestAnimationFrame(flush)
+  else timer ||= setTimeout(() => { timer = 0; frame ||= requestAnimationFrame(flush) }, POSITION_DRAW_MS)
 }
 function flush() {
   frame = 0
@@ -137,7 +142,8 @@ function connect() {
       location.reload()
     } else if (m.type === 'resident' && m.change === 'erased') {
       dropResident(m.residentId)
-    } else if (m.type === 'position') onPosition(m.position)
+    } else if (m.type === 'position') return (onPosition(m.position), schedule(false))
+    else if (m.type === 'keepalive') return
     schedule()
   })
 }

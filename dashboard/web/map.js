@@ -42,14 +42,37 @@ const BandIcon = window.L?.DivIcon.extend({
   },
 })
 
-function iconFor(b) {
+/** How a band's marker looks, as a short key: an icon is made only when it changes. */
+function lookOf(b) {
   const s = statusOf(b)
   const kind = s.alert ? 'alert' : s.offline ? 'offline' : s.lowBattery ? 'battery' : 'ok'
+  return state.selectedBand === b.bandId ? `${kind} selected` : kind
+}
+
+function iconFor(b, look) {
+  const [kind, selected] = look.split(' ')
   const glyph = { alert: '!', offline: '×', battery: '▾', ok: '' }[kind]
-  const selected = state.selectedBand === b.bandId
-  const className = `band-marker ${kind}${selected ? ' selected' : ''}`
   const iconSize = selected ? [26, 26] : [18, 18]
-  return { key: `${kind}${selected}`, icon: new BandIcon({ bandId: b.bandId, className, html: glyph, iconSize }) }
+  return new BandIcon({ bandId: b.bandId, className: `band-marker ${look}`, html: glyph, iconSize })
+}
+
+/** Zoomed out this far, a move of under 2 px is kept for later: it changes nothing on screen. */
+const DEFER_BELOW_ZOOM = 16
+const deferred = new Map()
+
+function negligible(from, to) {
+  const zoom = state.map.getZoom()
+  if (zoom >= DEFER_BELOW_ZOOM) return false
+  const metresPerPixel = (156543 * Math.cos((to[0] * Math.PI) / 180)) / 2 ** zoom
+  const dy = (to[0] - from.lat) * 111_320
+  const dx = (to[1] - from.lng) * 111_320 * Math.cos((to[0] * Math.PI) / 180)
+  return Math.hypot(dx, dy) < 2 * metresPerPixel
+}
+
+/** After a zoom, the moves kept back are made. */
+function applyDeferred() {
+  for (const [bandId, at] of deferred) state.markers.get(bandId)?.marker.setLatLng(at)
+  deferred.clear()
 }
 
 export function setUpMap(zones, onClick) {
@@ -69,6 +92,7 @@ export function setUpMap(zones, onClick) {
   state.zoneLayer = L.layerGroup().addTo(map)
   state.overlay = L.layerGroup().addTo(map) // the selection: accuracy circle, trail, zone left
   map.on('click', (e) => onClick(e.latlng))
+  map.on('zoomend', applyDeferred)
   drawZones(zones)
 }
 
@@ -124,21 +148,26 @@ export function placeMarker(b) {
   chooseMarkerLayer(state.bands.size)
   const at = display(b.position.lat, b.position.lon)
   let m = state.markers.get(b.bandId)
-  const look = iconFor(b)
+  const look = lookOf(b)
   if (!m) {
-    m = { marker: L.marker(at, { icon: look.icon, keyboard: false }), key: look.key, label: null }
+    m = { marker: L.marker(at, { icon: iconFor(b, look), keyboard: false }), key: look, label: null }
     m.marker.on('click', () => window.dispatchEvent(new CustomEvent('select-band', { detail: b.bandId })))
     state.markers.set(b.bandId, m)
     labelMarker(b, m)
     state.cluster.addLayer(m.marker)
     return
   }
-  if (m.key !== look.key) {
-    m.marker.setIcon(look.icon)
-    m.key = look.key
+  if (m.key !== look) {
+    m.marker.setIcon(iconFor(b, look))
+    m.key = look
   }
   const old = m.marker.getLatLng()
-  if (old.lat !== at[0] || old.lng !== at[1]) m.marker.setLatLng(at)
+  if (old.lat === at[0] && old.lng === at[1]) return
+  if (state.selectedBand !== b.bandId && negligible(old, at)) deferred.set(b.bandId, at)
+  else {
+    deferred.delete(b.bandId)
+    m.marker.setLatLng(at)
+  }
 }
 
 /** Names on hover; always for the selected resident, or for everyone when there are few. */
