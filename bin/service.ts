@@ -149,7 +149,8 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     const httpLog = log.child({ part: 'dashboard' })
     const map = resolveTiles(config)
     const http = {
-      publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','), tileUrl: map.tileUrl, labelsUrl: map.labelsUrl,
+      publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','),
+      tileUrl: map.tileUrl, labelsUrl: map.labelsUrl,
       trustProxy: config.trustProxy, metricsToken: config.metricsToken,
       tls: config.httpTlsCert
         ? { cert: await readFile(config.httpTlsCert), key: await readFile(config.httpTlsKey) }

@@ -68,8 +68,8 @@ export const alertRoutes = (db: Queryable, hub: Hub): FastifyPluginAsyncTypebox 
 
   app.post('/api/alerts/:id/acknowledge', { preValidation: requireViewer(db), schema: { params: Params, response: Handled } }, async (request, reply) => {
     const v = request.viewer!
-    const r = await handle(request.params.id, v, () => acknowledgeAlert(db, request.params.id, v.userId), 'only an open alert can be acknowledged',
-      'acknowledged')
+    const r = await handle(request.params.id, v, () => acknowledgeAlert(db, request.params.id, v.userId),
+      'only an open alert can be acknowledged', 'acknowledged')
     return reply.code(r.code).send(r.body)
   })
 
@@ -78,15 +78,16 @@ export const alertRoutes = (db: Queryable, hub: Hub): FastifyPluginAsyncTypebox 
     schema: { params: Params, body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }), response: Handled },
   }, async (request, reply) => {
     const v = request.viewer!
-    const r = await handle(request.params.id, v, () => resolveAlertByPerson(db, request.params.id, v.userId, request.body.note), 'the alert is already resolved',
-      'resolved', request.body.note)
+    const resolve = () => resolveAlertByPerson(db, request.params.id, v.userId, request.body.note)
+    const r = await handle(request.params.id, v, resolve, 'the alert is already resolved', 'resolved', request.body.note)
     return reply.code(r.code).send(r.body)
   })
 
   // A note without resolving: everyone who sees the alert sees it in the timeline.
   app.post('/api/alerts/:id/notes', {
     preValidation: requireViewer(db),
-    schema: { params: Params, body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }), response: Handled },
+    schema: { params: Params, body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }),
+      response: Handled },
   }, async (request, reply) => {
     const id = request.params.id
     const r = await handle(id, request.viewer!, async () => {
@@ -115,7 +116,8 @@ export const alertRoutes = (db: Queryable, hub: Hub): FastifyPluginAsyncTypebox 
   app.get('/api/alerts/:id/timeline', {
     preValidation: requireViewer(db),
     schema: { params: Params, response: { 200: Type.Object({ events: Type.Array(Type.Object({
-      at: Type.Number(), kind: Type.String(), username: Nullable(Type.String()), role: Nullable(Type.String()), note: Nullable(Type.String()),
+      at: Type.Number(), kind: Type.String(), username: Nullable(Type.String()), role: Nullable(Type.String()),
+      note: Nullable(Type.String()),
     })) }), 401: ErrorBody, 404: ErrorBody } },
   }, async (request, reply) => {
     const alert = await findAlert(db, request.params.id)

@@ -85,7 +85,8 @@ export const mapRoutes = (db: Queryable, settings: MapSettings, topologyChanged:
   })
 
   app.get('/api/config', { schema: { response: { 200: Type.Object({ tileUrl: Type.String(),
-    attribution: Type.String(), gcj02: Type.Boolean(), subdomains: Type.String(), labelsUrl: Type.String() }) } } }, async () => settings)
+    attribution: Type.String(), gcj02: Type.Boolean(), subdomains: Type.String(), labelsUrl: Type.String() }) } } },
+  async () => settings)
 
   app.get('/api/zones', {
     preValidation: requireViewer(db),

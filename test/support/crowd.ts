@@ -21,13 +21,15 @@ export async function provisionCrowd(db: Queryable, n: number, centreSize = n): 
   const centreId = centreIds[0]!
   const residents = await db.query<{ id: number }>(
     `INSERT INTO residents (display_name, care_centre_id)
-     SELECT '长者 ' || lpad(i::text, 4, '0') || ' Resident', ($1::bigint[])[i / $3 + 1] FROM generate_series(0, $2 - 1) i ORDER BY i
+     SELECT '长者 ' || lpad(i::text, 4, '0') || ' Resident', ($1::bigint[])[i / $3 + 1]
+     FROM generate_series(0, $2 - 1) i ORDER BY i
      RETURNING id`, [centreIds, n, centreSize])
   const residentIds = residents.rows.map((r) => Number(r.id))
   const homes = residentIds.map((_, i) => crowdHome(i))
   await db.query(
     `INSERT INTO bands (id, secret_salt, secret_hash, resident_id)
-     SELECT 'crowd-' || lpad((o - 1)::text, 4, '0'), '\\x00'::bytea, '\\x00'::bytea, r FROM unnest($1::bigint[]) WITH ORDINALITY AS t(r, o)`,
+     SELECT 'crowd-' || lpad((o - 1)::text, 4, '0'), '\\x00'::bytea, '\\x00'::bytea, r
+     FROM unnest($1::bigint[]) WITH ORDINALITY AS t(r, o)`,
     [residentIds])
   // Every 17th band low on battery, every 23rd offline (their last report an hour ago).
   await db.query(
@@ -37,7 +39,8 @@ export async function provisionCrowd(db: Queryable, n: number, centreSize = n): 
        now() - CASE WHEN i % 23 = 0 THEN interval '1 hour' ELSE interval '5 seconds' END,
        lat, lon, 10, 'gps', now(), CASE WHEN i % 17 = 0 THEN 12 ELSE 80 END
      FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS t(lat, lon, o), LATERAL (SELECT (o - 1)::int AS i) x
-     ON CONFLICT (band_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, online = EXCLUDED.online, status_at = EXCLUDED.status_at,
+     ON CONFLICT (band_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, online = EXCLUDED.online,
+       status_at = EXCLUDED.status_at,
        fix_time = EXCLUDED.fix_time, lat = EXCLUDED.lat, lon = EXCLUDED.lon, acc = EXCLUDED.acc, src = EXCLUDED.src,
        batt_time = EXCLUDED.batt_time, batt = EXCLUDED.batt`,
     [homes.map((h) => h.lat), homes.map((h) => h.lon)])
@@ -64,7 +67,8 @@ export async function streamCrowd(url: string, n: number, everyMs = 10_000, conn
       if (i % 23 === 0) continue // the offline ones stay silent
       const home = crowdHome(i)
       const fix = { v: 1, seq: ++seq, ts: Date.now() / 1000, lat: home.lat + (Math.random() - 0.5) * 0.001,
-        lon: home.lon + (Math.random() - 0.5) * 0.001, acc: 8 + Math.round(Math.random() * 10), src: 'gps', batt: i % 17 === 0 ? 12 : 80 }
+        lon: home.lon + (Math.random() - 0.5) * 0.001, acc: 8 + Math.round(Math.random() * 10), src: 'gps',
+        batt: i % 17 === 0 ? 12 : 80 }
       void clients[i % connections]!.publishAsync(`bands/${crowdBandId(i)}/telemetry`, JSON.stringify(fix), { qos: 0 })
       sent++
     }

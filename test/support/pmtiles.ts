@@ -32,7 +32,9 @@ export function solidPng(r: number, g: number, b: number): Buffer {
   ihdr.set([8, 2, 0, 0, 0], 8) // 8-bit RGB
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: 256 }, () => [r, g, b]).flat())])
   const raw = Buffer.concat(Array.from({ length: 256 }, () => row))
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
+  const signature = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10])
+  const chunks = [chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]
+  return Buffer.concat([signature, ...chunks])
 }
 
 function varint(n: number, out: number[]) {
@@ -50,12 +52,15 @@ const tileY = (lat: number, z: number) => {
 }
 
 /** Writes the archive; returns how many tiles it holds. */
-export async function writePmtiles(path: string, box: { minLon: number; minLat: number; maxLon: number; maxLat: number },
-  minZoom: number, maxZoom: number): Promise<number> {
+export interface Box { minLon: number; minLat: number; maxLon: number; maxLat: number }
+
+export async function writePmtiles(path: string, box: Box, minZoom: number, maxZoom: number): Promise<number> {
   const tiles: { id: number; data: Buffer }[] = []
   for (let z = minZoom; z <= maxZoom; z++) {
     for (let x = tileX(box.minLon, z); x <= tileX(box.maxLon, z); x++) {
-      for (let y = tileY(box.maxLat, z); y <= tileY(box.minLat, z); y++) tiles.push({ id: zxyToTileId(z, x, y), data: solidPng(200, 225 - z * 4, 190) })
+      for (let y = tileY(box.maxLat, z); y <= tileY(box.minLat, z); y++) {
+        tiles.push({ id: zxyToTileId(z, x, y), data: solidPng(200, 225 - z * 4, 190) })
+      }
     }
   }
   tiles.sort((a, b) => a.id - b.id)
