@@ -79,7 +79,8 @@ export const alertRoutes = (db: Queryable, hub: Hub): FastifyPluginAsyncTypebox 
   }, async (request, reply) => {
     const v = request.viewer!
     const resolve = () => resolveAlertByPerson(db, request.params.id, v.userId, request.body.note)
-    const r = await handle(request.params.id, v, resolve, 'the alert is already resolved', 'resolved', request.body.note)
+    const r = await handle(request.params.id, v, resolve, 'the alert is already resolved', 'resolved',
+      request.body.note)
     return reply.code(r.code).send(r.body)
   })
 
