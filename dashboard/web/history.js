@@ -1,12 +1,33 @@
 // History replay: a resident's positions for a chosen day, drawn as a line (coarse fixes — cell or
 // Wi-Fi, poor accuracy — as circles, not joined), a slider with times, and play/pause at a speed.
-import { $, api, nameOf, state } from '/common.js'
+import { $, api, nameOf, offset, state } from '/common.js'
 import { clock, language, onLanguage, t } from '/i18n.js'
 import { display } from '/map.js'
 
 /** Fixes less precise than this are drawn as their circle and left out of the line. */
 const COARSE_M = 100
 const STEP_MS = 250
+/** A stop: fixes staying within this many metres for at least this long. */
+const STOP_M = 50
+const STOP_MS = 5 * 60_000
+
+/** Where the resident stayed a while: { lat, lon, from, to } for each stop, in order. */
+export function stops(points) {
+  const out = []
+  let start = 0
+  for (let i = 1; i <= points.length; i++) {
+    const p = points[i]
+    const far = !p || offset(points[start].lat, points[start].lon, p.lat, p.lon).metres > STOP_M
+    if (!far) continue
+    const run = points.slice(start, i)
+    if (run.at(-1).fixTime - run[0].fixTime >= STOP_MS) {
+      out.push({ lat: run.reduce((s, q) => s + q.lat, 0) / run.length, lon: run.reduce((s, q) => s + q.lon, 0) / run.length,
+        from: run[0].fixTime, to: run.at(-1).fixTime })
+    }
+    start = i
+  }
+  return out
+}
 const history = { residentId: null, points: [], layer: null, marker: null, timer: null }
 
 export function openHistory(b) {
@@ -57,6 +78,11 @@ $('history-load').addEventListener('click', async () => {
     const coarse = { color: '#7b3fa0', weight: 1, dashArray: '3 3', fillOpacity: 0.04 }
     for (const p of r.points) {
       if ((p.acc ?? 0) > COARSE_M) L.circle(display(p.lat, p.lon), { ...coarse, radius: p.acc }).addTo(history.layer)
+    }
+    for (const s of stops(fine)) {
+      const minutes = Math.round((s.to - s.from) / 60_000)
+      L.circleMarker(display(s.lat, s.lon), { radius: 9, color: '#7b3fa0', weight: 2, fillColor: '#fff', fillOpacity: 1 })
+        .bindTooltip(`${t('stop')} ${minutes} ${t('minutes')} (${clock(s.from)}–${clock(s.to)})`).addTo(history.layer)
     }
     const last = r.points.at(-1)
     history.marker = L.circleMarker(display(last.lat, last.lon), { radius: 7, color: '#7b3fa0', fillOpacity: 1 })
