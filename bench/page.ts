@@ -100,7 +100,7 @@ async function measure(browser: Browser, port: number, username: string, expecte
 const fmt = (r: Result) => [
   r.snapshotMs === null ? `>${SNAPSHOT_TIMEOUT_MS / 1000} s` : `${(r.snapshotMs / 1000).toFixed(2)} s`,
   `${(r.busyShare * 100).toFixed(1)} %`, `${r.busyPerMessageMs.toFixed(3)} ms (${r.messages})`,
-  `${r.p50.toFixed(0)} / ${r.p95.toFixed(0)} ms`, `${(r.bytes / 1024).toFixed(0)} KiB`]
+  Number.isNaN(r.p50) ? 'no click answered' : `${r.p50.toFixed(0)} / ${r.p95.toFixed(0)} ms`, `${(r.bytes / 1024).toFixed(0)} KiB`]
 const ratio = (a: number | null, b: number | null) => (a === null ? `>${(SNAPSHOT_TIMEOUT_MS / (b ?? 1)).toFixed(1)}` : b ? (a / b).toFixed(1) : '-')
 
 async function main() {
@@ -123,7 +123,7 @@ async function main() {
       console.log(`  old page (${v.old})  ${fmt(before).join(' | ')}`)
       console.log(`  new page        ${fmt(after).join(' | ')}`)
       console.log(`  old / new       ${ratio(before.snapshotMs, after.snapshotMs)} | ${(before.busyShare / after.busyShare).toFixed(1)} |` +
-        ` ${(before.busyPerMessageMs / after.busyPerMessageMs).toFixed(1)} | ${(before.p95 / after.p95).toFixed(1)} (p95) | ${(before.bytes / after.bytes).toFixed(2)}`)
+        ` ${(before.busyPerMessageMs / after.busyPerMessageMs).toFixed(1)} | ${Number.isNaN(before.p95) ? '-' : (before.p95 / after.p95).toFixed(1)} (p95) | ${(before.bytes / after.bytes).toFixed(2)}`)
     }
   } finally {
     await browser.close()

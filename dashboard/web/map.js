@@ -56,11 +56,17 @@ function iconFor(b, look) {
   return new BandIcon({ bandId: b.bandId, className: `band-marker ${look}`, html: glyph, iconSize })
 }
 
-/** Zoomed out this far, a move of under 2 px is kept for later: it changes nothing on screen. */
+/**
+ * A move that changes nothing on screen is kept for later: off the view at both ends, or (zoomed
+ * out this far) under 2 px. Kept moves are made when the view changes.
+ */
 const DEFER_BELOW_ZOOM = 16
 const deferred = new Map()
+let view = null // the map's bounds with a margin, as of the last move or zoom
 
 function negligible(from, to) {
+  view ??= state.map.getBounds().pad(0.2)
+  if (!view.contains(from) && !view.contains(to)) return true
   const zoom = state.map.getZoom()
   if (zoom >= DEFER_BELOW_ZOOM) return false
   const metresPerPixel = (156543 * Math.cos((to[0] * Math.PI) / 180)) / 2 ** zoom
@@ -69,8 +75,9 @@ function negligible(from, to) {
   return Math.hypot(dx, dy) < 2 * metresPerPixel
 }
 
-/** After a zoom, the moves kept back are made. */
+/** After a move or zoom of the map, the moves kept back are made. */
 function applyDeferred() {
+  view = null
   for (const [bandId, at] of deferred) state.markers.get(bandId)?.marker.setLatLng(at)
   deferred.clear()
 }
@@ -92,7 +99,7 @@ export function setUpMap(zones, onClick) {
   state.zoneLayer = L.layerGroup().addTo(map)
   state.overlay = L.layerGroup().addTo(map) // the selection: accuracy circle, trail, zone left
   map.on('click', (e) => onClick(e.latlng))
-  map.on('zoomend', applyDeferred)
+  map.on('moveend', applyDeferred)
   drawZones(zones)
 }
 
