@@ -57,7 +57,8 @@ function renderAll() {
 }
 
 // ── drawing, at most once a frame ───────────────────────────────────────────
-const dirty = { bands: new Set(), alerts: false }
+/** What changed since the last draw: bands, alerts, and whether the alert being looked at did. */
+const dirty = { bands: new Set(), alerts: false, selected: false }
 /** Positions alone are drawn at most this often (a band reports every 10 s or so); anything else at the next frame. */
 const POSITION_DRAW_MS = 250
 let frame = 0
@@ -74,17 +75,22 @@ function flush() {
     renderAlerts()
     // Markers show alert state: redraw those of residents whose alerts changed.
     for (const b of state.bands.values()) placeMarker(b)
-    if (state.selectedAlert) renderAlertDetail()
+    if (dirty.selected) renderAlertDetail()
   }
   for (const id of dirty.bands) {
     const b = state.bands.get(id)
     if (b) placeMarker(b)
   }
   dirty.alerts = false
+  dirty.selected = false
   dirty.bands.clear()
   renderResidents()
 }
-window.addEventListener('alerts-changed', () => { dirty.alerts = true; schedule() })
+window.addEventListener('alerts-changed', (e) => {
+  dirty.alerts = true
+  dirty.selected ||= e.detail === undefined || e.detail === state.selectedAlert
+  schedule()
+})
 
 // ── connection state ─────────────────────────────────────────────────────────
 function connectionShown(up) {
@@ -129,6 +135,7 @@ function connect() {
       state.lastAlertChange = Math.max(state.lastAlertChange ?? 0, m.alert.updatedAt)
       if (isNew) announce(m.alert)
       dirty.alerts = true
+      dirty.selected ||= m.alert.id === state.selectedAlert
     } else if (m.type === 'status') {
       const b = state.bands.get(m.status.bandId)
       if (b) {
