@@ -127,13 +127,21 @@ export async function retryQueued() {
 /** New alerts: a tone, and a sentence for screen readers. */
 export function announce(a) {
   $('announce').textContent = `${t('newAlert')}: ${t(a.kind)} — ${residentName(a.residentId)}`
-  chime()
+  if (a.severity !== 'low') chime()
 }
+
+/** At most one tone this often, however many alerts come together. */
+const CHIME_GAP_MS = 2000
+let audio = null
+let chimedAt = 0
 
 /** A short tone for a new alert (browsers allow it once the page has been used). */
 export function chime() {
+  if (Date.now() - chimedAt < CHIME_GAP_MS) return
+  chimedAt = Date.now()
   try {
-    const ctx = new AudioContext()
+    audio ??= new AudioContext()
+    const ctx = audio
     const osc = ctx.createOscillator()
     osc.frequency.value = 880
     osc.connect(ctx.destination)

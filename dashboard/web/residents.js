@@ -63,7 +63,8 @@ function computeOrder() {
   rows.sort((a, b) => a.rank - b.rank || a.name.localeCompare(b.name, 'zh-CN'))
   view.order = rows.map((r) => r.id)
   view.orderStale = false
-  $('people-count').textContent = `${view.order.length} / ${state.bands.size}`
+  const count = `${view.order.length} / ${state.bands.size}`
+  if ($('people-count').textContent !== count) $('people-count').textContent = count
 }
 
 /** The order may change (alerts, status, battery, the search): recomputed on the next draw. */
@@ -72,12 +73,16 @@ export const reorder = () => { view.orderStale = true }
 /** Draws the rows in view; rows already there are changed only where their text differs. */
 export function renderResidents() {
   const box = $('residents')
+  // Read the scroll position before writing anything: a read after a write forces a layout.
+  const top = box.scrollTop
+  const height = box.clientHeight || 600
   if (view.orderStale) computeOrder()
   let spacer = box.firstElementChild
   if (!spacer) box.append((spacer = el('div', 'vspacer')))
-  spacer.style.height = `${view.order.length * ROW}px`
-  const first = Math.max(0, Math.floor(box.scrollTop / ROW) - OVERSCAN)
-  const last = Math.min(view.order.length, Math.ceil((box.scrollTop + (box.clientHeight || 600)) / ROW) + OVERSCAN)
+  const full = `${view.order.length * ROW}px`
+  if (spacer.style.height !== full) spacer.style.height = full
+  const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN)
+  const last = Math.min(view.order.length, Math.ceil((top + height) / ROW) + OVERSCAN)
   const wanted = new Set(view.order.slice(first, last))
   for (const [id, row] of view.rows) {
     if (!wanted.has(id)) {
