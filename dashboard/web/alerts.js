@@ -126,9 +126,15 @@ export async function retryQueued() {
 
 /** New alerts: a tone, and a sentence for screen readers. */
 export function announce(a) {
+  // A low alert (a battery) does not talk over a serious one said in the last few seconds.
+  if (a.severity === 'low' && Date.now() - seriousAt < SERIOUS_HOLD_MS) return
   $('announce').textContent = `${t('newAlert')}: ${t(a.kind)} — ${residentName(a.residentId)}`
-  if (a.severity !== 'low') chime()
+  if (a.severity === 'low') return
+  seriousAt = Date.now()
+  chime()
 }
+const SERIOUS_HOLD_MS = 10_000
+let seriousAt = 0
 
 /** At most one tone this often, however many alerts come together. */
 const CHIME_GAP_MS = 2000
