@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { ACCESS_CHANNEL, buildApp, buildOpsApp, busHub, createHub, watchAccess, type Hub } from '../dashboard/index.ts'
+import { resolveTiles } from '../dashboard/tiles.ts'
 import { createTopologyCache, geofenceMetrics, type AlertChange, type TopologyCache } from '../geofence/index.ts'
 import { createBus, within, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
@@ -204,8 +205,9 @@ function laterSender() {
 }
 
 async function httpSettings(config: Config) {
+  const map = resolveTiles(config)
   return {
-    publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','), tileUrl: config.tileUrl,
+    publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','), tileUrl: map.tileUrl, labelsUrl: map.labelsUrl,
     trustProxy: config.trustProxy, metricsToken: config.metricsToken,
     tls: config.httpTlsCert ? { cert: await readFile(config.httpTlsCert), key: await readFile(config.httpTlsKey) } : undefined,
   }
@@ -216,7 +218,7 @@ async function startHttp(b: Base, hub: Hub, commands: CommandChannel) {
   const { config } = b
   return buildApp({
     db: b.db, hub, registry: b.registry, rejected: b.rejected, commands, log: b.log.child({ part: 'dashboard' }),
-    map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' },
+    map: { ...resolveTiles(config), archive: config.tileArchive },
     isReady: b.isReady, readiness: b.readiness, sessionTtlMs: config.sessionTtlHours * 3_600_000,
     topologyChanged: b.topologyChanged, http: await httpSettings(config),
   })

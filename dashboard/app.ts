@@ -14,6 +14,7 @@ import type { Db, Logger } from '../infra/index.ts'
 import type { CommandChannel, RejectedRecord } from '../ingest/index.ts'
 import { secureHttp, type WebSecurity } from './http-security.ts'
 import { clientErrorHandler, frameworkErrors } from './request-checks.ts'
+import { tileArchiveRoutes } from './tile-archive.ts'
 import type { Hub } from './hub.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { alertRoutes } from './routes/alerts.ts'
@@ -101,10 +102,13 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(invitationRoutes(d.db))
   await app.register(bandAdminRoutes(d.db, d.topologyChanged))
   await app.register(directoryRoutes(d.db, d.topologyChanged))
-  // The page (dashboard/web), and Leaflet and gcoord (GCJ-02 display offset) from their packages.
+  // The page (dashboard/web), and Leaflet, its marker clusters and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')), prefix: '/vendor/leaflet/', decorateReply: false })
   await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('gcoord')), prefix: '/vendor/gcoord/', decorateReply: false })
+  const markercluster = dirname(createRequire(import.meta.url).resolve('leaflet.markercluster'))
+  await app.register(fastifyStatic, { root: markercluster, prefix: '/vendor/markercluster/', decorateReply: false })
+  if (d.map.archive) await app.register(tileArchiveRoutes(d.map.archive))
   await app.register(adminRoutes(d.db, d.topologyChanged, d.rejected))
   await app.register(liveRoutes(d.db, d.hub))
   return app

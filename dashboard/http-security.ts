@@ -9,15 +9,16 @@ import { checkInput } from './request-checks.ts'
 export interface WebSecurity {
   /** Origins (scheme://host[:port]) the page is served from; empty: the origin each request was addressed to. */
   publicOrigins: readonly string[]
-  /** The map tiles' URL template, whose origin the page may load images from. */
+  /** The map tiles' URL templates, whose origins the page may load images from. */
   tileUrl: string
+  labelsUrl?: string
 }
 
-/** A Leaflet tile template's origin as a CSP source: `{s}` subdomains become a wildcard. */
+/** A Leaflet tile template's origin as a CSP source: a first label with `{s}` (`t{s}.`, `{s}.`) becomes a wildcard. */
 export function tileSource(tileUrl: string): string | undefined {
   const m = /^(https?:\/\/)([^/]+)/.exec(tileUrl)
   if (!m) return undefined
-  const host = m[2]!.replace(/^\{s\}\./, '*.')
+  const host = m[2]!.replace(/^[a-z0-9-]*\{s\}[a-z0-9-]*\./, '*.')
   return /[{}]/.test(host) ? undefined : `${m[1]}${host}`
 }
 
@@ -38,13 +39,13 @@ export function originAllowed(origin: string | undefined, own: readonly string[]
 }
 
 export async function secureHttp(app: FastifyInstance, s: WebSecurity): Promise<void> {
-  const tiles = tileSource(s.tileUrl)
+  const tiles = [...new Set([s.tileUrl, s.labelsUrl ?? ''].map(tileSource).filter((x) => x !== undefined))]
   await app.register(helmet, {
     // Scripts only from our own files (no inline script, no eval); Leaflet positions its layers
     // through element.style, which CSP allows. Tiles are the one outside source.
     contentSecurityPolicy: { directives: {
       defaultSrc: ["'self'"], scriptSrc: ["'self'"], scriptSrcAttr: ["'none'"], styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:', ...(tiles ? [tiles] : [])], connectSrc: ["'self'"], fontSrc: ["'self'", 'data:'],
+      imgSrc: ["'self'", 'data:', ...tiles], connectSrc: ["'self'"], fontSrc: ["'self'", 'data:'],
       objectSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"],
       upgradeInsecureRequests: null,
     } },

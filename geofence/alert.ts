@@ -37,9 +37,10 @@ export interface Alert {
 }
 
 /** What changed: a new alert, a repeat that updated the open one, a "still outside" reminder, a
- *  person acknowledging it, its escalation when nobody did in time, or its resolution. */
+ *  person acknowledging it, its escalation when nobody did in time, its resolution, a note added
+ *  without resolving, or staff reopening it. */
 export interface AlertChange {
-  change: 'opened' | 'updated' | 'reminded' | 'acknowledged' | 'escalated' | 'resolved'
+  change: 'opened' | 'updated' | 'reminded' | 'acknowledged' | 'escalated' | 'resolved' | 'noted' | 'reopened'
   alert: Alert
 }
 

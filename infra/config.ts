@@ -42,8 +42,10 @@ export const CONFIG_KEYS = {
   HTTP_TLS_KEY: { type: Type.String(), default: '', doc: 'PEM private key file for HTTP_TLS_CERT.' },
   TRUST_PROXY: { type: Type.String({ pattern: '^[0-9A-Za-z.:/,_-]*$' }), default: '', doc: 'Addresses of reverse proxies in front of the dashboard (comma-separated IPs or CIDRs; `loopback` for one on this machine): their X-Forwarded-For and X-Forwarded-Proto are believed, so sign-in limits see the real client and the cookie is Secure behind HTTPS. Empty: none.' },
   METRICS_TOKEN: { type: Type.String(), default: '', doc: 'Bearer token Prometheus sends for /metrics. Empty: /metrics answers only direct connections from this machine.' },
-  TILE_URL: { type: Type.String(), default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'Map tiles for the page (Leaflet URL template). Empty: no base map.' },
+  TILE_URL: { type: Type.String(), default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', doc: 'Map tiles for the page: a Leaflet URL template, or a preset: `osm`, `tianditu` (needs TILE_KEY), `amap` (GCJ-02). Empty: no base map.' },
   TILE_ATTRIBUTION: { type: Type.String(), default: '© OpenStreetMap contributors', doc: 'Attribution shown with the tiles.' },
+  TILE_KEY: { type: Type.String(), default: '', doc: 'The key for TILE_URL=tianditu (Tianditu, 天地图).' },
+  TILE_ARCHIVE: { type: Type.String(), default: '', doc: 'A PMTiles file of raster tiles served by the service at /tiles/{z}/{x}/{y} and used as the base map (no internet needed). Empty: none.' },
   TILE_GCJ02: { type: Type.Union([Type.Literal('on'), Type.Literal('off')]), default: 'off', doc: '`on` for tiles in China\'s GCJ-02 datum (AMap/Gaode): positions are offset on the map, for display only.' },
   MAX_FUTURE_SECONDS: { type: Type.Number({ minimum: 0 }), default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
 } satisfies Record<string, { type: TSchema; default: string; doc: string }>
@@ -91,6 +93,7 @@ function crossChecks(c: Config): string[] {
   const errors: string[] = []
   if ((c.mqttTlsCert === '') !== (c.mqttTlsKey === '')) errors.push('MQTT_TLS_CERT and MQTT_TLS_KEY: set both or neither')
   if ((c.httpTlsCert === '') !== (c.httpTlsKey === '')) errors.push('HTTP_TLS_CERT and HTTP_TLS_KEY: set both or neither')
+  if (c.tileUrl === 'tianditu' && c.tileKey === '' && c.tileArchive === '') errors.push('TILE_URL=tianditu needs TILE_KEY (a Tianditu key)')
   if (c.metricsToken !== '' && c.metricsToken.length < 16) errors.push('METRICS_TOKEN: at least 16 characters (or empty)')
   if (c.mqttPlain === 'off' && c.mqttTlsCert === '') errors.push('MQTT_PLAIN=off: the broker would not listen at all without MQTT_TLS_CERT and MQTT_TLS_KEY')
   // The hourly summaries are refreshed over the last 7 days: they must not be dropped before.

@@ -1,9 +1,11 @@
-// Alerts the viewer may see, and handling them: acknowledge, resolve with a note. An alert the
-// viewer may not see answers 404, the same as one that does not exist.
+// Alerts the viewer may see, and handling them: acknowledge, add a note, resolve with a note,
+// reopen (staff), and the timeline of who did what. An alert the viewer may not see answers 404,
+// the same as one that does not exist.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { acknowledgeAlert, findAlert, listAlerts, resolveAlertByPerson, type AlertChange } from '../../geofence/index.ts'
 import type { Queryable } from '../../infra/index.ts'
+import { recordAction, reopenAlert, timeline, type PersonAction } from '../alert-events.pg.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import type { Hub } from '../hub.ts'
@@ -53,18 +55,21 @@ export const alertRoutes = (db: Queryable, hub: Hub): FastifyPluginAsyncTypebox 
   })
 
   /** Applies a person's action to an alert the viewer may see, and announces it. */
-  const handle = async (id: number, viewer: Viewer, act: () => Promise<AlertChange | undefined>, notPossible: string) => {
+  const handle = async (id: number, viewer: Viewer, act: () => Promise<AlertChange | undefined>, notPossible: string,
+    action: PersonAction, note: string | null = null) => {
     const alert = await findAlert(db, id)
     if (!alert || !canSee(viewer, alert)) return { code: 404 as const, body: apiError('not_found', 'no such alert') }
     const change = await act()
     if (!change) return { code: 409 as const, body: apiError('conflict', notPossible) }
+    await recordAction(db, id, viewer, action, note)
     hub.publishAlert(change)
     return { code: 200 as const, body: { alert: change.alert } }
   }
 
   app.post('/api/alerts/:id/acknowledge', { preValidation: requireViewer(db), schema: { params: Params, response: Handled } }, async (request, reply) => {
     const v = request.viewer!
-    const r = await handle(request.params.id, v, () => acknowledgeAlert(db, request.params.id, v.userId), 'only an open alert can be acknowledged')
+    const r = await handle(request.params.id, v, () => acknowledgeAlert(db, request.params.id, v.userId),
+      'only an open alert can be acknowledged', 'acknowledged')
     return reply.code(r.code).send(r.body)
   })
 
@@ -73,7 +78,51 @@ export const alertRoutes = (db: Queryable, hub: Hub): FastifyPluginAsyncTypebox 
     schema: { params: Params, body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }), response: Handled },
   }, async (request, reply) => {
     const v = request.viewer!
-    const r = await handle(request.params.id, v, () => resolveAlertByPerson(db, request.params.id, v.userId, request.body.note), 'the alert is already resolved')
+    const resolve = () => resolveAlertByPerson(db, request.params.id, v.userId, request.body.note)
+    const r = await handle(request.params.id, v, resolve, 'the alert is already resolved', 'resolved',
+      request.body.note)
     return reply.code(r.code).send(r.body)
+  })
+
+  // A note without resolving: everyone who sees the alert sees it in the timeline.
+  app.post('/api/alerts/:id/notes', {
+    preValidation: requireViewer(db),
+    schema: { params: Params, body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }),
+      response: Handled },
+  }, async (request, reply) => {
+    const id = request.params.id
+    const r = await handle(id, request.viewer!, async () => {
+      const alert = await findAlert(db, id)
+      return alert && { change: 'noted', alert }
+    }, 'no such alert', 'note', request.body.note)
+    return reply.code(r.code).send(r.body)
+  })
+
+  // Staff and admins reopen a resolved alert (resolved too soon, or by mistake).
+  app.post('/api/alerts/:id/reopen', {
+    preValidation: requireViewer(db, ['admin', 'staff']), schema: { params: Params, response: Handled },
+  }, async (request, reply) => {
+    const id = request.params.id
+    let conflict = false
+    const r = await handle(id, request.viewer!, async () => {
+      const done = await reopenAlert(db, id)
+      conflict = done === 'conflict'
+      const alert = done === 'reopened' ? await findAlert(db, id) : undefined
+      return alert && { change: 'reopened', alert }
+    }, 'only a resolved alert can be reopened', 'reopened')
+    if (conflict) return reply.code(409).send(apiError('conflict', 'another alert for the same thing is open'))
+    return reply.code(r.code).send(r.body)
+  })
+
+  app.get('/api/alerts/:id/timeline', {
+    preValidation: requireViewer(db),
+    schema: { params: Params, response: { 200: Type.Object({ events: Type.Array(Type.Object({
+      at: Type.Number(), kind: Type.String(), username: Nullable(Type.String()), role: Nullable(Type.String()),
+      note: Nullable(Type.String()),
+    })) }), 401: ErrorBody, 404: ErrorBody } },
+  }, async (request, reply) => {
+    const alert = await findAlert(db, request.params.id)
+    if (!alert || !canSee(request.viewer!, alert)) return reply.code(404).send(apiError('not_found', 'no such alert'))
+    return { events: await timeline(db, alert.id) }
   })
 }

@@ -17,6 +17,12 @@ export interface MapSettings {
   attribution: string
   /** The tiles are in GCJ-02 (Chinese providers such as AMap): positions are offset for display only. */
   gcj02: boolean
+  /** What `{s}` in the templates stands for, one character each. */
+  subdomains: string
+  /** A second layer drawn over the tiles (Tianditu's street names); empty: none. */
+  labelsUrl: string
+  /** A local PMTiles archive served at /tiles/{z}/{x}/{y}; empty: none. */
+  archive?: string
 }
 
 const ZoneBody = Type.Object({
@@ -78,7 +84,9 @@ export const zoneRoutes = (db: Queryable, settings: MapSettings, topologyChanged
     return reply.code(204).send(null)
   })
 
-  app.get('/api/config', { schema: { response: { 200: Type.Object({ tileUrl: Type.String(), attribution: Type.String(), gcj02: Type.Boolean() }) } } }, async () => settings)
+  app.get('/api/config', { schema: { response: { 200: Type.Object({ tileUrl: Type.String(),
+    attribution: Type.String(), gcj02: Type.Boolean(), subdomains: Type.String(), labelsUrl: Type.String() }) } } },
+  async () => settings)
 
   app.get('/api/zones', {
     preValidation: requireViewer(db),

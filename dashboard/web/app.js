@@ -1,11 +1,15 @@
-// The dashboard page: sign in, then a map of the residents the viewer may see, the alert queue
-// (acknowledge, resolve with a note) and the resident list, kept live by the socket. Everything
-// shown comes from the API and the socket, which are scoped on the server.
-import { chime, renderAlerts } from '/alerts.js'
+// The dashboard page: sign in, then the alert queue, the resident list and a map of the residents
+// the viewer may see, kept live by the socket. Socket messages are applied to the state at once and
+// drawn at most once a frame, only what changed. Everything shown comes from the API and the
+// socket, which are scoped on the server.
+import { setUpAdmin } from '/admin.js'
+import { announce, renderAlerts, retryQueued } from '/alerts.js'
 import { $, api, state } from '/common.js'
-import { closeHistory, openHistory } from '/history.js'
-import { display, drawZones, fitToMarkers, loadDatum, placeMarker, setUpMap } from '/map.js'
-import { ago, language, setLanguage, t } from '/i18n.js'
+import { closeDetails, renderAlertDetail, setUpDetails } from '/details.js'
+import { closeHistory } from '/history.js'
+import { drawZones, fitToMarkers, labelMarker, loadDatum, placeMarker, removeMarker, setUpMap } from '/map.js'
+import { language, onLanguage, setLanguage, t } from '/i18n.js'
+import { indexAlerts, renderResidents, reorder, setUpResidents } from '/residents.js'
 import { editor } from '/zone-editor.js'
 
 // ── sign in / out ────────────────────────────────────────────────────────────
@@ -35,34 +39,13 @@ $('logout').addEventListener('click', async () => {
   location.reload()
 })
 
-$('lang').addEventListener('click', () => {
-  setLanguage(language() === 'zh' ? 'en' : 'zh')
+$('lang').addEventListener('click', () => setLanguage(language() === 'zh' ? 'en' : 'zh'))
+onLanguage(() => {
+  if (!state.me) return
+  $('connection').title = t(state.connected ? 'online' : 'offline')
+  if (!$('banner').hidden) $('banner').textContent = t(state.connected ? 'connBack' : 'connLost')
   renderAll()
 })
-
-// ── residents ────────────────────────────────────────────────────────────────
-function renderResidents() {
-  const now = Date.now()
-  $('residents').replaceChildren(...[...state.bands.values()].map((b) => {
-    const li = document.createElement('li')
-    li.className = 'resident'
-    li.dataset.testid = `resident-${b.bandId}`
-    const online = b.online === null ? 'unknown' : b.online ? 'online' : 'offline'
-    li.innerHTML = `<span class="dot"></span><span class="name"></span><span class="batt"></span><span class="meta"></span>`
-    if (b.online !== null) li.querySelector('.dot').classList.add(b.online ? 'on' : 'off')
-    li.querySelector('.dot').title = t(online)
-    li.querySelector('.name').textContent = b.residentName ?? b.bandId
-    li.querySelector('.batt').textContent = b.battery ? `${t('battery')} ${b.battery.pct}%` : ''
-    const seen = b.position?.fixTime ?? b.lastSeenAt
-    li.querySelector('.meta').textContent = `${t('lastSeen')} ${ago(seen, now)}${b.position?.acc ? ` · ${t('accuracy')} ±${Math.round(b.position.acc)} m` : ''}`
-    li.addEventListener('click', () => {
-      if (state.map && b.position) state.map.setView(display(b.position.lat, b.position.lon), 17)
-      if (b.residentId !== null) openHistory(b)
-      editor.open(b)
-    })
-    return li
-  }))
-}
 
 function renderAll() {
   $('who').textContent = state.me ? `${state.me.username} · ${t(`role_${state.me.role}`)}` : ''
@@ -70,6 +53,62 @@ function renderAll() {
   $('lang').textContent = language() === 'zh' ? 'English' : '中文'
   renderAlerts()
   renderResidents()
+  renderAlertDetail()
+}
+
+// ── drawing, at most once a frame ───────────────────────────────────────────
+/** What changed since the last draw: bands, alerts, and whether the alert being looked at did. */
+const dirty = { bands: new Set(), alerts: false, selected: false }
+/** Positions alone are drawn at most this often (a band reports every 10 s or so); anything else at the next frame. */
+const POSITION_DRAW_MS = 250
+let frame = 0
+let drawTimer = 0
+function schedule(urgent = true) {
+  if (frame) return
+  if (urgent) frame = requestAnimationFrame(flush)
+  else if (!drawTimer) drawTimer = setTimeout(() => { drawTimer = 0; frame ||= requestAnimationFrame(flush) }, POSITION_DRAW_MS)
+}
+function flush() {
+  frame = 0
+  if (dirty.alerts) {
+    indexAlerts()
+    renderAlerts()
+    // Markers show alert state: redraw those of residents whose alerts changed.
+    for (const b of state.bands.values()) placeMarker(b)
+    if (dirty.selected) renderAlertDetail()
+  }
+  for (const id of dirty.bands) {
+    const b = state.bands.get(id)
+    if (b) placeMarker(b)
+  }
+  dirty.alerts = false
+  dirty.selected = false
+  dirty.bands.clear()
+  renderResidents()
+}
+window.addEventListener('alerts-changed', (e) => {
+  dirty.alerts = true
+  dirty.selected ||= e.detail === undefined || e.detail === state.selectedAlert
+  schedule()
+})
+
+// ── connection state ─────────────────────────────────────────────────────────
+function connectionShown(up) {
+  const was = state.connected
+  state.connected = up
+  $('connection').className = `dot ${up ? 'on' : 'off'}`
+  $('connection').title = t(up ? 'online' : 'offline')
+  document.body.classList.toggle('disconnected', !up)
+  const banner = $('banner')
+  if (!up && (was || banner.hidden)) {
+    banner.textContent = t('connLost')
+    banner.className = 'banner lost'
+    banner.hidden = false
+  } else if (up && !was && !banner.hidden) {
+    banner.textContent = t('connBack')
+    banner.className = 'banner back'
+    setTimeout(() => { if (state.connected) banner.hidden = true }, 4000)
+  }
 }
 
 // ── live socket ──────────────────────────────────────────────────────────────
@@ -78,10 +117,10 @@ function connect() {
   const since = state.lastAlertChange ? `?since=${state.lastAlertChange}` : ''
   const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${since}`)
   state.socket = socket
-  socket.addEventListener('open', () => { $('connection').className = 'dot on'; state.heardAt = Date.now() })
+  socket.addEventListener('open', () => { state.heardAt = Date.now() })
   socket.addEventListener('close', (e) => {
-    $('connection').className = 'dot off'
     if (state.socket !== socket) return
+    connectionShown(false)
     // The session is over (signed out elsewhere, expired, account deleted): back to the sign-in form.
     if (e.code === 4401) return location.reload()
     setTimeout(connect, 2000) // the snapshot on reconnect brings the page up to date
@@ -89,30 +128,22 @@ function connect() {
   socket.addEventListener('message', (e) => {
     state.heardAt = Date.now()
     const m = JSON.parse(e.data)
-    if (m.type === 'snapshot') {
-      state.bands = new Map(m.bands.map((b) => [b.bandId, b]))
-      for (const a of m.alerts) {
-        const isNew = !state.alerts.has(a.id) && state.lastAlertChange && a.status === 'open'
-        state.alerts.set(a.id, a)
-        if (!isNew) state.seenAlerts.add(a.id)
-        state.lastAlertChange = Math.max(state.lastAlertChange ?? 0, a.updatedAt)
-      }
-      for (const b of state.bands.values()) placeMarker(b)
-      fitToMarkers()
-      renderAll()
-    } else if (m.type === 'alert') {
+    if (m.type === 'snapshot') onSnapshot(m)
+    else if (m.type === 'alert') {
       // An acknowledged SOS or fall opened again by a new press is new too (same id, later fix).
       const before = state.alerts.get(m.alert.id)
       const isNew = m.change === 'opened' && (before?.status !== 'open' || before.fixTime !== m.alert.fixTime)
       state.alerts.set(m.alert.id, m.alert)
       state.lastAlertChange = Math.max(state.lastAlertChange ?? 0, m.alert.updatedAt)
-      if (isNew) chime()
-      renderAlerts()
+      if (isNew) announce(m.alert)
+      dirty.alerts = true
+      dirty.selected ||= m.alert.id === state.selectedAlert
     } else if (m.type === 'status') {
       const b = state.bands.get(m.status.bandId)
       if (b) {
         b.online = m.status.online
-        renderResidents()
+        dirty.bands.add(b.bandId)
+        reorder()
       }
     } else if (m.type === 'session' || m.type === 'scope') {
       // Signed out, or allowed to see other residents now: start again from what the server gives.
@@ -121,31 +152,63 @@ function connect() {
     } else if (m.type === 'resident' && m.change === 'erased') {
       dropResident(m.residentId)
     } else if (m.type === 'position') {
-      const p = m.position
-      const b = state.bands.get(p.bandId) ?? { bandId: p.bandId, residentId: p.residentId, residentName: null, online: true, battery: null, lastSeenAt: Date.now() }
-      b.position = { fixTime: p.fixTime, lat: p.lat, lon: p.lon, acc: p.acc, src: null }
-      if (p.batt !== null) b.battery = { time: p.fixTime, pct: p.batt, charging: null }
-      b.lastSeenAt = Date.now()
-      state.bands.set(p.bandId, b)
-      placeMarker(b)
-      renderResidents()
+      onPosition(m.position)
+      return schedule(false)
     }
+    else if (m.type === 'keepalive') return
+    schedule()
   })
+}
+
+function onSnapshot(m) {
+  const first = !state.snapshotSeen
+  state.snapshotSeen = true
+  const fresh = new Map(m.bands.map((b) => [b.bandId, b]))
+  for (const id of state.bands.keys()) if (!fresh.has(id)) removeMarker(id)
+  state.bands = fresh
+  for (const a of m.alerts) {
+    const isNew = !state.alerts.has(a.id) && state.lastAlertChange && a.status === 'open'
+    state.alerts.set(a.id, a)
+    if (!isNew) state.seenAlerts.add(a.id)
+    else announce(a)
+    state.lastAlertChange = Math.max(state.lastAlertChange ?? 0, a.updatedAt)
+  }
+  indexAlerts()
+  for (const b of state.bands.values()) placeMarker(b)
+  if (first) for (const b of state.bands.values()) labelMarker(b)
+  fitToMarkers()
+  reorder()
+  renderAll()
+  connectionShown(true)
+  void retryQueued()
+}
+
+function onPosition(p) {
+  // Before the first snapshot a position has nobody's name yet; the snapshot brings it.
+  if (!state.snapshotSeen) return
+  const b = state.bands.get(p.bandId) ?? { bandId: p.bandId, residentId: p.residentId, residentName: null, online: true,
+    battery: null, lastSeenAt: Date.now() }
+  const wasLow = b.battery && b.battery.pct <= 20
+  b.position = { fixTime: p.fixTime, lat: p.lat, lon: p.lon, acc: p.acc, src: null }
+  if (p.batt !== null) b.battery = { time: p.fixTime, pct: p.batt, charging: null }
+  b.lastSeenAt = Date.now()
+  if (!state.bands.has(p.bandId) || wasLow !== (b.battery && b.battery.pct <= 20)) reorder()
+  state.bands.set(p.bandId, b)
+  dirty.bands.add(p.bandId)
 }
 
 /** A resident erased: nothing of them stays on the page (marker, list entry, alerts, zones). */
 function dropResident(residentId) {
   for (const [bandId, b] of state.bands) {
     if (b.residentId !== residentId) continue
-    const m = state.markers.get(bandId)
-    m?.dot.remove()
-    m?.halo.remove()
-    state.markers.delete(bandId)
+    if (state.selectedBand === bandId) closeDetails()
+    removeMarker(bandId)
     state.bands.delete(bandId)
   }
   for (const [id, a] of state.alerts) if (a.residentId === residentId) state.alerts.delete(id)
   drawZones(state.zones.filter((z) => z.residentId !== residentId))
   closeHistory(residentId)
+  indexAlerts()
   renderAll()
 }
 
@@ -186,9 +249,12 @@ async function start() {
   state.config = await api('/api/config')
   await loadDatum()
   setUpMap((await api('/api/zones')).zones, (latlng) => editor.mapClick(latlng))
+  setUpResidents((bandId) => window.dispatchEvent(new CustomEvent('select-band', { detail: bandId })))
+  setUpDetails()
+  setUpAdmin()
   renderAll()
   connect()
-  setInterval(renderResidents, 30_000) // "last seen" ages
+  setInterval(renderAll, 30_000) // "last seen" ages
   // The server sends a keep-alive every 30 s: silence for 80 s means the connection is dead.
   setInterval(() => {
     if (state.socket?.readyState === WebSocket.OPEN && Date.now() - (state.heardAt ?? Date.now()) > 80_000) state.socket.close()
