@@ -11,6 +11,7 @@ import {
   type CommandChannel, type Fix, type StatusUpdate,
 } from '../ingest/index.ts'
 import { geofenceMetrics, within } from './metrics.ts'
+import { startNotifications } from './notifications.ts'
 
 /** Stored reports, announced by the worker that stored them (in the same statement). */
 const FIXES_CHANNEL = 'tongxing_fixes'
@@ -79,7 +80,12 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       cleanup.push(async () => watch.stop())
       bus?.subscribe(ACCESS_CHANNEL, () => void watch.check())
     }
-    const hub: Hub = bus ? busHub(bus, db, log.child({ part: 'hub' }), localHub) : localHub!
+    const bareHub: Hub = bus ? busHub(bus, db, log.child({ part: 'hub' }), localHub) : localHub!
+    // Notifications: every process sends what is due from the outbox (claims never overlap);
+    // an alert changed here wakes this process's notifier at once.
+    const notifier = startNotifications(config, db, log.child({ part: 'notify' }), registry)
+    cleanup.push(() => notifier.stop())
+    const hub: Hub = { ...bareHub, publishAlert: (c) => { bareHub.publishAlert(c); notifier.kick() } }
     const geofence = createGeofence({
       db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
       escalationMs: config.escalationSeconds * 1000, judgesAll: role === 'all',

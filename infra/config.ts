@@ -42,6 +42,27 @@ export const CONFIG_KEYS = {
   TILE_ATTRIBUTION: { default: '© OpenStreetMap contributors', doc: 'Attribution shown with the tiles.' },
   TILE_GCJ02: { default: 'off', doc: '`on` for tiles in China\'s GCJ-02 datum (AMap/Gaode): positions are offset on the map, for display only.' },
   MAX_FUTURE_SECONDS: { default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
+  NOTIFY_TIME_ZONE: { default: 'Asia/Shanghai', doc: 'Time zone of quiet hours and duty rosters.' },
+  NOTIFY_POLL_MS: { default: '500', doc: 'How often the notifier looks for messages due (an alert changed in this process wakes it at once).' },
+  NOTIFY_CONCURRENCY: { default: '16', doc: 'Notifications each process hands to providers side by side.' },
+  NOTIFY_MAX_ATTEMPTS: { default: '12', doc: 'Attempts before a notification is given up and shown as failed on its alert\'s timeline.' },
+  NOTIFY_RETRY_SECONDS: { default: '2', doc: 'First wait before retrying a notification a provider did not take; doubles each time up to NOTIFY_RETRY_MAX_SECONDS.' },
+  NOTIFY_RETRY_MAX_SECONDS: { default: '60', doc: 'Longest wait between two attempts of one notification.' },
+  NOTIFY_TIMEOUT_MS: { default: '5000', doc: 'How long a provider may take to answer one notification.' },
+  SMS_ACCESS_KEY_ID: { default: '', doc: 'Aliyun SMS (dysmsapi) AccessKey id. Empty: no SMS.' },
+  SMS_ACCESS_KEY_SECRET: { default: '', doc: 'Aliyun SMS AccessKey secret (never logged).' },
+  SMS_ENDPOINT: { default: 'dysmsapi.aliyuncs.com', doc: 'Aliyun SMS endpoint (host[:port]).' },
+  SMS_PROTOCOL: { default: 'https', doc: '`https`, or `http` for a local stand-in only.' },
+  SMS_SIGN_NAME: { default: '', doc: 'Approved SMS signature (签名), e.g. 同行.' },
+  SMS_TEMPLATE_ALERT: { default: '', doc: 'Approved template code for a new alert; variables ${name} ${event} ${detail} (docs/notifications.md).' },
+  SMS_TEMPLATE_REMINDER: { default: '', doc: 'Template code for "still nobody has acknowledged"; same variables.' },
+  SMS_TEMPLATE_HANDLING: { default: '', doc: 'Template code for "someone is handling it"; same variables.' },
+  SMS_TEMPLATE_CLOSED: { default: '', doc: 'Template code for "back home / alert closed"; same variables.' },
+  WEBPUSH_PUBLIC_KEY: { default: '', doc: 'VAPID public key for Web Push (`tongxing vapid-keys` makes a pair). Empty: no Web Push.' },
+  WEBPUSH_PRIVATE_KEY: { default: '', doc: 'VAPID private key (never logged).' },
+  WEBPUSH_SUBJECT: { default: 'mailto:ops@example.cn', doc: 'VAPID subject: a mailto: or https: address push services may contact.' },
+  CITY_WEBHOOK_URL: { default: '', doc: 'The city\'s system that hears of every alert (a signed JSON POST). Empty: none.' },
+  CITY_WEBHOOK_SECRET: { default: '', doc: 'Shared secret for the city webhook\'s HMAC-SHA256 signature (at least 16 characters).' },
 } as const
 
 export type ConfigKey = keyof typeof CONFIG_KEYS
@@ -82,6 +103,27 @@ const ConfigSchema = Type.Object({
   tileUrl: Type.String(),
   tileAttribution: Type.String(),
   tileGcj02: Type.Union([Type.Literal('on'), Type.Literal('off')]),
+  notifyTimeZone: Type.String({ minLength: 1 }),
+  notifyPollMs: Type.Integer({ minimum: 10 }),
+  notifyConcurrency: Type.Integer({ minimum: 1, maximum: 256 }),
+  notifyMaxAttempts: Type.Integer({ minimum: 1, maximum: 100 }),
+  notifyRetrySeconds: Type.Number({ exclusiveMinimum: 0 }),
+  notifyRetryMaxSeconds: Type.Number({ exclusiveMinimum: 0 }),
+  notifyTimeoutMs: Type.Integer({ minimum: 100 }),
+  smsAccessKeyId: Type.String(),
+  smsAccessKeySecret: Type.String(),
+  smsEndpoint: Type.String({ minLength: 1 }),
+  smsProtocol: Type.Union([Type.Literal('https'), Type.Literal('http')]),
+  smsSignName: Type.String(),
+  smsTemplateAlert: Type.String(),
+  smsTemplateReminder: Type.String(),
+  smsTemplateHandling: Type.String(),
+  smsTemplateClosed: Type.String(),
+  webpushPublicKey: Type.String(),
+  webpushPrivateKey: Type.String(),
+  webpushSubject: Type.String({ pattern: '^(mailto:|https://)' }),
+  cityWebhookUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://' })]),
+  cityWebhookSecret: Type.String(),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -122,6 +164,27 @@ const FIELD: Record<ConfigKey, keyof Config> = {
   TILE_URL: 'tileUrl',
   TILE_ATTRIBUTION: 'tileAttribution',
   TILE_GCJ02: 'tileGcj02',
+  NOTIFY_TIME_ZONE: 'notifyTimeZone',
+  NOTIFY_POLL_MS: 'notifyPollMs',
+  NOTIFY_CONCURRENCY: 'notifyConcurrency',
+  NOTIFY_MAX_ATTEMPTS: 'notifyMaxAttempts',
+  NOTIFY_RETRY_SECONDS: 'notifyRetrySeconds',
+  NOTIFY_RETRY_MAX_SECONDS: 'notifyRetryMaxSeconds',
+  NOTIFY_TIMEOUT_MS: 'notifyTimeoutMs',
+  SMS_ACCESS_KEY_ID: 'smsAccessKeyId',
+  SMS_ACCESS_KEY_SECRET: 'smsAccessKeySecret',
+  SMS_ENDPOINT: 'smsEndpoint',
+  SMS_PROTOCOL: 'smsProtocol',
+  SMS_SIGN_NAME: 'smsSignName',
+  SMS_TEMPLATE_ALERT: 'smsTemplateAlert',
+  SMS_TEMPLATE_REMINDER: 'smsTemplateReminder',
+  SMS_TEMPLATE_HANDLING: 'smsTemplateHandling',
+  SMS_TEMPLATE_CLOSED: 'smsTemplateClosed',
+  WEBPUSH_PUBLIC_KEY: 'webpushPublicKey',
+  WEBPUSH_PRIVATE_KEY: 'webpushPrivateKey',
+  WEBPUSH_SUBJECT: 'webpushSubject',
+  CITY_WEBHOOK_URL: 'cityWebhookUrl',
+  CITY_WEBHOOK_SECRET: 'cityWebhookSecret',
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] }
@@ -156,8 +219,23 @@ function crossChecks(c: Config): string[] {
   // The hourly summaries are refreshed over the last 7 days: they must not be dropped before.
   if (c.retentionDays > 0 && c.retentionDays < 8) errors.push('RETENTION_DAYS: at least 8 (or 0 to keep positions forever)')
   if (c.retentionDays > 0 && c.compressAfterDays >= c.retentionDays) errors.push('COMPRESS_AFTER_DAYS must be less than RETENTION_DAYS')
+  if (c.smsAccessKeyId !== '' && [c.smsAccessKeySecret, c.smsSignName, c.smsTemplateAlert, c.smsTemplateReminder, c.smsTemplateHandling, c.smsTemplateClosed].includes('')) {
+    errors.push('SMS_ACCESS_KEY_ID: set SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME and the four SMS_TEMPLATE_* codes too')
+  }
+  if ((c.webpushPublicKey === '') !== (c.webpushPrivateKey === '')) errors.push('WEBPUSH_PUBLIC_KEY and WEBPUSH_PRIVATE_KEY: set both or neither')
+  if (c.cityWebhookUrl !== '' && c.cityWebhookSecret.length < 16) errors.push('CITY_WEBHOOK_SECRET: at least 16 characters when CITY_WEBHOOK_URL is set')
+  if (!validTimeZone(c.notifyTimeZone)) errors.push(`NOTIFY_TIME_ZONE=${JSON.stringify(c.notifyTimeZone)}: not a known time zone`)
   if (c.role !== 'all' && (!c.databaseUrl || !c.mqttUrl)) errors.push(`ROLE=${c.role}: processes sharing the work meet on a DATABASE_URL server and an external MQTT_URL broker; set both`)
   return errors
+}
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Every key with its meaning and default, as an env file (infra/tongxing.env is this text). */
