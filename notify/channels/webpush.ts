@@ -1,5 +1,6 @@
 // Web Push (RFC 8030, payload encrypted per RFC 8291, VAPID per RFC 8292) through the `web-push` library,
 // to each device a user allowed. The service worker shows it and opens the alert when tapped.
+import type { Agent } from 'node:https'
 import webPush from 'web-push'
 import type { ChannelSender, SendResult } from './channel.ts'
 
@@ -8,6 +9,8 @@ export interface VapidSettings {
   publicKey: string
   privateKey: string
   timeoutMs: number
+  /** An HTTPS agent (a test's push service with its own certificate authority). */
+  agent?: Agent
 }
 
 export function webPushSender(v: VapidSettings): ChannelSender {
@@ -18,7 +21,7 @@ export function webPushSender(v: VapidSettings): ChannelSender {
       try {
         const r = await webPush.sendNotification({ endpoint: m.target.endpoint, keys: { p256dh: m.target.p256dh, auth: m.target.auth } }, payload, {
           vapidDetails: { subject: v.subject, publicKey: v.publicKey, privateKey: v.privateKey },
-          TTL: 3600, urgency: 'high', timeout: v.timeoutMs, topic: `alert${m.alertId}`,
+          TTL: 3600, urgency: 'high', timeout: v.timeoutMs, topic: `alert${m.alertId}`, ...(v.agent ? { agent: v.agent } : {}),
         })
         return { ok: true, ref: r.headers.location ?? `push ${r.statusCode}` }
       } catch (err) {
