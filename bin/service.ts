@@ -164,7 +164,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       ? await buildOpsApp({ log: httpLog, isReady: () => ready, registry, readiness, http })
       : await buildApp({ db, hub, registry, rejected, commands: commands!,
         map: { tileUrl: config.tileUrl, attribution: config.tileAttribution, gcj02: config.tileGcj02 === 'on' }, log: httpLog, isReady: () => ready, readiness,
-        sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged, http })
+        sessionTtlMs: config.sessionTtlHours * 3_600_000, topologyChanged, http, vapidPublicKey: config.webpushPublicKey })
     await app.listen({ port: config.port, host: config.host })
     cleanup.push(() => app.close())
     const httpPort = app.server.address() as { port: number }

@@ -57,7 +57,7 @@ export const CONFIG_KEYS = {
   SMS_TEMPLATE_ALERT: { default: '', doc: 'Approved template code for a new alert; variables ${name} ${event} ${detail} (docs/notifications.md).' },
   SMS_TEMPLATE_REMINDER: { default: '', doc: 'Template code for "still nobody has acknowledged"; same variables.' },
   SMS_TEMPLATE_HANDLING: { default: '', doc: 'Template code for "someone is handling it"; same variables.' },
-  SMS_TEMPLATE_CLOSED: { default: '', doc: 'Template code for "back home / alert closed"; same variables.' },
+  SMS_TEMPLATE_CLOSED: { default: '', doc: 'Template code for "back home / alert closed"; variables ${name} ${detail}.' },
   WEBPUSH_PUBLIC_KEY: { default: '', doc: 'VAPID public key for Web Push (`tongxing vapid-keys` makes a pair). Empty: no Web Push.' },
   WEBPUSH_PRIVATE_KEY: { default: '', doc: 'VAPID private key (never logged).' },
   WEBPUSH_SUBJECT: { default: 'mailto:ops@example.cn', doc: 'VAPID subject: a mailto: or https: address push services may contact.' },

@@ -11,7 +11,7 @@ export interface Contact {
   relation: string
   phone: string | null
   userId: number | null
-  channels: readonly PersonChannel[]
+  channels: PersonChannel[]
 }
 
 export interface RosterEntry {
@@ -20,7 +20,7 @@ export interface RosterEntry {
   phone: string
   userId: number | null
   /** 0 = Sunday. */
-  weekdays: readonly number[]
+  weekdays: number[]
   /** Minutes after local midnight; end before start crosses midnight. */
   startMinute: number
   endMinute: number
@@ -34,7 +34,7 @@ export interface CentreChannel {
 
 export interface Preferences {
   /** Kinds of alert this person wants; null: all. Critical alerts come whatever this says. */
-  kinds: readonly string[] | null
+  kinds: string[] | null
   quietStart: number | null
   quietEnd: number | null
   language: 'zh' | 'en'

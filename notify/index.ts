@@ -10,3 +10,8 @@ export type { ChannelSender, OutgoingMessage, SendResult, Target } from './chann
 export { aliyunSms, type AliyunSmsSettings } from './channels/sms.aliyun.ts'
 export { wecomRobot, dingtalkRobot, dingtalkSign, signedWebhook, webhookSignature } from './channels/robots.ts'
 export { webPushSender, type VapidSettings } from './channels/webpush.ts'
+export {
+  replaceContacts, listContacts, getPreferences, setPreferences, addSubscription, removeSubscription,
+  replaceCentreChannels, listCentreChannels, replaceRoster, listRoster, deliveryTimeline, usersMaySee, usersOfCentre,
+  type NewContact, type NewRosterEntry, type CentreChannelSetting,
+} from './settings.pg.ts'

@@ -53,7 +53,7 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number, ci
     const { name, event, detail } = x.params
     return {
       id: x.id, alertId: x.alert_id, dedupeKey: x.dedupe_key, channel: x.channel, address: x.address, template: x.template,
-      params: { name, event, detail }, language: x.language, attempts: x.attempts, createdAt: x.created_at.getTime(),
+      params: event === undefined ? { name, detail } : { name, event, detail }, language: x.language, attempts: x.attempts, createdAt: x.created_at.getTime(),
       target: targetOf(x, city),
     }
   })

@@ -129,6 +129,6 @@ function params(p: PlanInput, template: TemplateName, lang: Language): TemplateP
     case 'alert':
     case 'reminder': return { ...base, detail: adviceText(lang, kind) }
     case 'handling': return { ...base, detail: handlingText(lang, p.handlerName ?? (lang === 'zh' ? '照护人员' : 'A carer')) }
-    case 'closed': return { ...base, detail: closedText(lang, kind, p.alert.resolutionNote, p.alert.resolvedAutomatically) }
+    case 'closed': return { name: p.residentName, detail: closedText(lang, kind, p.alert.resolutionNote, p.alert.resolvedAutomatically) }
   }
 }

@@ -9,8 +9,8 @@ export type Language = 'zh' | 'en'
 /** Template parameters: every value a short string (SMS providers want strings). */
 export interface TemplateParams {
   name: string
-  /** What happened, in words. */
-  event: string
+  /** What happened, in words (not in the closing message, whose template has no place for it). */
+  event?: string
   /** What to do next, or who is handling it, or why it closed. */
   detail: string
 }
