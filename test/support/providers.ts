@@ -22,6 +22,8 @@ export interface StandIn {
   /** Requests refused because they were malformed or badly signed. */
   refused: string[]
   mode: Mode
+  /** How long an accepted request waits for its answer (a slow provider). */
+  delayMs: number
   close(): Promise<void>
 }
 
@@ -63,7 +65,7 @@ export function acs3Valid(req: http.IncomingMessage, body: string, keyId: string
 
 /** Aliyun SendSms: signature, action, sign name, an approved template and exactly its variables. */
 export async function smsStandIn(o: { keyId: string; secret: string; signName: string; templates: Record<string, string> }): Promise<StandIn> {
-  const s: StandIn = { port: 0, received: [], refused: [], mode: 'ok', close: async () => {} }
+  const s: StandIn = { port: 0, received: [], refused: [], mode: 'ok', delayMs: 0, close: async () => {} }
   const { server, port } = await listen((req, body, res) => {
     const q = new URL(req.url!, 'http://x').searchParams
     const refuse = (code: string, status = 400) => { s.refused.push(code); json(res, status, { Code: code, Message: code, RequestId: 'r' }) }
@@ -85,14 +87,15 @@ export async function smsStandIn(o: { keyId: string; secret: string; signName: s
     }
     const text = `【${o.signName}】` + template.replace(/\$\{(\w+)\}/g, (_m, k: string) => String(params[k]))
     s.received.push({ at: Date.now(), to: phone, text, ref: q.get('OutId') ?? '' })
-    json(res, 200, { Code: 'OK', Message: 'OK', BizId: `${s.received.length}^0`, RequestId: 'r' })
+    const bizId = `${s.received.length}^0`
+    setTimeout(() => json(res, 200, { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: 'r' }), s.delayMs)
   })
   return Object.assign(s, { port, close: closer(server) })
 }
 
 /** WeCom and DingTalk group robots and a signed webhook, on one server: /wecom?key=, /dingtalk?access_token=, /hook. */
 export async function chatStandIn(o: { wecomKey: string; dingtalkToken: string; dingtalkSecret: string; webhookSecret: string }): Promise<StandIn> {
-  const s: StandIn = { port: 0, received: [], refused: [], mode: 'ok', close: async () => {} }
+  const s: StandIn = { port: 0, received: [], refused: [], mode: 'ok', delayMs: 0, close: async () => {} }
   const { server, port } = await listen((req, body, res) => {
     const url = new URL(req.url!, 'http://x')
     const refuse = (why: string, errcode: number) => { s.refused.push(why); json(res, 200, { errcode, errmsg: why }) }
@@ -120,7 +123,7 @@ export async function chatStandIn(o: { wecomKey: string; dingtalkToken: string; 
       if (url.searchParams.get('sign') !== sign || Math.abs(Date.now() - ts) > 3_600_000) return refuse('sign not match', 310000)
     } else return json(res, 404, {})
     s.received.push({ at: Date.now(), to: url.pathname.slice(1), text: m.text.content, ref: '' })
-    json(res, 200, { errcode: 0, errmsg: 'ok' })
+    setTimeout(() => json(res, 200, { errcode: 0, errmsg: 'ok' }), s.delayMs)
   })
   return Object.assign(s, { port, close: closer(server) })
 }
