@@ -1,6 +1,7 @@
 // The command line: `serve` (the default), `migrate`, and provisioning commands.
 // This is the only place that reads process.env.
 import { parseArgs } from 'node:util'
+import webPush from 'web-push'
 import { applyLifecycle, createLogger, envFileText, loadConfig, migrate, type Config, type Logger } from '../infra/index.ts'
 import { mosquittoPasswordFile } from '../ingest/index.ts'
 import { withDatabase } from './database.ts'
@@ -10,6 +11,7 @@ import { startService } from './service.ts'
 const USAGE = `usage: tongxing <command>
   serve                        run the service (embedded broker and database unless configured otherwise)
   env-file                     print every setting with its meaning and default (infra/tongxing.env)
+  vapid-keys                   print a new VAPID key pair for Web Push (WEBPUSH_PUBLIC_KEY, WEBPUSH_PRIVATE_KEY)
   migrate                      apply database migrations and the retention/compression settings, and exit
   mosquitto-passwd [--service-user NAME --service-password PASSWORD]
                                print a Mosquitto password file for every band (external broker mode;
@@ -27,6 +29,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') return serve(config)
   if (command === 'env-file') {
     process.stdout.write(envFileText())
+    return 0
+  }
+  if (command === 'vapid-keys') {
+    const k = webPush.generateVAPIDKeys()
+    console.log(`WEBPUSH_PUBLIC_KEY=${k.publicKey}\nWEBPUSH_PRIVATE_KEY=${k.privateKey}`)
     return 0
   }
   if (command === 'help' || command === '--help') {

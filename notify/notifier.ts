@@ -6,7 +6,7 @@
 import type { Db, Logger } from '../infra/index.ts'
 import type { Channel } from './audience.ts'
 import type { ChannelSender, SendResult } from './channels/channel.ts'
-import { claimDue, forgetSubscription, markFailed, markSent, type ClaimedDelivery } from './outbox.pg.ts'
+import { claimDue, forgetSubscription, recordOutcomes, type ClaimedDelivery, type Outcome } from './outbox.pg.ts'
 import { planPending } from './planning.pg.ts'
 import { render, titleText } from './templates.ts'
 
@@ -50,7 +50,8 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
 
   const backoff = (attempts: number) => Math.min(s.retryMs * 2 ** (attempts - 1), s.retryMaxMs)
 
-  const deliver = async (d: ClaimedDelivery) => {
+  /** Hands one message to its channel; what became of it. */
+  const deliver = async (d: ClaimedDelivery): Promise<Outcome> => {
     const sender = senders[d.channel]
     let result: SendResult
     if (!sender) result = { ok: false, retry: false, detail: `${d.channel}: not configured here` }
@@ -63,17 +64,16 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
       }).catch((err: unknown): SendResult => ({ ok: false, retry: true, detail: `${d.channel}: ${(err as Error).message}` }))
     }
     if (result.ok) {
-      await markSent(db, d.id, result.ref)
       onSent?.(d.channel, Date.now() - d.createdAt)
       log.info({ deliveryId: d.id, alertId: d.alertId, channel: d.channel }, 'notification handed to the provider')
-      return
+      return { id: d.id, ok: true, ref: result.ref }
     }
     const final = !result.retry || d.attempts >= s.maxAttempts
-    if (result.gone) await forgetSubscription(db, d.address)
-    await markFailed(db, d.id, result.detail, final ? null : backoff(d.attempts))
+    if (result.gone) await forgetSubscription(db, d.address).catch((err: unknown) => log.error({ err }, 'forgetting a push subscription failed'))
     onFailed?.(d.channel, final)
     log.warn({ deliveryId: d.id, alertId: d.alertId, channel: d.channel, attempt: d.attempts, final, detail: result.detail },
       final ? 'notification failed; giving up' : 'notification failed; will retry')
+    return { id: d.id, ok: false, detail: result.detail, retryInMs: final ? null : backoff(d.attempts) }
   }
 
   /** Plans and sends until nothing is due; true if anything was done. */
@@ -81,7 +81,8 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
     for (;;) {
       const planned = await planPending(db, { timeZone: s.timeZone, cityWebhook: s.city.url !== '' })
       const due = await claimDue(db, s.concurrency, s.leaseMs, s.city)
-      await Promise.all(due.map((d) => deliver(d).catch((err: unknown) => log.error({ err, deliveryId: d.id }, 'recording a notification failed'))))
+      // A round's results in one statement; if the process dies before it, the leases run out and the round is sent again.
+      await recordOutcomes(db, await Promise.all(due.map(deliver)))
       if ((planned === 0 && due.length === 0) || stopped) return
     }
   }

@@ -70,22 +70,25 @@ function targetOf(x: Row, city: { url: string; secret: string }): Target | undef
   }
 }
 
-/** The provider took the message. */
-export async function markSent(db: Queryable, id: number, ref: string): Promise<void> {
-  await db.query(
-    `WITH d AS (UPDATE deliveries SET status = 'sent', sent_at = now(), provider_ref = $2, lease_until = NULL, last_error = NULL
-                WHERE id = $1 RETURNING id)
-     INSERT INTO delivery_attempts (delivery_id, ok, detail) SELECT id, true, $3 FROM d`, [id, ref, `accepted: ${ref}`.slice(0, 200)])
-}
+/** What became of one attempt: taken (`ref`), or not (`detail`; retry after `retryInMs`, or null: give up). */
+export type Outcome = { id: number; ok: true; ref: string } | { id: number; ok: false; detail: string; retryInMs: number | null }
 
-/** It was not taken: try again after `retryInMs`, or (null) give up and show it as failed. */
-export async function markFailed(db: Queryable, id: number, detail: string, retryInMs: number | null): Promise<void> {
+/** Records a round of attempts in one statement: status, next try, and each attempt for the timeline. */
+export async function recordOutcomes(db: Queryable, outcomes: readonly Outcome[]): Promise<void> {
+  if (outcomes.length === 0) return
+  const rows = outcomes.map((o) => o.ok
+    ? { id: o.id, ok: true, ref: o.ref, detail: `accepted: ${o.ref}`.slice(0, 200), retry_ms: null }
+    : { id: o.id, ok: false, ref: null, detail: o.detail.slice(0, 200), retry_ms: o.retryInMs })
   await db.query(
-    `WITH d AS (UPDATE deliveries SET status = CASE WHEN $3::float8 IS NULL THEN 'failed' ELSE 'pending' END,
-                  due_at = CASE WHEN $3::float8 IS NULL THEN due_at ELSE now() + $3 * interval '1 millisecond' END,
-                  lease_until = NULL, last_error = $2
-                WHERE id = $1 RETURNING id)
-     INSERT INTO delivery_attempts (delivery_id, ok, detail) SELECT id, false, $2 FROM d`, [id, detail.slice(0, 200), retryInMs])
+    `WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(id bigint, ok boolean, ref text, detail text, retry_ms float8)),
+     d AS (
+       UPDATE deliveries d SET
+         status = CASE WHEN x.ok THEN 'sent' WHEN x.retry_ms IS NULL THEN 'failed' ELSE 'pending' END,
+         sent_at = CASE WHEN x.ok THEN now() END, provider_ref = x.ref, lease_until = NULL,
+         last_error = CASE WHEN x.ok THEN NULL ELSE x.detail END,
+         due_at = CASE WHEN NOT x.ok AND x.retry_ms IS NOT NULL THEN now() + x.retry_ms * interval '1 millisecond' ELSE d.due_at END
+       FROM x WHERE d.id = x.id RETURNING d.id, x.ok, x.detail)
+     INSERT INTO delivery_attempts (delivery_id, ok, detail) SELECT id, ok, detail FROM d`, [JSON.stringify(rows)])
 }
 
 /** A browser dropped this subscription: forget it. */
