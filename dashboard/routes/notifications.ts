@@ -16,6 +16,8 @@ import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 import { Nullable } from './schemas.ts'
 
+/** Null or a value, null tried first: with fastify's type coercion, a null tried as an integer first would become 0. */
+const OrNull = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([Type.Null(), t])
 /** A mainland mobile number, or an international one with its country code. */
 const Phone = Type.String({ pattern: '^(1\\d{10}|\\+\\d{6,15})$' })
 const Minute = Type.Integer({ minimum: 0, maximum: 1439, description: 'minutes after local midnight (NOTIFY_TIME_ZONE)' })
@@ -24,15 +26,15 @@ const Kind = Type.Union([Type.Literal('left_safe_zone'), Type.Literal('entered_d
 const ContactIn = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   relation: Type.String({ maxLength: 50, default: '' }),
-  phone: Nullable(Phone),
-  userId: Nullable(Type.Integer({ minimum: 1 })),
+  phone: OrNull(Phone),
+  userId: OrNull(Type.Integer({ minimum: 1 })),
   channels: Type.Array(Type.Union([Type.Literal('sms'), Type.Literal('webpush')]), { minItems: 1, uniqueItems: true }),
 }, { additionalProperties: false })
 const ContactOut = Type.Object({ id: Type.Integer(), position: Type.Integer(), name: Type.String(), relation: Type.String(),
   phone: Nullable(Type.String()), userId: Nullable(Type.Integer()), channels: Type.Array(Type.String()) })
 const Preferences = Type.Object({
-  kinds: Nullable(Type.Array(Kind, { uniqueItems: true, description: 'null: every kind; critical alerts come regardless' })),
-  quietStart: Nullable(Minute), quietEnd: Nullable(Minute),
+  kinds: OrNull(Type.Array(Kind, { uniqueItems: true, description: 'null: every kind; critical alerts come regardless' })),
+  quietStart: OrNull(Minute), quietEnd: OrNull(Minute),
   language: Type.Union([Type.Literal('zh'), Type.Literal('en')]),
 }, { additionalProperties: false })
 const PreferencesOut = Type.Object({ kinds: Nullable(Type.Array(Type.String())), quietStart: Nullable(Type.Integer()), quietEnd: Nullable(Type.Integer()),
@@ -45,7 +47,7 @@ const ChannelIn = Type.Object({
 }, { additionalProperties: false })
 const ChannelOut = Type.Object({ id: Type.Integer(), kind: Type.String(), name: Type.String(), host: Type.String(), secretSet: Type.Boolean() })
 const RosterIn = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }), phone: Phone, userId: Nullable(Type.Integer({ minimum: 1 })),
+  name: Type.String({ minLength: 1, maxLength: 100 }), phone: Phone, userId: OrNull(Type.Integer({ minimum: 1 })),
   weekdays: Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { minItems: 1, uniqueItems: true, description: '0 = Sunday' }),
   startMinute: Minute, endMinute: Type.Integer({ minimum: 0, maximum: 1440, description: 'before startMinute: the shift crosses midnight' }),
 }, { additionalProperties: false })
