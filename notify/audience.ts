@@ -42,8 +42,13 @@ export interface Preferences {
 
 /** Local wall-clock time (weekday, minute of day) of an instant in a time zone. */
 export function localTime(at: number, timeZone: string): { weekday: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' })
-    .formatToParts(new Date(at))
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(at))
   const get = (t: string) => parts.find((p) => p.type === t)!.value
   const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'))
   return { weekday, minute: Number(get('hour')) * 60 + Number(get('minute')) }
@@ -58,7 +63,10 @@ export function onDuty(roster: readonly RosterEntry[], at: number, timeZone: str
   const yesterday = (weekday + 6) % 7
   return roster.filter((r) => {
     if (r.startMinute <= r.endMinute) return r.weekdays.includes(weekday) && within(minute, r.startMinute, r.endMinute)
-    return (r.weekdays.includes(weekday) && minute >= r.startMinute) || (r.weekdays.includes(yesterday) && minute < r.endMinute)
+    return (
+      (r.weekdays.includes(weekday) && minute >= r.startMinute) ||
+      (r.weekdays.includes(yesterday) && minute < r.endMinute)
+    )
   })
 }
 

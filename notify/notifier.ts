@@ -57,11 +57,24 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
     if (!sender) result = { ok: false, retry: false, detail: `${d.channel}: not configured here` }
     else if (!d.target) result = { ok: false, retry: false, detail: `${d.channel}: recipient no longer set up` }
     else {
-      result = await sender.send({
-        deliveryId: d.id, alertId: d.alertId, dedupeKey: d.dedupeKey, channel: d.channel, template: d.template,
-        params: d.params, language: d.language, text: render(d.template, d.language, d.params),
-        title: titleText(d.template, d.language, d.params.name), target: d.target,
-      }).catch((err: unknown): SendResult => ({ ok: false, retry: true, detail: `${d.channel}: ${(err as Error).message}` }))
+      result = await sender
+        .send({
+          deliveryId: d.id,
+          alertId: d.alertId,
+          dedupeKey: d.dedupeKey,
+          channel: d.channel,
+          template: d.template,
+          params: d.params,
+          language: d.language,
+          text: render(d.template, d.language, d.params),
+          title: titleText(d.template, d.language, d.params.name),
+          target: d.target,
+        })
+        .catch((err: unknown): SendResult => ({
+          ok: false,
+          retry: true,
+          detail: `${d.channel}: ${(err as Error).message}`,
+        }))
     }
     if (result.ok) {
       onSent?.(d.channel, Date.now() - d.createdAt)
@@ -69,10 +82,15 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
       return { id: d.id, ok: true, ref: result.ref }
     }
     const final = !result.retry || d.attempts >= s.maxAttempts
-    if (result.gone) await forgetSubscription(db, d.address).catch((err: unknown) => log.error({ err }, 'forgetting a push subscription failed'))
+    if (result.gone)
+      await forgetSubscription(db, d.address).catch((err: unknown) =>
+        log.error({ err }, 'forgetting a push subscription failed'),
+      )
     onFailed?.(d.channel, final)
-    log.warn({ deliveryId: d.id, alertId: d.alertId, channel: d.channel, attempt: d.attempts, final, detail: result.detail },
-      final ? 'notification failed; giving up' : 'notification failed; will retry')
+    log.warn(
+      { deliveryId: d.id, alertId: d.alertId, channel: d.channel, attempt: d.attempts, final, detail: result.detail },
+      final ? 'notification failed; giving up' : 'notification failed; will retry',
+    )
     return { id: d.id, ok: false, detail: result.detail, retryInMs: final ? null : backoff(d.attempts) }
   }
 
@@ -89,14 +107,20 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
 
   const run = () => {
     if (stopped) return
-    if (running) { again = true; return }
+    if (running) {
+      again = true
+      return
+    }
     clearTimeout(timer)
     running = round()
       .catch((err: unknown) => log.error({ err }, 'notification round failed; trying again shortly'))
       .finally(() => {
         running = undefined
         if (stopped) return
-        if (again) { again = false; run() } else timer = setTimeout(run, s.pollMs)
+        if (again) {
+          again = false
+          run()
+        } else timer = setTimeout(run, s.pollMs)
       })
   }
 

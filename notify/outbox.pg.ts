@@ -22,9 +22,21 @@ export interface ClaimedDelivery {
 }
 
 type Row = {
-  id: number; alert_id: number; dedupe_key: string; channel: Channel; address: string; template: TemplateName
-  params: TemplateParams & { userId?: number }; language: Language; attempts: number; created_at: Date
-  url: string | null; secret: string | null; endpoint: string | null; p256dh: string | null; auth: string | null
+  id: number
+  alert_id: number
+  dedupe_key: string
+  channel: Channel
+  address: string
+  template: TemplateName
+  params: TemplateParams & { userId?: number }
+  language: Language
+  attempts: number
+  created_at: Date
+  url: string | null
+  secret: string | null
+  endpoint: string | null
+  p256dh: string | null
+  auth: string | null
 }
 
 /**
@@ -32,7 +44,12 @@ type Row = {
  * waits while an earlier one of its alert to the same address is unsent, so "back home" never
  * overtakes the alert it closes.
  */
-export async function claimDue(db: Queryable, limit: number, leaseMs: number, city: { url: string; secret: string }): Promise<ClaimedDelivery[]> {
+export async function claimDue(
+  db: Queryable,
+  limit: number,
+  leaseMs: number,
+  city: { url: string; secret: string },
+): Promise<ClaimedDelivery[]> {
   const r = await db.query<Row>(
     `WITH c AS (
        SELECT d.id FROM deliveries d
@@ -48,12 +65,22 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number, ci
      FROM u
      LEFT JOIN centre_channels cc ON u.channel IN ('wecom', 'dingtalk', 'webhook') AND cc.id::text = u.address
      LEFT JOIN push_subscriptions ps ON u.channel = 'webpush' AND ps.id::text = u.address
-     ORDER BY u.due_at, u.id`, [limit, leaseMs])
+     ORDER BY u.due_at, u.id`,
+    [limit, leaseMs],
+  )
   return r.rows.map((x) => {
     const { name, event, detail } = x.params
     return {
-      id: x.id, alertId: x.alert_id, dedupeKey: x.dedupe_key, channel: x.channel, address: x.address, template: x.template,
-      params: event === undefined ? { name, detail } : { name, event, detail }, language: x.language, attempts: x.attempts, createdAt: x.created_at.getTime(),
+      id: x.id,
+      alertId: x.alert_id,
+      dedupeKey: x.dedupe_key,
+      channel: x.channel,
+      address: x.address,
+      template: x.template,
+      params: event === undefined ? { name, detail } : { name, event, detail },
+      language: x.language,
+      attempts: x.attempts,
+      createdAt: x.created_at.getTime(),
       target: targetOf(x, city),
     }
   })
@@ -62,8 +89,10 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number, ci
 function targetOf(x: Row, city: { url: string; secret: string }): Target | undefined {
   switch (x.channel) {
     case 'sms':
-    case 'voice': return { type: 'phone', phone: x.address }
-    case 'webpush': return x.endpoint ? { type: 'push', endpoint: x.endpoint, p256dh: x.p256dh!, auth: x.auth! } : undefined
+    case 'voice':
+      return { type: 'phone', phone: x.address }
+    case 'webpush':
+      return x.endpoint ? { type: 'push', endpoint: x.endpoint, p256dh: x.p256dh!, auth: x.auth! } : undefined
     default:
       if (x.address === 'city') return city.url ? { type: 'url', url: city.url, secret: city.secret } : undefined
       return x.url ? { type: 'url', url: x.url, secret: x.secret ?? '' } : undefined
@@ -71,14 +100,17 @@ function targetOf(x: Row, city: { url: string; secret: string }): Target | undef
 }
 
 /** What became of one attempt: taken (`ref`), or not (`detail`; retry after `retryInMs`, or null: give up). */
-export type Outcome = { id: number; ok: true; ref: string } | { id: number; ok: false; detail: string; retryInMs: number | null }
+export type Outcome =
+  { id: number; ok: true; ref: string } | { id: number; ok: false; detail: string; retryInMs: number | null }
 
 /** Records a round of attempts in one statement: status, next try, and each attempt for the timeline. */
 export async function recordOutcomes(db: Queryable, outcomes: readonly Outcome[]): Promise<void> {
   if (outcomes.length === 0) return
-  const rows = outcomes.map((o) => o.ok
-    ? { id: o.id, ok: true, ref: o.ref, detail: `accepted: ${o.ref}`.slice(0, 200), retry_ms: null }
-    : { id: o.id, ok: false, ref: null, detail: o.detail.slice(0, 200), retry_ms: o.retryInMs })
+  const rows = outcomes.map((o) =>
+    o.ok
+      ? { id: o.id, ok: true, ref: o.ref, detail: `accepted: ${o.ref}`.slice(0, 200), retry_ms: null }
+      : { id: o.id, ok: false, ref: null, detail: o.detail.slice(0, 200), retry_ms: o.retryInMs },
+  )
   await db.query(
     `WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(id bigint, ok boolean, ref text, detail text, retry_ms float8)),
      d AS (
@@ -88,7 +120,9 @@ export async function recordOutcomes(db: Queryable, outcomes: readonly Outcome[]
          last_error = CASE WHEN x.ok THEN NULL ELSE x.detail END,
          due_at = CASE WHEN NOT x.ok AND x.retry_ms IS NOT NULL THEN now() + x.retry_ms * interval '1 millisecond' ELSE d.due_at END
        FROM x WHERE d.id = x.id RETURNING d.id, x.ok, x.detail)
-     INSERT INTO delivery_attempts (delivery_id, ok, detail) SELECT id, ok, detail FROM d`, [JSON.stringify(rows)])
+     INSERT INTO delivery_attempts (delivery_id, ok, detail) SELECT id, ok, detail FROM d`,
+    [JSON.stringify(rows)],
+  )
 }
 
 /** A browser dropped this subscription: forget it. */
@@ -98,6 +132,8 @@ export async function forgetSubscription(db: Queryable, subscriptionId: string):
 
 /** Messages waiting or being sent (for metrics and readiness). */
 export async function outboxBacklog(db: Queryable): Promise<number> {
-  const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE status IN ('pending', 'sending')`)
+  const r = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM deliveries WHERE status IN ('pending', 'sending')`,
+  )
   return r.rows[0]!.n
 }

@@ -7,14 +7,36 @@
 // hours hold back everything but critical alerts; acknowledging or resolving tells everyone who
 // was told, and drops escalation messages not yet sent.
 import type { AlertKind, Severity } from '../geofence/index.ts'
-import { afterQuietHours, onDuty, type CentreChannel, type Channel, type Contact, type Preferences, type RosterEntry } from './audience.ts'
-import { adviceText, closedText, eventText, handlingText, type Language, type TemplateName, type TemplateParams } from './templates.ts'
+import {
+  afterQuietHours,
+  onDuty,
+  type CentreChannel,
+  type Channel,
+  type Contact,
+  type Preferences,
+  type RosterEntry,
+} from './audience.ts'
+import {
+  adviceText,
+  closedText,
+  eventText,
+  handlingText,
+  type Language,
+  type TemplateName,
+  type TemplateParams,
+} from './templates.ts'
 
 export type ChangeKind = 'opened' | 'worsened' | 'escalated' | 'acknowledged' | 'resolved'
 
 export interface PlanInput {
   change: { change: ChangeKind; level: number; at: number }
-  alert: { id: number; kind: AlertKind; severity: Severity; resolutionNote: string | null; resolvedAutomatically: boolean }
+  alert: {
+    id: number
+    kind: AlertKind
+    severity: Severity
+    resolutionNote: string | null
+    resolvedAutomatically: boolean
+  }
   residentName: string
   /** Who acknowledged it (for "being handled by"). */
   handlerName: string | null
@@ -61,7 +83,11 @@ export function plan(p: PlanInput): PlannedDelivery[] {
     const dueAt = holdable && !urgent ? afterQuietHours(prefs, change.at, p.timeZone) : change.at
     const level = change.change === 'escalated' ? `/${change.level}` : ''
     out.push({
-      ...t, template, params: params(p, template, t.language), dueAt, cancelIfHandled,
+      ...t,
+      template,
+      params: params(p, template, t.language),
+      dueAt,
+      cancelIfHandled,
       dedupeKey: `${alert.id}/${change.change}${level}/${t.recipient}/${t.channel}/${t.address}`,
     })
   }
@@ -96,28 +122,54 @@ function audience(p: PlanInput, level: number): Told[] {
   const out: Told[] = []
   const contacts = [...p.contacts].sort((a, b) => a.position - b.position)
   const reach = level === 0 ? contacts.slice(0, 1) : level === 1 ? contacts.slice(0, 2) : contacts
-  for (const c of reach) out.push(...personal(p, `contact:${c.id}`, c.name || c.relation, c.phone, c.userId, c.channels))
+  for (const c of reach)
+    out.push(...personal(p, `contact:${c.id}`, c.name || c.relation, c.phone, c.userId, c.channels))
   if (level >= 1) {
     for (const r of onDuty(p.roster, p.change.at, p.timeZone)) {
       out.push(...personal(p, `roster:${r.id}`, r.name, r.phone, r.userId, ['sms', 'webpush']))
     }
   }
   if (GROUP_SEVERITIES.has(p.alert.severity)) {
-    for (const g of p.centreChannels) out.push({ recipient: `channel:${g.id}`, recipientName: g.name, channel: g.kind, address: String(g.id), language: 'zh', userId: null })
+    for (const g of p.centreChannels)
+      out.push({
+        recipient: `channel:${g.id}`,
+        recipientName: g.name,
+        channel: g.kind,
+        address: String(g.id),
+        language: 'zh',
+        userId: null,
+      })
   }
-  if (p.cityWebhook) out.push({ recipient: 'city', recipientName: 'city', channel: 'webhook', address: 'city', language: 'zh', userId: null })
+  if (p.cityWebhook)
+    out.push({
+      recipient: 'city',
+      recipientName: 'city',
+      channel: 'webhook',
+      address: 'city',
+      language: 'zh',
+      userId: null,
+    })
   return out
 }
 
 /** A person's messages on their channels, unless they asked not to hear of this kind (critical ones always). */
-function personal(p: PlanInput, recipient: string, name: string, phone: string | null, userId: number | null, channels: readonly string[]): Told[] {
+function personal(
+  p: PlanInput,
+  recipient: string,
+  name: string,
+  phone: string | null,
+  userId: number | null,
+  channels: readonly string[],
+): Told[] {
   const prefs = userId === null ? undefined : p.preferences.get(userId)
   if (prefs?.kinds && !prefs.kinds.includes(p.alert.kind) && p.alert.severity !== 'critical') return []
   const language = prefs?.language ?? 'zh'
   const out: Told[] = []
-  if (channels.includes('sms') && phone) out.push({ recipient, recipientName: name, channel: 'sms', address: phone, language, userId })
+  if (channels.includes('sms') && phone)
+    out.push({ recipient, recipientName: name, channel: 'sms', address: phone, language, userId })
   if (channels.includes('webpush') && userId !== null) {
-    for (const s of p.subscriptions.get(userId) ?? []) out.push({ recipient, recipientName: name, channel: 'webpush', address: String(s), language, userId })
+    for (const s of p.subscriptions.get(userId) ?? [])
+      out.push({ recipient, recipientName: name, channel: 'webpush', address: String(s), language, userId })
   }
   return out
 }
@@ -127,8 +179,14 @@ function params(p: PlanInput, template: TemplateName, lang: Language): TemplateP
   const base = { name: p.residentName, event: eventText(lang, kind) }
   switch (template) {
     case 'alert':
-    case 'reminder': return { ...base, detail: adviceText(lang, kind) }
-    case 'handling': return { ...base, detail: handlingText(lang, p.handlerName ?? (lang === 'zh' ? '照护人员' : 'A carer')) }
-    case 'closed': return { name: p.residentName, detail: closedText(lang, kind, p.alert.resolutionNote, p.alert.resolvedAutomatically) }
+    case 'reminder':
+      return { ...base, detail: adviceText(lang, kind) }
+    case 'handling':
+      return { ...base, detail: handlingText(lang, p.handlerName ?? (lang === 'zh' ? '照护人员' : 'A carer')) }
+    case 'closed':
+      return {
+        name: p.residentName,
+        detail: closedText(lang, kind, p.alert.resolutionNote, p.alert.resolvedAutomatically),
+      }
   }
 }

@@ -17,13 +17,22 @@ export interface TemplateParams {
 
 const EVENT: Record<Language, Record<AlertKind, string>> = {
   zh: {
-    left_safe_zone: '已离开安全区域', entered_danger_zone: '进入了危险区域', sos: '按下了紧急求助键',
-    fall: '可能摔倒了', band_removed: '摘下了手环', band_offline: '的手环已失去联系', low_battery: '的手环电量低',
+    left_safe_zone: '已离开安全区域',
+    entered_danger_zone: '进入了危险区域',
+    sos: '按下了紧急求助键',
+    fall: '可能摔倒了',
+    band_removed: '摘下了手环',
+    band_offline: '的手环已失去联系',
+    low_battery: '的手环电量低',
   },
   en: {
-    left_safe_zone: 'has left the safe area', entered_danger_zone: 'has entered a danger area',
-    sos: 'pressed the emergency button', fall: 'may have fallen', band_removed: 'has taken the band off',
-    band_offline: "'s band is not reporting", low_battery: "'s band battery is low",
+    left_safe_zone: 'has left the safe area',
+    entered_danger_zone: 'has entered a danger area',
+    sos: 'pressed the emergency button',
+    fall: 'may have fallen',
+    band_removed: 'has taken the band off',
+    band_offline: "'s band is not reporting",
+    low_battery: "'s band battery is low",
   },
 }
 
@@ -50,10 +59,17 @@ const ADVICE: Record<Language, Record<AlertKind, string>> = {
 
 const CLOSED: Record<Language, { back: string; handled: string; note: string }> = {
   zh: { back: '已恢复正常，警报解除。', handled: '警报已由照护人员处理完毕。', note: '警报解除：' },
-  en: { back: 'is all right again; the alert is closed.', handled: 'The alert was closed by a carer.', note: 'Alert closed: ' },
+  en: {
+    back: 'is all right again; the alert is closed.',
+    handled: 'The alert was closed by a carer.',
+    note: 'Alert closed: ',
+  },
 }
 
-const BACK_HOME: Record<Language, string> = { zh: '已回到安全区域，警报解除。', en: 'is back in the safe area; the alert is closed.' }
+const BACK_HOME: Record<Language, string> = {
+  zh: '已回到安全区域，警报解除。',
+  en: 'is back in the safe area; the alert is closed.',
+}
 
 export const eventText = (lang: Language, kind: AlertKind) => EVENT[lang][kind]
 export const adviceText = (lang: Language, kind: AlertKind) => ADVICE[lang][kind]
@@ -70,15 +86,29 @@ export function closedText(lang: Language, kind: AlertKind, note: string | null,
 export function render(template: TemplateName, lang: Language, p: TemplateParams): string {
   const sep = lang === 'zh' ? '' : ' '
   switch (template) {
-    case 'alert': return lang === 'zh' ? `【同行】${p.name} ${p.event}。${p.detail}` : `[Tongxing] ${p.name}${sep}${p.event}. ${p.detail}`
-    case 'reminder': return lang === 'zh'
-      ? `【同行】仍无人处理：${p.name} ${p.event}。${p.detail}` : `[Tongxing] Still not handled: ${p.name}${sep}${p.event}. ${p.detail}`
-    case 'handling': return lang === 'zh' ? `【同行】${p.name} ${p.event}：${p.detail}` : `[Tongxing] ${p.name}${sep}${p.event}: ${p.detail}`
-    case 'closed': return lang === 'zh' ? `【同行】${p.name} ${p.detail}` : `[Tongxing] ${p.name} ${p.detail}`
+    case 'alert':
+      return lang === 'zh'
+        ? `【同行】${p.name} ${p.event}。${p.detail}`
+        : `[Tongxing] ${p.name}${sep}${p.event}. ${p.detail}`
+    case 'reminder':
+      return lang === 'zh'
+        ? `【同行】仍无人处理：${p.name} ${p.event}。${p.detail}`
+        : `[Tongxing] Still not handled: ${p.name}${sep}${p.event}. ${p.detail}`
+    case 'handling':
+      return lang === 'zh'
+        ? `【同行】${p.name} ${p.event}：${p.detail}`
+        : `[Tongxing] ${p.name}${sep}${p.event}: ${p.detail}`
+    case 'closed':
+      return lang === 'zh' ? `【同行】${p.name} ${p.detail}` : `[Tongxing] ${p.name} ${p.detail}`
   }
 }
 
 /** A push notification's title. */
 export const titleText = (template: TemplateName, lang: Language, name: string): string =>
-  template === 'closed' ? (lang === 'zh' ? `${name}：警报解除` : `${name}: alert closed`)
-    : lang === 'zh' ? `${name}：需要关注` : `${name}: needs attention`
+  template === 'closed'
+    ? lang === 'zh'
+      ? `${name}：警报解除`
+      : `${name}: alert closed`
+    : lang === 'zh'
+      ? `${name}：需要关注`
+      : `${name}: needs attention`

@@ -27,11 +27,24 @@ async function prepare(dataDir: string, wecomUrl: string): Promise<void> {
   try {
     await migrate(db, createLogger('silent'))
     const centre = await insertCareCentre(db, 'Zhangdian Care Centre')
-    await db.query(`INSERT INTO centre_channels (care_centre_id, kind, name, url) VALUES ($1, 'wecom', '张店照护群', $2)`, [centre, wecomUrl])
+    await db.query(
+      `INSERT INTO centre_channels (care_centre_id, kind, name, url) VALUES ($1, 'wecom', '张店照护群', $2)`,
+      [centre, wecomUrl],
+    )
     for (let i = 1; i <= ALERTS; i++) {
       const resident = await insertResident(db, name(i), centre)
-      await db.query(`INSERT INTO resident_contacts (resident_id, position, name, phone) VALUES ($1, 1, '家属', $2)`, [resident, phone(i)])
-      await raiseAlert(db, { residentId: resident, bandId: `band-${i}`, zoneId: null, kind: 'sos', fixTime: Date.now(), evidence: {} })
+      await db.query(`INSERT INTO resident_contacts (resident_id, position, name, phone) VALUES ($1, 1, '家属', $2)`, [
+        resident,
+        phone(i),
+      ])
+      await raiseAlert(db, {
+        residentId: resident,
+        bandId: `band-${i}`,
+        zoneId: null,
+        kind: 'sos',
+        fixTime: Date.now(),
+        evidence: {},
+      })
     }
   } finally {
     await db.close()
@@ -47,8 +60,15 @@ describe('SIGKILL between alerts and their notifications', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tongxing-notify-kill-'))
     await prepare(dataDir, `http://127.0.0.1:${chat.port}/wecom?key=wk-kill`)
     const env = async () => ({
-      ...providerEnv(sms, KEYS), DATA_DIR: dataDir, PORT: String(await freePort()), MQTT_PORT: String(await freePort()), HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn', NOTIFY_CONCURRENCY: String(CONCURRENCY), NOTIFY_TIMEOUT_MS: '2000', NOTIFY_POLL_MS: '100',
+      ...providerEnv(sms, KEYS),
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      MQTT_PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NOTIFY_CONCURRENCY: String(CONCURRENCY),
+      NOTIFY_TIMEOUT_MS: '2000',
+      NOTIFY_POLL_MS: '100',
     })
     const received = () => sms.received.length + chat.received.length
     let service: Child | undefined
@@ -67,13 +87,19 @@ describe('SIGKILL between alerts and their notifications', () => {
         const text = await (await fetch(`http://127.0.0.1:${again.PORT}/metrics`).catch(() => undefined))?.text()
         return Number(/^tongxing_notifications_waiting (\d+)/m.exec(text ?? '')?.[1] ?? NaN)
       }
-      await eventually(async () => new Set(sms.received.map((r) => r.to)).size === ALERTS && (await waiting()) === 0, 90_000)
+      await eventually(
+        async () => new Set(sms.received.map((r) => r.to)).size === ALERTS && (await waiting()) === 0,
+        90_000,
+      )
       await new Promise((r) => setTimeout(r, 1000)) // anything still to come would come now
       service.process.kill('SIGTERM')
       await service.exited
 
       for (let i = 1; i <= ALERTS; i++) {
-        expect(sms.received.some((r) => r.to === phone(i) && r.text.startsWith(`【同行】${name(i)} 按下了紧急求助键`)), phone(i)).toBe(true)
+        expect(
+          sms.received.some((r) => r.to === phone(i) && r.text.startsWith(`【同行】${name(i)} 按下了紧急求助键`)),
+          phone(i),
+        ).toBe(true)
       }
       // Repeats, each with the message's own OutId: what was in flight when the process died (at most one
       // round of CONCURRENCY), and attempts whose answer did not come in time (counted below).
@@ -82,12 +108,16 @@ describe('SIGKILL between alerts and their notifications', () => {
       const byPhone = new Map<string, Set<string>>()
       for (const r of sms.received) byPhone.set(r.to, (byPhone.get(r.to) ?? new Set()).add(r.ref))
       expect([...byPhone.values()].every((refs) => refs.size === 1)).toBe(true)
-      console.log(`notify-kill: ${atKill} received before the kill, ${received()} in all for ${2 * ALERTS} messages, ${smsRepeats + chatRepeats} repeated`)
+      console.log(
+        `notify-kill: ${atKill} received before the kill, ${received()} in all for ${2 * ALERTS} messages, ${smsRepeats + chatRepeats} repeated`,
+      )
 
       const reopened = await startEmbeddedDb({ dataDir })
       const db = createDb({ connectionString: reopened.connectionString, log: createLogger('silent'), max: 1 })
       try {
-        const r = await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM deliveries GROUP BY status')
+        const r = await db.query<{ status: string; n: number }>(
+          'SELECT status, count(*)::int AS n FROM deliveries GROUP BY status',
+        )
         expect(r.rows).toEqual([{ status: 'sent', n: 2 * ALERTS }])
         const failed = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM delivery_attempts WHERE NOT ok')
         expect(smsRepeats + chatRepeats).toBeLessThanOrEqual(CONCURRENCY + failed.rows[0]!.n)
@@ -96,7 +126,8 @@ describe('SIGKILL between alerts and their notifications', () => {
         await reopened.stop()
       }
     } finally {
-      if (service && service.process.exitCode === null && service.process.signalCode === null) service.process.kill('SIGKILL')
+      if (service && service.process.exitCode === null && service.process.signalCode === null)
+        service.process.kill('SIGKILL')
       await sms.close()
       await chat.close()
     }

@@ -37,5 +37,8 @@ export function httpFailure(status: number, what: string): SendResult {
 }
 
 /** A network failure or time-out: always worth retrying. */
-export const networkFailure = (err: unknown, what: string): SendResult =>
-  ({ ok: false, retry: true, detail: `${what}: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message}` })
+export const networkFailure = (err: unknown, what: string): SendResult => ({
+  ok: false,
+  retry: true,
+  detail: `${what}: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message}`,
+})

@@ -6,10 +6,18 @@ import { httpFailure, networkFailure, type ChannelSender, type OutgoingMessage, 
 /** WeCom and DingTalk answer 200 with an errcode; these mean "too fast, later". */
 const THROTTLED = new Set([45009, 130101])
 
-async function postJson(url: string, body: unknown, headers: Record<string, string>, timeoutMs: number, what: string): Promise<Response | SendResult> {
+async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  what: string,
+): Promise<Response | SendResult> {
   try {
     return await fetch(url, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     })
   } catch (err) {
@@ -34,7 +42,10 @@ export function wecomRobot(timeoutMs: number): ChannelSender {
     async send(m) {
       const t = urlTarget(m)
       if (!t) return { ok: false, retry: false, detail: 'wecom: no robot URL' }
-      return robotResult(await postJson(t.url, { msgtype: 'text', text: { content: m.text } }, {}, timeoutMs, 'wecom'), 'wecom')
+      return robotResult(
+        await postJson(t.url, { msgtype: 'text', text: { content: m.text } }, {}, timeoutMs, 'wecom'),
+        'wecom',
+      )
     },
   }
 }
@@ -56,7 +67,10 @@ export function dingtalkRobot(timeoutMs: number, now: () => number = Date.now): 
         url.searchParams.set('timestamp', String(timestamp))
         url.searchParams.set('sign', dingtalkSign(t.secret, timestamp))
       }
-      return robotResult(await postJson(url.toString(), { msgtype: 'text', text: { content: m.text } }, {}, timeoutMs, 'dingtalk'), 'dingtalk')
+      return robotResult(
+        await postJson(url.toString(), { msgtype: 'text', text: { content: m.text } }, {}, timeoutMs, 'dingtalk'),
+        'dingtalk',
+      )
     },
   }
 }
@@ -73,14 +87,25 @@ export function signedWebhook(timeoutMs: number, now: () => number = Date.now): 
     async send(m) {
       const t = urlTarget(m)
       if (!t) return { ok: false, retry: false, detail: 'webhook: no URL' }
-      const body = JSON.stringify({ id: m.dedupeKey, alertId: m.alertId, template: m.template, language: m.language, params: m.params, text: m.text })
+      const body = JSON.stringify({
+        id: m.dedupeKey,
+        alertId: m.alertId,
+        template: m.template,
+        language: m.language,
+        params: m.params,
+        text: m.text,
+      })
       const timestamp = Math.floor(now() / 1000)
       let res: Response
       try {
         res = await fetch(t.url, {
-          method: 'POST', body, signal: AbortSignal.timeout(timeoutMs),
+          method: 'POST',
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
           headers: {
-            'content-type': 'application/json', 'idempotency-key': m.dedupeKey, 'x-tongxing-timestamp': String(timestamp),
+            'content-type': 'application/json',
+            'idempotency-key': m.dedupeKey,
+            'x-tongxing-timestamp': String(timestamp),
             'x-tongxing-signature': `sha256=${webhookSignature(t.secret, timestamp, body)}`,
           },
         })

@@ -29,17 +29,25 @@ export function aliyunSms(s: AliyunSmsSettings): ChannelSender {
   // The SDK is CommonJS: its class is the default export's `default` when loaded from ESM.
   const ns = Dysmsapi as unknown as { default: { default?: unknown } }
   const Client = (ns.default.default ?? ns.default) as new (c: $OpenApiUtil.Config) => SmsClient
-  const client = new Client(new $OpenApiUtil.Config({
-    accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret, endpoint: s.endpoint, protocol: s.protocol,
-  }))
+  const client = new Client(
+    new $OpenApiUtil.Config({
+      accessKeyId: s.accessKeyId,
+      accessKeySecret: s.accessKeySecret,
+      endpoint: s.endpoint,
+      protocol: s.protocol,
+    }),
+  )
   // The SDK retries by itself only when asked; the outbox retries instead, with its own backoff.
   const runtime = new $dara.RuntimeOptions({ readTimeout: s.timeoutMs, connectTimeout: s.timeoutMs, autoretry: false })
   return {
     async send(m): Promise<SendResult> {
       if (m.target.type !== 'phone') return { ok: false, retry: false, detail: 'sms: no phone number' }
       const request = new Dysmsapi.SendSmsRequest({
-        phoneNumbers: m.target.phone, signName: s.signName, templateCode: s.templates[m.template],
-        templateParam: JSON.stringify(m.params), outId: String(m.deliveryId),
+        phoneNumbers: m.target.phone,
+        signName: s.signName,
+        templateCode: s.templates[m.template],
+        templateParam: JSON.stringify(m.params),
+        outId: String(m.deliveryId),
       })
       try {
         const r = await client.sendSmsWithOptions(request, runtime)
