@@ -13,6 +13,7 @@ import {
 } from '../ingest/index.ts'
 import { FIXES_CHANNEL, startBands } from './parts/bands.ts'
 import { openDatabase } from './parts/database.ts'
+import { startNotifications } from './parts/notifications.ts'
 import { createStack, type Stack } from './parts/stack.ts'
 
 /** Zones or bands changed: reload now rather than at the next poll. */
@@ -41,6 +42,8 @@ interface Base {
   topologyChanged: () => Promise<void>
   rejected: ReturnType<typeof createRejectedRecord>
   onAlert: (hub: Hub) => (change: AlertChange, ms: number) => void
+  /** The hub whose alert changes also wake this process's notifier at once. */
+  notifying: (hub: Hub) => Hub
   isReady: () => boolean
   readiness: () => Promise<Record<string, boolean>>
 }
@@ -69,6 +72,11 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     stack.defer(() => topology.stop())
     bus?.subscribe(TOPOLOGY_CHANNEL, () => void topology.refresh())
 
+    // Notifications: every process sends what is due from the outbox (claims never overlap);
+    // an alert changed here wakes this process's notifier at once.
+    const notifier = startNotifications(config, db, log.child({ part: 'notify' }), registry)
+    stack.defer(() => notifier.stop())
+
     let ready = false
     const base: Base = {
       config, log, now, stack, db, registry, topology, rejected: createRejectedRecord(),
@@ -80,6 +88,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
         if (c.change === 'opened') alertMetrics.raisedSeconds.observe(ms / 1000)
         hub.publishAlert(c)
       },
+      notifying: (hub) => ({ ...hub, publishAlert: (c) => { hub.publishAlert(c); notifier.kick() } }),
       isReady: () => ready,
       readiness: async () => ({
         database: await within(2000, db.query('SELECT 1')).then(() => true, () => false),
@@ -110,7 +119,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
 
 /** One process does everything: bands, geofence, sockets, the page and the API. */
 async function startAll(b: Base): Promise<Started> {
-  const hub = startSockets(b)
+  const hub = b.notifying(startSockets(b))
   const sender = laterSender()
   const commands = startCommands(b, hub, sender.send)
   const bands = await startBands({ ...b, hub, bus: undefined, commands, onAlert: b.onAlert(hub),
@@ -121,7 +130,7 @@ async function startAll(b: Base): Promise<Started> {
 
 /** A worker: its share of the bands and their geofence; alerts go out on the bus. Health and metrics only. */
 async function startWorker(b: Base, bus: Bus): Promise<Started> {
-  const hub = busHub(bus, b.db, b.log.child({ part: 'hub' }))
+  const hub = b.notifying(busHub(bus, b.db, b.log.child({ part: 'hub' })))
   const bands = await startBands({ ...b, hub, bus, commands: undefined, onAlert: b.onAlert(hub), announcePositions: () => {} })
   const app = await buildOpsApp({ log: b.log.child({ part: 'dashboard' }), isReady: b.isReady, registry: b.registry,
     readiness: b.readiness, http: await httpSettings(b.config) })
@@ -131,7 +140,7 @@ async function startWorker(b: Base, bus: Bus): Promise<Started> {
 /** A dashboard server: the page, the API and sockets; bands' reports and alerts arrive on the bus. */
 async function startDashboard(b: Base, bus: Bus): Promise<Started> {
   const { config, log, stack } = b
-  const hub = startSockets(b, bus)
+  const hub = b.notifying(startSockets(b, bus))
   const publisher = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword,
     clientId: `${config.mqttClientId}-commands-${process.pid}`, ingest: undefined, log: log.child({ part: 'commands' }) })
   stack.defer(() => publisher.close())
@@ -220,6 +229,6 @@ async function startHttp(b: Base, hub: Hub, commands: CommandChannel) {
     db: b.db, hub, registry: b.registry, rejected: b.rejected, commands, log: b.log.child({ part: 'dashboard' }),
     map: { ...resolveTiles(config), archive: config.tileArchive },
     isReady: b.isReady, readiness: b.readiness, sessionTtlMs: config.sessionTtlHours * 3_600_000,
-    topologyChanged: b.topologyChanged, http: await httpSettings(config),
+    topologyChanged: b.topologyChanged, http: await httpSettings(config), vapidPublicKey: config.webpushPublicKey,
   })
 }

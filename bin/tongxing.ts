@@ -1,6 +1,7 @@
 // The command line: `serve` (the default), `migrate`, and provisioning commands.
 // This is the only place that reads process.env.
 import { parseArgs } from 'node:util'
+import webPush from 'web-push'
 import { applyLifecycle, configTableText, createLogger, envFileText, loadConfig, migrate, type Config, type Logger } from '../infra/index.ts'
 import { mosquittoPasswordFile } from '../ingest/index.ts'
 import { withDatabase } from './database.ts'
@@ -11,6 +12,7 @@ const USAGE = `usage: tongxing <command>
   serve                        run the service (embedded broker and database unless configured otherwise)
   env-file                     print every setting with its meaning and default (infra/tongxing.env)
   config-table                 print every setting as the README's Markdown table
+  vapid-keys                   print a new VAPID key pair for Web Push (WEBPUSH_PUBLIC_KEY, WEBPUSH_PRIVATE_KEY)
   migrate                      apply database migrations and the retention/compression settings, and exit
   mosquitto-passwd [--service-user NAME --service-password PASSWORD]
                                print a Mosquitto password file for every band (external broker mode;
@@ -32,6 +34,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'config-table') {
     process.stdout.write(configTableText())
+    return 0
+  }
+  if (command === 'vapid-keys') {
+    const k = webPush.generateVAPIDKeys()
+    console.log(`WEBPUSH_PUBLIC_KEY=${k.publicKey}\nWEBPUSH_PRIVATE_KEY=${k.privateKey}`)
     return 0
   }
   if (command === 'help' || command === '--help') {

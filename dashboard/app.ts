@@ -28,6 +28,7 @@ import { zoneRoutes, type MapSettings } from './routes/zones.ts'
 import { personalDataRoutes } from './routes/personal-data.ts'
 import { healthRoutes, type ReadinessChecks } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
+import { notificationRoutes } from './routes/notifications.ts'
 
 export interface AppDeps {
   db: Db
@@ -47,6 +48,8 @@ export interface AppDeps {
   /** Called after provisioning changes zones or bands, so this process applies them at once. */
   topologyChanged: () => Promise<void>
   http: HttpSettings
+  /** VAPID public key the page subscribes with; empty: Web Push is off. */
+  vapidPublicKey?: string
 }
 
 /** How the dashboard is reached: directly over TLS, or behind trusted reverse proxies. */
@@ -102,6 +105,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(invitationRoutes(d.db))
   await app.register(bandAdminRoutes(d.db, d.topologyChanged))
   await app.register(directoryRoutes(d.db, d.topologyChanged))
+  await app.register(notificationRoutes(d.db, d.vapidPublicKey ?? ''))
   // The page (dashboard/web), and Leaflet, its marker clusters and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')), prefix: '/vendor/leaflet/', decorateReply: false })

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   invalid_invitation: 'the invitation code is unknown, used or expired',
   no_such_centre: 'no such care centre',
   no_such_resident: 'no such resident',
+  invalid_contact: 'a contact, duty entry or channel names a user who may not see the resident, or is not valid',
   internal: 'a fault in the service (logged)',
 } as const
 

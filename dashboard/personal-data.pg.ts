@@ -1,8 +1,9 @@
 // Everything held about a resident: exported for the family on request, and erased when they
-// withdraw consent (positions, band state and commands, alerts, zones, family links, history
-// views, the resident). Only the fact of the erasure is kept. What a band reported belongs to the
-// resident who wore it when the fix was taken (band_wearers): both go by those periods, whichever
-// band it was and whoever wears it now. The bands stay provisioned, ready for someone else.
+// withdraw consent (positions, band state and commands, alerts and their notifications, contacts
+// and their phone numbers, zones, family links, history views, the resident). Only the fact of
+// the erasure is kept. What a band reported belongs to the resident who wore it when the fix was
+// taken (band_wearers): both go by those periods, whichever band it was and whoever wears it now.
+// The bands stay provisioned, ready for someone else.
 import type { Db, Queryable } from '../infra/index.ts'
 
 const q = async <T extends Record<string, unknown>>(db: Queryable, sql: string, params: unknown[]) =>
@@ -28,6 +29,11 @@ export async function exportResident(db: Queryable, residentId: number): Promise
       FROM resident_positions WHERE resident_id = $1 ORDER BY fix_time`),
     zones: await about('SELECT id, name, kind, shape, schedule, policy, created_at FROM zones WHERE resident_id = $1'),
     alerts: await about('SELECT * FROM alerts WHERE resident_id = $1 ORDER BY id'),
+    // Phone numbers are personal data: the contact list, and where each notification went.
+    contacts: await about(`SELECT position, name, relation, phone, user_id, channels FROM resident_contacts
+      WHERE resident_id = $1 ORDER BY position`),
+    notifications: await about(`SELECT d.alert_id, d.recipient_name, d.channel, d.address, d.template, d.status, d.created_at,
+      d.sent_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.resident_id = $1 ORDER BY d.id`),
     commands: await about(`SELECT t.* FROM band_commands t, band_wearers w
       WHERE ${worn('requested_at')} ORDER BY t.id`),
     familyLinks: await about(`SELECT u.username FROM user_residents l JOIN users u ON u.id = l.user_id
@@ -58,6 +64,8 @@ export async function eraseResident(db: Db, residentId: number, erasedBy: number
     await del('positions', `DELETE FROM positions t USING band_wearers w WHERE ${worn('fix_time')}`)
     await del('bandStatus', 'DELETE FROM band_status WHERE band_id IN (SELECT id FROM bands WHERE resident_id = $1)')
     await del('commands', `DELETE FROM band_commands t USING band_wearers w WHERE ${worn('requested_at')}`)
+    await del('notifications', 'DELETE FROM deliveries d USING alerts a WHERE a.id = d.alert_id AND a.resident_id = $1')
+    await del('contacts', 'DELETE FROM resident_contacts WHERE resident_id = $1')
     await del('alerts', 'DELETE FROM alerts WHERE resident_id = $1')
     await del('zones', 'DELETE FROM zones WHERE resident_id = $1')
     await del('familyLinks', 'DELETE FROM user_residents WHERE resident_id = $1')

@@ -48,6 +48,27 @@ export const CONFIG_KEYS = {
   TILE_ARCHIVE: { type: Type.String(), default: '', doc: 'A PMTiles file of raster tiles served by the service at /tiles/{z}/{x}/{y} and used as the base map (no internet needed). Empty: none.' },
   TILE_GCJ02: { type: Type.Union([Type.Literal('on'), Type.Literal('off')]), default: 'off', doc: '`on` for tiles in China\'s GCJ-02 datum (AMap/Gaode): positions are offset on the map, for display only.' },
   MAX_FUTURE_SECONDS: { type: Type.Number({ minimum: 0 }), default: '300', doc: 'A fix time-stamped further ahead than this is rejected.' },
+  NOTIFY_TIME_ZONE: { type: Type.String({ minLength: 1 }), default: 'Asia/Shanghai', doc: 'Time zone of quiet hours and duty rosters.' },
+  NOTIFY_POLL_MS: { type: Type.Integer({ minimum: 10 }), default: '500', doc: 'How often the notifier looks for messages due (an alert changed in this process wakes it at once).' },
+  NOTIFY_CONCURRENCY: { type: Type.Integer({ minimum: 1, maximum: 256 }), default: '16', doc: 'Notifications each process hands to providers side by side.' },
+  NOTIFY_MAX_ATTEMPTS: { type: Type.Integer({ minimum: 1, maximum: 100 }), default: '12', doc: 'Attempts before a notification is given up and shown as failed on its alert\'s timeline.' },
+  NOTIFY_RETRY_SECONDS: { type: Type.Number({ exclusiveMinimum: 0 }), default: '2', doc: 'First wait before retrying a notification a provider did not take; doubles each time up to NOTIFY_RETRY_MAX_SECONDS.' },
+  NOTIFY_RETRY_MAX_SECONDS: { type: Type.Number({ exclusiveMinimum: 0 }), default: '60', doc: 'Longest wait between two attempts of one notification.' },
+  NOTIFY_TIMEOUT_MS: { type: Type.Integer({ minimum: 100 }), default: '5000', doc: 'How long a provider may take to answer one notification.' },
+  SMS_ACCESS_KEY_ID: { type: Type.String(), default: '', doc: 'Aliyun SMS (dysmsapi) AccessKey id. Empty: no SMS.' },
+  SMS_ACCESS_KEY_SECRET: { type: Type.String(), default: '', doc: 'Aliyun SMS AccessKey secret (never logged).' },
+  SMS_ENDPOINT: { type: Type.String({ minLength: 1 }), default: 'dysmsapi.aliyuncs.com', doc: 'Aliyun SMS endpoint (host[:port]).' },
+  SMS_PROTOCOL: { type: Type.Union([Type.Literal('https'), Type.Literal('http')]), default: 'https', doc: '`https`, or `http` for a local stand-in only.' },
+  SMS_SIGN_NAME: { type: Type.String(), default: '', doc: 'Approved SMS signature (签名), e.g. 同行.' },
+  SMS_TEMPLATE_ALERT: { type: Type.String(), default: '', doc: 'Approved template code for a new alert; variables ${name} ${event} ${detail} (docs/notifications.md).' },
+  SMS_TEMPLATE_REMINDER: { type: Type.String(), default: '', doc: 'Template code for "still nobody has acknowledged"; same variables.' },
+  SMS_TEMPLATE_HANDLING: { type: Type.String(), default: '', doc: 'Template code for "someone is handling it"; same variables.' },
+  SMS_TEMPLATE_CLOSED: { type: Type.String(), default: '', doc: 'Template code for "back home / alert closed"; variables ${name} ${detail}.' },
+  WEBPUSH_PUBLIC_KEY: { type: Type.String(), default: '', doc: 'VAPID public key for Web Push (`tongxing vapid-keys` makes a pair). Empty: no Web Push.' },
+  WEBPUSH_PRIVATE_KEY: { type: Type.String(), default: '', doc: 'VAPID private key (never logged).' },
+  WEBPUSH_SUBJECT: { type: Type.String({ pattern: '^(mailto:|https://)' }), default: 'mailto:ops@example.cn', doc: 'VAPID subject: a mailto: or https: address push services may contact.' },
+  CITY_WEBHOOK_URL: { type: Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://' })]), default: '', doc: 'The city\'s system that hears of every alert (a signed JSON POST). Empty: none.' },
+  CITY_WEBHOOK_SECRET: { type: Type.String(), default: '', doc: 'Shared secret for the city webhook\'s HMAC-SHA256 signature (at least 16 characters).' },
 } satisfies Record<string, { type: TSchema; default: string; doc: string }>
 
 export type ConfigKey = keyof typeof CONFIG_KEYS
@@ -99,8 +120,23 @@ function crossChecks(c: Config): string[] {
   // The hourly summaries are refreshed over the last 7 days: they must not be dropped before.
   if (c.retentionDays > 0 && c.retentionDays < 8) errors.push('RETENTION_DAYS: at least 8 (or 0 to keep positions forever)')
   if (c.retentionDays > 0 && c.compressAfterDays >= c.retentionDays) errors.push('COMPRESS_AFTER_DAYS must be less than RETENTION_DAYS')
+  if (c.smsAccessKeyId !== '' && [c.smsAccessKeySecret, c.smsSignName, c.smsTemplateAlert, c.smsTemplateReminder, c.smsTemplateHandling, c.smsTemplateClosed].includes('')) {
+    errors.push('SMS_ACCESS_KEY_ID: set SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME and the four SMS_TEMPLATE_* codes too')
+  }
+  if ((c.webpushPublicKey === '') !== (c.webpushPrivateKey === '')) errors.push('WEBPUSH_PUBLIC_KEY and WEBPUSH_PRIVATE_KEY: set both or neither')
+  if (c.cityWebhookUrl !== '' && c.cityWebhookSecret.length < 16) errors.push('CITY_WEBHOOK_SECRET: at least 16 characters when CITY_WEBHOOK_URL is set')
+  if (!validTimeZone(c.notifyTimeZone)) errors.push(`NOTIFY_TIME_ZONE=${JSON.stringify(c.notifyTimeZone)}: not a known time zone`)
   if (c.role !== 'all' && (!c.databaseUrl || !c.mqttUrl)) errors.push(`ROLE=${c.role}: processes sharing the work meet on a DATABASE_URL server and an external MQTT_URL broker; set both`)
   return errors
+}
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Every key with its default and meaning, as the README's Markdown table (`tongxing config-table`). */

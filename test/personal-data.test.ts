@@ -17,6 +17,8 @@ describe('export and erase a resident', () => {
     service = await startTestService()
     world = await provisionWorld(service.db)
     await insertUser(service.db, { username: 'dpo', password: PASSWORD, role: 'admin' })
+    // A family contact's phone number: on the contact list, and where the alert's SMS went.
+    await service.db.query(`INSERT INTO resident_contacts (resident_id, position, name, phone) VALUES ($1, 1, '王丽', '13800000009')`, [world.resident])
     for (const b of [BAND, OTHER_BAND]) {
       const c = await connectBand(service.mqttPort!, b)
       const t = Date.now() - 600_000
@@ -50,6 +52,8 @@ describe('export and erase a resident', () => {
       UNION ALL SELECT 'user_residents', count(*)::int FROM user_residents WHERE resident_id = $1
       UNION ALL SELECT 'history_views', count(*)::int FROM history_views WHERE resident_id = $1
       UNION ALL SELECT 'bands assigned', count(*)::int FROM bands WHERE resident_id = $1
+      UNION ALL SELECT 'resident_contacts', count(*)::int FROM resident_contacts WHERE resident_id = $1 OR phone = '13800000009'
+      UNION ALL SELECT 'deliveries', count(*)::int FROM deliveries WHERE address = '13800000009'
       UNION ALL SELECT 'residents', count(*)::int FROM residents WHERE id = $1 OR display_name = 'Wang Jianguo'`, [world.resident, BAND.id])
     return Object.fromEntries(r.rows.filter((x) => x.n > 0).map((x) => [x.t, x.n]))
   }
@@ -70,6 +74,8 @@ describe('export and erase a resident', () => {
     expect(data.familyLinks).toEqual([{ username: 'family-wang' }])
     expect(data.historyViews).toHaveLength(1)
     expect(data.bandStatus).toHaveLength(1)
+    expect(data.contacts).toEqual([expect.objectContaining({ name: '王丽', phone: '13800000009' })])
+    expect(data.notifications).toEqual([expect.objectContaining({ channel: 'sms', address: '13800000009' })])
     const audit = await read<{ exports: unknown[] }>('dpo', `/api/admin/residents/${world.resident}/exports`)
     expect(audit.exports).toEqual([expect.objectContaining({ username: 'dpo', exportedAt: expect.any(Number) })])
   })

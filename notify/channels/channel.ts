@@ -1,0 +1,44 @@
+// One interface for every way a message leaves: SMS, group robots, webhooks, Web Push.
+import type { Channel } from '../audience.ts'
+import type { Language, TemplateName, TemplateParams } from '../templates.ts'
+
+/** A message to hand to a provider, with the target resolved from the outbox row. */
+export interface OutgoingMessage {
+  deliveryId: number
+  alertId: number
+  /** Stable across retries: receivers that see it twice can drop the second. */
+  dedupeKey: string
+  channel: Channel
+  template: TemplateName
+  params: TemplateParams
+  language: Language
+  /** The rendered text and title (chats, push, webhooks). */
+  text: string
+  title: string
+  /** A phone number (sms), or the resolved target of a chat, webhook or push subscription. */
+  target: Target
+}
+
+export type Target =
+  | { type: 'phone'; phone: string }
+  | { type: 'url'; url: string; secret: string }
+  | { type: 'push'; endpoint: string; p256dh: string; auth: string }
+
+/** The provider took it (`ref`: its id for the message), or did not: try again later, or never. */
+export type SendResult = { ok: true; ref: string } | { ok: false; retry: boolean; gone?: boolean; detail: string }
+
+export interface ChannelSender {
+  send(m: OutgoingMessage): Promise<SendResult>
+}
+
+/** An HTTP status as a result: 2xx is the caller's to check; 429 and 5xx are worth retrying. */
+export function httpFailure(status: number, what: string): SendResult {
+  return { ok: false, retry: status === 429 || status >= 500 || status === 408, detail: `${what}: HTTP ${status}` }
+}
+
+/** A network failure or time-out: always worth retrying. */
+export const networkFailure = (err: unknown, what: string): SendResult => ({
+  ok: false,
+  retry: true,
+  detail: `${what}: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message}`,
+})

@@ -1,0 +1,38 @@
+// notify/: from an alert change to a person's pocket — the planner (who, which channel, which
+// message, when), the outbox, the channels (SMS, WeCom, DingTalk, signed webhook, Web Push), and
+// the settings people keep (contacts, preferences, roster, group chats, push devices).
+export { plan, type PlanInput, type PlannedDelivery, type ChangeKind } from './planner.ts'
+export {
+  onDuty,
+  afterQuietHours,
+  localTime,
+  type Channel,
+  type Contact,
+  type RosterEntry,
+  type Preferences,
+} from './audience.ts'
+export { render, titleText, type TemplateName, type TemplateParams, type Language } from './templates.ts'
+export { createNotifier, type Notifier, type NotifierSettings } from './notifier.ts'
+export { outboxBacklog } from './outbox.pg.ts'
+export type { ChannelSender, OutgoingMessage, SendResult, Target } from './channels/channel.ts'
+export { aliyunSms, type AliyunSmsSettings } from './channels/sms.aliyun.ts'
+export { wecomRobot, dingtalkRobot, dingtalkSign, signedWebhook, webhookSignature } from './channels/robots.ts'
+export { webPushSender, type VapidSettings } from './channels/webpush.ts'
+export {
+  replaceContacts,
+  listContacts,
+  getPreferences,
+  setPreferences,
+  addSubscription,
+  removeSubscription,
+  replaceCentreChannels,
+  listCentreChannels,
+  replaceRoster,
+  listRoster,
+  deliveryTimeline,
+  usersMaySee,
+  usersOfCentre,
+  type NewContact,
+  type NewRosterEntry,
+  type CentreChannelSetting,
+} from './settings.pg.ts'

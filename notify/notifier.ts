@@ -1,0 +1,139 @@
+// The notifier: plans recorded alert changes into the outbox and sends what is due, through the
+// channel for each message; retries with backoff; gives up after maxAttempts (status 'failed',
+// on the alert's timeline). Woken at once by kick() (an alert changed in this process), otherwise
+// every pollMs. Delivery is at least once: a process killed mid-send leaves the message 'sending'
+// until its lease ends, and another attempt sends it again with the same dedupe key.
+import type { Db, Logger } from '../infra/index.ts'
+import type { Channel } from './audience.ts'
+import type { ChannelSender, SendResult } from './channels/channel.ts'
+import { claimDue, forgetSubscription, recordOutcomes, type ClaimedDelivery, type Outcome } from './outbox.pg.ts'
+import { planPending } from './planning.pg.ts'
+import { render, titleText } from './templates.ts'
+
+export interface NotifierSettings {
+  timeZone: string
+  pollMs: number
+  /** Messages sent side by side. */
+  concurrency: number
+  maxAttempts: number
+  /** First retry after this long, doubling up to retryMaxMs. */
+  retryMs: number
+  retryMaxMs: number
+  /** How long a claimed message is this worker's before another may send it (longer than any send). */
+  leaseMs: number
+  city: { url: string; secret: string }
+}
+
+export interface NotifierOptions {
+  db: Db
+  log: Logger
+  settings: NotifierSettings
+  senders: Partial<Record<Channel, ChannelSender>>
+  /** A message was handed to its provider: `ms` since its row was written. */
+  onSent?: (channel: Channel, ms: number) => void
+  onFailed?: (channel: Channel, final: boolean) => void
+}
+
+export interface Notifier {
+  start(): void
+  /** Look for work now. */
+  kick(): void
+  /** Resolves when the current round is done; no new round starts. */
+  stop(): Promise<void>
+}
+
+export function createNotifier({ db, log, settings: s, senders, onSent, onFailed }: NotifierOptions): Notifier {
+  let stopped = true
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> | undefined
+  let again = false
+
+  const backoff = (attempts: number) => Math.min(s.retryMs * 2 ** (attempts - 1), s.retryMaxMs)
+
+  /** Hands one message to its channel; what became of it. */
+  const deliver = async (d: ClaimedDelivery): Promise<Outcome> => {
+    const sender = senders[d.channel]
+    let result: SendResult
+    if (!sender) result = { ok: false, retry: false, detail: `${d.channel}: not configured here` }
+    else if (!d.target) result = { ok: false, retry: false, detail: `${d.channel}: recipient no longer set up` }
+    else {
+      result = await sender
+        .send({
+          deliveryId: d.id,
+          alertId: d.alertId,
+          dedupeKey: d.dedupeKey,
+          channel: d.channel,
+          template: d.template,
+          params: d.params,
+          language: d.language,
+          text: render(d.template, d.language, d.params),
+          title: titleText(d.template, d.language, d.params.name),
+          target: d.target,
+        })
+        .catch((err: unknown): SendResult => ({
+          ok: false,
+          retry: true,
+          detail: `${d.channel}: ${(err as Error).message}`,
+        }))
+    }
+    if (result.ok) {
+      onSent?.(d.channel, Date.now() - d.createdAt)
+      log.info({ deliveryId: d.id, alertId: d.alertId, channel: d.channel }, 'notification handed to the provider')
+      return { id: d.id, ok: true, ref: result.ref }
+    }
+    const final = !result.retry || d.attempts >= s.maxAttempts
+    if (result.gone)
+      await forgetSubscription(db, d.address).catch((err: unknown) =>
+        log.error({ err }, 'forgetting a push subscription failed'),
+      )
+    onFailed?.(d.channel, final)
+    log.warn(
+      { deliveryId: d.id, alertId: d.alertId, channel: d.channel, attempt: d.attempts, final, detail: result.detail },
+      final ? 'notification failed; giving up' : 'notification failed; will retry',
+    )
+    return { id: d.id, ok: false, detail: result.detail, retryInMs: final ? null : backoff(d.attempts) }
+  }
+
+  /** Plans and sends until nothing is due; true if anything was done. */
+  const round = async () => {
+    for (;;) {
+      const planned = await planPending(db, { timeZone: s.timeZone, cityWebhook: s.city.url !== '' })
+      const due = await claimDue(db, s.concurrency, s.leaseMs, s.city)
+      // A round's results in one statement; if the process dies before it, the leases run out and the round is sent again.
+      await recordOutcomes(db, await Promise.all(due.map(deliver)))
+      if ((planned === 0 && due.length === 0) || stopped) return
+    }
+  }
+
+  const run = () => {
+    if (stopped) return
+    if (running) {
+      again = true
+      return
+    }
+    clearTimeout(timer)
+    running = round()
+      .catch((err: unknown) => log.error({ err }, 'notification round failed; trying again shortly'))
+      .finally(() => {
+        running = undefined
+        if (stopped) return
+        if (again) {
+          again = false
+          run()
+        } else timer = setTimeout(run, s.pollMs)
+      })
+  }
+
+  return {
+    start() {
+      stopped = false
+      run()
+    },
+    kick: run,
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await running
+    },
+  }
+}
