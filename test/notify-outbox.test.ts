@@ -155,11 +155,13 @@ for (const backend of BACKENDS) {
       await acknowledgeAlert(db(), alert.alert.id, 1)
       n.start()
       try {
-        await eventually(async () => fake.sent.some((m) => m.template === 'handling'), 10_000)
-        const rows = await db().query<{ template: string; status: string }>(
-          'SELECT template, status FROM deliveries WHERE alert_id = $1 ORDER BY id',
-          [alert.alert.id],
-        )
+        const rows = await eventually(async () => {
+          const r = await db().query<{ template: string; status: string }>(
+            'SELECT template, status FROM deliveries WHERE alert_id = $1 ORDER BY id',
+            [alert.alert.id],
+          )
+          return r.rows.some((x) => x.template === 'handling' && x.status === 'sent') && r
+        }, 10_000)
         expect(rows.rows.filter((x) => x.template === 'reminder').map((x) => x.status)).toEqual(['cancelled'])
         expect(rows.rows.filter((x) => x.template === 'handling').map((x) => x.status)).toEqual(['sent'])
       } finally {
