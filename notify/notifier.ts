@@ -5,7 +5,7 @@
 // until its lease ends, and another attempt sends it again with the same dedupe key.
 import type { Db, Logger } from '../infra/index.ts'
 import type { Channel } from './audience.ts'
-import type { ChannelSender, SendResult } from './channels/channel.ts'
+import { networkFailure, type ChannelSender, type SendResult } from './channels/channel.ts'
 import { claimDue, forgetSubscription, recordOutcomes, type ClaimedDelivery, type Outcome } from './outbox.pg.ts'
 import { planPending } from './planning.pg.ts'
 import { render, titleText } from './templates.ts'
@@ -70,11 +70,7 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
           title: titleText(d.template, d.language, d.params.name),
           target: d.target,
         })
-        .catch((err: unknown): SendResult => ({
-          ok: false,
-          retry: true,
-          detail: `${d.channel}: ${(err as Error).message}`,
-        }))
+        .catch((err: unknown): SendResult => networkFailure(err, d.channel))
     }
     if (result.ok) {
       onSent?.(d.channel, Date.now() - d.createdAt)

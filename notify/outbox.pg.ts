@@ -50,6 +50,11 @@ export async function claimDue(
   leaseMs: number,
   city: { url: string; secret: string },
 ): Promise<ClaimedDelivery[]> {
+  // Escalation messages of an alert someone has handled meanwhile are dropped, not sent late.
+  await db.query(
+    `UPDATE deliveries d SET status = 'cancelled', last_error = 'handled before it was sent'
+     FROM alerts a WHERE a.id = d.alert_id AND d.status = 'pending' AND d.cancel_if_handled AND a.status <> 'open'`,
+  )
   const r = await db.query<Row>(
     `WITH c AS (
        SELECT d.id FROM deliveries d

@@ -36,9 +36,13 @@ export function httpFailure(status: number, what: string): SendResult {
   return { ok: false, retry: status === 429 || status >= 500 || status === 408, detail: `${what}: HTTP ${status}` }
 }
 
-/** A network failure or time-out: always worth retrying. */
-export const networkFailure = (err: unknown, what: string): SendResult => ({
-  ok: false,
-  retry: true,
-  detail: `${what}: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message}`,
-})
+/**
+ * A network failure or time-out: always worth retrying. The detail names only the error's kind
+ * (ECONNREFUSED, timed out): SDK messages carry the request URL, with phone numbers, names and robot keys.
+ */
+export function networkFailure(err: unknown, what: string): SendResult {
+  const e = err as { name?: string; code?: unknown; cause?: { code?: unknown } }
+  const timedOut = e.name === 'TimeoutError' || /timeout/i.test(String(e.name ?? '') + String(e.code ?? ''))
+  const code = [e.code, e.cause?.code].find((c): c is string => typeof c === 'string' && /^[A-Z_]+$/.test(c))
+  return { ok: false, retry: true, detail: `${what}: ${timedOut ? 'timed out' : (code ?? 'network error')}` }
+}

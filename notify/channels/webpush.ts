@@ -2,7 +2,7 @@
 // to each device a user allowed. The service worker shows it and opens the alert when tapped.
 import type { Agent } from 'node:https'
 import webPush from 'web-push'
-import type { ChannelSender, SendResult } from './channel.ts'
+import { networkFailure, type ChannelSender, type SendResult } from './channel.ts'
 
 export interface VapidSettings {
   subject: string
@@ -45,7 +45,7 @@ export function webPushSender(v: VapidSettings): ChannelSender {
           return { ok: false, retry: false, gone: true, detail: `webpush: subscription gone (${status})` }
         if (status !== undefined)
           return { ok: false, retry: status === 429 || status >= 500, detail: `webpush: HTTP ${status}` }
-        return { ok: false, retry: true, detail: `webpush: ${(err as Error).message}` }
+        return networkFailure(err, 'webpush')
       }
     },
   }

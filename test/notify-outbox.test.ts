@@ -1,0 +1,172 @@
+// The outbox on every database backend: two notifiers sharing it (as several processes do) send each
+// message once; a provider that keeps failing is given up after the set attempts, visibly; a refusal
+// is final at once; acknowledging drops escalation messages not yet sent.
+import { describe, expect, it } from 'vitest'
+import { insertCareCentre, insertResident } from '../dashboard/index.ts'
+import { acknowledgeAlert, raiseAlert } from '../geofence/index.ts'
+import { createLogger, migrate, type Db } from '../infra/index.ts'
+import {
+  createNotifier,
+  type ChannelSender,
+  type NotifierSettings,
+  type OutgoingMessage,
+  type SendResult,
+} from '../notify/index.ts'
+import { BACKENDS, useDatabase } from './support/databases.ts'
+import { eventually } from './support/service.ts'
+
+const log = createLogger('silent')
+const settings: NotifierSettings = {
+  timeZone: 'Asia/Shanghai',
+  pollMs: 50,
+  concurrency: 4,
+  maxAttempts: 3,
+  retryMs: 20,
+  retryMaxMs: 50,
+  leaseMs: 10_000,
+  city: { url: '', secret: '' },
+}
+
+/** A fake SMS provider that records what it is handed and answers as told. */
+function fakeSms(answer: (m: OutgoingMessage) => SendResult = () => ({ ok: true, ref: 'ok' })) {
+  const sent: OutgoingMessage[] = []
+  const sender: ChannelSender = {
+    async send(m) {
+      sent.push(m)
+      await new Promise((r) => setTimeout(r, 5))
+      return answer(m)
+    },
+  }
+  return { sent, sender }
+}
+
+async function residentsWithContacts(db: Db, n: number): Promise<number[]> {
+  const centre = await insertCareCentre(db, `Centre ${Math.random()}`)
+  const ids: number[] = []
+  for (let i = 0; i < n; i++) {
+    const r = await insertResident(db, `R${i}`, centre)
+    await db.query(`INSERT INTO resident_contacts (resident_id, position, name, phone) VALUES ($1, 1, 'x', $2)`, [
+      r,
+      `1390000${String(r).padStart(4, '0')}`,
+    ])
+    ids.push(r)
+  }
+  return ids
+}
+
+const statuses = async (db: Db, residents: number[]) =>
+  (
+    await db.query<{ status: string; n: number }>(
+      `SELECT d.status, count(*)::int AS n FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+       WHERE a.resident_id = ANY($1) GROUP BY d.status ORDER BY d.status`,
+      [residents],
+    )
+  ).rows
+
+for (const backend of BACKENDS) {
+  describe(`the outbox on ${backend.name}`, () => {
+    const db = useDatabase(backend)
+
+    it('when two notifiers share the outbox, then each of 30 alerts reaches its contact exactly once', async () => {
+      await migrate(db(), log)
+      const residents = await residentsWithContacts(db(), 30)
+      const fake = fakeSms()
+      const a = createNotifier({ db: db(), log, settings, senders: { sms: fake.sender } })
+      const b = createNotifier({ db: db(), log, settings, senders: { sms: fake.sender } })
+      a.start()
+      b.start()
+      try {
+        for (const r of residents) {
+          await raiseAlert(db(), {
+            residentId: r,
+            bandId: `b${r}`,
+            zoneId: null,
+            kind: 'sos',
+            fixTime: Date.now(),
+            evidence: {},
+          })
+        }
+        await eventually(async () => (await statuses(db(), residents))[0]?.n === 30 && fake.sent.length >= 30, 20_000)
+        await new Promise((r) => setTimeout(r, 300))
+        expect(await statuses(db(), residents)).toEqual([{ status: 'sent', n: 30 }])
+        expect(new Set(fake.sent.map((m) => m.deliveryId)).size).toBe(fake.sent.length)
+        expect(fake.sent).toHaveLength(30)
+      } finally {
+        await a.stop()
+        await b.stop()
+      }
+    }, 60_000)
+
+    it('when the provider keeps failing, then the message is tried the set number of times and shown as failed; a refusal is final at once', async () => {
+      const residents = await residentsWithContacts(db(), 2)
+      const fake = fakeSms((m) =>
+        m.target.type === 'phone' && m.target.phone.endsWith(String(residents[0]).padStart(4, '0'))
+          ? { ok: false, retry: true, detail: 'sms: HTTP 503' }
+          : { ok: false, retry: false, detail: 'sms: isv.MOBILE_NUMBER_ILLEGAL' },
+      )
+      const n = createNotifier({ db: db(), log, settings, senders: { sms: fake.sender } })
+      n.start()
+      try {
+        for (const r of residents) {
+          await raiseAlert(db(), {
+            residentId: r,
+            bandId: `b${r}`,
+            zoneId: null,
+            kind: 'fall',
+            fixTime: Date.now(),
+            evidence: {},
+          })
+        }
+        await eventually(
+          async () => JSON.stringify(await statuses(db(), residents)) === '[{"status":"failed","n":2}]',
+          10_000,
+        )
+        const rows = await db().query<{ resident_id: number; attempts: number; last_error: string; tries: number }>(
+          `SELECT a.resident_id, d.attempts, d.last_error, (SELECT count(*)::int FROM delivery_attempts t WHERE t.delivery_id = d.id) AS tries
+           FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.resident_id = ANY($1) ORDER BY a.resident_id`,
+          [residents],
+        )
+        expect(rows.rows.map((x) => [x.attempts, x.tries, x.last_error])).toEqual([
+          [3, 3, 'sms: HTTP 503'],
+          [1, 1, 'sms: isv.MOBILE_NUMBER_ILLEGAL'],
+        ])
+      } finally {
+        await n.stop()
+      }
+    }, 30_000)
+
+    it('when an alert is acknowledged before its escalation messages go, then they are dropped and "being handled" goes instead', async () => {
+      const [r] = await residentsWithContacts(db(), 1)
+      const alert = (await raiseAlert(db(), {
+        residentId: r!,
+        bandId: 'bx',
+        zoneId: null,
+        kind: 'sos',
+        fixTime: Date.now(),
+        evidence: {},
+      }))!
+      const fake = fakeSms()
+      const n = createNotifier({ db: db(), log, settings, senders: { sms: fake.sender } })
+      n.start()
+      await eventually(() => fake.sent.length >= 1, 10_000) // the first word went out
+      await n.stop()
+      // While no notifier runs: nobody acknowledged in time (level 1), then someone does.
+      await db().query('UPDATE alerts SET escalation_level = 1 WHERE id = $1', [alert.alert.id])
+      await acknowledgeAlert(db(), alert.alert.id, 1)
+      n.start()
+      try {
+        const rows = await eventually(async () => {
+          const r = await db().query<{ template: string; status: string }>(
+            'SELECT template, status FROM deliveries WHERE alert_id = $1 ORDER BY id',
+            [alert.alert.id],
+          )
+          return r.rows.some((x) => x.template === 'handling' && x.status === 'sent') && r
+        }, 10_000)
+        expect(rows.rows.filter((x) => x.template === 'reminder').map((x) => x.status)).toEqual(['cancelled'])
+        expect(rows.rows.filter((x) => x.template === 'handling').map((x) => x.status)).toEqual(['sent'])
+      } finally {
+        await n.stop()
+      }
+    }, 30_000)
+  })
+}
