@@ -113,6 +113,8 @@ describe.runIf(available)('the console at programme scale', () => {
       await page.waitForFunction((n) => document.querySelector('[data-testid=details-name]')?.textContent === n, name, { timeout: 2000 })
       expect(Date.now() - started).toBeLessThan(2000)
     }
+    await page.click('[data-testid=lang]')
+    await shot(page, 'admin-1500-zh')
     await page.close()
   }, 120_000)
 
