@@ -29,14 +29,19 @@ const ROOT = new URL('../', import.meta.url).pathname
 
 /** The old page's files, from git, by path. */
 function oldPage(ref: string): Map<string, string> {
-  const names = execFileSync('git', ['ls-tree', '--name-only', `${ref}:dashboard/web`], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n')
-  return new Map(names.map((n) => [`/${n}`, execFileSync('git', ['show', `${ref}:dashboard/web/${n}`], { cwd: ROOT, encoding: 'utf8' })]))
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' })
+  const names = git('ls-tree', '--name-only', `${ref}:dashboard/web`).trim().split('\n')
+  return new Map(names.map((n) => [`/${n}`, git('show', `${ref}:dashboard/web/${n}`)]))
 }
 const TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css', html: 'text/html' }
 
-interface Result { snapshotMs: number | null; busyShare: number; busyPerMessageMs: number; messages: number; p50: number; p95: number; bytes: number }
+interface Result {
+  snapshotMs: number | null; busyShare: number; busyPerMessageMs: number; messages: number
+  p50: number; p95: number; bytes: number
+}
 
-async function measure(browser: Browser, port: number, username: string, expected: number, old: Map<string, string> | null): Promise<Result> {
+async function measure(browser: Browser, port: number, username: string, expected: number,
+  old: Map<string, string> | null): Promise<Result> {
   const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } })
   if (old) {
     await page.route(/^http:\/\/127\.0\.0\.1:\d+\/([a-z-]+\.(js|css|html))?(\?.*)?$/, (route) => {
@@ -65,7 +70,8 @@ async function measure(browser: Browser, port: number, username: string, expecte
     const count = document.querySelector('[data-testid=people-count]')?.textContent
     const done = count ? count === `${n} / ${n}` : document.querySelectorAll('#residents > li').length >= n
     return done ? performance.now() : false
-  }, expected, { polling: 'raf', timeout: SNAPSHOT_TIMEOUT_MS }).then((h) => h.jsonValue() as Promise<number>, () => null)
+  }, expected, { polling: 'raf', timeout: SNAPSHOT_TIMEOUT_MS })
+    .then((h) => h.jsonValue() as Promise<number>, () => null)
   const snapshotMs = drawn === null ? null : drawn - pressed
 
   // Clicks on rows while positions stream: from the click to the frame after it was handled.
@@ -77,7 +83,8 @@ async function measure(browser: Browser, port: number, username: string, expecte
       requestAnimationFrame(() => setTimeout(() => w.__lat.push(performance.now() - t0)))
     }, true)
   })
-  const busy = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) as number
+  const busy = async () => ((await cdp.send('Performance.getMetrics')).metrics
+    .find((m) => m.name === 'TaskDuration')?.value ?? 0) as number
   const framesBefore = frames
   const busyBefore = await busy()
   const t0 = Date.now()
@@ -94,14 +101,17 @@ async function measure(browser: Browser, port: number, username: string, expecte
   const lat = (await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat)).sort((a, b) => a - b)
   const q = (p: number) => lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : NaN
   await page.close()
-  return { snapshotMs, busyShare: busyS / wall, busyPerMessageMs: messages ? (busyS * 1000) / messages : NaN, messages, p50: q(0.5), p95: q(0.95), bytes: weight }
+  const busyPerMessageMs = messages ? (busyS * 1000) / messages : NaN
+  return { snapshotMs, busyShare: busyS / wall, busyPerMessageMs, messages, p50: q(0.5), p95: q(0.95), bytes: weight }
 }
 
 const fmt = (r: Result) => [
   r.snapshotMs === null ? `>${SNAPSHOT_TIMEOUT_MS / 1000} s` : `${(r.snapshotMs / 1000).toFixed(2)} s`,
   `${(r.busyShare * 100).toFixed(1)} %`, `${r.busyPerMessageMs.toFixed(3)} ms (${r.messages})`,
-  Number.isNaN(r.p50) ? 'no click answered' : `${r.p50.toFixed(0)} / ${r.p95.toFixed(0)} ms`, `${(r.bytes / 1024).toFixed(0)} KiB`]
-const ratio = (a: number | null, b: number | null) => (a === null ? `>${(SNAPSHOT_TIMEOUT_MS / (b ?? 1)).toFixed(1)}` : b ? (a / b).toFixed(1) : '-')
+  Number.isNaN(r.p50) ? 'no click answered' : `${r.p50.toFixed(0)} / ${r.p95.toFixed(0)} ms`,
+  `${(r.bytes / 1024).toFixed(0)} KiB`]
+const ratio = (a: number | null, b: number | null) =>
+  (a === null ? `>${(SNAPSHOT_TIMEOUT_MS / (b ?? 1)).toFixed(1)}` : b ? (a / b).toFixed(1) : '-')
 
 async function main() {
   console.log(`bench:page — ${BANDS} bands every 10 s, centres of ${CENTRE}, ${SECONDS} s of streaming per run;` +
@@ -116,14 +126,19 @@ async function main() {
     args: ['--no-sandbox', '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests'] })
   const old = oldPage(v.old)
   try {
-    for (const [who, username, expected] of [['admin', 'crowd-admin', BANDS], ['staff', 'crowd-staff', Math.min(CENTRE, BANDS)]] as const) {
+    const viewers = [['admin', 'crowd-admin', BANDS], ['staff', 'crowd-staff', Math.min(CENTRE, BANDS)]] as const
+    for (const [who, username, expected] of viewers) {
       const before = await measure(browser, service.httpPort, username, expected, old)
       const after = await measure(browser, service.httpPort, username, expected, null)
-      console.log(`\n${who} (${expected} residents)       first snapshot | main thread busy | busy per message | click p50 / p95 | page weight`)
+      console.log(`\n${who} (${expected} residents)       first snapshot | main thread busy | busy per message |`
+        + ' click p50 / p95 | page weight')
       console.log(`  old page (${v.old})  ${fmt(before).join(' | ')}`)
       console.log(`  new page        ${fmt(after).join(' | ')}`)
-      console.log(`  old / new       ${ratio(before.snapshotMs, after.snapshotMs)} | ${(before.busyShare / after.busyShare).toFixed(1)} |` +
-        ` ${(before.busyPerMessageMs / after.busyPerMessageMs).toFixed(1)} | ${Number.isNaN(before.p95) ? '-' : (before.p95 / after.p95).toFixed(1)} (p95) | ${(before.bytes / after.bytes).toFixed(2)}`)
+      const clicks = Number.isNaN(before.p95) ? '-' : (before.p95 / after.p95).toFixed(1)
+      const busy = (before.busyShare / after.busyShare).toFixed(1)
+      const perMessage = (before.busyPerMessageMs / after.busyPerMessageMs).toFixed(1)
+      const weight = (before.bytes / after.bytes).toFixed(2)
+      console.log(`  old / new       ${ratio(before.snapshotMs, after.snapshotMs)} | ${busy} | ${perMessage} | ${clicks} (p95) | ${weight}`)
     }
   } finally {
     await browser.close()
