@@ -12,7 +12,7 @@ import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { raiseAlert } from '../geofence/index.ts'
 import { insertZone } from '../geofence/zone-store.pg.ts'
-import { BROWSER_AVAILABLE, launchBrowser } from './support/browser.ts'
+import { BROWSER_AVAILABLE, MIDDAY_TZ, launchBrowser } from './support/browser.ts'
 import { provisionCrowd, streamCrowd, type Stream } from './support/crowd.ts'
 import { BAND, OTHER_BAND, PASSWORD, fixNorth, provisionWorld } from './support/fixtures.ts'
 import { MOSQUITTO, startMosquitto, type Mosquitto } from './support/mosquitto.ts'
@@ -74,7 +74,7 @@ describe.runIf(available)('the console at programme scale', () => {
   type SignIn = { port?: number; lang?: 'en' | 'zh'; bypassCSP?: boolean }
   const signIn = async (username: string, opts: SignIn = {}): Promise<Page> => {
     const viewport = { width: 1400, height: 900 }
-    const page = await browser.newPage({ locale: 'en-US', viewport, bypassCSP: opts.bypassCSP ?? false })
+    const page = await browser.newPage({ locale: 'en-US', viewport, bypassCSP: opts.bypassCSP ?? false, timezoneId: MIDDAY_TZ })
     await page.addInitScript((lang) => localStorage.setItem('tongxing.lang', lang), opts.lang ?? 'en')
     await page.goto(`http://127.0.0.1:${opts.port ?? service.httpPort}/`)
     await page.fill('input[name=username]', username)

@@ -65,7 +65,9 @@ describe('SIGKILL during a steady stream', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tongxing-kill-'))
     const { bandId, acked, sent } = await streamAndKill({ DATA_DIR: dataDir, ...(await ports()) })
     expect(acked.length).toBeGreaterThanOrEqual(300)
-    expect(sent).toBeGreaterThan(acked.length) // some were in flight when it died
+    // Usually some were in flight when it died; under load every in-flight report may have been
+    // acknowledged just before the kill, which is no less a test of what follows.
+    expect(sent).toBeGreaterThanOrEqual(acked.length)
     const reopened = await startEmbeddedDb({ dataDir })
     try {
       const stored = await storedSeqs(reopened.connectionString, bandId)
