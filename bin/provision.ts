@@ -21,8 +21,8 @@ export class UsageError extends Error {}
 const OPTIONS = {
   name: { type: 'string' }, centre: { type: 'string' }, id: { type: 'string' }, resident: { type: 'string' },
   secret: { type: 'string' }, lat: { type: 'string' }, lon: { type: 'string' }, radius: { type: 'string' },
-  kind: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' },
-  role: { type: 'string' },
+  kind: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' },
+  'password-stdin': { type: 'boolean' }, role: { type: 'string' },
   from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' },
 } as const
 
@@ -86,7 +86,7 @@ export async function parseProvision(args: string[], input: SecretInput = { stdi
     case 'user': {
       const username = need('username')
       const password = v['password-stdin'] ? await input.stdin() : v.password
-      if (!password) throw new UsageError('give the password on standard input with --password-stdin (or --password PASSWORD)')
+      if (!password) throw new UsageError('give the password on standard input with --password-stdin')
       const role = need('role') as Role
       if (!['admin', 'staff', 'family'].includes(role)) throw new UsageError('--role must be admin, staff or family')
       const careCentreId = id('centre')

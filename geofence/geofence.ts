@@ -6,7 +6,10 @@ import { retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
 import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert, type OpenAlert } from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
-import { DEFAULT_POLICY, initialState, lateAlarms, outside, step, tick, type BandState, type EngineEvent, type EngineFix, type Policy } from './engine.ts'
+import {
+  DEFAULT_POLICY, initialState, lateAlarms, outside, step, tick,
+  type BandState, type EngineEvent, type EngineFix, type Policy,
+} from './engine.ts'
 import { boxAround, loadTopology, topologyVersion, wearerAt, type Topology, type Wearer } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {
@@ -128,7 +131,9 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     const next = previous.then(async () => {
       const residentId = fixTime === undefined ? wearer!.residentId
         : await retryForever(() => wearerAt(db, bandId, fixTime), { log, what: 'finding who wore a band' })
-      if (residentId === undefined) return log.warn({ bandId }, 'late alarm from a time nobody (or an erased wearer) wore the band')
+      if (residentId === undefined) {
+        return log.warn({ bandId }, 'late alarm from a time nobody (or someone erased) wore the band')
+      }
       for (const e of events) {
         log.info({ bandId, zoneId: e.zoneId, kind: e.kind }, `alert ${e.type === 'raise' ? 'raised' : e.type === 'remind' ? 'reminder' : 'resolved'}`)
         const change = await retryForever(() => store(residentId, bandId, e), { log, what: 'storing an alert' })
