@@ -41,7 +41,7 @@ describe('a command and the service on one embedded database', () => {
     }
   }
 
-  it('when a command rolls its transaction back amid the service\'s writes, then only the service\'s stay', async () => {
+  it('when a command rolls its transaction back amid service writes, then only the service\'s stay', async () => {
     const rolledBack = command((db) => db.tx(async (c) => {
       for (let n = 0; n < 60; n++) {
         const r = await c.query<{ n: number }>(
