@@ -23,10 +23,10 @@ describe('an alarm from the previous wearer\'s time', () => {
   }
   const alerts = async (residentId: number) => (await service.db.query<{ kind: string; evidence: { late?: boolean } }>(
     'SELECT kind, evidence FROM alerts WHERE resident_id = $1 ORDER BY id', [residentId])).rows
-  /** Changes the band's wearer and waits until the geofence has reloaded who wears what (ZONE_REFRESH_MS 100). */
+  /** Changes the band's wearer; waits till the geofence has reloaded who wears what (ZONE_REFRESH_MS 100, and room). */
   const giveBandTo = async (residentId: number | null) => {
     await service.db.query('UPDATE bands SET resident_id = $2 WHERE id = $1', [BAND.id, residentId])
-    await new Promise((r) => setTimeout(r, 600))
+    await new Promise((r) => setTimeout(r, 1500))
   }
 
   it('when A\'s fall arrives after the band went to B, then the alert is A\'s, marked late, to A\'s kin', async () => {
