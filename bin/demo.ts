@@ -19,8 +19,9 @@ async function demo(): Promise<number> {
   if (!exists.rowCount) await insertUser(service.db, { ...ADMIN, role: 'admin' })
   const http = `http://127.0.0.1:${service.httpPort}`
   console.log(`Tongxing demo: dashboard API ${http}, MQTT mqtt://127.0.0.1:${service.mqttPort}
-  log in as ${ADMIN.username} / ${ADMIN.password} (programme admin), staff-centre-01 / kettle-lantern-willow-centre-01 (care staff),
-  or family-0001 / amber-otter-meadow-0001 (family); alerts: ${http}/api/alerts, live socket: ws://127.0.0.1:${service.httpPort}/ws
+  log in as ${ADMIN.username} / ${ADMIN.password} (programme admin),
+  staff-centre-01 / kettle-lantern-willow-centre-01 (care staff) or family-0001 / amber-otter-meadow-0001 (family);
+  alerts: ${http}/api/alerts, live socket: ws://127.0.0.1:${service.httpPort}/ws
   Ctrl-C stops.`)
   process.once('SIGINT', () => void service.stop().then(() => process.exit(0)))
   process.once('SIGTERM', () => void service.stop().then(() => process.exit(0)))

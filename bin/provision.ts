@@ -14,23 +14,21 @@ export const PROVISION_USAGE = `
   zone add     --resident ID --lat LAT --lon LON --radius METRES [--name NAME] [--kind safe|danger]
                [--from HH:MM --to HH:MM [--days 0,1,…6]]   (in force only then, Asia/Shanghai time)
   user add     --username NAME --password-stdin --role admin|staff|family [--centre ID] [--resident ID]
-               (the password from standard input's first line, or from TONGXING_PASSWORD; --password
-               PASSWORD also works but shows it to every local user in \`ps\`)`
+               (the password from standard input's first line; --password PASSWORD also works
+               but shows it to every local user in \`ps\`)`
 
 export { UsageError }
 
 const OPTIONS = {
   name: { type: 'string' }, centre: { type: 'string' }, id: { type: 'string' }, resident: { type: 'string' },
   secret: { type: 'string' }, lat: { type: 'string' }, lon: { type: 'string' }, radius: { type: 'string' },
-  kind: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' },
-  role: { type: 'string' },
+  kind: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' },
+  'password-stdin': { type: 'boolean' }, role: { type: 'string' },
   from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' },
 } as const
 
 /** Where a password may come from besides the command line (which every local user sees in `ps`). */
 export interface SecretInput {
-  /** TONGXING_PASSWORD. */
-  env?: string
   /** Standard input's first line. */
   stdin(): Promise<string>
 }
@@ -88,8 +86,8 @@ export async function parseProvision(args: string[], input: SecretInput = { stdi
     }
     case 'user': {
       const username = need('username')
-      const password = v['password-stdin'] ? await input.stdin() : (v.password ?? input.env)
-      if (!password) throw new UsageError('give the password on standard input with --password-stdin, or in TONGXING_PASSWORD')
+      const password = v['password-stdin'] ? await input.stdin() : v.password
+      if (!password) throw new UsageError('give the password on standard input with --password-stdin')
       const role = need('role') as Role
       if (!['admin', 'staff', 'family'].includes(role)) throw new UsageError('--role must be admin, staff or family')
       const careCentreId = id('centre')

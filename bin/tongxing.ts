@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'mosquitto-passwd') return mosquittoPasswd(config, log, args)
   let action: Awaited<ReturnType<typeof parseProvision>>
   try {
-    action = await parseProvision([command, ...args], { env: process.env.TONGXING_PASSWORD, stdin: firstLineOfStdin })
+    action = await parseProvision([command, ...args], { stdin: firstLineOfStdin })
   } catch (err) {
     if (!(err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err
     console.error(`${(err as Error).message}\n\n${USAGE}`)

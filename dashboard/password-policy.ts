@@ -12,8 +12,8 @@ export const MIN_PASSWORD_LENGTH = 10
 /** zxcvbn's 0–4; 3 is "safely unguessable": about 10¹⁰ guesses, far beyond any online attack. */
 const MIN_SCORE = 3
 /** Words anyone would try first against this service. */
-const CONTEXT = ['tongxing', 'tong xing', '同行', 'zibo', 'dementia', 'wristband', 'admin', 'staff', 'family', 'demo', 'pass',
-  'centre', 'center', 'care']
+const CONTEXT = ['tongxing', 'tong xing', '同行', 'zibo', 'dementia', 'wristband', 'admin', 'staff', 'family',
+  'demo', 'pass', 'centre', 'center', 'care']
 
 let estimator: Promise<ZxcvbnFactory> | undefined
 // Loaded on first use: the dictionaries are large and only sign-up paths need them.
@@ -21,7 +21,8 @@ const load = () => (estimator ??= (async () => {
   const [{ ZxcvbnFactory: Factory }, common, en] = await Promise.all([
     import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')])
   return new Factory({
-    dictionary: { ...common.dictionary, ...en.dictionary, ...ZH_DICTIONARY }, graphs: common.adjacencyGraphs, translations: en.translations,
+    dictionary: { ...common.dictionary, ...en.dictionary, ...ZH_DICTIONARY },
+    graphs: common.adjacencyGraphs, translations: en.translations,
   })
 })())
 
@@ -44,7 +45,9 @@ export async function passwordProblem(username: string, password: string): Promi
   }
   // Nothing but the username, this service's words and digits: guessed by anyone who knows the service.
   const last = judged.at(-1)!
-  if (last.sequence.every((m) => (m.pattern === 'dictionary' && m.dictionaryName === 'userInputs') || !/\p{L}/u.test(m.token))) {
+  const ours = (m: (typeof last.sequence)[number]) =>
+    (m.pattern === 'dictionary' && m.dictionaryName === 'userInputs') || !/\p{L}/u.test(m.token)
+  if (last.sequence.every(ours)) {
     return 'a password may not be made only of the username, words of this service and digits'
   }
   return undefined

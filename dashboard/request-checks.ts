@@ -24,7 +24,8 @@ export function unacceptable(value: unknown, numbers: boolean): ErrorCode | unde
 
 /** A preHandler: after the schemas (values coerced), before any handler touches the database. */
 export async function checkInput(request: FastifyRequest, reply: FastifyReply) {
-  const code = unacceptable(request.params, false) ?? unacceptable(request.query, false) ?? unacceptable(request.body, true)
+  const code = unacceptable(request.params, false) ?? unacceptable(request.query, false)
+    ?? unacceptable(request.body, true)
   if (code) return reply.code(400).send(apiError(code))
 }
 

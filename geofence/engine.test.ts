@@ -217,7 +217,7 @@ describe('per-zone policy', () => {
 })
 
 describe('alarms in a backlog from the previous wearer\'s time', () => {
-  it('when a late fix carries SOS and fall, then both are raised at its fix time, marked late; its battery and position raise nothing', () => {
+  it('when a late fix carries SOS and fall, then both are raised at its fix time, marked late; nothing else is', () => {
     const events = lateAlarms(at(-600, 900, { evt: ['sos', 'fall', 'removed'], batt: 3 }))
     expect(raised(events)).toEqual([['sos', -600], ['fall', -600]])
     expect(events.every((e) => e.type === 'raise' && (e.evidence as { late?: boolean }).late === true)).toBe(true)

@@ -131,7 +131,9 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     const next = previous.then(async () => {
       const residentId = fixTime === undefined ? wearer!.residentId
         : await retryForever(() => wearerAt(db, bandId, fixTime), { log, what: 'finding who wore a band', signal })
-      if (residentId === undefined) return log.warn({ bandId }, 'late alarm from a time nobody (or an erased wearer) wore the band')
+      if (residentId === undefined) {
+        return log.warn({ bandId }, 'late alarm from a time nobody (or someone erased) wore the band')
+      }
       for (const e of events) {
         log.info({ bandId, zoneId: e.zoneId, kind: e.kind }, `alert ${e.type === 'raise' ? 'raised' : e.type === 'remind' ? 'reminder' : 'resolved'}`)
         const change = await retryForever(() => store(residentId, bandId, e), { log, what: 'storing an alert', signal })

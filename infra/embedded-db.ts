@@ -51,7 +51,7 @@ const MAX_SOCKET_PATH = 100
 async function privateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const st = await lstat(dir)
-  if (!st.isDirectory()) throw new Error(`${dir} is not a directory (a symbolic link or a file); choose another DATA_DIR`)
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory (a link or a file); choose another DATA_DIR`)
   const uid = process.getuid?.()
   if (uid !== undefined && st.uid !== uid) {
     throw new Error(`${dir} belongs to another user (uid ${st.uid}), not to the user running Tongxing (uid ${uid}); `

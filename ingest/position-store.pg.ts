@@ -2,7 +2,8 @@
 // insert like the unnest(arrays) Timescale recommends over multi-row VALUES. A redelivered
 // report (same band, fix time and seq) is skipped by the primary key, so duplicates are stored
 // once. A report taken in an erased resident's time (erased_periods) is not stored at all: an
-// erasure is final, even for a backlog the band sends later. Each band's current state (band_status) is kept by band-status-writer.ts.
+// erasure is final, even for a backlog the band sends later. Each band's current state
+// (band_status) is kept by band-status-writer.ts.
 import { notifyChunks, type Queryable } from '../infra/index.ts'
 import type { Fix } from './fix.ts'
 

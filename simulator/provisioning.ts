@@ -13,7 +13,8 @@ export function corridorPolygon(c: DangerCorridor): unknown {
   return buffer(lineString(c.line.map((p) => [p.lon, p.lat])), c.halfWidthM, { units: 'meters', steps: 4 })!.geometry
 }
 
-export const staffLogin = (centreKey: string) => ({ username: `staff-${centreKey}`, password: `kettle-lantern-willow-${centreKey}` })
+export const staffLogin = (centreKey: string) =>
+  ({ username: `staff-${centreKey}`, password: `kettle-lantern-willow-${centreKey}` })
 
 /** `provisionedAt`: when the fleet's bands went into service (a run replaying the past needs it). */
 export function importDoc(fleet: Fleet, families: number, provisionedAt?: number): ImportDoc {

@@ -73,8 +73,6 @@ describe('deployment files', () => {
     expect(readers).toEqual([
       "bin/demo.ts: const loaded = loadConfig({ DATA_DIR: './data-demo', ...process.env })",
       'bin/tongxing.ts: const loaded = loadConfig(process.env)',
-      // Not a setting: a password for `user add` kept off the command line (where ps shows it).
-      'bin/tongxing.ts: action = await parseProvision([command, ...args], { env: process.env.TONGXING_PASSWORD, stdin: firstLineOfStdin })',
     ])
   })
 

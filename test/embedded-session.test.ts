@@ -35,15 +35,17 @@ describe('a command and the service on one embedded database', () => {
   /** The service's writes: parameterised statements of their own shape, one after another. */
   const serviceWrites = async (who: string, count: number) => {
     for (let n = 0; n < count; n++) {
-      const r = await service.query<{ who: string; n: number }>('INSERT INTO probe (who, n) VALUES ($1, $2) RETURNING who, n', [who, n])
+      const r = await service.query<{ who: string; n: number }>(
+        'INSERT INTO probe (who, n) VALUES ($1, $2) RETURNING who, n', [who, n])
       expect(r.rows).toEqual([{ who, n }])
     }
   }
 
-  it('when a command\'s transaction rolls back while the service writes, then all the service\'s rows stay and none of the command\'s', async () => {
+  it('when a command rolls its transaction back amid service writes, then only the service\'s stay', async () => {
     const rolledBack = command((db) => db.tx(async (c) => {
       for (let n = 0; n < 60; n++) {
-        const r = await c.query<{ n: number }>('INSERT INTO probe (n, who) SELECT $1::int, $2::text RETURNING n', [n, 'command'])
+        const r = await c.query<{ n: number }>(
+          'INSERT INTO probe (n, who) SELECT $1::int, $2::text RETURNING n', [n, 'command'])
         expect(r.rows).toEqual([{ n }])
         if (n % 10 === 0) await sleep(5)
       }
@@ -51,11 +53,12 @@ describe('a command and the service on one embedded database', () => {
     })).then(() => 'committed', (err: Error) => err.message)
     await Promise.all([serviceWrites('service', 150), serviceWrites('service', 0)])
     expect(await rolledBack).toBe('changed my mind')
-    const rows = await service.query<{ who: string; count: number }>('SELECT who, count(*)::int AS count FROM probe GROUP BY who')
+    const rows = await service.query<{ who: string; count: number }>(
+      'SELECT who, count(*)::int AS count FROM probe GROUP BY who')
     expect(rows.rows).toEqual([{ who: 'service', count: 150 }])
   }, 60_000)
 
-  it('when a command changes session settings and makes a temporary table, then the service\'s statements see neither', async () => {
+  it('when a command changes session settings and makes a temporary table, then the service sees neither', async () => {
     let seenByCommand: unknown
     const done = command(async (db) => {
       await db.query('SET search_path TO nowhere')
@@ -85,9 +88,11 @@ describe('a command and the service on one embedded database', () => {
     try {
       // Every third of the first client's statements fails (division by zero), which makes the
       // session skip what follows until that client's Sync.
-      const a = Array.from({ length: 300 }, (_, i) => service.query<{ a: string }>('SELECT $1::text AS a, 1 / $2::int AS one', [`a${i}`, i % 3 ? 1 : 0])
+      const a = Array.from({ length: 300 }, (_, i) => service.query<{ a: string }>(
+        'SELECT $1::text AS a, 1 / $2::int AS one', [`a${i}`, i % 3 ? 1 : 0])
         .then((r) => r.rows[0], (err: Error) => err.message))
-      const b = Array.from({ length: 300 }, (_, i) => other.query<{ b: number }>('SELECT $1::int * 2 AS b, $2::text AS c', [i, 'x'])
+      const b = Array.from({ length: 300 }, (_, i) => other.query<{ b: number }>(
+        'SELECT $1::int * 2 AS b, $2::text AS c', [i, 'x'])
         .then((r) => r.rows[0], (err: Error) => err.message))
       const [ra, rb] = await Promise.all([Promise.all(a), Promise.all(b)])
       expect(ra).toEqual(ra.map((_, i) => (i % 3 ? { a: `a${i}`, one: 1 } : 'division by zero')))
@@ -99,7 +104,7 @@ describe('a command and the service on one embedded database', () => {
 })
 
 describe('the service stopping while a command uses its database', () => {
-  it('when the service stops in the middle of a command\'s transaction, then the command fails and nothing of it is stored', async () => {
+  it('when the service stops during a command\'s transaction, then it fails and nothing of it is stored', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tongxing-handover-'))
     const first = await startEmbeddedDb({ dataDir, role: 'service' })
     const setup = createDb({ connectionString: first.connectionString, log, max: 1 })

@@ -24,9 +24,15 @@ describe.each(BACKENDS)('erasure on $name', (backend) => {
   const count = async (sql: string, params: unknown[]) =>
     (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params)).rows[0]!.n
 
-  it('when a backlog from an erased resident\'s time arrives after the erasure, then none of it is stored; later fixes are', async () => {
-    const wang = (await db.query<{ id: number }>(`INSERT INTO residents (display_name) VALUES ('Wang') RETURNING id`)).rows[0]!.id
-    await db.query(`INSERT INTO bands (id, secret_salt, secret_hash, resident_id) VALUES ('late', '\\x00', '\\x00', $1)`, [wang])
+  const resident = async (name: string) => (await db.query<{ id: number }>(
+    'INSERT INTO residents (display_name) VALUES ($1) RETURNING id', [name])).rows[0]!.id
+  const band = (residentId: number) => db.query(`INSERT INTO bands (id, secret_salt, secret_hash, resident_id)
+    VALUES ('late', '\\x00', '\\x00', $1)`, [residentId])
+  const before = (t: number) => [`band_id = 'late' AND fix_time < to_timestamp($1 / 1000.0)`, [t]] as const
+
+  it('when a backlog from an erased resident\'s time arrives after the erasure, then none is stored', async () => {
+    const wang = await resident('Wang')
+    await band(wang)
     const now = Date.now()
     const store = pgPositionStore(db)
     expect(await store.insert([fix('late', 1, now - 5 * HOUR), fix('late', 2, now - 4 * HOUR)])).toBe(2)
@@ -35,21 +41,25 @@ describe.each(BACKENDS)('erasure on $name', (backend) => {
 
     expect(await eraseResident(db, wang, null as never)).toBeDefined()
     // What the band held while Wang wore it, sent now; and a fix from after the erasure (nobody's, not Wang's).
-    expect(await store.insert([fix('late', 3, now - 3 * HOUR), fix('late', 4, now - 60_000), fix('late', 5, Date.now() + 1000)])).toBe(1)
-    expect(await count(`positions WHERE band_id = 'late' AND fix_time < to_timestamp($1 / 1000.0)`, [Date.now()])).toBe(0)
+    const backlog = [fix('late', 3, now - 3 * HOUR), fix('late', 4, now - 60_000), fix('late', 5, Date.now() + 1000)]
+    expect(await store.insert(backlog)).toBe(1)
+    const [where, params] = before(Date.now())
+    expect(await count(`positions WHERE ${where}`, [...params])).toBe(0)
     // The hourly aggregate holds none of Wang's hours (TimescaleDB's materialised part included).
-    expect(await count(`positions_hourly WHERE band_id = 'late' AND hour < to_timestamp($1 / 1000.0)`, [now - HOUR])).toBe(0)
+    expect(await count(`positions_hourly WHERE band_id = 'late' AND hour < to_timestamp($1 / 1000.0)`, [now - HOUR]))
+      .toBe(0)
     // What is kept of the erased period names nobody.
     const kept = await db.query(`SELECT * FROM erased_periods WHERE band_id = 'late'`)
     expect(kept.rows.length).toBe(1)
     expect(Object.keys(kept.rows[0]!).sort()).toEqual(['band_id', 'from_time', 'to_time'])
   })
 
-  it('when the band is deleted and provisioned again after the erasure, then the erased time is still nobody\'s', async () => {
+  it('when the band is deleted and provisioned again after the erasure, then that time stays nobody\'s', async () => {
     await db.query(`DELETE FROM bands WHERE id = 'late'`)
-    const li = (await db.query<{ id: number }>(`INSERT INTO residents (display_name) VALUES ('Li') RETURNING id`)).rows[0]!.id
-    await db.query(`INSERT INTO bands (id, secret_salt, secret_hash, resident_id) VALUES ('late', '\\x00', '\\x00', $1)`, [li])
+    const li = await resident('Li')
+    await band(li)
     expect(await pgPositionStore(db).insert([fix('late', 6, Date.now() - 3 * HOUR)])).toBe(0)
-    expect(await count('resident_positions WHERE resident_id = $1 AND fix_time < to_timestamp($2 / 1000.0)', [li, Date.now() - HOUR])).toBe(0)
+    const earlier = 'resident_positions WHERE resident_id = $1 AND fix_time < to_timestamp($2 / 1000.0)'
+    expect(await count(earlier, [li, Date.now() - HOUR])).toBe(0)
   })
 })

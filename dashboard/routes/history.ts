@@ -13,7 +13,7 @@ import type { Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 
 const Params = Type.Object({ residentId: Type.Integer({ minimum: 1 }) })
-/** Times a history request may name: from 1970 to the end of year 9999 (PostgreSQL and JavaScript dates both hold them). */
+/** Times a history request may name: 1970 to the end of 9999 (PostgreSQL and JavaScript dates both hold them). */
 export const LAST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 const inTime = (t: number) => Number.isFinite(t) && t >= 0 && t <= LAST_TIME_MS
 
@@ -22,7 +22,9 @@ export const historyRoutes = (db: Queryable): FastifyPluginAsyncTypebox => async
   const look = async (viewer: Viewer & Reader, residentId: number,
     from: number, to: number, maxMs: number, most: string) => {
     if (!(await canSeeResident(db, viewer, residentId))) return { code: 404 as const, body: apiError('not_found', 'no such resident') }
-    if (!inTime(from) || !inTime(to)) return { code: 400 as const, body: apiError('bad_range', 'from and to are epoch ms between 1970 and 9999') }
+    if (!inTime(from) || !inTime(to)) {
+      return { code: 400 as const, body: apiError('bad_range', 'from and to are epoch ms between 1970 and 9999') }
+    }
     if (!(to > from) || to - from > maxMs) return { code: 400 as const, body: apiError('bad_range', `to must be after from, at most ${most}`) }
     await recordHistoryView(db, viewer, residentId, from, to)
     return undefined

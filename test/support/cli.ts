@@ -28,8 +28,10 @@ export interface SpawnOptions {
 export function spawnCli(args: string[], env: Record<string, string>, o: SpawnOptions = {}): Child {
   const argv = [process.execPath, '--import', 'tsx', 'bin/tongxing.ts', ...args]
   // A umask is set by a shell that then becomes the process.
-  const [cmd, ...rest] = o.umask === undefined ? argv : ['sh', '-c', `umask ${o.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', ...argv]
-  const child = spawn(cmd!, rest, { cwd: ROOT, env: childEnv(env), stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+  const umask = o.umask?.toString(8).padStart(3, '0')
+  const [cmd, ...rest] = umask === undefined ? argv : ['sh', '-c', `umask ${umask} && exec "$@"`, 'sh', ...argv]
+  const stdin = o.input === undefined ? 'ignore' : 'pipe'
+  const child = spawn(cmd!, rest, { cwd: ROOT, env: childEnv(env), stdio: [stdin, 'pipe', 'pipe'] })
   if (o.input !== undefined) child.stdin!.end(o.input)
   let out = ''
   child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
@@ -39,7 +41,8 @@ export function spawnCli(args: string[], env: Record<string, string>, o: SpawnOp
 }
 
 /** Runs a command to completion; its JSON output line parsed. */
-export async function runCli(args: string[], env: Record<string, string>, o: SpawnOptions = {}): Promise<Record<string, unknown>> {
+export async function runCli(args: string[], env: Record<string, string>, o: SpawnOptions = {})
+  : Promise<Record<string, unknown>> {
   const c = spawnCli(args, env, o)
   const code = await c.exited
   if (code !== 0) throw new Error(`tongxing ${args.join(' ')} exited ${code}: ${c.output()}`)
