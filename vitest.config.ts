@@ -11,7 +11,10 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['{bench,bin,dashboard,geofence,infra,ingest,simulator}/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['{bench,bin,dashboard,geofence,infra,ingest,simulator}/**/*.test.ts'] },
+      },
       {
         extends: true,
         test: { name: 'integration', include: ['test/**/*.test.ts'], globalSetup: ['test/support/pglite-template.ts'] },

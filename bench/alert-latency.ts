@@ -13,19 +13,51 @@ import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
 import WebSocket from 'ws'
 import { childEnv, freePort } from '../test/support/cli.ts'
-import { ROOT, bandsConnected, buildService, parseSettings, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
+import {
+  ROOT,
+  bandsConnected,
+  buildService,
+  parseSettings,
+  freshDatabase,
+  serveCompiled,
+  sleep,
+  stopProcess,
+  usage,
+  waitHttp,
+} from './support/service-process.ts'
 
-const { values: v } = parseArgs({ options: { bands: { type: 'string', default: '1500' }, every: { type: 'string', default: '10' }, samples: { type: 'string', default: '300' }, set: { type: 'string', default: '' } } })
+const { values: v } = parseArgs({
+  options: {
+    bands: { type: 'string', default: '1500' },
+    every: { type: 'string', default: '10' },
+    samples: { type: 'string', default: '300' },
+    set: { type: 'string', default: '' },
+  },
+})
 const SET = parseSettings(v.set!)
-const BANDS = Number(v.bands), EVERY_S = Number(v.every), SAMPLES = Number(v.samples)
+const BANDS = Number(v.bands),
+  EVERY_S = Number(v.every),
+  SAMPLES = Number(v.samples)
 const SEED = 9
 
 // With BENCH_DATABASE_URL, a fresh database on that server (as deployed); otherwise the embedded PGlite.
 const server = process.env.BENCH_DATABASE_URL
 const database = server ? await freshDatabase(server, 'tongxing_latency') : undefined
-const env: Record<string, string> = database ? { DATABASE_URL: database.url } : { DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-latency-')) }
+const env: Record<string, string> = database
+  ? { DATABASE_URL: database.url }
+  : { DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-latency-')) }
 /** A provisioning command of the compiled command line; its JSON answer. */
-const cli = (...args: string[]) => JSON.parse(execFileSync(process.execPath, [`${buildService()}/bin/tongxing.js`, ...args], { cwd: ROOT, env: childEnv({ LOG_LEVEL: 'warn', ...env }), encoding: 'utf8' }).trim().split('\n').pop()!) as Record<string, string | number>
+const cli = (...args: string[]) =>
+  JSON.parse(
+    execFileSync(process.execPath, [`${buildService()}/bin/tongxing.js`, ...args], {
+      cwd: ROOT,
+      env: childEnv({ LOG_LEVEL: 'warn', ...env }),
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop()!,
+  ) as Record<string, string | number>
 const { centreId } = cli('centre', 'add', '--name', 'Bench Centre')
 const { residentId } = cli('resident', 'add', '--name', 'Presser', '--centre', String(centreId))
 const PRESSER = { id: 'presser-0', secret: 'presser-secret-0000000' }
@@ -38,10 +70,38 @@ await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'service', child)
 const service = { httpPort, mqttPort }
 
 // The background fleet: every band reports every EVERY_S seconds, from another process.
-const fleet = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'load', '--url', `http://127.0.0.1:${service.httpPort}`, '--broker', `mqtt://127.0.0.1:${service.mqttPort}`,
-  '--admin', 'bench-admin', '--password', 'bench-password', '--bands', String(BANDS), '--rate', String(BANDS / EVERY_S), '--duration', '10m', '--seed', String(SEED)], { cwd: ROOT, stdio: 'ignore' })
+const fleet = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    'simulator/cli.ts',
+    'load',
+    '--url',
+    `http://127.0.0.1:${service.httpPort}`,
+    '--broker',
+    `mqtt://127.0.0.1:${service.mqttPort}`,
+    '--admin',
+    'bench-admin',
+    '--password',
+    'bench-password',
+    '--bands',
+    String(BANDS),
+    '--rate',
+    String(BANDS / EVERY_S),
+    '--duration',
+    '10m',
+    '--seed',
+    String(SEED),
+  ],
+  { cwd: ROOT, stdio: 'ignore' },
+)
 
-const login = await fetch(`http://127.0.0.1:${service.httpPort}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-admin', password: 'bench-password' }) })
+const login = await fetch(`http://127.0.0.1:${service.httpPort}/api/login`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ username: 'bench-admin', password: 'bench-password' }),
+})
 const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
 const ws = new WebSocket(`ws://127.0.0.1:${service.httpPort}/ws`, { headers: { cookie } })
 const waiting = new Map<string, (at: number) => void>()
@@ -59,22 +119,45 @@ let rss = 0
 
 // The presser: one more band, pressing SOS once per sample.
 const presserId = PRESSER.id
-const presser = await mqtt.connectAsync(`mqtt://127.0.0.1:${service.mqttPort}`, { clientId: presserId, username: presserId, password: PRESSER.secret, reconnectPeriod: 0 })
+const presser = await mqtt.connectAsync(`mqtt://127.0.0.1:${service.mqttPort}`, {
+  clientId: presserId,
+  username: presserId,
+  password: PRESSER.secret,
+  reconnectPeriod: 0,
+})
 const samples: number[] = []
 for (let i = 0; i < SAMPLES; i++) {
   const received = new Promise<number>((resolve) => waiting.set(presserId, resolve))
   const sent = performance.now()
-  presser.publish(`bands/${presserId}/telemetry`, JSON.stringify({ v: 1, seq: 1_000_000 + i, ts: Date.now() / 1000, lat: 36.8, lon: 118.0, acc: 5, src: 'gps', evt: ['sos'] }), { qos: 1 })
+  presser.publish(
+    `bands/${presserId}/telemetry`,
+    JSON.stringify({
+      v: 1,
+      seq: 1_000_000 + i,
+      ts: Date.now() / 1000,
+      lat: 36.8,
+      lon: 118.0,
+      acc: 5,
+      src: 'gps',
+      evt: ['sos'],
+    }),
+    { qos: 1 },
+  )
   samples.push((await received) - sent)
   rss = Math.max(rss, usage(child.pid!).rssMb)
   await sleep(50)
 }
-const cpuPct = (usage(child.pid!).cpuS - u0.cpuS) / ((performance.now() - t0) / 1000) * 100
-const q = (p: number) => [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.floor(p * samples.length))]!
-console.log(`# alert latency — ${BANDS} bands reporting every ${EVERY_S} s in the background (${BANDS / EVERY_S} fixes/s), ${SAMPLES} SOS presses, ${server ? 'PostgreSQL server' : 'embedded PGlite'}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+const cpuPct = ((usage(child.pid!).cpuS - u0.cpuS) / ((performance.now() - t0) / 1000)) * 100
+const q = (p: number) =>
+  [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.floor(p * samples.length))]!
+console.log(
+  `# alert latency — ${BANDS} bands reporting every ${EVERY_S} s in the background (${BANDS / EVERY_S} fixes/s), ${SAMPLES} SOS presses, ${server ? 'PostgreSQL server' : 'embedded PGlite'}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+)
 console.log('| publish → dashboard socket | p50 | p99 | p99.9 | max | service CPU (% of a core) | service RSS |')
 console.log('|---|---|---|---|---|---|---|')
-console.log(`| SOS alert (stored before it is shown) | ${q(0.5).toFixed(1)} ms | ${q(0.99).toFixed(1)} ms | ${q(0.999).toFixed(1)} ms | ${Math.max(...samples).toFixed(1)} ms | ${cpuPct.toFixed(1)} % | ${rss.toFixed(0)} MB |`)
+console.log(
+  `| SOS alert (stored before it is shown) | ${q(0.5).toFixed(1)} ms | ${q(0.99).toFixed(1)} ms | ${q(0.999).toFixed(1)} ms | ${Math.max(...samples).toFixed(1)} ms | ${cpuPct.toFixed(1)} % | ${rss.toFixed(0)} MB |`,
+)
 fleet.kill()
 ws.close()
 await presser.endAsync()

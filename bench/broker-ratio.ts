@@ -20,24 +20,56 @@ import { upsertBand } from '../ingest/index.ts'
 import { loadBandId, loadSecret } from '../simulator/load.ts'
 import { freePort } from '../test/support/cli.ts'
 
-const { values: v } = parseArgs({ options: { bands: { type: 'string', default: '1500' }, fixes: { type: 'string', default: '20' } } })
-const BANDS = Number(v.bands), FIXES = Number(v.fixes), SEED = 4
+const { values: v } = parseArgs({
+  options: { bands: { type: 'string', default: '1500' }, fixes: { type: 'string', default: '20' } },
+})
+const BANDS = Number(v.bands),
+  FIXES = Number(v.fixes),
+  SEED = 4
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const START = Date.now() - 3_600_000
 
 function publish(port: number): Promise<{ acked: number; ms: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/publisher.ts', `mqtt://127.0.0.1:${port}`, String(BANDS), String(FIXES), '1', '4', String(START), String(SEED)],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/support/publisher.ts',
+      `mqtt://127.0.0.1:${port}`,
+      String(BANDS),
+      String(FIXES),
+      '1',
+      '4',
+      String(START),
+      String(SEED),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   let out = ''
-  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
-  return new Promise((resolve, reject) => child.once('exit', (code) => code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as { acked: number; ms: number }) : reject(new Error(`publisher exited ${code}`))))
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as { acked: number; ms: number })
+        : reject(new Error(`publisher exited ${code}`)),
+    ),
+  )
 }
 
 const rows: { broker: string; perS: number }[] = []
 
 // Tongxing: the whole service, embedded PGlite.
 {
-  const loaded = loadConfig({ PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-broker-')) })
+  const loaded = loadConfig({
+    PORT: '0',
+    MQTT_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-broker-')),
+  })
   if (!loaded.ok) throw new Error(loaded.errors.join('; '))
   const service = await startService(loaded.config, createLogger('silent'))
   for (let i = 0; i < BANDS; i++) await upsertBand(service.db, loadBandId(i), loadSecret(SEED, i))
@@ -63,7 +95,10 @@ const mosquitto = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => exis
 if (mosquitto && spawnSync(mosquitto, ['-h']).status !== null) {
   const dir = await mkdtemp(join(tmpdir(), 'tongxing-mosq-'))
   const port = await freePort()
-  await writeFile(join(dir, 'm.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\n`)
+  await writeFile(
+    join(dir, 'm.conf'),
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\n`,
+  )
   const child = spawn(mosquitto, ['-c', join(dir, 'm.conf')], { stdio: 'ignore' })
   await new Promise((r) => setTimeout(r, 500))
   const r = await publish(port)
@@ -72,8 +107,11 @@ if (mosquitto && spawnSync(mosquitto, ['-h']).status !== null) {
 }
 
 const base = rows.find((r) => r.broker.startsWith('bare aedes'))!.perS
-console.log(`# broker ratio — ${BANDS} bands × ${FIXES} QoS 1 messages, 4 in flight each; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+console.log(
+  `# broker ratio — ${BANDS} bands × ${FIXES} QoS 1 messages, 4 in flight each; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+)
 console.log('| broker | messages acknowledged per second | ÷ bare aedes |')
 console.log('|---|---|---|')
-for (const r of rows) console.log(`| ${r.broker} | ${Math.round(r.perS).toLocaleString('en')} | ${(r.perS / base).toFixed(2)} |`)
+for (const r of rows)
+  console.log(`| ${r.broker} | ${Math.round(r.perS).toLocaleString('en')} | ${(r.perS / base).toFixed(2)} |`)
 process.exit(0)

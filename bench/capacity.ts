@@ -26,20 +26,40 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { childEnv, freePort } from '../test/support/cli.ts'
-import { ROOT, buildService, parseSettings, freshDatabase, serveCompiled, sleep, stopProcess, usage, waitHttp } from './support/service-process.ts'
+import {
+  ROOT,
+  buildService,
+  parseSettings,
+  freshDatabase,
+  serveCompiled,
+  sleep,
+  stopProcess,
+  usage,
+  waitHttp,
+} from './support/service-process.ts'
 
-const { values: v } = parseArgs({ options: {
-  layout: { type: 'string', default: 'single' }, workers: { type: 'string', default: '2' },
-  profile: { type: 'string' }, peers: { type: 'boolean', default: false }, set: { type: 'string', default: '' }, connections: { type: 'string', default: '16' },
-  steps: { type: 'string', default: '1500:10,10000:10,10000:5,10000:2.5,10000:2,10000:1.5' }, minutes: { type: 'string', default: '10' },
-} })
+const { values: v } = parseArgs({
+  options: {
+    layout: { type: 'string', default: 'single' },
+    workers: { type: 'string', default: '2' },
+    profile: { type: 'string' },
+    peers: { type: 'boolean', default: false },
+    set: { type: 'string', default: '' },
+    connections: { type: 'string', default: '16' },
+    steps: { type: 'string', default: '1500:10,10000:10,10000:5,10000:2.5,10000:2,10000:1.5' },
+    minutes: { type: 'string', default: '10' },
+  },
+})
 const SERVER = process.env.BENCH_DATABASE_URL
 if (!SERVER) throw new Error('BENCH_DATABASE_URL (a PostgreSQL server on this machine) is required')
 type Layout = 'single' | 'cluster' | 'external'
 const LAYOUTS = v.layout!.split(',') as Layout[]
 const WORKERS = Number(v.workers)
 const DURATION_MS = Number(v.minutes) * 60_000
-const STEPS = v.steps!.split(',').map((s) => { const [b, i] = s.split(':').map(Number); return { bands: b!, everyS: i! } })
+const STEPS = v.steps!.split(',').map((s) => {
+  const [b, i] = s.split(':').map(Number)
+  return { bands: b!, everyS: i! }
+})
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p))
 const SET = parseSettings(v.set!)
 buildService()
@@ -50,17 +70,41 @@ function postgresCpuS(): number {
   let s = 0
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue
-    try { if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') s += usage(Number(d)).cpuS } catch { /* gone */ }
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') s += usage(Number(d)).cpuS
+    } catch {
+      /* gone */
+    }
   }
   return s
 }
 
 const metricSum = async (url: string, name: string) => {
-  const text = await (await fetch(url).catch(() => undefined))?.text() ?? ''
-  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0)
+  const text = (await (await fetch(url).catch(() => undefined))?.text()) ?? ''
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce(
+    (a, m) => a + Number(m[1]),
+    0,
+  )
 }
 
-interface Row { layout: Layout; storedRate: number; bytesPerRow?: number; byProcess?: string; bands: number; everyS: number; offered: number; acked: number; stored: number; drainS: number; queueEnd: number; ackP99: string; cpuPct: number; rssMb: number; pgPct: number; ok: boolean }
+interface Row {
+  layout: Layout
+  storedRate: number
+  bytesPerRow?: number
+  byProcess?: string
+  bands: number
+  everyS: number
+  offered: number
+  acked: number
+  stored: number
+  drainS: number
+  queueEnd: number
+  ackP99: string
+  cpuPct: number
+  rssMb: number
+  pgPct: number
+  ok: boolean
+}
 
 async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row> {
   const database = await freshDatabase(SERVER!, `tongxing_capacity_${process.pid}`)
@@ -83,7 +127,10 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
     if (!MOSQUITTO) throw new Error(`the ${LAYOUT} layout needs mosquitto (apt-get install mosquitto)`)
     const port = await freePort()
     const conf = join(await mkdtemp(join(tmpdir(), 'tongxing-capacity-')), 'mosquitto.conf')
-    await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`)
+    await writeFile(
+      conf,
+      `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`,
+    )
     mosquitto = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
     await sleep(500)
     brokerUrl = `mqtt://127.0.0.1:${port}`
@@ -94,27 +141,64 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
       await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'service', s)
       metricsUrls.push(`http://127.0.0.1:${httpPort}/metrics`)
     } else {
-    const d = serve({ ...cluster, ROLE: 'dashboard', PORT: String(httpPort) })
-    children.push(d)
-    await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'dashboard', d)
-    for (let w = 0; w < WORKERS; w++) {
-      const p = await freePort()
-      const c = serve({ ...cluster, ROLE: 'worker', PORT: String(p), MQTT_CLIENT_ID: `bench-worker-${w}`, MQTT_SHARED_CONNECTIONS: v.connections! })
-      children.push(c)
-      await waitHttp(`http://127.0.0.1:${p}/healthz`, `worker ${w}`, c)
-      metricsUrls.push(`http://127.0.0.1:${p}/metrics`)
-    }
+      const d = serve({ ...cluster, ROLE: 'dashboard', PORT: String(httpPort) })
+      children.push(d)
+      await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'dashboard', d)
+      for (let w = 0; w < WORKERS; w++) {
+        const p = await freePort()
+        const c = serve({
+          ...cluster,
+          ROLE: 'worker',
+          PORT: String(p),
+          MQTT_CLIENT_ID: `bench-worker-${w}`,
+          MQTT_SHARED_CONNECTIONS: v.connections!,
+        })
+        children.push(c)
+        await waitHttp(`http://127.0.0.1:${p}/healthz`, `worker ${w}`, c)
+        metricsUrls.push(`http://127.0.0.1:${p}/metrics`)
+      }
     }
   }
   const pids = [...children.map((c) => c.pid!), ...(mosquitto ? [mosquitto.pid!] : [])]
-  const roles = LAYOUT === 'single' ? ['service'] : LAYOUT === 'external' ? ['service', 'mosquitto'] : ['dashboard', ...Array.from({ length: WORKERS }, (_, w) => `worker ${w + 1}`), 'mosquitto']
+  const roles =
+    LAYOUT === 'single'
+      ? ['service']
+      : LAYOUT === 'external'
+        ? ['service', 'mosquitto']
+        : ['dashboard', ...Array.from({ length: WORKERS }, (_, w) => `worker ${w + 1}`), 'mosquitto']
 
   const rate = bands / everyS
-  const load = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'load', '--url', `http://127.0.0.1:${httpPort}`, '--broker', brokerUrl,
-    '--admin', 'bench-admin', '--password', 'bench-password', '--bands', String(bands), '--rate', String(rate), '--duration', `${DURATION_MS / 1000}s`, '--seed', '5', '--quiet'],
-  { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] })
+  const load = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'simulator/cli.ts',
+      'load',
+      '--url',
+      `http://127.0.0.1:${httpPort}`,
+      '--broker',
+      brokerUrl,
+      '--admin',
+      'bench-admin',
+      '--password',
+      'bench-password',
+      '--bands',
+      String(bands),
+      '--rate',
+      String(rate),
+      '--duration',
+      `${DURATION_MS / 1000}s`,
+      '--seed',
+      '5',
+      '--quiet',
+    ],
+    { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   let out = ''
-  load.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+  load.stdout!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
   const stored = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions')).rows[0]!.n
   // The measured window starts once the fleet is provisioned and the first reports are stored.
   while ((await stored()) === 0 && load.exitCode === null) await sleep(500)
@@ -126,8 +210,13 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
   let rss = 0
   while (load.exitCode === null) {
     await sleep(5000) // a scrape every 5 s (Prometheus' default is 15 s): the bench's own reads cost the service little
-    queue.push((await Promise.all(metricsUrls.map((u) => metricSum(u, 'tongxing_write_queue_rows')))).reduce((a, b) => a + b, 0))
-    rss = Math.max(rss, children.reduce((a, c) => a + usage(c.pid!).rssMb, 0) + (mosquitto ? usage(mosquitto.pid!).rssMb : 0))
+    queue.push(
+      (await Promise.all(metricsUrls.map((u) => metricSum(u, 'tongxing_write_queue_rows')))).reduce((a, b) => a + b, 0),
+    )
+    rss = Math.max(
+      rss,
+      children.reduce((a, c) => a + usage(c.pid!).rssMb, 0) + (mosquitto ? usage(mosquitto.pid!).rssMb : 0),
+    )
   }
   const seconds = (performance.now() - t0) / 1000
   const after = pids.map(usage)
@@ -137,21 +226,48 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
   const acked = Number(/acknowledged (\d+),/.exec(out)?.[1] ?? 0)
   const published = Number(/published (\d+),/.exec(out)?.[1] ?? 0)
   let n = await stored()
-  while (n < acked && performance.now() - ended < 120_000) { await sleep(250); n = await stored() }
+  while (n < acked && performance.now() - ended < 120_000) {
+    await sleep(250)
+    n = await stored()
+  }
   const drainS = (performance.now() - ended) / 1000
-  const byProcess = roles.map((r, i) => `${r} ${((after[i]!.cpuS - before[i]!.cpuS) / seconds * 100).toFixed(1)} % CPU, ${after[i]!.rssMb.toFixed(0)} MB`).join('; ')
-  const cpuPct = (after.reduce((a, u) => a + u.cpuS, 0) - before.reduce((a, u) => a + u.cpuS, 0)) / seconds * 100
+  const byProcess = roles
+    .map(
+      (r, i) =>
+        `${r} ${(((after[i]!.cpuS - before[i]!.cpuS) / seconds) * 100).toFixed(1)} % CPU, ${after[i]!.rssMb.toFixed(0)} MB`,
+    )
+    .join('; ')
+  const cpuPct = ((after.reduce((a, u) => a + u.cpuS, 0) - before.reduce((a, u) => a + u.cpuS, 0)) / seconds) * 100
   const third = Math.max(1, Math.floor(queue.length / 3))
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
   const growing = avg(queue.slice(-third)) > 2 * avg(queue.slice(0, third)) + 2000
   const row: Row = {
-    layout: LAYOUT, storedRate, bands, everyS, offered: rate, acked: acked / (DURATION_MS / 1000), stored: n, drainS, queueEnd: queue.at(-1) ?? 0,
-    ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-', cpuPct, rssMb: rss, pgPct: (pgAfter - pgBefore) / seconds * 100,
+    layout: LAYOUT,
+    storedRate,
+    bands,
+    everyS,
+    offered: rate,
+    acked: acked / (DURATION_MS / 1000),
+    stored: n,
+    drainS,
+    queueEnd: queue.at(-1) ?? 0,
+    ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-',
+    cpuPct,
+    rssMb: rss,
+    pgPct: ((pgAfter - pgBefore) / seconds) * 100,
     // Bands waiting over a second for their PUBACK are queueing at the door.
     byProcess,
-    ok: published > 0 && acked === published && n >= acked && drainS < 5 && !growing && parseFloat(/PUBACK p50 [^,]+ p99 ([0-9.]+) ms/.exec(out)?.[1] ?? 'Infinity') < 1000,
+    ok:
+      published > 0 &&
+      acked === published &&
+      n >= acked &&
+      drainS < 5 &&
+      !growing &&
+      parseFloat(/PUBACK p50 [^,]+ p99 ([0-9.]+) ms/.exec(out)?.[1] ?? 'Infinity') < 1000,
   }
-  const size = await db.query<{ b: number }>(`SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'positions'::regclass)::float8 / GREATEST(count(*), 1) AS b FROM positions`)
+  const size = await db.query<{ b: number }>(
+    `SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'positions'::regclass)::float8 / GREATEST(count(*), 1) AS b FROM positions`,
+  )
   row.bytesPerRow = size.rows[0]!.b
   await Promise.all(children.map(stopProcess))
   mosquitto?.kill('SIGTERM')
@@ -163,7 +279,8 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
 async function peerStep(kind: 'bare aedes' | 'Mosquitto', bands: number, everyS: number) {
   const port = await freePort()
   let broker: ChildProcess
-  if (kind === 'bare aedes') broker = spawn(process.execPath, ['bench/support/bare-aedes.mjs', String(port)], { cwd: ROOT, stdio: 'ignore' })
+  if (kind === 'bare aedes')
+    broker = spawn(process.execPath, ['bench/support/bare-aedes.mjs', String(port)], { cwd: ROOT, stdio: 'ignore' })
   else {
     if (!MOSQUITTO) return undefined
     const conf = join(await mkdtemp(join(tmpdir(), 'tongxing-capacity-')), 'mosquitto.conf')
@@ -171,30 +288,64 @@ async function peerStep(kind: 'bare aedes' | 'Mosquitto', bands: number, everyS:
     broker = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
   }
   await sleep(1000)
-  const load = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'load', '--no-provision', '--broker', `mqtt://127.0.0.1:${port}`,
-    '--bands', String(bands), '--rate', String(bands / everyS), '--duration', `${DURATION_MS / 1000}s`, '--seed', '5', '--quiet'],
-  { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] })
+  const load = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'simulator/cli.ts',
+      'load',
+      '--no-provision',
+      '--broker',
+      `mqtt://127.0.0.1:${port}`,
+      '--bands',
+      String(bands),
+      '--rate',
+      String(bands / everyS),
+      '--duration',
+      `${DURATION_MS / 1000}s`,
+      '--seed',
+      '5',
+      '--quiet',
+    ],
+    { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   let out = ''
-  load.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+  load.stdout!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
   // As for the service: measured once the fleet is connected and reporting (the load prints nothing before the end,
   // so the window opens after the connection burst, a fixed 20 s in).
   await sleep(20_000)
   const before = usage(broker.pid!)
   const t0 = performance.now()
   let rss = 0
-  while (load.exitCode === null) { await sleep(2000); rss = Math.max(rss, usage(broker.pid!).rssMb) }
-  const cpuPct = (usage(broker.pid!).cpuS - before.cpuS) / ((performance.now() - t0) / 1000) * 100
+  while (load.exitCode === null) {
+    await sleep(2000)
+    rss = Math.max(rss, usage(broker.pid!).rssMb)
+  }
+  const cpuPct = ((usage(broker.pid!).cpuS - before.cpuS) / ((performance.now() - t0) / 1000)) * 100
   broker.kill('SIGTERM')
-  return { cpuPct, rssMb: rss, ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-', acked: Number(/acknowledged (\d+),/.exec(out)?.[1] ?? 0) / (DURATION_MS / 1000) }
+  return {
+    cpuPct,
+    rssMb: rss,
+    ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-',
+    acked: Number(/acknowledged (\d+),/.exec(out)?.[1] ?? 0) / (DURATION_MS / 1000),
+  }
 }
 
 const LAYOUT_NAMES: Record<Layout, string> = {
-  single: 'one process (embedded broker)', external: 'one process reading from Mosquitto (MQTT_URL)',
+  single: 'one process (embedded broker)',
+  external: 'one process reading from Mosquitto (MQTT_URL)',
   cluster: `Mosquitto + ${WORKERS} workers (${v.connections} connections each) + dashboard server`,
 }
-console.log(`# capacity — ${LAYOUTS.map((l) => LAYOUT_NAMES[l]).join(' / ')}${v.set ? ` with ${v.set}` : ''}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
+console.log(
+  `# capacity — ${LAYOUTS.map((l) => LAYOUT_NAMES[l]).join(' / ')}${v.set ? ` with ${v.set}` : ''}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+)
 const multi = LAYOUTS.length > 1
-console.log(`| bands × every |${multi ? ' layout |' : ''} offered fixes/s | acknowledged fixes/s | stored fixes/s |${multi ? ` stored ÷ ${LAYOUTS[0]} |` : ''} stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | disk per position | sustained |`)
+console.log(
+  `| bands × every |${multi ? ' layout |' : ''} offered fixes/s | acknowledged fixes/s | stored fixes/s |${multi ? ` stored ÷ ${LAYOUTS[0]} |` : ''} stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | disk per position | sustained |`,
+)
 console.log(`|---|${multi ? '---|---|' : ''}---|---|---|---|---|---|---|---|---|---|---|---|`)
 const parts: string[] = []
 const peerRows: string[] = []
@@ -205,13 +356,18 @@ for (const s of STEPS) {
     const r = await step(layout, s.bands, s.everyS)
     first ??= r
     ok &&= r.ok
-    console.log(`| ${r.bands} × ${r.everyS} s |${multi ? ` ${layout} |` : ''} ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.storedRate.toFixed(0)} |${multi ? ` ${(r.storedRate / first.storedRate).toFixed(2)} |` : ''} ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${(r.cpuPct / r.bands * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${(r.rssMb / r.bands * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`)
+    console.log(
+      `| ${r.bands} × ${r.everyS} s |${multi ? ` ${layout} |` : ''} ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.storedRate.toFixed(0)} |${multi ? ` ${(r.storedRate / first.storedRate).toFixed(2)} |` : ''} ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${((r.cpuPct / r.bands) * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${((r.rssMb / r.bands) * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`,
+    )
     if (layout !== 'single') parts.push(`${r.bands} × ${r.everyS} s, ${layout}: ${r.byProcess}`)
   }
   if (v.peers) {
     for (const kind of ['bare aedes', 'Mosquitto'] as const) {
       const p = await peerStep(kind, s.bands, s.everyS)
-      if (p) peerRows.push(`| ${s.bands} × ${s.everyS} s | ${kind} | ${p.acked.toFixed(0)} | ${p.ackP99} | ${p.cpuPct.toFixed(1)} % | ${(first!.cpuPct / p.cpuPct).toFixed(1)}× | ${p.rssMb.toFixed(0)} MB |`)
+      if (p)
+        peerRows.push(
+          `| ${s.bands} × ${s.everyS} s | ${kind} | ${p.acked.toFixed(0)} | ${p.ackP99} | ${p.cpuPct.toFixed(1)} % | ${(first!.cpuPct / p.cpuPct).toFixed(1)}× | ${p.rssMb.toFixed(0)} MB |`,
+        )
     }
   }
   if (!ok && s.bands === STEPS.at(-1)!.bands) break
@@ -219,7 +375,9 @@ for (const s of STEPS) {
 if (parts.length > 0) console.log(`\nby process — ${parts.join('\n  ')}`)
 if (peerRows.length > 0) {
   console.log('\nthe same load on brokers that store nothing (the floor):')
-  console.log('| bands × every | broker | acknowledged fixes/s | PUBACK p99 | broker CPU (% of a core) | Tongxing ÷ broker | broker RSS |')
+  console.log(
+    '| bands × every | broker | acknowledged fixes/s | PUBACK p99 | broker CPU (% of a core) | Tongxing ÷ broker | broker RSS |',
+  )
   console.log('|---|---|---|---|---|---|---|')
   for (const row of peerRows) console.log(row)
 }

@@ -3,7 +3,16 @@
 // engine without it, and two one-fix rules — naive (the fix's centre decides, as the peers do)
 // and error-circle (the whole error circle must be beyond, or inside a danger zone). Delays run
 // from the boundary crossing to the moment the alert is raised (arrival of the deciding report).
-import { DEFAULT_POLICY, distanceBeyond, initialState, step, tick, type BandState, type EngineEvent, type Zone } from '../geofence/index.ts'
+import {
+  DEFAULT_POLICY,
+  distanceBeyond,
+  initialState,
+  step,
+  tick,
+  type BandState,
+  type EngineEvent,
+  type Zone,
+} from '../geofence/index.ts'
 import { createRng, generateFleet, planBand, quantile, score, formatScore, type Label } from '../simulator/index.ts'
 import { harshBand, type BandCommand, type HarshRecord } from '../simulator/harsh-band.ts'
 import { HARSH, harshFleet } from '../simulator/harsh.ts'
@@ -13,72 +22,125 @@ import { EXPECTED_ALERTS } from '../simulator/truth.ts'
 import { MATCH_WINDOW } from '../simulator/score.ts'
 import { zonesOf } from './support/truth-zones.ts'
 
-interface Alert { bandId: string; kind: string; fixTime: number; raisedAt: number; rule?: string; evidence?: unknown }
-interface Fix { ts: number; seq: number; lat?: number; lon?: number; acc?: number; src?: string; evt?: string[] }
+interface Alert {
+  bandId: string
+  kind: string
+  fixTime: number
+  raisedAt: number
+  rule?: string
+  evidence?: unknown
+}
+interface Fix {
+  ts: number
+  seq: number
+  lat?: number
+  lon?: number
+  acc?: number
+  src?: string
+  evt?: string[]
+}
 type Judge = { feed(t: number, fixes: Fix[]): BandCommand[]; tick(now: number): void }
 type Rule = (bandId: string, zones: Zone[], alerts: Alert[], start: number) => Judge
 
 /** Per-band-hour rates of the harsh scenario: wanders of every kind, danger visits, emergencies. */
-const RATES = { wander_slow: 0.02, wander_purposeful: 0.01, wander_night: 0.02, danger: 0.01, sos: 0.01, fall: 0.005, band_removed: 0.002, silent_outside: 0.005 }
+const RATES = {
+  wander_slow: 0.02,
+  wander_purposeful: 0.01,
+  wander_night: 0.02,
+  danger: 0.01,
+  sos: 0.01,
+  fall: 0.005,
+  band_removed: 0.002,
+  silent_outside: 0.005,
+}
 
-export const engine = (search: boolean): Rule => (bandId, zones, alerts, start) => {
-  let s: BandState = initialState(start)
-  let nextTick = start + 5000
-  const take = (events: EngineEvent[], at: number) => {
-    for (const e of events) if (e.type === 'raise') alerts.push({ bandId, kind: e.kind, fixTime: e.fixTime, raisedAt: at, rule: e.evidence.rule as string, evidence: e.evidence })
-  }
-  const tickTo = (t: number) => {
-    for (; nextTick <= t; nextTick += 5000) {
-      const r = tick(s, nextTick, DEFAULT_POLICY, zones)
-      s = r.state
-      take(r.events, nextTick)
+export const engine =
+  (search: boolean): Rule =>
+  (bandId, zones, alerts, start) => {
+    let s: BandState = initialState(start)
+    let nextTick = start + 5000
+    const take = (events: EngineEvent[], at: number) => {
+      for (const e of events)
+        if (e.type === 'raise')
+          alerts.push({
+            bandId,
+            kind: e.kind,
+            fixTime: e.fixTime,
+            raisedAt: at,
+            rule: e.evidence.rule as string,
+            evidence: e.evidence,
+          })
+    }
+    const tickTo = (t: number) => {
+      for (; nextTick <= t; nextTick += 5000) {
+        const r = tick(s, nextTick, DEFAULT_POLICY, zones)
+        s = r.state
+        take(r.events, nextTick)
+      }
+    }
+    return {
+      feed(t, fixes) {
+        tickTo(t)
+        const commands: BandCommand[] = []
+        for (const f of [...fixes].sort((a, b) => a.ts - b.ts)) {
+          const r = step(s, f, zones, DEFAULT_POLICY, t)
+          s = r.state
+          take(r.events, t)
+          commands.push(...r.commands.map((c) => c.command))
+        }
+        return search ? commands : []
+      },
+      tick: tickTo,
     }
   }
-  return {
-    feed(t, fixes) {
-      tickTo(t)
-      const commands: BandCommand[] = []
-      for (const f of [...fixes].sort((a, b) => a.ts - b.ts)) {
-        const r = step(s, f, zones, DEFAULT_POLICY, t)
-        s = r.state
-        take(r.events, t)
-        commands.push(...r.commands.map((c) => c.command))
-      }
-      return search ? commands : []
-    },
-    tick: tickTo,
-  }
-}
 
 /** One fix decides: `circle` false — its centre (the peers' rule); true — its whole error circle. */
-const oneFix = (circle: boolean): Rule => (bandId, zones, alerts) => {
-  const on = new Set<string>()
-  const flip = (key: string, now: boolean, a: Alert) => {
-    if (now && !on.has(key)) alerts.push(a)
-    if (now) on.add(key)
-    else on.delete(key)
-  }
-  return {
-    feed(t, fixes) {
-      for (const f of fixes) {
-        if (f.lat === undefined || f.lon === undefined) continue
-        const acc = circle ? f.acc ?? 50 : 0
-        const beyond = Math.min(...zones.filter((z) => z.kind === 'safe').map((z) => distanceBeyond(z.shape, f.lat!, f.lon!)))
-        if (!(circle && beyond > 0 && beyond <= acc)) flip('safe', beyond - acc > 0, { bandId, kind: 'left_safe_zone', fixTime: f.ts, raisedAt: t })
-        for (const z of zones) {
-          if (z.kind !== 'danger') continue
-          const d = distanceBeyond(z.shape, f.lat, f.lon)
-          if (d > 1000) { on.delete(String(z.id)); continue }
-          flip(String(z.id), d < -acc || (!circle && d < 0), { bandId, kind: 'entered_danger_zone', fixTime: f.ts, raisedAt: t })
+const oneFix =
+  (circle: boolean): Rule =>
+  (bandId, zones, alerts) => {
+    const on = new Set<string>()
+    const flip = (key: string, now: boolean, a: Alert) => {
+      if (now && !on.has(key)) alerts.push(a)
+      if (now) on.add(key)
+      else on.delete(key)
+    }
+    return {
+      feed(t, fixes) {
+        for (const f of fixes) {
+          if (f.lat === undefined || f.lon === undefined) continue
+          const acc = circle ? (f.acc ?? 50) : 0
+          const beyond = Math.min(
+            ...zones.filter((z) => z.kind === 'safe').map((z) => distanceBeyond(z.shape, f.lat!, f.lon!)),
+          )
+          if (!(circle && beyond > 0 && beyond <= acc))
+            flip('safe', beyond - acc > 0, { bandId, kind: 'left_safe_zone', fixTime: f.ts, raisedAt: t })
+          for (const z of zones) {
+            if (z.kind !== 'danger') continue
+            const d = distanceBeyond(z.shape, f.lat, f.lon)
+            if (d > 1000) {
+              on.delete(String(z.id))
+              continue
+            }
+            flip(String(z.id), d < -acc || (!circle && d < 0), {
+              bandId,
+              kind: 'entered_danger_zone',
+              fixTime: f.ts,
+              raisedAt: t,
+            })
+          }
         }
-      }
-      return []
-    },
-    tick() {},
+        return []
+      },
+      tick() {},
+    }
   }
-}
 
-export function runRule(plans: BandPlan[], zones: Map<string, Zone[]>, rule: Rule, o: { start: number; end: number; seed: number }) {
+export function runRule(
+  plans: BandPlan[],
+  zones: Map<string, Zone[]>,
+  rule: Rule,
+  o: { start: number; end: number; seed: number },
+) {
   const alerts: Alert[] = []
   const records = new Map<string, HarshRecord>()
   const root = createRng(o.seed)
@@ -87,7 +149,12 @@ export function runRule(plans: BandPlan[], zones: Map<string, Zone[]>, rule: Rul
     const record: HarshRecord = { cellOnly: [], fixes: 0, presses: [], baseS: 0 }
     records.set(bandId, record)
     const judge = rule(bandId, zones.get(bandId)!, alerts, o.start)
-    const band = harshBand(plan, { start: o.start, end: o.end, model: HARSH }, root.fork(`harsh-${plan.resident.key}`), record)
+    const band = harshBand(
+      plan,
+      { start: o.start, end: o.end, model: HARSH },
+      root.fork(`harsh-${plan.resident.key}`),
+      record,
+    )
     for (let r = band.next(); !r.done; ) {
       const fixes = [JSON.parse(r.value.payload) as Fix | Fix[]].flat().map((f) => ({ ...f, ts: f.ts * 1000 }))
       r = band.next(judge.feed(r.value.t, fixes))
@@ -97,8 +164,11 @@ export function runRule(plans: BandPlan[], zones: Map<string, Zone[]>, rule: Rul
   return { alerts, records }
 }
 
-export const matches = (a: Alert, l: Label) => a.bandId === l.bandId && EXPECTED_ALERTS[l.kind].includes(a.kind) &&
-  a.fixTime >= l.start - MATCH_WINDOW.beforeMs && a.fixTime <= l.end + MATCH_WINDOW.afterMs
+export const matches = (a: Alert, l: Label) =>
+  a.bandId === l.bandId &&
+  EXPECTED_ALERTS[l.kind].includes(a.kind) &&
+  a.fixTime >= l.start - MATCH_WINDOW.beforeMs &&
+  a.fixTime <= l.end + MATCH_WINDOW.afterMs
 
 /**
  * Each SOS or fall the engine raised, through the alert store's rule: staff acknowledge an
@@ -115,7 +185,11 @@ function emergenciesReached(alerts: Alert[], reopen: boolean, seed: number) {
     if (seen.has(`${key}/${a.fixTime}`)) continue // the same press again (a duplicate): never a new emergency
     seen.add(`${key}/${a.fixTime}`)
     const cur = open.get(key)
-    const fresh = { fixTime: a.fixTime, ackAt: a.raisedAt + rng.uniform(60, 180) * 1000, closeAt: a.raisedAt + rng.uniform(20, 40) * 60_000 }
+    const fresh = {
+      fixTime: a.fixTime,
+      ackAt: a.raisedAt + rng.uniform(60, 180) * 1000,
+      closeAt: a.raisedAt + rng.uniform(20, 40) * 60_000,
+    }
     if (!cur || a.raisedAt >= cur.closeAt || (reopen && a.raisedAt >= cur.ackAt && a.fixTime > cur.fixTime)) {
       open.set(key, fresh)
       reached++
@@ -130,7 +204,15 @@ export function harshWorld(o: { bands: number; hours: number; seed: number; star
   const kind = generateFleet({ bands: o.bands, seed: o.seed })
   const fleet = harshFleet(kind, HARSH, createRng(o.seed).fork('harsh-fleet'))
   const nearRoad = new Set(fleet.residents.filter((r, i) => r.home !== kind.residents[i]!.home).map((r) => r.bandId))
-  const options = { start: o.start, end, intervalMs: 30_000, noise: DEFAULT_NOISE, faults: { gapsPerHour: HARSH.gaps.perHour, duplicate: 0 }, rates: RATES, corridors: fleet.corridors }
+  const options = {
+    start: o.start,
+    end,
+    intervalMs: 30_000,
+    noise: DEFAULT_NOISE,
+    faults: { gapsPerHour: HARSH.gaps.perHour, duplicate: 0 },
+    rates: RATES,
+    corridors: fleet.corridors,
+  }
   const root = createRng(o.seed)
   let id = 1
   const plans = fleet.residents.map((r) => {
@@ -144,10 +226,16 @@ export function harshWorld(o: { bands: number; hours: number; seed: number; star
 export function harshBench(o: { bands: number; hours: number; seed: number; start: number }) {
   const { end, nearRoad, plans, labels, zones } = harshWorld(o)
   const bandHours = o.bands * o.hours
-  console.log(`# geofence on harsh traffic — ${o.bands} bands, ${o.hours} h from ${new Date(o.start).toISOString()}, seed ${o.seed}; ` +
-    `${nearRoad.size} homes 45–75 m from a road or the river; reports every ${[...new Set(HARSH.intervalsS)].join('/')} s by band`)
-  const rows: [string, Rule][] = [['tongxing, search mode', engine(true)], ['tongxing, no search mode', engine(false)],
-    ['naive one-fix (centre)', oneFix(false)], ['error-circle one-fix', oneFix(true)]]
+  console.log(
+    `# geofence on harsh traffic — ${o.bands} bands, ${o.hours} h from ${new Date(o.start).toISOString()}, seed ${o.seed}; ` +
+      `${nearRoad.size} homes 45–75 m from a road or the river; reports every ${[...new Set(HARSH.intervalsS)].join('/')} s by band`,
+  )
+  const rows: [string, Rule][] = [
+    ['tongxing, search mode', engine(true)],
+    ['tongxing, no search mode', engine(false)],
+    ['naive one-fix (centre)', oneFix(false)],
+    ['error-circle one-fix', oneFix(true)],
+  ]
   const summary: Record<string, number | string>[] = []
   let baseFixes = 0
   for (const [name, rule] of rows) {
@@ -158,41 +246,65 @@ export function harshBench(o: { bands: number; hours: number; seed: number; star
     console.log(formatScore(score(labels, alerts, bandHours)))
     const wanders = labels.filter((l) => l.kind === 'left_safe_zone' && l.mustAlert)
     const firstAlert = (l: Label) => Math.min(...alerts.filter((a) => matches(a, l)).map((a) => a.raisedAt))
-    const delays = wanders.map(firstAlert).map((t, i) => (t - wanders[i]!.start) / 1000).filter(Number.isFinite)
+    const delays = wanders
+      .map(firstAlert)
+      .map((t, i) => (t - wanders[i]!.start) / 1000)
+      .filter(Number.isFinite)
     const far = wanders.filter((l) => (l.maxBeyondM ?? 0) >= 200)
-    const cellOnly = wanders.filter((l) => records.get(l.bandId)!.cellOnly.some(([a, b]) => Math.min(b, l.end) - Math.max(a, l.start) > (l.end - l.start) / 2))
-    const recall = (ls: Label[]) => (ls.length === 0 ? '-' : `${((100 * ls.filter((l) => Number.isFinite(firstAlert(l))).length) / ls.length).toFixed(1)} % of ${ls.length}`)
+    const cellOnly = wanders.filter((l) =>
+      records
+        .get(l.bandId)!
+        .cellOnly.some(([a, b]) => Math.min(b, l.end) - Math.max(a, l.start) > (l.end - l.start) / 2),
+    )
+    const recall = (ls: Label[]) =>
+      ls.length === 0
+        ? '-'
+        : `${((100 * ls.filter((l) => Number.isFinite(firstAlert(l))).length) / ls.length).toFixed(1)} % of ${ls.length}`
     const trueAlert = (a: Alert) => labels.some((l) => matches(a, l))
     const falseExits = alerts.filter((a) => a.kind === 'left_safe_zone' && !trueAlert(a))
     const roadDanger = alerts.filter((a) => a.kind === 'entered_danger_zone' && nearRoad.has(a.bandId))
     summary.push({
-      rule: name, median: fmt(quantile(delays, 0.5)), p95: fmt(quantile(delays, 0.95)), far: recall(far), cell: recall(cellOnly),
+      rule: name,
+      median: fmt(quantile(delays, 0.5)),
+      p95: fmt(quantile(delays, 0.95)),
+      far: recall(far),
+      cell: recall(cellOnly),
       falseExits: ((falseExits.length / bandHours) * 1000).toFixed(2),
-      danger: roadDanger.length === 0 ? '-' : `${((100 * roadDanger.filter(trueAlert).length) / roadDanger.length).toFixed(0)} % of ${roadDanger.length}`,
+      danger:
+        roadDanger.length === 0
+          ? '-'
+          : `${((100 * roadDanger.filter(trueAlert).length) / roadDanger.length).toFixed(0)} % of ${roadDanger.length}`,
       silent: falseExits.filter((a) => a.rule === 'left, then silent').length,
       fixesPerBandDay: ((fixes / bandHours) * 24).toFixed(0),
     })
     if (name === 'tongxing, search mode') {
       const now = emergenciesReached(alerts, true, o.seed)
       const before = emergenciesReached(alerts, false, o.seed)
-      summary.at(-1)!.emergencies = `${now.reached}/${now.presses} (merge rule before: ${before.reached}/${now.presses})`
+      summary.at(-1)!.emergencies =
+        `${now.reached}/${now.presses} (merge rule before: ${before.reached}/${now.presses})`
     }
   }
   console.log('\n## harsh — side by side (delay from the boundary crossing to the alert being raised)\n')
   console.log(table(summary))
   const e = summary[0]!
   console.log('\n## harsh — aims of issue 15 against the measured figures (tongxing, search mode)\n')
-  console.log(table([
-    { aim: 'wander alert delay, median', target: '<= 45 s', measured: e.median },
-    { aim: 'wander alert delay, p95', target: '<= 90 s', measured: e.p95 },
-    { aim: 'recall, wanders 200 m out', target: '100 %', measured: e.far },
-    { aim: 'recall, cell-only tracks', target: '>= 90 %', measured: e.cell },
-    { aim: 'false exits per 1000 band-hours', target: '<= 1', measured: e.falseExits },
-    { aim: 'danger alerts real, homes near roads', target: '>= 90 %', measured: e.danger },
-    { aim: '"left, then silent" from a jump and a gap', target: '0', measured: e.silent },
-    { aim: 'repeated SOS/fall presses reaching people', target: 'all', measured: e.emergencies },
-    { aim: 'extra fixes per band-day (search mode)', target: '(cost)', measured: (((Number(e.fixesPerBandDay) * bandHours) / 24 - baseFixes) / (bandHours / 24)).toFixed(0) },
-  ]))
+  console.log(
+    table([
+      { aim: 'wander alert delay, median', target: '<= 45 s', measured: e.median },
+      { aim: 'wander alert delay, p95', target: '<= 90 s', measured: e.p95 },
+      { aim: 'recall, wanders 200 m out', target: '100 %', measured: e.far },
+      { aim: 'recall, cell-only tracks', target: '>= 90 %', measured: e.cell },
+      { aim: 'false exits per 1000 band-hours', target: '<= 1', measured: e.falseExits },
+      { aim: 'danger alerts real, homes near roads', target: '>= 90 %', measured: e.danger },
+      { aim: '"left, then silent" from a jump and a gap', target: '0', measured: e.silent },
+      { aim: 'repeated SOS/fall presses reaching people', target: 'all', measured: e.emergencies },
+      {
+        aim: 'extra fixes per band-day (search mode)',
+        target: '(cost)',
+        measured: (((Number(e.fixesPerBandDay) * bandHours) / 24 - baseFixes) / (bandHours / 24)).toFixed(0),
+      },
+    ]),
+  )
 }
 
 const fmt = (x: number | null) => (x === null ? '-' : `${x.toFixed(0)} s`)
@@ -201,5 +313,9 @@ function table(rows: Record<string, number | string | undefined>[]): string {
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))]
   const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k] ?? '').length)))
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`
-  return [line(keys), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => String(r[k] ?? ''))))].join('\n')
+  return [
+    line(keys),
+    line(width.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(keys.map((k) => String(r[k] ?? '')))),
+  ].join('\n')
 }

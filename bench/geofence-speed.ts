@@ -22,7 +22,7 @@ const rng = createRng(11)
 /** A hexagon of radius `m` metres around a point, as a GeoJSON polygon. */
 function hexagon(at: { lat: number; lon: number }, m: number): Zone['shape'] {
   const ring = Array.from({ length: 7 }, (_, i) => {
-    const p = offset(at, m * Math.sin((i % 6) * Math.PI / 3), m * Math.cos((i % 6) * Math.PI / 3))
+    const p = offset(at, m * Math.sin(((i % 6) * Math.PI) / 3), m * Math.cos(((i % 6) * Math.PI) / 3))
     return [p.lon, p.lat]
   })
   return { type: 'Polygon', coordinates: [ring] }
@@ -41,8 +41,13 @@ const fixes = (() => {
 function scenario(count: number): Zone[] {
   // Few zones: right around the walk. Many: over the whole city (about 30 × 30 km).
   const spread = count <= 10 ? 1500 : 15_000
-  return Array.from({ length: count }, (_, i) => ({ id: i + 1, residentId: null, name: `danger ${i}`, kind: 'danger',
-    shape: hexagon(offset(CENTRE, rng.uniform(-spread, spread), rng.uniform(-spread, spread)), 60) }))
+  return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    residentId: null,
+    name: `danger ${i}`,
+    kind: 'danger',
+    shape: hexagon(offset(CENTRE, rng.uniform(-spread, spread), rng.uniform(-spread, spread)), 60),
+  }))
 }
 
 /** Best of three timed runs after one untimed (so the JIT has compiled both loops alike). */
@@ -57,17 +62,26 @@ function timeIt(fn: () => number): { perSecond: number; hits: number } {
   return { perSecond: N / (best / 1000), hits }
 }
 
-console.log(`# geofence speed — ${N} fixes, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+console.log(
+  `# geofence speed — ${N} fixes, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+)
 console.log('| danger zones | bare Turf loop (fixes/s) | Tongxing engine (fixes/s) | engine ÷ bare |')
 console.log('|---|---|---|---|')
-const home: Zone = { id: 0, residentId: 1, name: 'home', kind: 'safe', shape: { type: 'circle', center: [CENTRE.lon, CENTRE.lat], radiusM: 5000 } }
+const home: Zone = {
+  id: 0,
+  residentId: 1,
+  name: 'home',
+  kind: 'safe',
+  shape: { type: 'circle', center: [CENTRE.lon, CENTRE.lat], radiusM: 5000 },
+}
 for (const count of [1, 10, 1000]) {
   const zones = scenario(count)
   const bare = timeIt(() => {
     let hits = 0
     for (const f of fixes) {
       const p = point([f.lon, f.lat])
-      for (const z of zones) if (booleanPointInPolygon(p, z.shape as Parameters<typeof booleanPointInPolygon>[1])) hits++
+      for (const z of zones)
+        if (booleanPointInPolygon(p, z.shape as Parameters<typeof booleanPointInPolygon>[1])) hits++
     }
     return hits
   })
@@ -86,5 +100,7 @@ for (const count of [1, 10, 1000]) {
     }
     return alerts
   })
-  console.log(`| ${count} | ${Math.round(bare.perSecond).toLocaleString('en')} | ${Math.round(engine.perSecond).toLocaleString('en')} | ${(engine.perSecond / bare.perSecond).toFixed(2)} |`)
+  console.log(
+    `| ${count} | ${Math.round(bare.perSecond).toLocaleString('en')} | ${Math.round(engine.perSecond).toLocaleString('en')} | ${(engine.perSecond / bare.perSecond).toFixed(2)} |`,
+  )
 }

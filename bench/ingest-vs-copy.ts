@@ -23,7 +23,13 @@ import { createDb, createLogger, loadConfig, migrate, startEmbeddedDb, type Db }
 import { upsertBand } from '../ingest/index.ts'
 import { loadBandId, loadSecret } from '../simulator/load.ts'
 
-const { values: v } = parseArgs({ options: { bands: { type: 'string', default: '1500' }, live: { type: 'string', default: '20' }, backlog: { type: 'string', default: '200' } } })
+const { values: v } = parseArgs({
+  options: {
+    bands: { type: 'string', default: '1500' },
+    live: { type: 'string', default: '20' },
+    backlog: { type: 'string', default: '200' },
+  },
+})
 const BANDS = Number(v.bands)
 const SEED = 3
 const START = Date.now() - 3_600_000 // within a day of provisioning: older fixes are refused
@@ -45,7 +51,9 @@ async function embedded(): Promise<Backend> {
   const pglite = await PGlite.create(join(await mkdtemp(join(tmpdir(), 'tongxing-bench-')), 'pglite'))
   const served = await startEmbeddedDb({ db: pglite })
   return {
-    name: 'embedded PGlite', url: served.connectionString, poolSize: '1',
+    name: 'embedded PGlite',
+    url: served.connectionString,
+    poolSize: '1',
     async copy(csv) {
       const t0 = performance.now()
       await pglite.query(COPY_SQL.replace('STDIN', "'/dev/blob'"), [], { blob: new Blob([csv]) })
@@ -63,7 +71,9 @@ async function server(serverUrl: string): Promise<Backend> {
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
   return {
-    name: 'PostgreSQL server', url: url.toString(), poolSize: '4',
+    name: 'PostgreSQL server',
+    url: url.toString(),
+    poolSize: '4',
     async copy(csv) {
       const c = new pg.Client({ connectionString: url.toString() })
       await c.connect()
@@ -85,18 +95,47 @@ function csvRows(fixesPerBand: number): string {
   const lines: string[] = []
   for (let i = 0; i < BANDS; i++) {
     for (let k = 0; k < fixesPerBand; k++) {
-      lines.push(`${loadBandId(i)},${new Date(START + k * 1000).toISOString()},${k},${36.8 + (i % 100) * 1e-4},${118 + k * 1e-6},6,gps,80`)
+      lines.push(
+        `${loadBandId(i)},${new Date(START + k * 1000).toISOString()},${k},${36.8 + (i % 100) * 1e-4},${118 + k * 1e-6},6,gps,80`,
+      )
     }
   }
   return `${lines.join('\n')}\n`
 }
 
-function publish(mqttPort: number, fixesPerBand: number, per: number, window: number): Promise<{ acked: number; ms: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/publisher.ts', `mqtt://127.0.0.1:${mqttPort}`,
-    String(BANDS), String(fixesPerBand), String(per), String(window), String(START), String(SEED)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+function publish(
+  mqttPort: number,
+  fixesPerBand: number,
+  per: number,
+  window: number,
+): Promise<{ acked: number; ms: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/support/publisher.ts',
+      `mqtt://127.0.0.1:${mqttPort}`,
+      String(BANDS),
+      String(fixesPerBand),
+      String(per),
+      String(window),
+      String(START),
+      String(SEED),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   let out = ''
-  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
-  return new Promise((resolve, reject) => child.once('exit', (code) => code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as { acked: number; ms: number }) : reject(new Error(`publisher exited ${code}`))))
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as { acked: number; ms: number })
+        : reject(new Error(`publisher exited ${code}`)),
+    ),
+  )
 }
 
 const count = async (db: Db) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions')).rows[0]!.n
@@ -108,7 +147,10 @@ async function measure(b: Backend) {
   await setup.close()
 
   const rows: { shape: string; rows: number; copyPerS: number; ingestPerS: number }[] = []
-  for (const [shape, fixesPerBand, per, window] of [['live (1 fix per message)', Number(v.live), 1, 4], ['backlog (50 fixes per message)', Number(v.backlog), 50, 2]] as const) {
+  for (const [shape, fixesPerBand, per, window] of [
+    ['live (1 fix per message)', Number(v.live), 1, 4],
+    ['backlog (50 fixes per message)', Number(v.backlog), 50, 2],
+  ] as const) {
     const n = BANDS * fixesPerBand
     const csv = csvRows(fixesPerBand)
     const copyMs = await b.copy(csv)
@@ -117,7 +159,16 @@ async function measure(b: Backend) {
     await db.query('TRUNCATE positions')
     await db.close()
 
-    const loaded = loadConfig({ WRITE_QUEUE_MAX_ROWS: process.env.WRITE_QUEUE_MAX_ROWS ?? '100000', DATABASE_URL: b.url, DB_POOL_SIZE: b.poolSize, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-bench-')) })
+    const loaded = loadConfig({
+      WRITE_QUEUE_MAX_ROWS: process.env.WRITE_QUEUE_MAX_ROWS ?? '100000',
+      DATABASE_URL: b.url,
+      DB_POOL_SIZE: b.poolSize,
+      PORT: '0',
+      MQTT_PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'tongxing-bench-')),
+    })
     if (!loaded.ok) throw new Error(loaded.errors.join('; '))
     const service = await startService(loaded.config, log)
     const run = await publish(service.mqttPort!, fixesPerBand, per, window)
@@ -131,14 +182,21 @@ async function measure(b: Backend) {
 }
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en')
-console.log(`# ingest vs raw COPY — ${BANDS} bands, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
-console.log('| database | traffic | positions | raw COPY (rows/s) | Tongxing, MQTT to durable (positions/s) | Tongxing ÷ COPY |')
+console.log(
+  `# ingest vs raw COPY — ${BANDS} bands, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+)
+console.log(
+  '| database | traffic | positions | raw COPY (rows/s) | Tongxing, MQTT to durable (positions/s) | Tongxing ÷ COPY |',
+)
 console.log('|---|---|---|---|---|---|')
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
 for (const make of [embedded, ...(serverUrl ? [() => server(serverUrl)] : [])]) {
   const b = await make()
   try {
-    for (const r of await measure(b)) console.log(`| ${b.name} | ${r.shape} | ${fmt(r.rows)} | ${fmt(r.copyPerS)} | ${fmt(r.ingestPerS)} | ${(r.ingestPerS / r.copyPerS).toFixed(2)} |`)
+    for (const r of await measure(b))
+      console.log(
+        `| ${b.name} | ${r.shape} | ${fmt(r.rows)} | ${fmt(r.copyPerS)} | ${fmt(r.ingestPerS)} | ${(r.ingestPerS / r.copyPerS).toFixed(2)} |`,
+      )
   } finally {
     await b.stop()
   }

@@ -2,7 +2,15 @@
 // running service is serving for DATA_DIR (waiting while it starts); else the embedded database
 // opened here, under DATA_DIR's lock. Never a second opening of the same files.
 import {
-  createDb, DataDirBusy, migrate, runningEmbeddedDb, startEmbeddedDb, type Config, type Db, type EmbeddedDb, type Logger,
+  createDb,
+  DataDirBusy,
+  migrate,
+  runningEmbeddedDb,
+  startEmbeddedDb,
+  type Config,
+  type Db,
+  type EmbeddedDb,
+  type Logger,
 } from '../infra/index.ts'
 
 /** How long a command waits for a service to start serving, or another command to finish. */

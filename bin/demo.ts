@@ -26,11 +26,31 @@ async function demo(): Promise<number> {
   process.once('SIGINT', () => void service.stop().then(() => process.exit(0)))
   process.once('SIGTERM', () => void service.stop().then(() => process.exit(0)))
   const bands = process.argv[2] ?? '1500'
-  return simulatorMain(['run', '--url', http, '--broker', `mqtt://127.0.0.1:${service.mqttPort}`, '--admin', ADMIN.username,
-    '--password', ADMIN.password, '--bands', bands, '--duration', '24h', '--scenario', 'day', '--families', '20'])
+  return simulatorMain([
+    'run',
+    '--url',
+    http,
+    '--broker',
+    `mqtt://127.0.0.1:${service.mqttPort}`,
+    '--admin',
+    ADMIN.username,
+    '--password',
+    ADMIN.password,
+    '--bands',
+    bands,
+    '--duration',
+    '24h',
+    '--scenario',
+    'day',
+    '--families',
+    '20',
+  ])
 }
 
-demo().then((code) => process.exit(code), (err: unknown) => {
-  console.error(err)
-  process.exit(1)
-})
+demo().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  },
+)

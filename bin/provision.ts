@@ -20,11 +20,22 @@ export const PROVISION_USAGE = `
 export { UsageError }
 
 const OPTIONS = {
-  name: { type: 'string' }, centre: { type: 'string' }, id: { type: 'string' }, resident: { type: 'string' },
-  secret: { type: 'string' }, lat: { type: 'string' }, lon: { type: 'string' }, radius: { type: 'string' },
-  kind: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' },
-  'password-stdin': { type: 'boolean' }, role: { type: 'string' },
-  from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' },
+  name: { type: 'string' },
+  centre: { type: 'string' },
+  id: { type: 'string' },
+  resident: { type: 'string' },
+  secret: { type: 'string' },
+  lat: { type: 'string' },
+  lon: { type: 'string' },
+  radius: { type: 'string' },
+  kind: { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  role: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  days: { type: 'string' },
 } as const
 
 /** Where a password may come from besides the command line (which every local user sees in `ps`). */
@@ -34,8 +45,10 @@ export interface SecretInput {
 }
 
 /** Checks the arguments before any database is opened; returns the action to run. */
-export async function parseProvision(args: string[], input: SecretInput = { stdin: async () => '' })
-  : Promise<(db: Db) => Promise<Record<string, unknown>>> {
+export async function parseProvision(
+  args: string[],
+  input: SecretInput = { stdin: async () => '' },
+): Promise<(db: Db) => Promise<Record<string, unknown>>> {
   const [what, verb, ...rest] = args
   if (verb !== 'add') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`)
   const { values: v } = parseArgs({ args: rest, options: OPTIONS, strict: true })
@@ -65,7 +78,8 @@ export async function parseProvision(args: string[], input: SecretInput = { stdi
       const bandId = need('id')
       if (!BAND_ID.test(bandId)) throw new UsageError('--id must match ^[A-Za-z0-9_-]{1,64}$')
       const secret = v.secret ?? generateSecret()
-      if (secret.length < MIN_SECRET_LENGTH) throw new UsageError(`--secret must be at least ${MIN_SECRET_LENGTH} characters`)
+      if (secret.length < MIN_SECRET_LENGTH)
+        throw new UsageError(`--secret must be at least ${MIN_SECRET_LENGTH} characters`)
       const resident = id('resident')
       return async (db) => {
         await upsertBand(db, bandId, secret, resident ?? undefined)
@@ -77,12 +91,20 @@ export async function parseProvision(args: string[], input: SecretInput = { stdi
       if (residentId === null) throw new UsageError('--resident is required')
       const kind = v.kind ?? 'safe'
       if (kind !== 'safe' && kind !== 'danger') throw new UsageError('--kind must be safe or danger')
-      const shape = checkShape({ type: 'circle', center: [Number(need('lon')), Number(need('lat'))], radiusM: Number(need('radius')) })
+      const shape = checkShape({
+        type: 'circle',
+        center: [Number(need('lon')), Number(need('lat'))],
+        radiusM: Number(need('radius')),
+      })
       if (!shape.ok) throw new UsageError(shape.error)
       const name = v.name ?? (kind === 'safe' ? 'home' : 'danger')
-      const when = checkSchedule(v.from || v.to ? { from: v.from, to: v.to, days: v.days?.split(',').map(Number) } : undefined)
+      const when = checkSchedule(
+        v.from || v.to ? { from: v.from, to: v.to, days: v.days?.split(',').map(Number) } : undefined,
+      )
       if (!when.ok) throw new UsageError(when.error)
-      return async (db) => ({ zoneId: await insertZone(db, { residentId, name, kind, shape: shape.shape, schedule: when.schedule }) })
+      return async (db) => ({
+        zoneId: await insertZone(db, { residentId, name, kind, shape: shape.shape, schedule: when.schedule }),
+      })
     }
     case 'user': {
       const username = need('username')
@@ -97,7 +119,13 @@ export async function parseProvision(args: string[], input: SecretInput = { stdi
       const weak = await passwordProblem(username, password)
       if (weak) throw new UsageError(`--password: ${weak}`)
       return async (db) => ({
-        userId: await insertUser(db, { username, password, role, careCentreId, residentIds: resident ? [resident] : [] }),
+        userId: await insertUser(db, {
+          username,
+          password,
+          role,
+          careCentreId,
+          residentIds: resident ? [resident] : [],
+        }),
       })
     }
     default:

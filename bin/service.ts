@@ -8,8 +8,13 @@ import { resolveTiles } from '../dashboard/tiles.ts'
 import { createTopologyCache, geofenceMetrics, type AlertChange, type TopologyCache } from '../geofence/index.ts'
 import { createBus, within, type Bus, type Config, type Db, type Logger } from '../infra/index.ts'
 import {
-  connectExternalBroker, createCommandChannel, createRejectedRecord, statusUpdates,
-  type CommandChannel, type Fix, type StatusUpdate,
+  connectExternalBroker,
+  createCommandChannel,
+  createRejectedRecord,
+  statusUpdates,
+  type CommandChannel,
+  type Fix,
+  type StatusUpdate,
 } from '../ingest/index.ts'
 import { FIXES_CHANNEL, startBands } from './parts/bands.ts'
 import { openDatabase } from './parts/database.ts'
@@ -50,7 +55,11 @@ interface Base {
 
 /** What a role leaves running. */
 interface Started {
-  app: { listen(o: { port: number; host: string }): Promise<unknown>; close(): Promise<unknown>; server: { address(): unknown } }
+  app: {
+    listen(o: { port: number; host: string }): Promise<unknown>
+    close(): Promise<unknown>
+    server: { address(): unknown }
+  }
   mqttPort: number | undefined
   mqttTlsPort: number | undefined
 }
@@ -63,8 +72,15 @@ export async function startService(config: Config, log: Logger, now: () => numbe
     collectDefaultMetrics({ register: registry })
     const alertMetrics = geofenceMetrics(registry, db)
     // Processes sharing the work meet on the database: LISTEN/NOTIFY and advisory locks.
-    const bus = config.role === 'all' ? undefined
-      : await createBus({ connectionString: databaseUrl, db, log: log.child({ part: 'bus' }), name: `tongxing-${config.role}` })
+    const bus =
+      config.role === 'all'
+        ? undefined
+        : await createBus({
+            connectionString: databaseUrl,
+            db,
+            log: log.child({ part: 'bus' }),
+            name: `tongxing-${config.role}`,
+          })
     if (bus) stack.defer(() => bus.close())
     // Who wears which band: the geofence judges with it, positions and commands are scoped by it.
     const topology = createTopologyCache({ db, log: log.child({ part: 'topology' }), refreshMs: config.zoneRefreshMs })
@@ -79,7 +95,14 @@ export async function startService(config: Config, log: Logger, now: () => numbe
 
     let ready = false
     const base: Base = {
-      config, log, now, stack, db, registry, topology, rejected: createRejectedRecord(),
+      config,
+      log,
+      now,
+      stack,
+      db,
+      registry,
+      topology,
+      rejected: createRejectedRecord(),
       topologyChanged: async () => {
         await topology.refresh()
         await bus?.publish(TOPOLOGY_CHANNEL, '')
@@ -88,23 +111,43 @@ export async function startService(config: Config, log: Logger, now: () => numbe
         if (c.change === 'opened') alertMetrics.raisedSeconds.observe(ms / 1000)
         hub.publishAlert(c)
       },
-      notifying: (hub) => ({ ...hub, publishAlert: (c) => { hub.publishAlert(c); notifier.kick() } }),
+      notifying: (hub) => ({
+        ...hub,
+        publishAlert: (c) => {
+          hub.publishAlert(c)
+          notifier.kick()
+        },
+      }),
       isReady: () => ready,
       readiness: async () => ({
-        database: await within(2000, db.query('SELECT 1')).then(() => true, () => false),
+        database: await within(2000, db.query('SELECT 1')).then(
+          () => true,
+          () => false,
+        ),
         ...(bus ? { bus: bus.connected() } : {}),
       }),
     }
-    const started = bus === undefined ? await startAll(base)
-      : config.role === 'worker' ? await startWorker(base, bus) : await startDashboard(base, bus)
+    const started =
+      bus === undefined
+        ? await startAll(base)
+        : config.role === 'worker'
+          ? await startWorker(base, bus)
+          : await startDashboard(base, bus)
 
     await started.app.listen({ port: config.port, host: config.host })
     stack.defer(() => started.app.close())
     const httpPort = (started.app.server.address() as { port: number }).port
     ready = true
-    log.info({ role: config.role, httpPort, mqttPort: started.mqttPort, mqttTlsPort: started.mqttTlsPort }, 'Tongxing is ready')
+    log.info(
+      { role: config.role, httpPort, mqttPort: started.mqttPort, mqttTlsPort: started.mqttTlsPort },
+      'Tongxing is ready',
+    )
     return {
-      httpPort, mqttPort: started.mqttPort, mqttTlsPort: started.mqttTlsPort, databaseUrl, db,
+      httpPort,
+      mqttPort: started.mqttPort,
+      mqttTlsPort: started.mqttTlsPort,
+      databaseUrl,
+      db,
       async stop() {
         ready = false
         await stack.stop()
@@ -122,8 +165,14 @@ async function startAll(b: Base): Promise<Started> {
   const hub = b.notifying(startSockets(b))
   const sender = laterSender()
   const commands = startCommands(b, hub, sender.send)
-  const bands = await startBands({ ...b, hub, bus: undefined, commands, onAlert: b.onAlert(hub),
-    announcePositions: positionsFor(b.topology, hub) })
+  const bands = await startBands({
+    ...b,
+    hub,
+    bus: undefined,
+    commands,
+    onAlert: b.onAlert(hub),
+    announcePositions: positionsFor(b.topology, hub),
+  })
   sender.bind(bands.sendCommand)
   return { app: await startHttp(b, hub, commands), mqttPort: bands.mqttPort, mqttTlsPort: bands.mqttTlsPort }
 }
@@ -131,9 +180,21 @@ async function startAll(b: Base): Promise<Started> {
 /** A worker: its share of the bands and their geofence; alerts go out on the bus. Health and metrics only. */
 async function startWorker(b: Base, bus: Bus): Promise<Started> {
   const hub = b.notifying(busHub(bus, b.db, b.log.child({ part: 'hub' })))
-  const bands = await startBands({ ...b, hub, bus, commands: undefined, onAlert: b.onAlert(hub), announcePositions: () => {} })
-  const app = await buildOpsApp({ log: b.log.child({ part: 'dashboard' }), isReady: b.isReady, registry: b.registry,
-    readiness: b.readiness, http: await httpSettings(b.config) })
+  const bands = await startBands({
+    ...b,
+    hub,
+    bus,
+    commands: undefined,
+    onAlert: b.onAlert(hub),
+    announcePositions: () => {},
+  })
+  const app = await buildOpsApp({
+    log: b.log.child({ part: 'dashboard' }),
+    isReady: b.isReady,
+    registry: b.registry,
+    readiness: b.readiness,
+    http: await httpSettings(b.config),
+  })
   return { app, mqttPort: bands.mqttPort, mqttTlsPort: bands.mqttTlsPort }
 }
 
@@ -141,8 +202,14 @@ async function startWorker(b: Base, bus: Bus): Promise<Started> {
 async function startDashboard(b: Base, bus: Bus): Promise<Started> {
   const { config, log, stack } = b
   const hub = b.notifying(startSockets(b, bus))
-  const publisher = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword,
-    clientId: `${config.mqttClientId}-commands-${process.pid}`, ingest: undefined, log: log.child({ part: 'commands' }) })
+  const publisher = await connectExternalBroker({
+    url: config.mqttUrl,
+    username: config.mqttUsername,
+    password: config.mqttPassword,
+    clientId: `${config.mqttClientId}-commands-${process.pid}`,
+    ingest: undefined,
+    log: log.child({ part: 'commands' }),
+  })
   stack.defer(() => publisher.close())
   const commands = startCommands(b, hub, publisher.sendCommand)
   // Reports stored by any worker: positions for this server's sockets, answers to its commands.
@@ -170,7 +237,9 @@ function startSockets(b: Base, bus?: Bus): Hub {
 /** Commands to bands (locate, report interval), announced to whoever may see the wearer. */
 function startCommands(b: Base, hub: Hub, send: (bandId: string, payload: string) => void): CommandChannel {
   return createCommandChannel({
-    db: b.db, log: b.log.child({ part: 'commands' }), publish: send,
+    db: b.db,
+    log: b.log.child({ part: 'commands' }),
+    publish: send,
     onChange: (c) => {
       const owner = b.topology.wearerOf(c.bandId)
       if (owner && c.requestedAt >= owner.since) hub.publish('command', { command: c }, owner)
@@ -190,8 +259,13 @@ function positionsFor(topology: TopologyCache, hub: Hub) {
       const owner = p && topology.wearerOf(u.bandId)
       if (!p || !owner || p.ts < owner.since || p.lat === undefined || p.lon === undefined) continue
       const position = {
-        bandId: u.bandId, residentId: owner.residentId, fixTime: p.ts,
-        lat: p.lat, lon: p.lon, acc: p.acc ?? null, batt: p.batt ?? null,
+        bandId: u.bandId,
+        residentId: owner.residentId,
+        fixTime: p.ts,
+        lat: p.lat,
+        lon: p.lon,
+        acc: p.acc ?? null,
+        batt: p.batt ?? null,
       }
       hub.publish('position', { position }, owner)
     }
@@ -209,16 +283,23 @@ function laterSender() {
       if (!send) throw new Error('the broker has not started yet')
       send(bandId, payload)
     },
-    bind(fn: (bandId: string, payload: string) => void) { send = fn },
+    bind(fn: (bandId: string, payload: string) => void) {
+      send = fn
+    },
   }
 }
 
 async function httpSettings(config: Config) {
   const map = resolveTiles(config)
   return {
-    publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','), tileUrl: map.tileUrl, labelsUrl: map.labelsUrl,
-    trustProxy: config.trustProxy, metricsToken: config.metricsToken,
-    tls: config.httpTlsCert ? { cert: await readFile(config.httpTlsCert), key: await readFile(config.httpTlsKey) } : undefined,
+    publicOrigins: config.publicOrigin === '' ? [] : config.publicOrigin.split(','),
+    tileUrl: map.tileUrl,
+    labelsUrl: map.labelsUrl,
+    trustProxy: config.trustProxy,
+    metricsToken: config.metricsToken,
+    tls: config.httpTlsCert
+      ? { cert: await readFile(config.httpTlsCert), key: await readFile(config.httpTlsKey) }
+      : undefined,
   }
 }
 
@@ -226,9 +307,18 @@ async function httpSettings(config: Config) {
 async function startHttp(b: Base, hub: Hub, commands: CommandChannel) {
   const { config } = b
   return buildApp({
-    db: b.db, hub, registry: b.registry, rejected: b.rejected, commands, log: b.log.child({ part: 'dashboard' }),
+    db: b.db,
+    hub,
+    registry: b.registry,
+    rejected: b.rejected,
+    commands,
+    log: b.log.child({ part: 'dashboard' }),
     map: { ...resolveTiles(config), archive: config.tileArchive },
-    isReady: b.isReady, readiness: b.readiness, sessionTtlMs: config.sessionTtlHours * 3_600_000,
-    topologyChanged: b.topologyChanged, http: await httpSettings(config), vapidPublicKey: config.webpushPublicKey,
+    isReady: b.isReady,
+    readiness: b.readiness,
+    sessionTtlMs: config.sessionTtlHours * 3_600_000,
+    topologyChanged: b.topologyChanged,
+    http: await httpSettings(config),
+    vapidPublicKey: config.webpushPublicKey,
   })
 }

@@ -2,7 +2,16 @@
 // This is the only place that reads process.env.
 import { parseArgs } from 'node:util'
 import webPush from 'web-push'
-import { applyLifecycle, configTableText, createLogger, envFileText, loadConfig, migrate, type Config, type Logger } from '../infra/index.ts'
+import {
+  applyLifecycle,
+  configTableText,
+  createLogger,
+  envFileText,
+  loadConfig,
+  migrate,
+  type Config,
+  type Logger,
+} from '../infra/index.ts'
 import { mosquittoPasswordFile } from '../ingest/index.ts'
 import { withDatabase } from './database.ts'
 import { PROVISION_USAGE, UsageError, parseProvision } from './provision.ts'
@@ -49,7 +58,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'migrate') {
     await withDatabase(config, log, async (db) => {
       const done = await migrate(db, log)
-      await applyLifecycle(db, done.engine, { retentionDays: config.retentionDays, compressAfterDays: config.compressAfterDays })
+      await applyLifecycle(db, done.engine, {
+        retentionDays: config.retentionDays,
+        compressAfterDays: config.compressAfterDays,
+      })
       console.log(JSON.stringify(done))
     })
     return 0
@@ -78,16 +90,25 @@ async function firstLineOfStdin(): Promise<string> {
 }
 
 async function mosquittoPasswd(config: Config, log: Logger, args: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args, options: { 'service-user': { type: 'string' }, 'service-password': { type: 'string' } }, strict: true })
+  const { values: v } = parseArgs({
+    args,
+    options: { 'service-user': { type: 'string' }, 'service-password': { type: 'string' } },
+    strict: true,
+  })
   const user = v['service-user']
   const password = v['service-password']
   if ((user === undefined) !== (password === undefined)) {
     console.error('--service-user and --service-password come together')
     return 2
   }
-  const file = await withDatabase(config, log, (db) => mosquittoPasswordFile(db, user ? { username: user, password: password! } : undefined))
+  const file = await withDatabase(config, log, (db) =>
+    mosquittoPasswordFile(db, user ? { username: user, password: password! } : undefined),
+  )
   process.stdout.write(file.text)
-  if (file.missing > 0) console.error(`${file.missing} band(s) provisioned before broker hashes existed are not in the file: give them a new secret (band add --id …)`)
+  if (file.missing > 0)
+    console.error(
+      `${file.missing} band(s) provisioned before broker hashes existed are not in the file: give them a new secret (band add --id …)`,
+    )
   return 0
 }
 
@@ -105,14 +126,23 @@ async function serve(config: Config): Promise<number> {
   return new Promise((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down')
-      running.stop().then(() => resolve(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); resolve(1) })
+      running.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed')
+          resolve(1)
+        },
+      )
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
-  console.error(err)
-  process.exit(1)
-})
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  },
+)

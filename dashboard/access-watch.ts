@@ -36,9 +36,13 @@ export function watchAccess(o: AccessWatchOptions): AccessWatch {
   /** Sockets checked since they opened: a socket that opened after a check must be checked once itself. */
   const checked = new WeakSet<HubSocket>()
 
-  const sendSnapshot = (socket: HubSocket, viewer: SessionViewer) => snapshot(db, viewer).then(
-    (s) => { if (socket.readyState === 1) socket.send(JSON.stringify(s)) },
-    (err: unknown) => log.error({ err }, 'snapshot after a change of access failed'))
+  const sendSnapshot = (socket: HubSocket, viewer: SessionViewer) =>
+    snapshot(db, viewer).then(
+      (s) => {
+        if (socket.readyState === 1) socket.send(JSON.stringify(s))
+      },
+      (err: unknown) => log.error({ err }, 'snapshot after a change of access failed'),
+    )
 
   const apply = (c: HubConnection, viewer: SessionViewer | undefined) => {
     checked.add(c.socket)
@@ -64,7 +68,7 @@ export function watchAccess(o: AccessWatchOptions): AccessWatch {
     version = v
   }
 
-  const checks = periodic({ everyMs, run: review, log, what: 'checking the sockets\' access' })
+  const checks = periodic({ everyMs, run: review, log, what: "checking the sockets' access" })
   checks.start()
   return { check: checks.runNow, stop: checks.stop }
 }

@@ -13,18 +13,35 @@ export interface TimelineEvent {
   note: string | null
 }
 
-export async function recordAction(db: Queryable, alertId: number, viewer: Viewer, kind: PersonAction,
-  note: string | null = null): Promise<void> {
-  await db.query(`INSERT INTO alert_events (alert_id, kind, user_id, username, role, note)
-    SELECT $1, $2, u.id, u.username, u.role, $4 FROM users u WHERE u.id = $3`, [alertId, kind, viewer.userId, note])
+export async function recordAction(
+  db: Queryable,
+  alertId: number,
+  viewer: Viewer,
+  kind: PersonAction,
+  note: string | null = null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO alert_events (alert_id, kind, user_id, username, role, note)
+    SELECT $1, $2, u.id, u.username, u.role, $4 FROM users u WHERE u.id = $3`,
+    [alertId, kind, viewer.userId, note],
+  )
 }
 
 export async function timeline(db: Queryable, alertId: number): Promise<TimelineEvent[]> {
-  const a = await db.query<{ opened_at: Date; escalated_at: Date | null; escalation_level: number;
-    resolved_at: Date | null; resolved_by: number | null; status: string; because: string | null }>(
+  const a = await db.query<{
+    opened_at: Date
+    escalated_at: Date | null
+    escalation_level: number
+    resolved_at: Date | null
+    resolved_by: number | null
+    status: string
+    because: string | null
+  }>(
     `SELECT opened_at, escalated_at, escalation_level, resolved_at, resolved_by, status,
        evidence->>'resolvedBecause' AS because
-     FROM alerts WHERE id = $1`, [alertId])
+     FROM alerts WHERE id = $1`,
+    [alertId],
+  )
   const row = a.rows[0]
   if (!row) return []
   const out: TimelineEvent[] = [{ at: row.opened_at.getTime(), kind: 'opened', username: null, role: null, note: null }]
@@ -36,7 +53,9 @@ export async function timeline(db: Queryable, alertId: number): Promise<Timeline
     out.push({ at: row.resolved_at.getTime(), kind: 'autoResolved', username: null, role: null, note: row.because })
   }
   const ev = await db.query<{ at: Date; kind: PersonAction; username: string; role: string; note: string | null }>(
-    'SELECT at, kind, username, role, note FROM alert_events WHERE alert_id = $1 ORDER BY at, id', [alertId])
+    'SELECT at, kind, username, role, note FROM alert_events WHERE alert_id = $1 ORDER BY at, id',
+    [alertId],
+  )
   for (const e of ev.rows) {
     out.push({ at: e.at.getTime(), kind: e.kind, username: e.username, role: e.role, note: e.note })
   }
@@ -46,10 +65,13 @@ export async function timeline(db: Queryable, alertId: number): Promise<Timeline
 /** Staff reopen a resolved alert; undefined if it is not resolved, 'conflict' if another is open for the same thing. */
 export async function reopenAlert(db: Queryable, id: number): Promise<'reopened' | 'conflict' | undefined> {
   try {
-    const r = await db.query(`UPDATE alerts SET status = 'open', resolved_at = NULL, resolved_by = NULL,
+    const r = await db.query(
+      `UPDATE alerts SET status = 'open', resolved_at = NULL, resolved_by = NULL,
       resolution_note = NULL, acknowledged_by = NULL, acknowledged_at = NULL,
       escalation_level = 0, escalated_at = NULL, updated_at = now()
-      WHERE id = $1 AND status = 'resolved'`, [id])
+      WHERE id = $1 AND status = 'resolved'`,
+      [id],
+    )
     return r.rowCount ? 'reopened' : undefined
   } catch (err) {
     if ((err as { code?: string }).code === '23505') return 'conflict'

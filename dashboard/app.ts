@@ -65,9 +65,11 @@ export interface HttpSettings extends WebSecurity {
 function server(log: Logger, h: Pick<HttpSettings, 'tls' | 'trustProxy'>): FastifyInstance {
   // No per-request log lines: URLs can carry resident ids and query parameters.
   return Fastify({
-    loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }),
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: h.trustProxy === '' ? false : h.trustProxy,
-    frameworkErrors, clientErrorHandler,
+    frameworkErrors,
+    clientErrorHandler,
     ...(h.tls ? { https: { ...h.tls, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance
 }
@@ -89,10 +91,19 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // Limits only where a route asks (sign-in, invitations): config.rateLimit.
   await app.register(rateLimit, { global: false })
   // The API described from the routes' own schemas: /docs (page) and /docs/json (OpenAPI 3).
-  await app.register(swagger, { openapi: { info: { title: 'Tongxing API', version: '1', description: 'Sign in with POST /api/login; the session cookie scopes every answer.' } } })
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Tongxing API',
+        version: '1',
+        description: 'Sign in with POST /api/login; the session cookie scopes every answer.',
+      },
+    },
+  })
   // Swagger UI sets inline styles (never inline script): allowed on its pages only.
   await app.register(swaggerUi, {
-    routePrefix: '/docs', transformStaticCSP: (csp) => csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+    routePrefix: '/docs',
+    transformStaticCSP: (csp) => csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
   })
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
   await app.register(healthRoutes(d.isReady, d.registry, d.http.metricsToken, d.readiness))
@@ -108,8 +119,16 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(notificationRoutes(d.db, d.vapidPublicKey ?? ''))
   // The page (dashboard/web), and Leaflet, its marker clusters and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
-  await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')), prefix: '/vendor/leaflet/', decorateReply: false })
-  await app.register(fastifyStatic, { root: dirname(createRequire(import.meta.url).resolve('gcoord')), prefix: '/vendor/gcoord/', decorateReply: false })
+  await app.register(fastifyStatic, {
+    root: dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js')),
+    prefix: '/vendor/leaflet/',
+    decorateReply: false,
+  })
+  await app.register(fastifyStatic, {
+    root: dirname(createRequire(import.meta.url).resolve('gcoord')),
+    prefix: '/vendor/gcoord/',
+    decorateReply: false,
+  })
   const markercluster = dirname(createRequire(import.meta.url).resolve('leaflet.markercluster'))
   await app.register(fastifyStatic, { root: markercluster, prefix: '/vendor/markercluster/', decorateReply: false })
   if (d.map.archive) await app.register(tileArchiveRoutes(d.map.archive))

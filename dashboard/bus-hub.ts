@@ -15,14 +15,19 @@ type Message = Event | { alertRef: number; change: AlertChange['change'] }
 
 /** Publishes on the bus; with `local`, also delivers what the bus carries to local sockets. */
 export function busHub(bus: Bus, db: Queryable, log: Logger, local?: Hub): Hub {
-  const send = (text: string) => bus.publish(EVENTS_CHANNEL, text).catch((err: unknown) => log.error({ err }, 'event not published on the bus'))
+  const send = (text: string) =>
+    bus.publish(EVENTS_CHANNEL, text).catch((err: unknown) => log.error({ err }, 'event not published on the bus'))
   if (local) {
     bus.subscribe(EVENTS_CHANNEL, (payload) => {
       const m = JSON.parse(payload) as Message
       if (!('alertRef' in m)) return local.publish(m.type, m.body as never, m.about)
       // An alert too large for one notice travels by reference.
-      findAlert(db, m.alertRef).then((alert) => { if (alert) local.publishAlert({ change: m.change, alert }) },
-        (err: unknown) => log.error({ err }, 'alert announced on the bus not found'))
+      findAlert(db, m.alertRef).then(
+        (alert) => {
+          if (alert) local.publishAlert({ change: m.change, alert })
+        },
+        (err: unknown) => log.error({ err }, 'alert announced on the bus not found'),
+      )
     })
   }
   const hub: Hub = {

@@ -17,7 +17,8 @@ export function deviceCookie(userId: number, passwordHash: string): string {
 
 /** The device's nonce when the cookie was made for this account; undefined otherwise. */
 export function knownDevice(
-  cookie: string | undefined, account: { id: number; passwordHash: string } | undefined,
+  cookie: string | undefined,
+  account: { id: number; passwordHash: string } | undefined,
 ): string | undefined {
   const [id, nonce, given] = cookie?.split('.') ?? []
   if (!account || !nonce || !given || Number(id) !== account.id) return undefined

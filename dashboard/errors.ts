@@ -3,7 +3,7 @@
 import { Type } from 'typebox'
 
 export const ERROR_CODES = {
-  bad_request: 'the request does not match the route\'s schema',
+  bad_request: "the request does not match the route's schema",
   malformed_json: 'the body is not valid JSON, or carries a forbidden key (__proto__, constructor)',
   empty_body: 'a JSON body was announced but none was sent',
   unsupported_media_type: 'the route takes application/json bodies only',
@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   band_exists: 'that band is provisioned already',
   bad_command: 'not a command a band understands',
   bad_range: 'the time range is not allowed',
-  invalid_zone: 'the zone\'s shape, schedule or policy is not valid',
+  invalid_zone: "the zone's shape, schedule or policy is not valid",
   invalid_import: 'the import document is not consistent',
   invalid_invitation: 'the invitation code is unknown, used or expired',
   no_such_centre: 'no such care centre',

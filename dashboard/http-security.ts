@@ -43,12 +43,22 @@ export async function secureHttp(app: FastifyInstance, s: WebSecurity): Promise<
   await app.register(helmet, {
     // Scripts only from our own files (no inline script, no eval); Leaflet positions its layers
     // through element.style, which CSP allows. Tiles are the one outside source.
-    contentSecurityPolicy: { directives: {
-      defaultSrc: ["'self'"], scriptSrc: ["'self'"], scriptSrcAttr: ["'none'"], styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:', ...tiles], connectSrc: ["'self'"], fontSrc: ["'self'", 'data:'],
-      objectSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"],
-      upgradeInsecureRequests: null,
-    } },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', ...tiles],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     // HSTS only where the answer went over HTTPS: set per request below.
@@ -72,7 +82,8 @@ export async function secureHttp(app: FastifyInstance, s: WebSecurity): Promise<
   app.addHook('preHandler', checkInput)
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(apiError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)))
+    reply.code(404).send(apiError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  )
   app.setErrorHandler((err: Parameters<typeof answerFor>[0], request, reply) => {
     // Errors made as API answers (e.g. a rate limit): sent as they are.
     const made = err as { statusCode?: number; error?: { code?: string } }

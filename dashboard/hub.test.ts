@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest'
 import type { Alert } from '../geofence/index.ts'
 import {
-  POSITION_HOLD_MS, SESSION_OVER_CODE, SLOW_CLIENT_BYTES, STALLED_CLIENT_BYTES, createHub, type HubSocket,
+  POSITION_HOLD_MS,
+  SESSION_OVER_CODE,
+  SLOW_CLIENT_BYTES,
+  STALLED_CLIENT_BYTES,
+  createHub,
+  type HubSocket,
 } from './hub.ts'
 import type { Viewer } from './scope.ts'
 
@@ -13,20 +18,39 @@ function socket(bufferedAmount = 0) {
   let terminated = false
   let closedWith: number | undefined
   const s: HubSocket & { sent: string[]; terminated: () => boolean; closedWith: () => number | undefined } = {
-    readyState: 1, bufferedAmount, sent, terminated: () => terminated, closedWith: () => closedWith,
-    send: (d) => { sent.push(JSON.parse(d).type as string) }, ping: () => {}, terminate: () => { terminated = true },
-    close: (code) => { closedWith = code }, on: () => s,
+    readyState: 1,
+    bufferedAmount,
+    sent,
+    terminated: () => terminated,
+    closedWith: () => closedWith,
+    send: (d) => {
+      sent.push(JSON.parse(d).type as string)
+    },
+    ping: () => {},
+    terminate: () => {
+      terminated = true
+    },
+    close: (code) => {
+      closedWith = code
+    },
+    on: () => s,
   }
   return s
 }
-const staff = (centre: number): Viewer => ({ userId: centre, role: 'staff', careCentreId: centre, residentIds: new Set() })
+const staff = (centre: number): Viewer => ({
+  userId: centre,
+  role: 'staff',
+  careCentreId: centre,
+  residentIds: new Set(),
+})
 const about = { residentId: 7, careCentreId: 1 }
 const alert = { id: 1, residentId: 7, careCentreId: 1 } as Alert
 
 describe('hub', () => {
   it('when a message concerns a resident, then only sockets whose viewer may see the resident get it', () => {
     const hub = createHub({ keepAliveMs: 60_000 })
-    const mine = socket(), theirs = socket()
+    const mine = socket(),
+      theirs = socket()
     hub.add(mine, staff(1))
     hub.add(theirs, staff(2))
     hub.publish('position', { position }, about)
@@ -38,7 +62,9 @@ describe('hub', () => {
 
   it('when a client falls behind, then it gets no positions but still every alert; far behind, it is cut off to resume later', () => {
     const hub = createHub({ keepAliveMs: 60_000 })
-    const slow = socket(SLOW_CLIENT_BYTES + 1), stalled = socket(STALLED_CLIENT_BYTES + 1), quick = socket()
+    const slow = socket(SLOW_CLIENT_BYTES + 1),
+      stalled = socket(STALLED_CLIENT_BYTES + 1),
+      quick = socket()
     for (const s of [slow, stalled, quick]) hub.add(s, staff(1))
     hub.publish('position', { position }, about)
     hub.publishAlert({ change: 'opened', alert })
@@ -61,15 +87,26 @@ describe('hub', () => {
     hub.closeAll()
   })
 
-  it('when positions stream, then each socket\'s go out together after a moment; an alert goes at once and takes the held positions before it', async () => {
+  it("when positions stream, then each socket's go out together after a moment; an alert goes at once and takes the held positions before it", async () => {
     const hub = createHub({ keepAliveMs: 60_000 })
     const s = socket()
     // A connection that records what reached the network: writes while corked wait for uncork.
     let corks = 0
-    const wire = { cork: () => { corks++ }, uncork: () => { corks--; if (corks === 0) flushed.push(...s.sent.splice(0)) } }
+    const wire = {
+      cork: () => {
+        corks++
+      },
+      uncork: () => {
+        corks--
+        if (corks === 0) flushed.push(...s.sent.splice(0))
+      },
+    }
     const flushed: string[] = []
     const send = s.send
-    s.send = (d) => { send(d); if (corks === 0) flushed.push(...s.sent.splice(0)) }
+    s.send = (d) => {
+      send(d)
+      if (corks === 0) flushed.push(...s.sent.splice(0))
+    }
     hub.add(s, staff(1), wire)
     hub.publish('position', { position }, about)
     hub.publish('position', { position }, about)
@@ -85,7 +122,7 @@ describe('hub', () => {
 
   const session = { key: 'ab', expiresAt: Date.now() + 60_000 }
 
-  it('when a socket\'s session is over, then the client is told why, the socket closed; nothing more is sent', () => {
+  it("when a socket's session is over, then the client is told why, the socket closed; nothing more is sent", () => {
     const hub = createHub({ keepAliveMs: 60_000 })
     const s = socket()
     hub.add(s, staff(1), undefined, session)
@@ -98,7 +135,7 @@ describe('hub', () => {
     hub.closeAll()
   })
 
-  it('when a viewer\'s access changes, then later messages follow the new scope and the client is told once', () => {
+  it("when a viewer's access changes, then later messages follow the new scope and the client is told once", () => {
     const hub = createHub({ keepAliveMs: 60_000 })
     const s = socket()
     hub.add(s, staff(1), undefined, session)

@@ -69,7 +69,12 @@ export interface Hub {
   closeAll(): void
 }
 
-interface Entry { viewer: Viewer; alive: boolean; wire: Wire | undefined; session: SocketSession | undefined }
+interface Entry {
+  viewer: Viewer
+  alive: boolean
+  wire: Wire | undefined
+  session: SocketSession | undefined
+}
 
 /** `keepAliveMs`: a socket that has not answered the previous ping by the next one is dropped. */
 export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
@@ -117,7 +122,9 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
     add(socket, viewer, wire, session) {
       const entry: Entry = { viewer, alive: true, wire, session }
       clients.set(socket, entry)
-      socket.on('pong', () => { entry.alive = true })
+      socket.on('pong', () => {
+        entry.alive = true
+      })
       socket.on('close', () => drop(socket))
     },
     connections() {

@@ -12,19 +12,38 @@ export const MIN_PASSWORD_LENGTH = 10
 /** zxcvbn's 0–4; 3 is "safely unguessable": about 10¹⁰ guesses, far beyond any online attack. */
 const MIN_SCORE = 3
 /** Words anyone would try first against this service. */
-const CONTEXT = ['tongxing', 'tong xing', '同行', 'zibo', 'dementia', 'wristband', 'admin', 'staff', 'family',
-  'demo', 'pass', 'centre', 'center', 'care']
+const CONTEXT = [
+  'tongxing',
+  'tong xing',
+  '同行',
+  'zibo',
+  'dementia',
+  'wristband',
+  'admin',
+  'staff',
+  'family',
+  'demo',
+  'pass',
+  'centre',
+  'center',
+  'care',
+]
 
 let estimator: Promise<ZxcvbnFactory> | undefined
 // Loaded on first use: the dictionaries are large and only sign-up paths need them.
-const load = () => (estimator ??= (async () => {
-  const [{ ZxcvbnFactory: Factory }, common, en] = await Promise.all([
-    import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')])
-  return new Factory({
-    dictionary: { ...common.dictionary, ...en.dictionary, ...ZH_DICTIONARY },
-    graphs: common.adjacencyGraphs, translations: en.translations,
-  })
-})())
+const load = () =>
+  (estimator ??= (async () => {
+    const [{ ZxcvbnFactory: Factory }, common, en] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+      import('@zxcvbn-ts/language-en'),
+    ])
+    return new Factory({
+      dictionary: { ...common.dictionary, ...en.dictionary, ...ZH_DICTIONARY },
+      graphs: common.adjacencyGraphs,
+      translations: en.translations,
+    })
+  })())
 
 /** Why this password may not be used for this username, or undefined when it may. */
 export async function passwordProblem(username: string, password: string): Promise<string | undefined> {

@@ -18,8 +18,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [alg, N, r, p, salt, key] = stored.split('$')
   if (alg !== 'scrypt' || !salt || !key) return false
   const expected = Buffer.from(key, 'base64')
-  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length,
-    { N: Number(N), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 })
+  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(N),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 64 * 1024 * 1024,
+  })
   return timingSafeEqual(got, expected)
 }
 

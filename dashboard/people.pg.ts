@@ -10,7 +10,9 @@ export async function insertCareCentre(db: Queryable, name: string): Promise<num
 
 export async function insertResident(db: Queryable, displayName: string, careCentreId: number | null): Promise<number> {
   const r = await db.query<{ id: number }>(
-    'INSERT INTO residents (display_name, care_centre_id) VALUES ($1, $2) RETURNING id', [displayName, careCentreId])
+    'INSERT INTO residents (display_name, care_centre_id) VALUES ($1, $2) RETURNING id',
+    [displayName, careCentreId],
+  )
   return r.rows[0]!.id
 }
 
@@ -26,7 +28,8 @@ export async function insertUser(db: Queryable, u: NewUser): Promise<number> {
   const hash = await hashPassword(u.password)
   const r = await db.query<{ id: number }>(
     'INSERT INTO users (username, password_hash, role, care_centre_id) VALUES ($1, $2, $3, $4) RETURNING id',
-    [u.username, hash, u.role, u.careCentreId ?? null])
+    [u.username, hash, u.role, u.careCentreId ?? null],
+  )
   const id = r.rows[0]!.id
   for (const residentId of u.residentIds ?? []) {
     await db.query('INSERT INTO user_residents (user_id, resident_id) VALUES ($1, $2)', [id, residentId])

@@ -14,8 +14,12 @@ const worn = (time: string) => `w.resident_id = $1 AND t.band_id = w.band_id
   AND t.${time} >= w.from_time AND (w.to_time IS NULL OR t.${time} < w.to_time)`
 
 export async function exportResident(db: Queryable, residentId: number): Promise<Record<string, unknown> | undefined> {
-  const [resident] = await q(db, `SELECT r.id, r.display_name, r.created_at, c.name AS care_centre
-    FROM residents r LEFT JOIN care_centres c ON c.id = r.care_centre_id WHERE r.id = $1`, [residentId])
+  const [resident] = await q(
+    db,
+    `SELECT r.id, r.display_name, r.created_at, c.name AS care_centre
+    FROM residents r LEFT JOIN care_centres c ON c.id = r.care_centre_id WHERE r.id = $1`,
+    [residentId],
+  )
   if (!resident) return undefined
   const about = async (sql: string) => q(db, sql, [residentId])
   return {
@@ -32,7 +36,8 @@ export async function exportResident(db: Queryable, residentId: number): Promise
     // Phone numbers are personal data: the contact list, and where each notification went.
     contacts: await about(`SELECT position, name, relation, phone, user_id, channels FROM resident_contacts
       WHERE resident_id = $1 ORDER BY position`),
-    notifications: await about(`SELECT d.alert_id, d.recipient_name, d.channel, d.address, d.template, d.status, d.created_at,
+    notifications:
+      await about(`SELECT d.alert_id, d.recipient_name, d.channel, d.address, d.template, d.status, d.created_at,
       d.sent_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.resident_id = $1 ORDER BY d.id`),
     commands: await about(`SELECT t.* FROM band_commands t, band_wearers w
       WHERE ${worn('requested_at')} ORDER BY t.id`),
@@ -57,10 +62,14 @@ export async function eraseResident(db: Db, residentId: number, erasedBy: number
     if (found.rowCount === 0) return undefined
     const wore = await c.query<{ band_id: string; f: number; t: number | null }>(
       `SELECT band_id, extract(epoch FROM from_time)::float8 * 1000 AS f,
-              extract(epoch FROM to_time)::float8 * 1000 AS t FROM band_wearers WHERE resident_id = $1`, [residentId])
+              extract(epoch FROM to_time)::float8 * 1000 AS t FROM band_wearers WHERE resident_id = $1`,
+      [residentId],
+    )
     const periods = wore.rows.map((p) => ({ bandId: p.band_id, from: p.f, to: p.t ?? Infinity }))
     const counts: Record<string, number> = {}
-    const del = async (name: string, sql: string) => { counts[name] = (await c.query(sql, [residentId])).rowCount ?? 0 }
+    const del = async (name: string, sql: string) => {
+      counts[name] = (await c.query(sql, [residentId])).rowCount ?? 0
+    }
     await del('positions', `DELETE FROM positions t USING band_wearers w WHERE ${worn('fix_time')}`)
     await del('bandStatus', 'DELETE FROM band_status WHERE band_id IN (SELECT id FROM bands WHERE resident_id = $1)')
     await del('commands', `DELETE FROM band_commands t USING band_wearers w WHERE ${worn('requested_at')}`)
@@ -73,11 +82,17 @@ export async function eraseResident(db: Db, residentId: number, erasedBy: number
     // The bands' periods stay without the resident (ON DELETE SET NULL): a late backlog from their time is nobody's.
     await del('bandsUnassigned', 'UPDATE bands SET resident_id = NULL WHERE resident_id = $1')
     // Kept without the person: reports from their time that arrive later are not stored again.
-    await c.query(`INSERT INTO erased_periods (band_id, from_time, to_time)
-      SELECT band_id, from_time, COALESCE(to_time, now()) FROM band_wearers WHERE resident_id = $1`, [residentId])
+    await c.query(
+      `INSERT INTO erased_periods (band_id, from_time, to_time)
+      SELECT band_id, from_time, COALESCE(to_time, now()) FROM band_wearers WHERE resident_id = $1`,
+      [residentId],
+    )
     await del('resident', 'DELETE FROM residents WHERE id = $1')
-    await c.query('INSERT INTO erasures (resident_id, erased_by, counts) VALUES ($1, $2, $3)',
-      [residentId, erasedBy, JSON.stringify(counts)])
+    await c.query('INSERT INTO erasures (resident_id, erased_by, counts) VALUES ($1, $2, $3)', [
+      residentId,
+      erasedBy,
+      JSON.stringify(counts),
+    ])
     return { counts, periods }
   })
   if (erased) await forgetHours(db, erased.periods)
@@ -93,27 +108,41 @@ async function forgetHours(db: Db, periods: Erasure['periods']): Promise<void> {
   const ts = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)
   if (!ts.rowCount) return
   for (const p of periods) {
-    const hour = (ms: number, after: boolean) => Number.isFinite(ms)
-      ? new Date(Math.floor(ms / 3_600_000) * 3_600_000 + (after ? 3_600_000 : 0)).toISOString() : null
+    const hour = (ms: number, after: boolean) =>
+      Number.isFinite(ms)
+        ? new Date(Math.floor(ms / 3_600_000) * 3_600_000 + (after ? 3_600_000 : 0)).toISOString()
+        : null
     const to = Number.isFinite(p.to) ? p.to : Date.now()
-    await db.query(`CALL refresh_continuous_aggregate('positions_hourly', $1::timestamptz, $2::timestamptz)`,
-      [hour(p.from, false), hour(to, true)])
+    await db.query(`CALL refresh_continuous_aggregate('positions_hourly', $1::timestamptz, $2::timestamptz)`, [
+      hour(p.from, false),
+      hour(to, true),
+    ])
   }
 }
 
 /** Records that an admin exported the resident's data. */
 export async function recordExport(db: Queryable, residentId: number, by: { userId: number; username: string }) {
-  await db.query('INSERT INTO data_exports (resident_id, user_id, username) VALUES ($1, $2, $3)',
-    [residentId, by.userId, by.username])
+  await db.query('INSERT INTO data_exports (resident_id, user_id, username) VALUES ($1, $2, $3)', [
+    residentId,
+    by.userId,
+    by.username,
+  ])
 }
 
-export interface ExportRecord { userId: number | null; username: string; exportedAt: number }
+export interface ExportRecord {
+  userId: number | null
+  username: string
+  exportedAt: number
+}
 
 export async function listExports(db: Queryable, residentId: number, limit: number): Promise<ExportRecord[]> {
   const r = await db.query<{ user_id: number | null; username: string; exported_at: Date }>(
     'SELECT user_id, username, exported_at FROM data_exports WHERE resident_id = $1 ORDER BY id DESC LIMIT $2',
-    [residentId, limit])
+    [residentId, limit],
+  )
   return r.rows.map((x) => ({
-    userId: x.user_id === null ? null : Number(x.user_id), username: x.username, exportedAt: x.exported_at.getTime(),
+    userId: x.user_id === null ? null : Number(x.user_id),
+    username: x.username,
+    exportedAt: x.exported_at.getTime(),
   }))
 }

@@ -24,8 +24,8 @@ export function unacceptable(value: unknown, numbers: boolean): ErrorCode | unde
 
 /** A preHandler: after the schemas (values coerced), before any handler touches the database. */
 export async function checkInput(request: FastifyRequest, reply: FastifyReply) {
-  const code = unacceptable(request.params, false) ?? unacceptable(request.query, false)
-    ?? unacceptable(request.body, true)
+  const code =
+    unacceptable(request.params, false) ?? unacceptable(request.query, false) ?? unacceptable(request.body, true)
   if (code) return reply.code(400).send(apiError(code))
 }
 
@@ -42,8 +42,11 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
   }
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
   const [status, text, code]: [number, string, ErrorCode] = tooLarge
-    ? [431, 'Request Header Fields Too Large', 'request_too_large'] : [400, 'Bad Request', 'bad_request']
+    ? [431, 'Request Header Fields Too Large', 'request_too_large']
+    : [400, 'Bad Request', 'bad_request']
   const body = JSON.stringify(apiError(code))
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n`
-    + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
 }

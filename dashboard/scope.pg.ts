@@ -14,13 +14,21 @@ export async function visibleResidentIds(db: Queryable, v: Viewer): Promise<numb
 export async function visibleCentreIds(db: Queryable, v: Viewer): Promise<number[] | undefined> {
   if (v.role === 'admin') return undefined
   if (v.role === 'staff') return v.careCentreId === null ? [] : [v.careCentreId]
-  const r = await db.query<{ care_centre_id: number }>('SELECT DISTINCT care_centre_id FROM residents WHERE id = ANY($1) AND care_centre_id IS NOT NULL', [[...v.residentIds]])
+  const r = await db.query<{ care_centre_id: number }>(
+    'SELECT DISTINCT care_centre_id FROM residents WHERE id = ANY($1) AND care_centre_id IS NOT NULL',
+    [[...v.residentIds]],
+  )
   return r.rows.map((x) => Number(x.care_centre_id))
 }
 
 /** The resident's scope facts (for canSee); undefined if there is no such resident. */
-export async function residentRef(db: Queryable, residentId: number): Promise<{ residentId: number; careCentreId: number | null } | undefined> {
-  const r = await db.query<{ care_centre_id: number | null }>('SELECT care_centre_id FROM residents WHERE id = $1', [residentId])
+export async function residentRef(
+  db: Queryable,
+  residentId: number,
+): Promise<{ residentId: number; careCentreId: number | null } | undefined> {
+  const r = await db.query<{ care_centre_id: number | null }>('SELECT care_centre_id FROM residents WHERE id = $1', [
+    residentId,
+  ])
   const row = r.rows[0]
   return row && { residentId, careCentreId: row.care_centre_id === null ? null : Number(row.care_centre_id) }
 }

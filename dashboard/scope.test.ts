@@ -21,7 +21,7 @@ describe('canSee', () => {
 })
 
 describe('sameScope', () => {
-  it('when a viewer\'s role, centre or linked residents change, then the scope differs; reordered, it does not', () => {
+  it("when a viewer's role, centre or linked residents change, then the scope differs; reordered, it does not", () => {
     expect(sameScope(family, { ...family, residentIds: new Set([10]) })).toBe(true)
     expect(sameScope(family, { ...family, residentIds: new Set() })).toBe(false)
     expect(sameScope(family, { ...family, residentIds: new Set([10, 11]) })).toBe(false)

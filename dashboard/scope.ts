@@ -27,6 +27,10 @@ export function canSee(v: Viewer, r: ResidentRef): boolean {
 
 /** Whether two viewers may see the same residents (a socket's scope needs recomputing otherwise). */
 export function sameScope(a: Viewer, b: Viewer): boolean {
-  return a.role === b.role && a.careCentreId === b.careCentreId && a.residentIds.size === b.residentIds.size
-    && [...a.residentIds].every((id) => b.residentIds.has(id))
+  return (
+    a.role === b.role &&
+    a.careCentreId === b.careCentreId &&
+    a.residentIds.size === b.residentIds.size &&
+    [...a.residentIds].every((id) => b.residentIds.has(id))
+  )
 }

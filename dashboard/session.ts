@@ -19,7 +19,8 @@ export function requireViewer(db: Queryable, roles?: readonly Role[]) {
     const token = request.cookies[SESSION_COOKIE]
     const viewer = token ? await viewerForSession(db, token) : undefined
     if (!viewer) return reply.code(401).send(apiError('unauthenticated', 'log in first'))
-    if (roles && !roles.includes(viewer.role)) return reply.code(403).send(apiError('forbidden', 'not allowed for your role'))
+    if (roles && !roles.includes(viewer.role))
+      return reply.code(403).send(apiError('forbidden', 'not allowed for your role'))
     request.viewer = viewer
   }
 }

@@ -6,9 +6,14 @@ import { DUMMY_HASH, verifyPassword } from './password.ts'
 import type { Role, Viewer } from './scope.ts'
 
 /** The account signing in, if there is one. */
-export async function findAccount(db: Queryable, username: string): Promise<{ id: number; passwordHash: string } | undefined> {
+export async function findAccount(
+  db: Queryable,
+  username: string,
+): Promise<{ id: number; passwordHash: string } | undefined> {
   const r = await db.query<{ id: number; password_hash: string }>(
-    'SELECT id, password_hash FROM users WHERE username = $1', [username])
+    'SELECT id, password_hash FROM users WHERE username = $1',
+    [username],
+  )
   const row = r.rows[0]
   return row && { id: Number(row.id), passwordHash: row.password_hash }
 }
@@ -21,8 +26,10 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest()
 
 export async function createSession(db: Queryable, userId: number, ttlMs: number): Promise<string> {
   const token = randomBytes(32).toString('base64url')
-  await db.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3 * interval \'1 millisecond\')',
-    [tokenHash(token), userId, ttlMs])
+  await db.query(
+    "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')",
+    [tokenHash(token), userId, ttlMs],
+  )
   return token
 }
 
@@ -37,8 +44,13 @@ export interface SessionViewer extends Viewer {
 }
 
 type SessionRow = {
-  key: string; expires_at: Date; id: number; username: string; role: Role
-  care_centre_id: number | null; resident_ids: number[] | null
+  key: string
+  expires_at: Date
+  id: number
+  username: string
+  role: Role
+  care_centre_id: number | null
+  resident_ids: number[] | null
 }
 
 const SESSIONS = `SELECT encode(s.token_hash, 'hex') AS key, s.expires_at, u.id, u.username, u.role, u.care_centre_id,
@@ -56,14 +68,17 @@ const toViewer = (row: SessionRow): SessionViewer => ({
 
 /** The viewer behind a live session token, with the residents they may see. */
 export async function viewerForSession(db: Queryable, token: string): Promise<SessionViewer | undefined> {
-  const r = await db.query<SessionRow>(`${SESSIONS} WHERE s.token_hash = $1 AND s.expires_at > now()`,
-    [tokenHash(token)])
+  const r = await db.query<SessionRow>(`${SESSIONS} WHERE s.token_hash = $1 AND s.expires_at > now()`, [
+    tokenHash(token),
+  ])
   return r.rows[0] && toViewer(r.rows[0])
 }
 
 /** The sessions with these keys as they are now (expired ones too, with their expiry); one not returned has ended. */
 export async function viewersForSessions(db: Queryable, keys: readonly string[]): Promise<Map<string, SessionViewer>> {
   const r = await db.query<SessionRow>(
-    `${SESSIONS} WHERE s.token_hash = ANY(SELECT decode(k, 'hex') FROM unnest($1::text[]) k)`, [keys])
+    `${SESSIONS} WHERE s.token_hash = ANY(SELECT decode(k, 'hex') FROM unnest($1::text[]) k)`,
+    [keys],
+  )
   return new Map(r.rows.map((row) => [row.key, toViewer(row)]))
 }

@@ -28,7 +28,10 @@ describe('per-account sign-in delays', () => {
     let f: Failures | undefined
     for (let i = 0; i < 50; i++) {
       const o = admit(f, 0)
-      if ('counted' in o) { admitted++; f = o.counted }
+      if ('counted' in o) {
+        admitted++
+        f = o.counted
+      }
     }
     expect(admitted).toBe(FREE_FAILURES + 1)
   })

@@ -22,11 +22,15 @@ export const MAX_DELAY_MS = 15 * 60_000
 /** Failures are forgotten after this long without another. */
 export const FORGET_MS = 24 * 3_600_000
 
-export interface Failures { count: number; last: number; until: number }
+export interface Failures {
+  count: number
+  last: number
+  until: number
+}
 
 /** The key counted: the account, or the account from one known browser. */
 export const guardKey = (username: string, device: string | undefined) =>
-  (device ? `${username}\u0000${device}` : username)
+  device ? `${username}\u0000${device}` : username
 
 /**
  * A try for a key with these failures so far, at `now`: held back (how long it must still wait;

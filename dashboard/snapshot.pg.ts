@@ -17,7 +17,9 @@ export async function snapshot(db: Queryable, viewer: Viewer, since?: number): P
   const residentIds = await visibleResidentIds(db, viewer)
   const bands = await listBandStatus(db, residentIds)
   const byId = new Map<number, Alert>()
-  const add = (list: Alert[]) => { for (const a of list) byId.set(a.id, a) }
+  const add = (list: Alert[]) => {
+    for (const a of list) byId.set(a.id, a)
+  }
   add(await listAlerts(db, { residentIds, status: 'open', limit: 1000 }))
   add(await listAlerts(db, { residentIds, status: 'acknowledged', limit: 1000 }))
   // A little before the client's last event: changes in the same millisecond are not lost.

@@ -25,26 +25,36 @@ class DiskSource implements Source {
 }
 
 const CONTENT_TYPE: Partial<Record<TileType, string>> = {
-  [TileType.Png]: 'image/png', [TileType.Jpeg]: 'image/jpeg',
-  [TileType.Webp]: 'image/webp', [TileType.Avif]: 'image/avif',
+  [TileType.Png]: 'image/png',
+  [TileType.Jpeg]: 'image/jpeg',
+  [TileType.Webp]: 'image/webp',
+  [TileType.Avif]: 'image/avif',
 }
 
-export const tileArchiveRoutes = (path: string): FastifyPluginAsyncTypebox => async (app) => {
-  const source = new DiskSource(path)
-  const archive = new PMTiles(source)
-  const header = await archive.getHeader()
-  const type = CONTENT_TYPE[header.tileType]
-  if (!type) throw new Error(`${path}: only raster tiles (PNG, JPEG, WebP, AVIF) can be served`)
-  app.addHook('onClose', () => source.close())
-  const Z = Type.Integer({ minimum: 0, maximum: 30 })
-  const XY = Type.Integer({ minimum: 0 })
-  app.get('/tiles/:z/:x/:y', {
-    schema: { hide: true, params: Type.Object({ z: Z, x: XY, y: XY }) },
-  }, async (request, reply) => {
-    const { z, x, y } = request.params
-    const tile = z < header.minZoom || z > header.maxZoom ? undefined : await archive.getZxy(z, x, y)
-    if (!tile) return reply.code(404).send()
-    return reply.header('content-type', type).header('cache-control', 'public, max-age=86400')
-      .send(Buffer.from(tile.data))
-  })
-}
+export const tileArchiveRoutes =
+  (path: string): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const source = new DiskSource(path)
+    const archive = new PMTiles(source)
+    const header = await archive.getHeader()
+    const type = CONTENT_TYPE[header.tileType]
+    if (!type) throw new Error(`${path}: only raster tiles (PNG, JPEG, WebP, AVIF) can be served`)
+    app.addHook('onClose', () => source.close())
+    const Z = Type.Integer({ minimum: 0, maximum: 30 })
+    const XY = Type.Integer({ minimum: 0 })
+    app.get(
+      '/tiles/:z/:x/:y',
+      {
+        schema: { hide: true, params: Type.Object({ z: Z, x: XY, y: XY }) },
+      },
+      async (request, reply) => {
+        const { z, x, y } = request.params
+        const tile = z < header.minZoom || z > header.maxZoom ? undefined : await archive.getZxy(z, x, y)
+        if (!tile) return reply.code(404).send()
+        return reply
+          .header('content-type', type)
+          .header('cache-control', 'public, max-age=86400')
+          .send(Buffer.from(tile.data))
+      },
+    )
+  }

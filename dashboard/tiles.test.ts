@@ -21,8 +21,12 @@ describe('base map presets', () => {
   })
 
   it('when a local archive is given, then it is the base map, served by the service itself; a template is kept as it is', () => {
-    expect(resolveTiles({ ...base, tileUrl: 'amap', tileArchive: '/srv/zibo.pmtiles' })).toMatchObject({ tileUrl: '/tiles/{z}/{x}/{y}', gcj02: false })
-    expect(resolveTiles({ ...base, tileUrl: 'https://tiles.example.cn/{z}/{x}/{y}.png', tileGcj02: 'on' }))
-      .toMatchObject({ tileUrl: 'https://tiles.example.cn/{z}/{x}/{y}.png', gcj02: true, labelsUrl: '' })
+    expect(resolveTiles({ ...base, tileUrl: 'amap', tileArchive: '/srv/zibo.pmtiles' })).toMatchObject({
+      tileUrl: '/tiles/{z}/{x}/{y}',
+      gcj02: false,
+    })
+    expect(
+      resolveTiles({ ...base, tileUrl: 'https://tiles.example.cn/{z}/{x}/{y}.png', tileGcj02: 'on' }),
+    ).toMatchObject({ tileUrl: 'https://tiles.example.cn/{z}/{x}/{y}.png', gcj02: true, labelsUrl: '' })
   })
 })

@@ -28,16 +28,27 @@ export function resolveTiles(c: TileConfig): MapSettings {
     case 'osm':
       return { ...base, tileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', attribution: OSM_ATTRIBUTION }
     case 'tianditu': {
-      const wmts = (layer: string) => `https://t{s}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile`
-        + `&VERSION=1.0.0&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles`
-        + `&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${encodeURIComponent(c.tileKey)}`
-      return { tileUrl: wmts('vec'), labelsUrl: wmts('cva'), subdomains: '01234567', attribution: '© 天地图 Tianditu',
-        gcj02: false }
+      const wmts = (layer: string) =>
+        `https://t{s}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile` +
+        `&VERSION=1.0.0&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles` +
+        `&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${encodeURIComponent(c.tileKey)}`
+      return {
+        tileUrl: wmts('vec'),
+        labelsUrl: wmts('cva'),
+        subdomains: '01234567',
+        attribution: '© 天地图 Tianditu',
+        gcj02: false,
+      }
     }
     case 'amap':
-      return { tileUrl: 'https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8'
-        + '&x={x}&y={y}&z={z}',
-        labelsUrl: '', subdomains: '1234', attribution: '© 高德地图 AMap', gcj02: true }
+      return {
+        tileUrl:
+          'https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8' + '&x={x}&y={y}&z={z}',
+        labelsUrl: '',
+        subdomains: '1234',
+        attribution: '© 高德地图 AMap',
+        gcj02: true,
+      }
     default:
       return { ...base, tileUrl: c.tileUrl }
   }

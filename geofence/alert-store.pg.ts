@@ -39,11 +39,23 @@ type AlertRow = {
 }
 
 export const toAlert = (r: AlertRow): Alert => ({
-  id: r.id, residentId: r.resident_id, careCentreId: r.care_centre_id, bandId: r.band_id, zoneId: r.zone_id,
-  kind: r.kind, severity: r.severity, status: r.status, fixTime: r.fix_time.getTime(),
-  openedAt: r.opened_at.getTime(), updatedAt: r.updated_at.getTime(), evidence: r.evidence,
-  acknowledgedBy: r.acknowledged_by, acknowledgedAt: r.acknowledged_at?.getTime() ?? null, resolvedBy: r.resolved_by,
-  resolutionNote: r.resolution_note, escalationLevel: r.escalation_level,
+  id: r.id,
+  residentId: r.resident_id,
+  careCentreId: r.care_centre_id,
+  bandId: r.band_id,
+  zoneId: r.zone_id,
+  kind: r.kind,
+  severity: r.severity,
+  status: r.status,
+  fixTime: r.fix_time.getTime(),
+  openedAt: r.opened_at.getTime(),
+  updatedAt: r.updated_at.getTime(),
+  evidence: r.evidence,
+  acknowledgedBy: r.acknowledged_by,
+  acknowledgedAt: r.acknowledged_at?.getTime() ?? null,
+  resolvedBy: r.resolved_by,
+  resolutionNote: r.resolution_note,
+  escalationLevel: r.escalation_level,
 })
 
 /**
@@ -78,55 +90,111 @@ export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChang
          severity = CASE WHEN EXCLUDED.severity = 'critical' THEN 'critical' ELSE alerts.severity END
        RETURNING *, (xmax = 0 OR opened_at = now()) AS inserted)
      SELECT ${COLUMNS}, a.inserted FROM a JOIN residents r ON r.id = a.resident_id`,
-    [a.residentId, a.bandId, a.zoneId, a.kind, a.severity ?? SEVERITY[a.kind], a.fixTime, JSON.stringify(a.evidence)])
+    [a.residentId, a.bandId, a.zoneId, a.kind, a.severity ?? SEVERITY[a.kind], a.fixTime, JSON.stringify(a.evidence)],
+  )
   const row = r.rows[0]
   return row && { change: row.inserted ? 'opened' : 'updated', alert: toAlert(row) }
 }
 
 /** Resolves the open alert of this wearer, kind and zone, if there is one. */
-export async function resolveAlert(db: Queryable, r: { residentId: number; kind: AlertKind; zoneId: number | null; reason: string }): Promise<AlertChange | undefined> {
-  return (await changed(db, `UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now(),
+export async function resolveAlert(
+  db: Queryable,
+  r: { residentId: number; kind: AlertKind; zoneId: number | null; reason: string },
+): Promise<AlertChange | undefined> {
+  return (
+    await changed(
+      db,
+      `UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now(),
       evidence = evidence || jsonb_build_object('resolvedBecause', $4::text)
     WHERE resident_id = $1 AND kind = $2 AND COALESCE(zone_id, 0) = COALESCE($3::bigint, 0) AND status <> 'resolved'
-    RETURNING *`, [r.residentId, r.kind, r.zoneId, r.reason], 'resolved'))[0]
+    RETURNING *`,
+      [r.residentId, r.kind, r.zoneId, r.reason],
+      'resolved',
+    )
+  )[0]
 }
 
 /** "Still outside": the open alert gains the latest word (its evidence keeps why it was raised). */
-export async function remindAlert(db: Queryable, r: { residentId: number; kind: AlertKind; zoneId: number | null; evidence: unknown }): Promise<AlertChange | undefined> {
-  return (await changed(db, `UPDATE alerts SET updated_at = now(), evidence = evidence || jsonb_build_object('stillOutside', $4::jsonb)
+export async function remindAlert(
+  db: Queryable,
+  r: { residentId: number; kind: AlertKind; zoneId: number | null; evidence: unknown },
+): Promise<AlertChange | undefined> {
+  return (
+    await changed(
+      db,
+      `UPDATE alerts SET updated_at = now(), evidence = evidence || jsonb_build_object('stillOutside', $4::jsonb)
     WHERE resident_id = $1 AND kind = $2 AND COALESCE(zone_id, 0) = COALESCE($3::bigint, 0) AND status <> 'resolved'
-    RETURNING *`, [r.residentId, r.kind, r.zoneId, JSON.stringify(r.evidence)], 'reminded'))[0]
+    RETURNING *`,
+      [r.residentId, r.kind, r.zoneId, JSON.stringify(r.evidence)],
+      'reminded',
+    )
+  )[0]
 }
 
 /** A person has seen the alert and is acting on it. Only an open alert can be acknowledged. */
 export async function acknowledgeAlert(db: Queryable, id: number, userId: number): Promise<AlertChange | undefined> {
-  return (await changed(db, `UPDATE alerts SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = now(), updated_at = now()
-    WHERE id = $1 AND status = 'open' RETURNING *`, [id, userId], 'acknowledged'))[0]
+  return (
+    await changed(
+      db,
+      `UPDATE alerts SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = now(), updated_at = now()
+    WHERE id = $1 AND status = 'open' RETURNING *`,
+      [id, userId],
+      'acknowledged',
+    )
+  )[0]
 }
 
 /** A person closes the alert with a note (found, safe, false alarm…). */
-export async function resolveAlertByPerson(db: Queryable, id: number, userId: number, note: string): Promise<AlertChange | undefined> {
-  return (await changed(db, `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3, updated_at = now()
-    WHERE id = $1 AND status <> 'resolved' RETURNING *`, [id, userId, note], 'resolved'))[0]
+export async function resolveAlertByPerson(
+  db: Queryable,
+  id: number,
+  userId: number,
+  note: string,
+): Promise<AlertChange | undefined> {
+  return (
+    await changed(
+      db,
+      `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3, updated_at = now()
+    WHERE id = $1 AND status <> 'resolved' RETURNING *`,
+      [id, userId, note],
+      'resolved',
+    )
+  )[0]
 }
 
 /** Open alerts nobody acknowledged within `delayMs` per level climb one level (at most the last). */
 export async function escalateOverdue(db: Queryable, delayMs: number, maxLevel: number): Promise<AlertChange[]> {
-  return changed(db, `UPDATE alerts SET escalation_level = escalation_level + 1, escalated_at = now(), updated_at = now()
+  return changed(
+    db,
+    `UPDATE alerts SET escalation_level = escalation_level + 1, escalated_at = now(), updated_at = now()
     WHERE status = 'open' AND escalation_level < $2
       AND opened_at <= now() - (escalation_level + 1) * $1 * interval '1 millisecond'
-    RETURNING *`, [delayMs, maxLevel], 'escalated')
+    RETURNING *`,
+    [delayMs, maxLevel],
+    'escalated',
+  )
 }
 
 /** Runs an UPDATE … RETURNING * on alerts and reports each changed alert with its resident's centre. */
-async function changed(db: Queryable, update: string, params: unknown[], change: AlertChange['change']): Promise<AlertChange[]> {
-  const r = await db.query<AlertRow>(`WITH a AS (${update}) SELECT ${COLUMNS} FROM a JOIN residents r ON r.id = a.resident_id`, params)
+async function changed(
+  db: Queryable,
+  update: string,
+  params: unknown[],
+  change: AlertChange['change'],
+): Promise<AlertChange[]> {
+  const r = await db.query<AlertRow>(
+    `WITH a AS (${update}) SELECT ${COLUMNS} FROM a JOIN residents r ON r.id = a.resident_id`,
+    params,
+  )
   return r.rows.map((row) => ({ change, alert: toAlert(row) }))
 }
 
 /** One alert with the resident it concerns, for scope checks. */
 export async function findAlert(db: Queryable, id: number): Promise<Alert | undefined> {
-  const r = await db.query<AlertRow>(`SELECT ${COLUMNS} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`, [id])
+  const r = await db.query<AlertRow>(
+    `SELECT ${COLUMNS} FROM alerts a JOIN residents r ON r.id = a.resident_id WHERE a.id = $1`,
+    [id],
+  )
   return r.rows[0] && toAlert(r.rows[0])
 }
 
@@ -138,9 +206,15 @@ export async function openAlertsByBand(db: Queryable, bandIds?: readonly string[
     `SELECT a.band_id, a.kind, a.zone_id, a.fix_time
      FROM alerts a JOIN band_wearers w ON w.band_id = a.band_id AND w.to_time IS NULL
      WHERE a.status <> 'resolved' AND ($1::text[] IS NULL OR a.band_id = ANY($1))
-       AND a.resident_id = w.resident_id AND a.fix_time >= w.from_time`, [bandIds ?? null])
+       AND a.resident_id = w.resident_id AND a.fix_time >= w.from_time`,
+    [bandIds ?? null],
+  )
   const out = new Map<string, OpenAlert[]>()
-  for (const a of r.rows) out.set(a.band_id, [...(out.get(a.band_id) ?? []), { kind: a.kind, zoneId: a.zone_id, fixTime: a.fix_time.getTime() }])
+  for (const a of r.rows)
+    out.set(a.band_id, [
+      ...(out.get(a.band_id) ?? []),
+      { kind: a.kind, zoneId: a.zone_id, fixTime: a.fix_time.getTime() },
+    ])
   return out
 }
 
@@ -164,6 +238,7 @@ export async function listAlerts(db: Queryable, f: AlertFilter): Promise<Alert[]
        AND ($4::float8 IS NULL OR a.fix_time >= to_timestamp($4 / 1000.0)) AND ($5::bigint IS NULL OR a.id < $5)
        AND ($6::float8 IS NULL OR a.updated_at >= to_timestamp($6 / 1000.0))
      ORDER BY a.id DESC LIMIT $3`,
-    [f.residentIds ?? null, f.status ?? null, f.limit, f.since ?? null, f.beforeId ?? null, f.updatedSince ?? null])
+    [f.residentIds ?? null, f.status ?? null, f.limit, f.since ?? null, f.beforeId ?? null, f.updatedSince ?? null],
+  )
   return r.rows.map(toAlert)
 }

@@ -1,5 +1,12 @@
 // An alert as the rest of the system sees it.
-export type AlertKind = 'left_safe_zone' | 'entered_danger_zone' | 'sos' | 'fall' | 'band_removed' | 'band_offline' | 'low_battery'
+export type AlertKind =
+  | 'left_safe_zone'
+  | 'entered_danger_zone'
+  | 'sos'
+  | 'fall'
+  | 'band_removed'
+  | 'band_offline'
+  | 'low_battery'
 export type Severity = 'critical' | 'high' | 'medium' | 'low'
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved'
 

@@ -8,12 +8,22 @@ export function bandEvents(s: BandState, fix: EngineFix, events: EngineEvent[]):
   const where = fix.lat === undefined ? {} : { lat: fix.lat, lon: fix.lon, accuracyM: fix.acc }
   for (const e of fix.evt ?? []) {
     if (e === 'sos' || e === 'fall') {
-      events.push({ type: 'raise', kind: e, zoneId: null, fixTime: fix.ts,
-        evidence: { rule: `band reported ${e}`, seq: fix.seq, ...where } })
+      events.push({
+        type: 'raise',
+        kind: e,
+        zoneId: null,
+        fixTime: fix.ts,
+        evidence: { rule: `band reported ${e}`, seq: fix.seq, ...where },
+      })
     }
     if (e === 'removed' && !s.removed) {
-      events.push({ type: 'raise', kind: 'band_removed', zoneId: null, fixTime: fix.ts,
-        evidence: { rule: 'band reported removal', seq: fix.seq, ...where } })
+      events.push({
+        type: 'raise',
+        kind: 'band_removed',
+        zoneId: null,
+        fixTime: fix.ts,
+        evidence: { rule: 'band reported removal', seq: fix.seq, ...where },
+      })
       s = { ...s, removed: true }
     }
     if (e === 'worn' && s.removed) {
@@ -31,18 +41,28 @@ export function bandEvents(s: BandState, fix: EngineFix, events: EngineEvent[]):
  */
 export function lateAlarms(fix: EngineFix): EngineEvent[] {
   const where = fix.lat === undefined ? {} : { lat: fix.lat, lon: fix.lon, accuracyM: fix.acc }
-  return (fix.evt ?? []).filter((e) => e === 'sos' || e === 'fall').map((e) => ({
-    type: 'raise', kind: e as 'sos' | 'fall', zoneId: null, fixTime: fix.ts,
-    evidence: { rule: `band reported ${e}`, seq: fix.seq, late: true, ...where },
-  }))
+  return (fix.evt ?? [])
+    .filter((e) => e === 'sos' || e === 'fall')
+    .map((e) => ({
+      type: 'raise',
+      kind: e as 'sos' | 'fall',
+      zoneId: null,
+      fixTime: fix.ts,
+      evidence: { rule: `band reported ${e}`, seq: fix.seq, late: true, ...where },
+    }))
 }
 
 /** Low battery with hysteresis: opens below one level, clears above another. */
 export function battery(s: BandState, fix: EngineFix, policy: Policy, events: EngineEvent[]): BandState {
   if (fix.batt === undefined) return s
   if (!s.lowBattery && fix.batt < policy.lowBatteryPct) {
-    events.push({ type: 'raise', kind: 'low_battery', zoneId: null, fixTime: fix.ts,
-      evidence: { rule: 'battery low', batteryPct: fix.batt, lowBatteryPct: policy.lowBatteryPct } })
+    events.push({
+      type: 'raise',
+      kind: 'low_battery',
+      zoneId: null,
+      fixTime: fix.ts,
+      evidence: { rule: 'battery low', batteryPct: fix.batt, lowBatteryPct: policy.lowBatteryPct },
+    })
     return { ...s, lowBattery: true }
   }
   if (s.lowBattery && fix.batt >= policy.batteryOkPct) {

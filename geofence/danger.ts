@@ -6,14 +6,26 @@
 // puts homes beside a road onto it for minutes. Only trusted fixes come here (trust.ts holds
 // jumps). Two fixes clearly out again resolve it. Late fixes (a backlog) raise an entry from two
 // of their own, marked late.
-import { triggerGrade, type BandState, type DangerFix, type EngineEvent, type EngineFix, type Policy }
-  from './engine-types.ts'
+import {
+  triggerGrade,
+  type BandState,
+  type DangerFix,
+  type EngineEvent,
+  type EngineFix,
+  type Policy,
+} from './engine-types.ts'
 import { speedMps } from './trust.ts'
 import { distanceBeyond, insideShape, metres, nearBox, segmentTouches, type Zone, type ZoneShape } from './zone.ts'
 
 /** `weak`: a fix that only counts as the first of two (a held jump the next fix agreed with). */
-export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, events: EngineEvent[],
-  weak: boolean): BandState {
+export function dangerStep(
+  s: BandState,
+  fix: EngineFix,
+  zones: readonly Zone[],
+  policy: Policy,
+  events: EngineEvent[],
+  weak: boolean,
+): BandState {
   const acc = fix.acc ?? policy.defaultAccM
   const canTrigger = triggerGrade(fix, policy)
   const here: [number, number] = [fix.lon!, fix.lat!]
@@ -31,13 +43,19 @@ export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[],
       if (outsideFixes < policy.backInsideFixes) danger[z.id] = { tag: 'in', outsideFixes }
       else {
         delete danger[z.id]
-        events.push({ type: 'resolve', kind: 'entered_danger_zone', zoneId: z.id, fixTime: fix.ts,
-          reason: 'left the danger zone' })
+        events.push({
+          type: 'resolve',
+          kind: 'entered_danger_zone',
+          zoneId: z.id,
+          fixTime: fix.ts,
+          reason: 'left the danger zone',
+        })
       }
       continue
     }
     if (!canTrigger) continue // a cell-tower fix neither enters nor clears a first hit
-    if (fix.src === 'wifi') { // Wi-Fi means near buildings, likely indoors: no entry, and a first hit lapses
+    if (fix.src === 'wifi') {
+      // Wi-Fi means near buildings, likely indoors: no entry, and a first hit lapses
       delete danger[z.id]
       continue
     }
@@ -45,29 +63,48 @@ export function dangerStep(s: BandState, fix: EngineFix, zones: readonly Zone[],
     const good = !weak && acc <= policy.goodAccM && s.prev !== undefined && s.prev.acc <= policy.goodAccM
     // One fix suffices only with a small error circle mostly inside, under sustained sky (the fix
     // before was a satellite fix too).
-    const alone = !weak && acc <= policy.goodAccM && (s.lastFix?.src ?? 'gps') === 'gps' &&
+    const alone =
+      !weak &&
+      acc <= policy.goodAccM &&
+      (s.lastFix?.src ?? 'gps') === 'gps' &&
       mostlyInside(z.shape, fix.lat!, fix.lon!, acc)
     const enter = (rule: string, fixes: DangerFix[]) => {
       danger[z.id] = { tag: 'in', outsideFixes: 0 }
       const beyond = (x: DangerFix) => Math.round(distanceBeyond(z.shape, x.lat, x.lon) * 10) / 10
-      events.push({ type: 'raise', kind: 'entered_danger_zone', zoneId: z.id, fixTime: fix.ts, severity: 'critical',
+      events.push({
+        type: 'raise',
+        kind: 'entered_danger_zone',
+        zoneId: z.id,
+        fixTime: fix.ts,
+        severity: 'critical',
         evidence: {
-        rule, fixes: fixes.map((x) => ({ ...x, distanceBeyondM: beyond(x) })),
-        previous: s.prev, maxSpeedMps: policy.maxSpeedMps, goodAccM: policy.goodAccM } })
+          rule,
+          fixes: fixes.map((x) => ({ ...x, distanceBeyondM: beyond(x) })),
+          previous: s.prev,
+          maxSpeedMps: policy.maxSpeedMps,
+          goodAccM: policy.goodAccM,
+        },
+      })
     }
     if (!inside && good && segmentTouches(z.shape, s.prev!.at, here)) enter('walked through between two fixes', [f])
     else if (inside && alone) enter('fix inside', [f])
     else if (inside && current?.tag === 'hit' && current.fix.ts < fix.ts && acc <= policy.goodAccM) {
       enter('two fixes inside', [current.fix, f])
-    }
-    else if (inside) danger[z.id] = { tag: 'hit', fix: f }
+    } else if (inside) danger[z.id] = { tag: 'hit', fix: f }
     else delete danger[z.id]
   }
   return { ...s, danger }
 }
 
-const dangerFix = (fix: EngineFix, acc: number, late?: true): DangerFix =>
-  ({ ts: fix.ts, seq: fix.seq, lat: fix.lat!, lon: fix.lon!, accuracyM: acc, src: fix.src, ...(late ? { late } : {}) })
+const dangerFix = (fix: EngineFix, acc: number, late?: true): DangerFix => ({
+  ts: fix.ts,
+  seq: fix.seq,
+  lat: fix.lat!,
+  lon: fix.lon!,
+  accuracyM: acc,
+  src: fix.src,
+  ...(late ? { late } : {}),
+})
 
 /**
  * Whether most of the error circle lies inside: the centre and eight points at 0.7 of the
@@ -93,13 +130,19 @@ export function mostlyInside(shape: ZoneShape, lat: number, lon: number, accM: n
  * If the newest fix is clearly off
  * the zone, the entry is closed at once (the family still sees where the wearer was).
  */
-export function lateDanger(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy,
-  events: EngineEvent[]): BandState {
+export function lateDanger(
+  s: BandState,
+  fix: EngineFix,
+  zones: readonly Zone[],
+  policy: Policy,
+  events: EngineEvent[],
+): BandState {
   if (!triggerGrade(fix, policy)) return s
   if (fix.src === 'wifi') return { ...s, lateHit: undefined }
   const acc = fix.acc ?? policy.defaultAccM
   const f = dangerFix(fix, acc, true)
-  const hits = zones.filter((z) => nearBox(z.shape, fix.lat!, fix.lon!, 0) && insideShape(z.shape, fix.lat!, fix.lon!))
+  const hits = zones
+    .filter((z) => nearBox(z.shape, fix.lat!, fix.lon!, 0) && insideShape(z.shape, fix.lat!, fix.lon!))
     .map((z) => z.id)
   const before = s.lateHit
   const danger = { ...s.danger }
@@ -111,16 +154,30 @@ export function lateDanger(s: BandState, fix: EngineFix, zones: readonly Zone[],
     if (speedMps({ ts: before.ts, at: [before.lon, before.lat] }, fix) > policy.maxSpeedMps) continue
     const zone = zones.find((z) => z.id === id)!
     const { zones: _hits, ...first } = before
-    events.push({ type: 'raise', kind: 'entered_danger_zone', zoneId: id, fixTime: fix.ts, severity: 'critical',
-      evidence: { rule: 'two fixes inside (uploaded late)', late: true, fixes: [first, f],
-        maxSpeedMps: policy.maxSpeedMps },
+    events.push({
+      type: 'raise',
+      kind: 'entered_danger_zone',
+      zoneId: id,
+      fixTime: fix.ts,
+      severity: 'critical',
+      evidence: {
+        rule: 'two fixes inside (uploaded late)',
+        late: true,
+        fixes: [first, f],
+        maxSpeedMps: policy.maxSpeedMps,
+      },
     })
     const now = s.lastFix
-    const offNow = now && distanceBeyond(zone.shape, now.lat!, now.lon!) - (now.acc ?? policy.defaultAccM) >
-      policy.exitMarginM
+    const offNow =
+      now && distanceBeyond(zone.shape, now.lat!, now.lon!) - (now.acc ?? policy.defaultAccM) > policy.exitMarginM
     if (offNow) {
-      events.push({ type: 'resolve', kind: 'entered_danger_zone', zoneId: id, fixTime: s.lastTs,
-        reason: 'off the danger zone in a newer fix' })
+      events.push({
+        type: 'resolve',
+        kind: 'entered_danger_zone',
+        zoneId: id,
+        fixTime: s.lastTs,
+        reason: 'off the danger zone in a newer fix',
+      })
       danger[id] = { tag: 'late', ts: fix.ts }
     } else danger[id] = { tag: 'in', outsideFixes: 0 }
   }

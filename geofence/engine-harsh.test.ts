@@ -20,7 +20,9 @@ describe('fixes that must not count twice or count wrong', () => {
   it('when a lone GPS jump is followed by cell-tower fixes far out, then the cell fixes do not confirm it', () => {
     const lbs = (s: number, lat: number, acc: number) => at(s, 0, { lat, acc, src: 'lbs' })
     const jump = at(0, 0, { lat: 36.81757, acc: 12 })
-    expect(run([at(-30, 0), jump, lbs(40, 36.82206, 700), lbs(80, 36.81622, 900), lbs(120, 36.82116, 600)]).events).toEqual([])
+    expect(
+      run([at(-30, 0), jump, lbs(40, 36.82206, 700), lbs(80, 36.81622, 900), lbs(120, 36.82116, 600)]).events,
+    ).toEqual([])
   })
 
   it('when a lone jump is followed by a network gap of more than three minutes, then neither "left, then silent" nor an early offline is raised', () => {
@@ -38,9 +40,24 @@ describe('fixes that must not count twice or count wrong', () => {
 
 describe('danger zones and the error circle', () => {
   // A main road 30 m wide, 200–230 m north of home, 1 km long; home's safe zone covers it.
-  const road: Zone = { id: 9, residentId: null, name: 'main road', kind: 'danger', shape: { type: 'Polygon', coordinates: [[
-    [HOME[0] - dLon(500), HOME[1] + dLat(200)], [HOME[0] + dLon(500), HOME[1] + dLat(200)], [HOME[0] + dLon(500), HOME[1] + dLat(230)],
-    [HOME[0] - dLon(500), HOME[1] + dLat(230)], [HOME[0] - dLon(500), HOME[1] + dLat(200)]]] } }
+  const road: Zone = {
+    id: 9,
+    residentId: null,
+    name: 'main road',
+    kind: 'danger',
+    shape: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [HOME[0] - dLon(500), HOME[1] + dLat(200)],
+          [HOME[0] + dLon(500), HOME[1] + dLat(200)],
+          [HOME[0] + dLon(500), HOME[1] + dLat(230)],
+          [HOME[0] - dLon(500), HOME[1] + dLat(230)],
+          [HOME[0] - dLon(500), HOME[1] + dLat(200)],
+        ],
+      ],
+    },
+  }
   const big: Zone = { ...home, shape: { type: 'circle', center: HOME, radiusM: 1000 } }
   const wifi = (s: number, north: number, acc: number) => at(s, north, { src: 'wifi', acc })
 
@@ -49,14 +66,19 @@ describe('danger zones and the error circle', () => {
   })
 
   it('when Wi-Fi fixes (indoors, drifting) sit on the road for minutes, then they never enter it', () => {
-    expect(run([wifi(0, 150, 40), wifi(30, 212, 20), wifi(60, 215, 20), wifi(90, 214, 25)], [big, road]).events).toEqual([])
+    expect(
+      run([wifi(0, 150, 40), wifi(30, 212, 20), wifi(60, 215, 20), wifi(90, 214, 25)], [big, road]).events,
+    ).toEqual([])
   })
 
   it('when a second satellite fix agrees, then the entry is raised with both fixes in its evidence', () => {
     const gps = (s: number, north: number, acc: number) => at(s, north, { acc })
     const { events } = run([wifi(0, 150, 40), gps(30, 205, 40), gps(60, 226, 15)], [big, road])
     expect(raised(events)).toEqual([['entered_danger_zone', 60]])
-    expect(evidenceOf(events, 'entered_danger_zone')).toMatchObject({ rule: 'two fixes inside', fixes: [{ ts: T0 + 30_000 }, { ts: T0 + 60_000 }] })
+    expect(evidenceOf(events, 'entered_danger_zone')).toMatchObject({
+      rule: 'two fixes inside',
+      fixes: [{ ts: T0 + 30_000 }, { ts: T0 + 60_000 }],
+    })
   })
 
   it('when two good GPS fixes lie either side of the road, then the crossing counts at once', () => {
@@ -65,14 +87,32 @@ describe('danger zones and the error circle', () => {
 })
 
 describe('backlogs uploaded after the live fix', () => {
-  const bank: Zone = { id: 9, residentId: null, name: 'river bank', kind: 'danger', shape: { type: 'Polygon', coordinates: [[
-    [HOME[0] - dLon(200), HOME[1] + dLat(300)], [HOME[0] + dLon(200), HOME[1] + dLat(300)], [HOME[0] + dLon(200), HOME[1] + dLat(380)],
-    [HOME[0] - dLon(200), HOME[1] + dLat(380)], [HOME[0] - dLon(200), HOME[1] + dLat(300)]]] } }
+  const bank: Zone = {
+    id: 9,
+    residentId: null,
+    name: 'river bank',
+    kind: 'danger',
+    shape: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [HOME[0] - dLon(200), HOME[1] + dLat(300)],
+          [HOME[0] + dLon(200), HOME[1] + dLat(300)],
+          [HOME[0] + dLon(200), HOME[1] + dLat(380)],
+          [HOME[0] - dLon(200), HOME[1] + dLat(380)],
+          [HOME[0] - dLon(200), HOME[1] + dLat(300)],
+        ],
+      ],
+    },
+  }
   const big: Zone = { ...home, shape: { type: 'circle', center: HOME, radiusM: 1000 } }
 
   it('when the backlog shows a river-bank visit during the gap, then the entry is raised from its own fixes, marked late', () => {
     const late = (s: number, north: number) => at(s, north, { arriveS: 601 })
-    const { events, state } = run([at(0, 200), at(30, 210), at(600, 200), late(300, 320), late(330, 330), late(360, 250)], [big, bank])
+    const { events, state } = run(
+      [at(0, 200), at(30, 210), at(600, 200), late(300, 320), late(330, 330), late(360, 250)],
+      [big, bank],
+    )
     expect(raised(events)).toEqual([['entered_danger_zone', 330]])
     expect(evidenceOf(events, 'entered_danger_zone')).toMatchObject({ late: true })
     // The newest fix is off the bank: the late entry is closed at once, and the state stays where the live fix put it.
@@ -105,17 +145,27 @@ describe('search mode', () => {
 
   it('when the first fix lies beyond the boundary, then the band is asked to locate and report every 5 s for 10 minutes; back inside, the fast mode ends', () => {
     expect(commandsOf([at(0, 60), at(30, 110), at(35, 95), at(45, 65)])).toEqual([
-      [30, { cmd: 'locate' }], [30, { cmd: 'interval', s: 5, for: 600 }], [45, { cmd: 'interval', for: 0 }]])
+      [30, { cmd: 'locate' }],
+      [30, { cmd: 'interval', s: 5, for: 600 }],
+      [45, { cmd: 'interval', for: 0 }],
+    ])
   })
 
   it('when a walker comes within 30 m of the boundary moving outwards, then search mode starts before the crossing', () => {
-    expect(commandsOf([at(0, 40), at(30, 75)])).toEqual([[30, { cmd: 'locate' }], [30, { cmd: 'interval', s: 5, for: 600 }]])
+    expect(commandsOf([at(0, 40), at(30, 75)])).toEqual([
+      [30, { cmd: 'locate' }],
+      [30, { cmd: 'interval', s: 5, for: 600 }],
+    ])
   })
 
   it('when fixes 5 s apart carry GPS noise, then a walker at 1.2 m/s is not held as a jump and four good fixes wholly out over 15 s raise the exit', () => {
     const noisy = [0, 5, 10, 15, 20, 25].map((s, i) => at(30 + s, 105 + 1.2 * s + (i % 2 ? 9 : -9), { acc: 10 }))
     const { events } = run([at(0, 70), ...noisy])
     expect(raised(events)).toEqual([['left_safe_zone', 55]])
-    expect(evidenceOf(events, 'left_safe_zone')).toMatchObject({ rule: 'confirmed exit', fastConfirmFixes: 4, fastConfirmMs: 15_000 })
+    expect(evidenceOf(events, 'left_safe_zone')).toMatchObject({
+      rule: 'confirmed exit',
+      fastConfirmFixes: 4,
+      fastConfirmMs: 15_000,
+    })
   })
 })

@@ -25,13 +25,23 @@ export type ZoneState =
   | { tag: 'inside'; zoneId: number; outSince: number | undefined }
   | { tag: 'leaving'; zoneId: number; since: number; confirmations: number; evidence: Evidence[]; coarse?: boolean }
   | {
-    tag: 'outside'; zoneId: number; since: number; insideFixes: number; lateInside: number
-    remindedAt: number | undefined
-  }
+      tag: 'outside'
+      zoneId: number
+      since: number
+      insideFixes: number
+      lateInside: number
+      remindedAt: number | undefined
+    }
 
 /** Outside a safe zone since `since` (fix time), with an alert raised. */
-export const outside = (zoneId: number, since: number): ZoneState =>
-  ({ tag: 'outside', zoneId, since, insideFixes: 0, lateInside: 0, remindedAt: undefined })
+export const outside = (zoneId: number, since: number): ZoneState => ({
+  tag: 'outside',
+  zoneId,
+  since,
+  insideFixes: 0,
+  lateInside: 0,
+  remindedAt: undefined,
+})
 
 /** A danger zone: a weak first hit awaiting a second, entered, or entered late (seen in a backlog). */
 export type DangerState =
@@ -40,7 +50,13 @@ export type DangerState =
   | { tag: 'late'; ts: number }
 
 export interface DangerFix {
-  ts: number; seq: number; lat: number; lon: number; accuracyM: number; src?: string; late?: boolean
+  ts: number
+  seq: number
+  lat: number
+  lon: number
+  accuracyM: number
+  src?: string
+  late?: boolean
 }
 
 export interface BandState {
@@ -159,21 +175,41 @@ export type SearchCommand = { cmd: 'locate' } | { cmd: 'interval'; s?: number; f
 
 export type EngineEvent =
   | {
-    type: 'raise'; kind: AlertKind; zoneId: number | null; fixTime: number; severity?: Severity
-    evidence: Record<string, unknown>
-  }
+      type: 'raise'
+      kind: AlertKind
+      zoneId: number | null
+      fixTime: number
+      severity?: Severity
+      evidence: Record<string, unknown>
+    }
   | { type: 'remind'; kind: AlertKind; zoneId: number | null; fixTime: number; evidence: Record<string, unknown> }
   | { type: 'resolve'; kind: AlertKind; zoneId: number | null; fixTime: number; reason: string }
 
 /** A command for the band, with why it goes (search mode). */
-export interface BandCommandOut { command: SearchCommand; reason: string }
+export interface BandCommandOut {
+  command: SearchCommand
+  reason: string
+}
 
 // Every field present from the start: copying a state then never adds a property (which V8
 // makes an order of magnitude slower than copying one that has them all).
 export const initialState = (heardAt: number): BandState => ({
-  lastTs: -Infinity, heardAt, zone: { tag: 'unknown', outSince: undefined }, lowBattery: false, removed: false,
-  offline: false, danger: {}, prev: undefined, lastFix: undefined, inForce: undefined, held: undefined,
-  insideAt: -Infinity, lateHit: undefined, searchUntil: undefined, edgeM: undefined, approaching: false,
+  lastTs: -Infinity,
+  heardAt,
+  zone: { tag: 'unknown', outSince: undefined },
+  lowBattery: false,
+  removed: false,
+  offline: false,
+  danger: {},
+  prev: undefined,
+  lastFix: undefined,
+  inForce: undefined,
+  held: undefined,
+  insideAt: -Infinity,
+  lateHit: undefined,
+  searchUntil: undefined,
+  edgeM: undefined,
+  approaching: false,
 })
 
 /**
@@ -182,9 +218,21 @@ export const initialState = (heardAt: number): BandState => ({
  * slower).
  */
 export const copy = (s: BandState): BandState => ({
-  lastTs: s.lastTs, heardAt: s.heardAt, zone: s.zone, lowBattery: s.lowBattery, removed: s.removed,
-  offline: s.offline, danger: s.danger, prev: s.prev, lastFix: s.lastFix, inForce: s.inForce, held: s.held,
-  insideAt: s.insideAt ?? -Infinity, lateHit: s.lateHit, searchUntil: s.searchUntil, edgeM: s.edgeM,
+  lastTs: s.lastTs,
+  heardAt: s.heardAt,
+  zone: s.zone,
+  lowBattery: s.lowBattery,
+  removed: s.removed,
+  offline: s.offline,
+  danger: s.danger,
+  prev: s.prev,
+  lastFix: s.lastFix,
+  inForce: s.inForce,
+  held: s.held,
+  insideAt: s.insideAt ?? -Infinity,
+  lateHit: s.lateHit,
+  searchUntil: s.searchUntil,
+  edgeM: s.edgeM,
   approaching: s.approaching ?? false,
 })
 

@@ -4,7 +4,13 @@ import { DEFAULT_POLICY, initialState, step, tick, type BandState, type EngineEv
 import type { Zone } from './zone.ts'
 
 export const HOME: [number, number] = [118.05491, 36.81352] // [lon, lat], Zhangdian
-export const home: Zone = { id: 1, residentId: 7, name: 'home', kind: 'safe', shape: { type: 'circle', center: HOME, radiusM: 100 } }
+export const home: Zone = {
+  id: 1,
+  residentId: 7,
+  name: 'home',
+  kind: 'safe',
+  shape: { type: 'circle', center: HOME, radiusM: 100 },
+}
 export const T0 = Date.UTC(2026, 10, 28, 14, 0, 0)
 export const P = DEFAULT_POLICY
 export const dLat = (m: number) => m / 111_195
@@ -14,8 +20,15 @@ export const dLon = (m: number) => m / (111_195 * Math.cos((HOME[1] * Math.PI) /
 export type TestFix = EngineFix & { arriveS?: number }
 
 /** A GPS fix `north` metres north of the home centre at T0 + `s` seconds. */
-export const at = (s: number, north: number, extra: Partial<TestFix> = {}): TestFix =>
-  ({ ts: T0 + s * 1000, seq: s, acc: 8, src: 'gps', lat: HOME[1] + north / 111_195, lon: HOME[0], ...extra })
+export const at = (s: number, north: number, extra: Partial<TestFix> = {}): TestFix => ({
+  ts: T0 + s * 1000,
+  seq: s,
+  acc: 8,
+  src: 'gps',
+  lat: HOME[1] + north / 111_195,
+  lon: HOME[0],
+  ...extra,
+})
 
 /** Feeds fixes (each arriving when taken unless `arriveS` says later) and ticks; returns the final state and every event. */
 export function run(items: (TestFix | { tickAt: number })[], zones = [home], first = T0) {
@@ -33,6 +46,7 @@ export function run(items: (TestFix | { tickAt: number })[], zones = [home], fir
   }
   return { state, events }
 }
-export const raised = (events: EngineEvent[]) => events.filter((e) => e.type === 'raise').map((e) => [e.kind, (e.fixTime - T0) / 1000])
+export const raised = (events: EngineEvent[]) =>
+  events.filter((e) => e.type === 'raise').map((e) => [e.kind, (e.fixTime - T0) / 1000])
 export const resolved = (events: EngineEvent[]) =>
   events.filter((e) => e.type === 'resolve').map((e) => [e.kind, (e.fixTime - T0) / 1000])

@@ -9,9 +9,24 @@ describe('leaving a safe zone', () => {
     const { events, state } = run([at(0, 0), at(30, 60), at(60, 200), at(90, 260), at(120, 300), at(150, 320)])
     expect(raised(events)).toEqual([['left_safe_zone', 120]])
     const e = events[0] as Extract<EngineEvent, { type: 'raise' }>
-    expect(e.evidence).toMatchObject({ rule: 'confirmed exit', outsideForMs: 60_000, exitMarginM: 20, confirmFixes: 2, confirmMs: 60_000 })
-    expect((e.evidence.fixes as { ts: number; distanceBeyondM: number; accuracyM: number }[]).map((f) => [(f.ts - T0) / 1000, Math.round(f.distanceBeyondM), f.accuracyM]))
-      .toEqual([[60, 100, 8], [90, 160, 8], [120, 200, 8]])
+    expect(e.evidence).toMatchObject({
+      rule: 'confirmed exit',
+      outsideForMs: 60_000,
+      exitMarginM: 20,
+      confirmFixes: 2,
+      confirmMs: 60_000,
+    })
+    expect(
+      (e.evidence.fixes as { ts: number; distanceBeyondM: number; accuracyM: number }[]).map((f) => [
+        (f.ts - T0) / 1000,
+        Math.round(f.distanceBeyondM),
+        f.accuracyM,
+      ]),
+    ).toEqual([
+      [60, 100, 8],
+      [90, 160, 8],
+      [120, 200, 8],
+    ])
     expect(state.zone.tag).toBe('outside')
   })
 
@@ -28,11 +43,17 @@ describe('leaving a safe zone', () => {
   })
 
   it('when one multipath fix lands 150 m out and the next is back home, then no alert is raised (not even by the timer)', () => {
-    expect(run([at(0, 0), at(30, 250), at(60, 5), at(90, 0), { tickAt: 600 }]).events.filter((e) => e.kind === 'left_safe_zone')).toEqual([])
+    expect(
+      run([at(0, 0), at(30, 250), at(60, 5), at(90, 0), { tickAt: 600 }]).events.filter(
+        (e) => e.kind === 'left_safe_zone',
+      ),
+    ).toEqual([])
   })
 
   it('when a fix lies 60 m outside with 50 m accuracy, then its error circle reaches back inside the margin and nothing starts', () => {
-    expect(run([at(0, 0), at(30, 160, { acc: 50 }), at(60, 160, { acc: 50 }), at(120, 160, { acc: 50 })]).events).toEqual([])
+    expect(
+      run([at(0, 0), at(30, 160, { acc: 50 }), at(60, 160, { acc: 50 }), at(120, 160, { acc: 50 })]).events,
+    ).toEqual([])
   })
 
   it('when cell-tower fixes put the wearer out but their error circles reach within 300 m, then they never start an exit, however many', () => {
@@ -42,20 +63,28 @@ describe('leaving a safe zone', () => {
 
   it('when a GPS fix starts an exit and a cell-tower fix a minute later is clearly out too, then the cell fix does not confirm it; a GPS fix does', () => {
     expect(raised(run([at(0, 90), at(30, 130), at(90, 1200, { src: 'lbs', acc: 400 })]).events)).toEqual([])
-    expect(raised(run([at(0, 90), at(30, 130), at(90, 1200, { src: 'lbs', acc: 400 }), at(100, 150)]).events)).toEqual([['left_safe_zone', 100]])
+    expect(raised(run([at(0, 90), at(30, 130), at(90, 1200, { src: 'lbs', acc: 400 }), at(100, 150)]).events)).toEqual([
+      ['left_safe_zone', 100],
+    ])
   })
 
   it('when the wearer steps out and the band then goes silent, then the timer raises a critical alert three minutes later', () => {
     const { events } = run([at(0, 90), at(30, 130), { tickAt: 120 }, { tickAt: 211 }])
     expect(raised(events)).toEqual([['left_safe_zone', 30]])
-    expect(events[0]).toMatchObject({ severity: 'critical', evidence: { rule: 'left, then silent', silentForMs: 181_000 } })
+    expect(events[0]).toMatchObject({
+      severity: 'critical',
+      evidence: { rule: 'left, then silent', silentForMs: 181_000 },
+    })
   })
 
   it('when the wearer comes back and two fixes are inside, then the alert resolves, and a later exit raises a new one', () => {
     const out = [at(0, 0), at(30, 300), at(90, 300)]
     const back = [at(120, 50), at(150, 0)]
     const { events } = run([...out, ...back, at(200, 300), at(260, 320)])
-    expect(raised(events)).toEqual([['left_safe_zone', 90], ['left_safe_zone', 260]])
+    expect(raised(events)).toEqual([
+      ['left_safe_zone', 90],
+      ['left_safe_zone', 260],
+    ])
     expect(resolved(events)).toEqual([['left_safe_zone', 150]])
   })
 
@@ -70,33 +99,71 @@ describe('leaving a safe zone', () => {
     // whose fixes from 450 s on confirm the new exit beside the live one (raised with the live fix's time).
     const gap = [at(300, 20), at(330, 10), at(360, 0), at(450, 200), at(500, 300)]
     const { events } = run([at(0, 0), at(30, 300), at(90, 300), at(600, 400), ...gap, at(630, 420), at(660, 430)])
-    expect(raised(events)).toEqual([['left_safe_zone', 90], ['left_safe_zone', 600]])
-    expect(events.filter((e) => e.type === 'raise')[1]).toMatchObject({ evidence: { outsideSince: T0 + 450_000, late: true } })
+    expect(raised(events)).toEqual([
+      ['left_safe_zone', 90],
+      ['left_safe_zone', 600],
+    ])
+    expect(events.filter((e) => e.type === 'raise')[1]).toMatchObject({
+      evidence: { outsideSince: T0 + 450_000, late: true },
+    })
     expect(resolved(events)).toEqual([['left_safe_zone', 330]])
     expect(events.find((e) => e.type === 'resolve')).toMatchObject({ reason: 'back inside (fixes uploaded late)' })
   })
 
   it('when a late backlog shows the wearer outside all along, then the open alert stays as it is', () => {
-    const { events } = run([at(0, 0), at(30, 300), at(90, 300), at(600, 400), at(300, 250), at(330, 260), at(360, 300), at(630, 420)])
+    const { events } = run([
+      at(0, 0),
+      at(30, 300),
+      at(90, 300),
+      at(600, 400),
+      at(300, 250),
+      at(330, 260),
+      at(360, 300),
+      at(630, 420),
+    ])
     expect(raised(events)).toEqual([['left_safe_zone', 90]])
     expect(resolved(events)).toEqual([])
   })
 
   it('while an exit alert stays open, then a "still outside" reminder with the latest position goes every 10 minutes, and none once back', () => {
-    const { events } = run([at(0, 0), at(30, 300), at(90, 300), { tickAt: 95 }, at(400, 350), { tickAt: 600 }, { tickAt: 696 }, at(700, 500),
-      { tickAt: 1200 }, { tickAt: 1300 }, at(1310, 0), at(1340, 0), { tickAt: 2000 }])
+    const { events } = run([
+      at(0, 0),
+      at(30, 300),
+      at(90, 300),
+      { tickAt: 95 },
+      at(400, 350),
+      { tickAt: 600 },
+      { tickAt: 696 },
+      at(700, 500),
+      { tickAt: 1200 },
+      { tickAt: 1300 },
+      at(1310, 0),
+      at(1340, 0),
+      { tickAt: 2000 },
+    ])
     const reminders = events.filter((e) => e.type === 'remind')
     expect(reminders.map((e) => (e.fixTime - T0) / 1000)).toEqual([400, 700])
-    expect(reminders[0]).toMatchObject({ kind: 'left_safe_zone', zoneId: 1, evidence: { rule: 'still outside', outsideForMs: 370_000, lastFix: { ts: T0 + 400_000 } } })
+    expect(reminders[0]).toMatchObject({
+      kind: 'left_safe_zone',
+      zoneId: 1,
+      evidence: { rule: 'still outside', outsideForMs: 370_000, lastFix: { ts: T0 + 400_000 } },
+    })
     expect(resolved(events.filter((e) => e.kind === 'left_safe_zone'))).toEqual([['left_safe_zone', 1340]])
   })
 
   it('when two fixes share a time-stamp, then they count as one fix', () => {
-    expect(raised(run([at(0, 0), at(30, 300), at(90, 300, { seq: 1 }), at(90, 310, { seq: 2 })]).events)).toEqual([['left_safe_zone', 90]])
+    expect(raised(run([at(0, 0), at(30, 300), at(90, 300, { seq: 1 }), at(90, 310, { seq: 2 })]).events)).toEqual([
+      ['left_safe_zone', 90],
+    ])
   })
 
   it('when the resident has two safe zones, then walking from one into the other is not leaving', () => {
-    const centre: Zone = { ...home, id: 2, name: 'care centre', shape: { type: 'circle', center: [HOME[0], HOME[1] + 250 / 111_195], radiusM: 200 } }
+    const centre: Zone = {
+      ...home,
+      id: 2,
+      name: 'care centre',
+      shape: { type: 'circle', center: [HOME[0], HOME[1] + 250 / 111_195], radiusM: 200 },
+    }
     expect(run([at(0, 0), at(60, 150), at(120, 250), at(180, 400), at(240, 430)], [home, centre]).events).toEqual([])
   })
 })
@@ -104,18 +171,32 @@ describe('leaving a safe zone', () => {
 describe('band events, battery and silence', () => {
   it('when the band reports SOS or a fall, then an alert is raised at once, even from a late backlog fix', () => {
     const { events } = run([at(100, 0), at(130, 0, { evt: ['sos'] }), at(50, 0, { evt: ['fall'] })])
-    expect(raised(events)).toEqual([['sos', 130], ['fall', 50]])
+    expect(raised(events)).toEqual([
+      ['sos', 130],
+      ['fall', 50],
+    ])
     expect(events.find((e) => e.kind === 'sos')).toMatchObject({ evidence: { rule: 'band reported sos' } })
   })
 
   it('when the band is taken off and worn again, then the removal alert opens once and resolves', () => {
-    const { events } = run([at(0, 0, { evt: ['removed'] }), at(30, 0, { evt: ['removed'] }), at(3600, 0, { evt: ['worn'] })])
+    const { events } = run([
+      at(0, 0, { evt: ['removed'] }),
+      at(30, 0, { evt: ['removed'] }),
+      at(3600, 0, { evt: ['worn'] }),
+    ])
     expect(raised(events)).toEqual([['band_removed', 0]])
     expect(resolved(events)).toEqual([['band_removed', 3600]])
   })
 
   it('when the battery falls below 15 % and recovers only above 25 %, then low_battery opens once and clears once', () => {
-    const { events } = run([at(0, 0, { batt: 20 }), at(30, 0, { batt: 14 }), at(60, 0, { batt: 16 }), at(90, 0, { batt: 13 }), at(120, 0, { batt: 24 }), at(150, 0, { batt: 26 })])
+    const { events } = run([
+      at(0, 0, { batt: 20 }),
+      at(30, 0, { batt: 14 }),
+      at(60, 0, { batt: 16 }),
+      at(90, 0, { batt: 13 }),
+      at(120, 0, { batt: 24 }),
+      at(150, 0, { batt: 26 }),
+    ])
     expect(raised(events)).toEqual([['low_battery', 30]])
     expect(resolved(events)).toEqual([['low_battery', 150]])
   })
@@ -125,7 +206,10 @@ describe('band events, battery and silence', () => {
     expect(raised(atHome.events)).toEqual([['band_offline', 0]])
     expect(resolved(atHome.events)).toEqual([['band_offline', 1600]])
     const outside = run([at(0, 0), at(30, 300), at(90, 300), { tickAt: 90 + 5 * 60 }])
-    expect(raised(outside.events)).toEqual([['left_safe_zone', 90], ['band_offline', 90]])
+    expect(raised(outside.events)).toEqual([
+      ['left_safe_zone', 90],
+      ['band_offline', 90],
+    ])
     expect(outside.events[1]).toMatchObject({ severity: 'high' })
     // Last seen just beyond the boundary, not yet clearly out: also 5 minutes.
     const edge = run([at(0, 90), at(30, 110), { tickAt: 30 + 5 * 60 }])
@@ -137,9 +221,24 @@ describe('danger zones', () => {
   const dLat = (m: number) => m / 111_195
   const dLon = (m: number) => m / (111_195 * Math.cos((HOME[1] * Math.PI) / 180))
   // A river bank 80 m wide, 300–380 m north of home, 400 m long.
-  const bank: Zone = { id: 9, residentId: null, name: 'river bank', kind: 'danger', shape: { type: 'Polygon', coordinates: [[
-    [HOME[0] - dLon(200), HOME[1] + dLat(300)], [HOME[0] + dLon(200), HOME[1] + dLat(300)], [HOME[0] + dLon(200), HOME[1] + dLat(380)],
-    [HOME[0] - dLon(200), HOME[1] + dLat(380)], [HOME[0] - dLon(200), HOME[1] + dLat(300)]]] } }
+  const bank: Zone = {
+    id: 9,
+    residentId: null,
+    name: 'river bank',
+    kind: 'danger',
+    shape: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [HOME[0] - dLon(200), HOME[1] + dLat(300)],
+          [HOME[0] + dLon(200), HOME[1] + dLat(300)],
+          [HOME[0] + dLon(200), HOME[1] + dLat(380)],
+          [HOME[0] - dLon(200), HOME[1] + dLat(380)],
+          [HOME[0] - dLon(200), HOME[1] + dLat(300)],
+        ],
+      ],
+    },
+  }
   const big: Zone = { ...home, shape: { type: 'circle', center: HOME, radiusM: 1000 } } // the bank lies inside the safe zone
   const zones = [big, bank]
 
@@ -174,10 +273,27 @@ describe('danger zones', () => {
 describe('schedules', () => {
   // Zibo is UTC+8: 22:00 there is 14:00 UTC. T0 above is 2026-11-28 22:00 in Zibo.
   const dLat = (m: number) => m / 111_195
-  const neighbourhood: Zone = { ...home, id: 1, name: 'neighbourhood', shape: { type: 'circle', center: HOME, radiusM: 400 }, schedule: { from: '07:00', to: '22:00' } }
-  const night: Zone = { ...home, id: 2, name: 'home at night', shape: { type: 'circle', center: HOME, radiusM: 50 }, schedule: { from: '22:00', to: '07:00' } }
+  const neighbourhood: Zone = {
+    ...home,
+    id: 1,
+    name: 'neighbourhood',
+    shape: { type: 'circle', center: HOME, radiusM: 400 },
+    schedule: { from: '07:00', to: '22:00' },
+  }
+  const night: Zone = {
+    ...home,
+    id: 2,
+    name: 'home at night',
+    shape: { type: 'circle', center: HOME, radiusM: 50 },
+    schedule: { from: '22:00', to: '07:00' },
+  }
   const zones = [neighbourhood, night]
-  const before = (s: number, north: number) => ({ ...at(0, north), ts: T0 - s * 1000, seq: -s, lat: HOME[1] + dLat(north) })
+  const before = (s: number, north: number) => ({
+    ...at(0, north),
+    ts: T0 - s * 1000,
+    seq: -s,
+    lat: HOME[1] + dLat(north),
+  })
 
   it('when the wearer is still out in the neighbourhood as the night zone starts, then the 22:00 check starts the exit and the next fix raises it as critical', () => {
     let state = initialState(T0 - 120_000)
@@ -194,7 +310,12 @@ describe('schedules', () => {
     const noon = T0 - 10 * 3600_000 // 12:00 in Zibo
     let state = initialState(noon)
     const events: EngineEvent[] = []
-    for (const [s, north] of [[0, 0], [30, 250], [90, 260], [150, 270]] as const) {
+    for (const [s, north] of [
+      [0, 0],
+      [30, 250],
+      [90, 260],
+      [150, 270],
+    ] as const) {
       const r = step(state, { ...at(0, north), ts: noon + s * 1000, seq: s }, zones, P, noon + s * 1000)
       state = r.state
       events.push(...r.events)
@@ -216,10 +337,13 @@ describe('per-zone policy', () => {
   })
 })
 
-describe('alarms in a backlog from the previous wearer\'s time', () => {
+describe("alarms in a backlog from the previous wearer's time", () => {
   it('when a late fix carries SOS and fall, then both are raised at its fix time, marked late; nothing else is', () => {
     const events = lateAlarms(at(-600, 900, { evt: ['sos', 'fall', 'removed'], batt: 3 }))
-    expect(raised(events)).toEqual([['sos', -600], ['fall', -600]])
+    expect(raised(events)).toEqual([
+      ['sos', -600],
+      ['fall', -600],
+    ])
     expect(events.every((e) => e.type === 'raise' && (e.evidence as { late?: boolean }).late === true)).toBe(true)
   })
 })

@@ -8,8 +8,17 @@
 // - late fixes never move the zone state backwards; they are evidence from their own time-stamps.
 import { battery, bandEvents } from './band-events.ts'
 import { dangerStep, lateDanger } from './danger.ts'
-import { copy, outside, triggerGrade, type BandCommandOut, type BandState, type EngineEvent, type EngineFix,
-  type Policy, type ZoneState } from './engine-types.ts'
+import {
+  copy,
+  outside,
+  triggerGrade,
+  type BandCommandOut,
+  type BandState,
+  type EngineEvent,
+  type EngineFix,
+  type Policy,
+  type ZoneState,
+} from './engine-types.ts'
 import { judge, lateExit, thresholds } from './exit.ts'
 import { searchExpired, searchStep } from './search.ts'
 import { trustOf } from './trust.ts'
@@ -20,8 +29,13 @@ export { lateAlarms } from './band-events.ts'
 
 type Result = { state: BandState; events: EngineEvent[]; commands: BandCommandOut[] }
 
-export function step(state: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy,
-  arrivedAt: number): Result {
+export function step(
+  state: BandState,
+  fix: EngineFix,
+  zones: readonly Zone[],
+  policy: Policy,
+  arrivedAt: number,
+): Result {
   const events: EngineEvent[] = []
   let s: BandState = { ...copy(state), heardAt: Math.max(state.heardAt, arrivedAt) }
   if (s.offline) {
@@ -49,10 +63,23 @@ export function step(state: BandState, fix: EngineFix, zones: readonly Zone[], p
 const key = (zones: readonly Zone[]) => zones.map((z) => z.id).join(',')
 
 /** A trusted fix through the danger and safe-zone rules. `weak`: it counts only as the first of two. */
-function judgeFix(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, events: EngineEvent[],
-  weak: boolean): BandState {
+function judgeFix(
+  s: BandState,
+  fix: EngineFix,
+  zones: readonly Zone[],
+  policy: Policy,
+  events: EngineEvent[],
+  weak: boolean,
+): BandState {
   const active = inForce(zones, fix.ts)
-  s = dangerStep(s, fix, active.filter((z) => z.kind === 'danger'), policy, events, weak)
+  s = dangerStep(
+    s,
+    fix,
+    active.filter((z) => z.kind === 'danger'),
+    policy,
+    events,
+    weak,
+  )
   const safe = active.filter((z) => z.kind === 'safe')
   const fine = triggerGrade(fix, policy)
   const at: [number, number] = [fix.lon!, fix.lat!]
@@ -61,14 +88,20 @@ function judgeFix(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: 
   if (safe.length === 0) return { ...s, zone: { tag: 'unknown', outSince: undefined } }
   const { zone, inside, beyond } = judge(s.zone, fix, safe, policy, events)
   // Walking outwards near the edge: within searchNearM and 5 m further out than the last trusted fix.
-  const approaching = fine && beyond < 0 && beyond > -policy.searchNearM && s.edgeM !== undefined &&
-    beyond > s.edgeM + 5
+  const approaching =
+    fine && beyond < 0 && beyond > -policy.searchNearM && s.edgeM !== undefined && beyond > s.edgeM + 5
   return { ...s, zone, insideAt: inside ? fix.ts : s.insideAt, edgeM: fine ? beyond : s.edgeM, approaching }
 }
 
 /** A fix older than the newest: evidence for danger entries and exits, from its own time-stamp. */
 function late(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy, events: EngineEvent[]): BandState {
-  s = lateDanger(s, fix, inForce(zones, fix.ts).filter((z) => z.kind === 'danger'), policy, events)
+  s = lateDanger(
+    s,
+    fix,
+    inForce(zones, fix.ts).filter((z) => z.kind === 'danger'),
+    policy,
+    events,
+  )
   return lateExit(s, fix, zones, policy, events)
 }
 
@@ -90,9 +123,14 @@ export function tick(state: BandState, now: number, policy: Policy, zones: reado
   // …and so is an exit no fix has yet cleared by the margin (it started on search mode's fast rule).
   if (s.zone.tag === 'leaving' && !s.zone.coarse && s.zone.confirmations > 0 && silentFor >= policy.silentAfterExitMs) {
     const z = s.zone
-    events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: z.evidence.at(-1)!.ts,
+    events.push({
+      type: 'raise',
+      kind: 'left_safe_zone',
+      zoneId: z.zoneId,
+      fixTime: z.evidence.at(-1)!.ts,
       severity: 'critical',
-      evidence: { rule: 'left, then silent', fixes: z.evidence, silentForMs: silentFor, ...thresholds(policy) } })
+      evidence: { rule: 'left, then silent', fixes: z.evidence, silentForMs: silentFor, ...thresholds(policy) },
+    })
     s = { ...s, zone: outside(z.zoneId, z.since) }
   }
   const reminded = s.zone.tag === 'outside' ? remind(s.zone, s, now, policy, events) : s.zone
@@ -101,23 +139,48 @@ export function tick(state: BandState, now: number, policy: Policy, zones: reado
   const away = s.zone.tag === 'outside' || s.zone.tag === 'leaving' || s.zone.outSince !== undefined
   if (!s.offline && silentFor >= (away ? policy.offlineOutsideMs : policy.offlineMs)) {
     const offlineMs = away ? policy.offlineOutsideMs : policy.offlineMs
-    events.push({ type: 'raise', kind: 'band_offline', zoneId: null, fixTime: s.lastTs,
+    events.push({
+      type: 'raise',
+      kind: 'band_offline',
+      zoneId: null,
+      fixTime: s.lastTs,
       severity: away ? 'high' : 'medium',
-      evidence: { rule: 'nothing heard', silentForMs: silentFor, outside: away, offlineMs } })
+      evidence: { rule: 'nothing heard', silentForMs: silentFor, outside: away, offlineMs },
+    })
     s = { ...s, offline: true }
   }
   return { state: s, events, commands: [] }
 }
 
 /** "Still outside": a reminder on the open exit alert every remindEveryMs, with the latest position. */
-function remind(z: Extract<ZoneState, { tag: 'outside' }>, s: BandState, now: number, policy: Policy,
-  events: EngineEvent[]): ZoneState {
+function remind(
+  z: Extract<ZoneState, { tag: 'outside' }>,
+  s: BandState,
+  now: number,
+  policy: Policy,
+  events: EngineEvent[],
+): ZoneState {
   if (z.remindedAt === undefined) return { ...z, remindedAt: now } // the alert has just been raised: count from here
   if (now - z.remindedAt < policy.remindEveryMs) return z
   const last = s.lastFix
-  events.push({ type: 'remind', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: s.lastTs, evidence: {
-    rule: 'still outside', outsideForMs: s.lastTs - z.since, silentForMs: now - s.heardAt,
-    lastFix: last && { ts: last.ts, seq: last.seq, lat: last.lat, lon: last.lon,
-      accuracyM: last.acc ?? policy.defaultAccM, src: last.src } } })
+  events.push({
+    type: 'remind',
+    kind: 'left_safe_zone',
+    zoneId: z.zoneId,
+    fixTime: s.lastTs,
+    evidence: {
+      rule: 'still outside',
+      outsideForMs: s.lastTs - z.since,
+      silentForMs: now - s.heardAt,
+      lastFix: last && {
+        ts: last.ts,
+        seq: last.seq,
+        lat: last.lat,
+        lon: last.lon,
+        accuracyM: last.acc ?? policy.defaultAccM,
+        src: last.src,
+      },
+    },
+  })
   return { ...z, remindedAt: now }
 }

@@ -9,8 +9,15 @@
 //   fix started; but several cell fixes whose whole error circles lie far beyond may start one;
 // - late fixes (a backlog) are evidence from their own time-stamps, marked late: they may confirm
 //   an exit under way or show the wearer came back, but never move the state backwards.
-import { outside, type BandState, type EngineEvent, type EngineFix, type Evidence, type Policy, type ZoneState }
-  from './engine-types.ts'
+import {
+  outside,
+  type BandState,
+  type EngineEvent,
+  type EngineFix,
+  type Evidence,
+  type Policy,
+  type ZoneState,
+} from './engine-types.ts'
 import { speedMps } from './trust.ts'
 import { distanceBeyond, inForce, type Zone } from './zone.ts'
 
@@ -38,12 +45,24 @@ export function measure(fix: EngineFix, safe: readonly Zone[], policy: Policy): 
     if (d < beyond) [nearest, beyond] = [z, d]
   }
   return {
-    ts: fix.ts, zoneId: nearest.id, clearlyOutside: beyond - acc > policy.exitMarginM, inside: beyond < 0, beyond,
+    ts: fix.ts,
+    zoneId: nearest.id,
+    clearlyOutside: beyond - acc > policy.exitMarginM,
+    inside: beyond < 0,
+    beyond,
     canTrigger: fix.src !== 'lbs' && acc <= policy.maxTriggerAccM,
     goodOut: goodGps(fix.src, acc, policy) && beyond - acc > 0,
-    cell: fix.src === 'lbs', farOut: beyond - acc >= policy.cellBeyondM,
-    evidence: { ts: fix.ts, seq: fix.seq, lat: fix.lat!, lon: fix.lon!, accuracyM: acc, src: fix.src,
-      distanceBeyondM: Math.round(beyond * 10) / 10 },
+    cell: fix.src === 'lbs',
+    farOut: beyond - acc >= policy.cellBeyondM,
+    evidence: {
+      ts: fix.ts,
+      seq: fix.seq,
+      lat: fix.lat!,
+      lon: fix.lon!,
+      accuracyM: acc,
+      src: fix.src,
+      distanceBeyondM: Math.round(beyond * 10) / 10,
+    },
   }
 }
 
@@ -53,16 +72,24 @@ export function measure(fix: EngineFix, safe: readonly Zone[], policy: Policy): 
  */
 function nightRule(safe: readonly Zone[], events: EngineEvent[]): EngineEvent[] {
   if (!safe.some((z) => z.schedule)) return events
-  return events.map((e) => e.type === 'raise' && e.kind === 'left_safe_zone'
-    ? { ...e, severity: 'critical' as const, evidence: { ...e.evidence, scheduledZoneInForce: true } } : e)
+  return events.map((e) =>
+    e.type === 'raise' && e.kind === 'left_safe_zone'
+      ? { ...e, severity: 'critical' as const, evidence: { ...e.evidence, scheduledZoneInForce: true } }
+      : e,
+  )
 }
 
 /**
  * The zone rules for one measurement, with the nearest zone's own policy over the defaults and
  * the night rule applied to what they raise. `inside`: the fix's centre is inside a safe zone.
  */
-export function judge(z: ZoneState, fix: EngineFix, safe: readonly Zone[], policy: Policy, events: EngineEvent[]):
-  { zone: ZoneState; inside: boolean; beyond: number } {
+export function judge(
+  z: ZoneState,
+  fix: EngineFix,
+  safe: readonly Zone[],
+  policy: Policy,
+  events: EngineEvent[],
+): { zone: ZoneState; inside: boolean; beyond: number } {
   const raised: EngineEvent[] = []
   const first = measure(fix, safe, policy)
   const own = safe.find((x) => x.id === first.zoneId)?.policy
@@ -87,8 +114,11 @@ function zoneStep(z: ZoneState, m: Measured, policy: Policy, events: EngineEvent
         return confirm({ tag: 'leaving', zoneId: m.zoneId, since, confirmations, evidence: [evidence] }, policy, events)
       }
       if (m.cell && m.farOut) {
-        return confirm({ tag: 'leaving', zoneId: m.zoneId, since: m.ts, confirmations: 1, evidence: [evidence],
-          coarse: true }, policy, events)
+        return confirm(
+          { tag: 'leaving', zoneId: m.zoneId, since: m.ts, confirmations: 1, evidence: [evidence], coarse: true },
+          policy,
+          events,
+        )
       }
       return { ...z, outSince }
     }
@@ -123,10 +153,20 @@ function confirm(z: Extract<ZoneState, { tag: 'leaving' }>, policy: Policy, even
     ? z.confirmations >= policy.cellFixes && span >= policy.confirmMs
     : (z.confirmations >= policy.confirmFixes && span >= policy.confirmMs) || fastRule(z.evidence, policy)
   if (!enough) return z
-  events.push({ type: 'raise', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: last.ts, evidence: {
-    rule: z.coarse ? 'cell fixes far out' : 'confirmed exit', fixes: z.evidence, outsideSince: z.since,
-    outsideForMs: span,
-    late: z.evidence.some((e) => e.late) || undefined, ...thresholds(policy) } })
+  events.push({
+    type: 'raise',
+    kind: 'left_safe_zone',
+    zoneId: z.zoneId,
+    fixTime: last.ts,
+    evidence: {
+      rule: z.coarse ? 'cell fixes far out' : 'confirmed exit',
+      fixes: z.evidence,
+      outsideSince: z.since,
+      outsideForMs: span,
+      late: z.evidence.some((e) => e.late) || undefined,
+      ...thresholds(policy),
+    },
+  })
   return outside(z.zoneId, z.since)
 }
 
@@ -142,13 +182,22 @@ const goodGps = (src: string | undefined, acc: number, p: Policy) =>
 function fastRule(evidence: readonly Evidence[], p: Policy): boolean {
   const run = evidence.slice(-p.fastConfirmFixes)
   if (run.length < p.fastConfirmFixes || run.at(-1)!.ts - run[0]!.ts < p.fastConfirmMs) return false
-  return run.every((e, i) => goodGps(e.src, e.accuracyM, p) && e.distanceBeyondM - e.accuracyM > 0 &&
-    (i === 0 || e.ts - run[i - 1]!.ts <= 2.5 * p.searchIntervalS * 1000))
+  return run.every(
+    (e, i) =>
+      goodGps(e.src, e.accuracyM, p) &&
+      e.distanceBeyondM - e.accuracyM > 0 &&
+      (i === 0 || e.ts - run[i - 1]!.ts <= 2.5 * p.searchIntervalS * 1000),
+  )
 }
 
 export const thresholds = (p: Policy) => ({
-  exitMarginM: p.exitMarginM, confirmFixes: p.confirmFixes, confirmMs: p.confirmMs, maxTriggerAccM: p.maxTriggerAccM,
-  fastConfirmFixes: p.fastConfirmFixes, fastConfirmMs: p.fastConfirmMs, cellBeyondM: p.cellBeyondM,
+  exitMarginM: p.exitMarginM,
+  confirmFixes: p.confirmFixes,
+  confirmMs: p.confirmMs,
+  maxTriggerAccM: p.maxTriggerAccM,
+  fastConfirmFixes: p.fastConfirmFixes,
+  fastConfirmMs: p.fastConfirmMs,
+  cellBeyondM: p.cellBeyondM,
 })
 
 /**
@@ -159,8 +208,13 @@ export const thresholds = (p: Policy) => ({
  * wearer went home during the gap; if the newest position is still out, that is a new exit,
  * confirmed afresh. Nothing else moves: the newest fix decides where the wearer is.
  */
-export function lateExit(s: BandState, fix: EngineFix, zones: readonly Zone[], policy: Policy,
-  events: EngineEvent[]): BandState {
+export function lateExit(
+  s: BandState,
+  fix: EngineFix,
+  zones: readonly Zone[],
+  policy: Policy,
+  events: EngineEvent[],
+): BandState {
   const safe = inForce(zones, fix.ts).filter((x) => x.kind === 'safe')
   if (safe.length === 0) return s
   const m = measure(fix, safe, policy)
@@ -176,13 +230,24 @@ export function lateExit(s: BandState, fix: EngineFix, zones: readonly Zone[], p
   return { ...s, zone: confirm(more, policy, events) }
 }
 
-function lateReturn(s: BandState, z: Extract<ZoneState, { tag: 'outside' }>, m: Measured, zones: readonly Zone[],
-  policy: Policy, events: EngineEvent[]): BandState {
+function lateReturn(
+  s: BandState,
+  z: Extract<ZoneState, { tag: 'outside' }>,
+  m: Measured,
+  zones: readonly Zone[],
+  policy: Policy,
+  events: EngineEvent[],
+): BandState {
   if (m.ts <= z.since || !s.lastFix) return s
   const lateInside = m.inside ? z.lateInside + 1 : 0
   if (lateInside < policy.backInsideFixes) return { ...s, zone: { ...z, lateInside } }
-  events.push({ type: 'resolve', kind: 'left_safe_zone', zoneId: z.zoneId, fixTime: m.ts,
-    reason: 'back inside (fixes uploaded late)' })
+  events.push({
+    type: 'resolve',
+    kind: 'left_safe_zone',
+    zoneId: z.zoneId,
+    fixTime: m.ts,
+    reason: 'back inside (fixes uploaded late)',
+  })
   const now = inForce(zones, s.lastFix.ts).filter((x) => x.kind === 'safe')
   const zone: ZoneState = { tag: 'inside', zoneId: z.zoneId, outSince: undefined }
   return { ...s, zone: now.length > 0 ? judge(zone, s.lastFix, now, policy, events).zone : zone }

@@ -19,7 +19,9 @@ it('no query reaches the database after stop(), even with a refresh in flight', 
   const geofence = createGeofence({ db, log: createLogger('silent'), refreshMs: 5, tickMs: 5, onAlert: () => {} })
   await geofence.start()
   await new Promise((r) => setTimeout(r, 30))
-  hold = new Promise((r) => { release = r })
+  hold = new Promise((r) => {
+    release = r
+  })
   await new Promise((r) => setTimeout(r, 20)) // a refresh is now waiting on the database
   const stopping = geofence.stop()
   release()

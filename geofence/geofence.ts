@@ -4,10 +4,28 @@
 // raised twice.
 import { periodic, retryForever, type Db, type Logger } from '../infra/index.ts'
 import type { AlertChange } from './alert.ts'
-import { escalateOverdue, openAlertsByBand, raiseAlert, remindAlert, resolveAlert, type OpenAlert } from './alert-store.pg.ts'
+import {
+  escalateOverdue,
+  openAlertsByBand,
+  raiseAlert,
+  remindAlert,
+  resolveAlert,
+  type OpenAlert,
+} from './alert-store.pg.ts'
 import { ESCALATION_LEVELS } from './alert.ts'
-import { DEFAULT_POLICY, initialState, lateAlarms, outside, step, tick, type BandState, type EngineEvent, type EngineFix,
-  type Policy, type SearchCommand } from './engine.ts'
+import {
+  DEFAULT_POLICY,
+  initialState,
+  lateAlarms,
+  outside,
+  step,
+  tick,
+  type BandState,
+  type EngineEvent,
+  type EngineFix,
+  type Policy,
+  type SearchCommand,
+} from './engine.ts'
 import { createTopologyCache, type TopologyCache } from './topology-cache.ts'
 import { boxAround, wearerAt, type Topology, type Wearer } from './topology.pg.ts'
 
@@ -73,14 +91,27 @@ export function fromOpenAlerts(open: readonly OpenAlert[], heardAt: number): Ban
     if (a.kind === 'band_removed') s = { ...s, removed: true }
     if (a.kind === 'low_battery') s = { ...s, lowBattery: true }
     if (a.kind === 'band_offline') s = { ...s, offline: true }
-    if (a.kind === 'entered_danger_zone' && a.zoneId !== null) s = { ...s, danger: { ...s.danger, [a.zoneId]: { tag: 'in', outsideFixes: 0 } } }
+    if (a.kind === 'entered_danger_zone' && a.zoneId !== null)
+      s = { ...s, danger: { ...s.danger, [a.zoneId]: { tag: 'in', outsideFixes: 0 } } }
     s = { ...s, lastTs: Math.max(s.lastTs, a.fixTime) }
   }
   return s
 }
 
-export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs = 5 * 60_000, policy = DEFAULT_POLICY,
-  now = Date.now, onAlert, judgesAll = true, signal, topology: shared, onCommand }: GeofenceOptions): Geofence {
+export function createGeofence({
+  db,
+  log,
+  refreshMs,
+  tickMs = 5000,
+  escalationMs = 5 * 60_000,
+  policy = DEFAULT_POLICY,
+  now = Date.now,
+  onAlert,
+  judgesAll = true,
+  signal,
+  topology: shared,
+  onCommand,
+}: GeofenceOptions): Geofence {
   const states = new Map<string, BandState>()
   const changed = new Set<string>()
   const set = (bandId: string, s: BandState) => {
@@ -114,9 +145,20 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
   const store = (residentId: number, bandId: string, e: EngineEvent) => {
     const { kind, zoneId } = e
     switch (e.type) {
-      case 'raise': return raiseAlert(db, { residentId, bandId, zoneId, kind, fixTime: e.fixTime, severity: e.severity, evidence: e.evidence })
-      case 'remind': return remindAlert(db, { residentId, kind, zoneId, evidence: e.evidence })
-      case 'resolve': return resolveAlert(db, { residentId, kind, zoneId, reason: e.reason })
+      case 'raise':
+        return raiseAlert(db, {
+          residentId,
+          bandId,
+          zoneId,
+          kind,
+          fixTime: e.fixTime,
+          severity: e.severity,
+          evidence: e.evidence,
+        })
+      case 'remind':
+        return remindAlert(db, { residentId, kind, zoneId, evidence: e.evidence })
+      case 'resolve':
+        return resolveAlert(db, { residentId, kind, zoneId, reason: e.reason })
     }
   }
 
@@ -128,25 +170,41 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
     const wearer = topology?.wearerByBand.get(bandId)
     if ((!wearer && fixTime === undefined) || events.length === 0) return
     const previous = chains.get(bandId) ?? Promise.resolve()
-    const next = previous.then(async () => {
-      const residentId = fixTime === undefined ? wearer!.residentId
-        : await retryForever(() => wearerAt(db, bandId, fixTime), { log, what: 'finding who wore a band', signal })
-      if (residentId === undefined) {
-        return log.warn({ bandId }, 'late alarm from a time nobody (or someone erased) wore the band')
-      }
-      for (const e of events) {
-        log.info({ bandId, zoneId: e.zoneId, kind: e.kind }, `alert ${e.type === 'raise' ? 'raised' : e.type === 'remind' ? 'reminder' : 'resolved'}`)
-        const change = await retryForever(() => store(residentId, bandId, e), { log, what: 'storing an alert', signal })
-        if (change) onAlert(change, now() - since)
-      }
-    }).catch((err: unknown) => log.error({ err, bandId }, 'shutting down with an alert not stored'))
+    const next = previous
+      .then(async () => {
+        const residentId =
+          fixTime === undefined
+            ? wearer!.residentId
+            : await retryForever(() => wearerAt(db, bandId, fixTime), { log, what: 'finding who wore a band', signal })
+        if (residentId === undefined) {
+          return log.warn({ bandId }, 'late alarm from a time nobody (or someone erased) wore the band')
+        }
+        for (const e of events) {
+          log.info(
+            { bandId, zoneId: e.zoneId, kind: e.kind },
+            `alert ${e.type === 'raise' ? 'raised' : e.type === 'remind' ? 'reminder' : 'resolved'}`,
+          )
+          const change = await retryForever(() => store(residentId, bandId, e), {
+            log,
+            what: 'storing an alert',
+            signal,
+          })
+          if (change) onAlert(change, now() - since)
+        }
+      })
+      .catch((err: unknown) => log.error({ err, bandId }, 'shutting down with an alert not stored'))
     chains.set(bandId, next)
-    void next.finally(() => { if (chains.get(bandId) === next) chains.delete(bandId) })
+    void next.finally(() => {
+      if (chains.get(bandId) === next) chains.delete(bandId)
+    })
   }
 
   const escalate = async () => {
     for (const change of await escalateOverdue(db, escalationMs, ESCALATION_LEVELS.length - 1)) {
-      log.warn({ bandId: change.alert.bandId, kind: change.alert.kind, level: change.alert.escalationLevel }, 'alert escalated: nobody acknowledged it')
+      log.warn(
+        { bandId: change.alert.bandId, kind: change.alert.kind, level: change.alert.escalationLevel },
+        'alert escalated: nobody acknowledged it',
+      )
       onAlert(change, 0)
     }
   }
@@ -195,8 +253,10 @@ export function createGeofence({ db, log, refreshMs, tickMs = 5000, escalationMs
         }
         const state = states.get(fix.bandId) ?? initialState(arrivedAt)
         // Shared zones near this fix and the walk from the previous one; own zones always.
-        const box = fix.lat === undefined || fix.lon === undefined ? undefined
-          : boxAround(state.prev ? [state.prev.at, [fix.lon, fix.lat]] : [[fix.lon, fix.lat]], 200)
+        const box =
+          fix.lat === undefined || fix.lon === undefined
+            ? undefined
+            : boxAround(state.prev ? [state.prev.at, [fix.lon, fix.lat]] : [[fix.lon, fix.lat]], 200)
         const r = step(state, fix, topology.zonesFor(wearer, box), policy, arrivedAt)
         set(fix.bandId, r.state)
         apply(fix.bandId, r.events, arrivedAt)

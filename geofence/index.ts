@@ -1,11 +1,44 @@
 // geofence/: zones, the per-band state machine, alert rules and the alert lifecycle.
 // Knows nothing of MQTT or HTTP.
-export { step, tick, initialState, DEFAULT_POLICY, type BandState, type Policy, type EngineEvent, type SearchCommand } from './engine.ts'
-export { checkShape, checkZonePolicy, distanceBeyond, insideShape, nearBox, type Zone, type ZoneShape, type ZoneKind } from './zone.ts'
+export {
+  step,
+  tick,
+  initialState,
+  DEFAULT_POLICY,
+  type BandState,
+  type Policy,
+  type EngineEvent,
+  type SearchCommand,
+} from './engine.ts'
+export {
+  checkShape,
+  checkZonePolicy,
+  distanceBeyond,
+  insideShape,
+  nearBox,
+  type Zone,
+  type ZoneShape,
+  type ZoneKind,
+} from './zone.ts'
 export type { Alert, AlertChange, AlertKind, AlertStatus, Severity } from './alert.ts'
-export { listAlerts, raiseAlert, resolveAlert, acknowledgeAlert, resolveAlertByPerson, findAlert } from './alert-store.pg.ts'
+export {
+  listAlerts,
+  raiseAlert,
+  resolveAlert,
+  acknowledgeAlert,
+  resolveAlertByPerson,
+  findAlert,
+} from './alert-store.pg.ts'
 export { ESCALATION_LEVELS } from './alert.ts'
-export { deleteZone, findZone, insertZone, listZones, updateZone, type NewZone, type ZoneView } from './zone-store.pg.ts'
+export {
+  deleteZone,
+  findZone,
+  insertZone,
+  listZones,
+  updateZone,
+  type NewZone,
+  type ZoneView,
+} from './zone-store.pg.ts'
 export { createGeofence, type Geofence, type GeofenceFix } from './geofence.ts'
 export { createTopologyCache, type TopologyCache } from './topology-cache.ts'
 export { startShardOwner, type ShardOwner } from './shard-owner.ts'

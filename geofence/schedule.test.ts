@@ -13,7 +13,7 @@ describe('zone schedules', () => {
     expect(isActive(night, zibo(1, 7, 0))).toBe(false)
   })
 
-  it('when a wrapping window is for Mondays only, then its early-morning part is Tuesday\'s', () => {
+  it("when a wrapping window is for Mondays only, then its early-morning part is Tuesday's", () => {
     const monday = { from: '22:00', to: '07:00', days: [1] }
     expect(isActive(monday, zibo(0, 23))).toBe(true) // Monday 23:00
     expect(isActive(monday, zibo(1, 2))).toBe(true) // Tuesday 02:00, still Monday night
@@ -21,7 +21,7 @@ describe('zone schedules', () => {
     expect(isActive(monday, zibo(0, 2))).toBe(false) // Monday 02:00 belongs to Sunday night
   })
 
-  it('when the schedule names another time zone, then its hours are that zone\'s', () => {
+  it("when the schedule names another time zone, then its hours are that zone's", () => {
     const london = { from: '09:00', to: '17:00', tz: 'Europe/London' }
     expect(isActive(london, Date.UTC(2026, 10, 30, 9, 30))).toBe(true)
     expect(isActive(london, Date.UTC(2026, 10, 30, 17, 30))).toBe(false)

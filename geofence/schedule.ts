@@ -22,7 +22,13 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 function local(t: number, tz: string): { day: number; minute: number } {
   let f = formats.get(tz)
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
     formats.set(tz, f)
   }
   const parts = Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]))
@@ -45,10 +51,15 @@ export function checkSchedule(input: unknown): ScheduleCheck {
   if (input === undefined || input === null) return { ok: true, schedule: null }
   const s = input as Partial<Schedule>
   if (typeof s !== 'object') return { ok: false, error: 'schedule must be an object' }
-  if (typeof s.from !== 'string' || !HHMM.test(s.from)) return { ok: false, error: 'schedule.from must be HH:MM (00:00–23:59)' }
-  if (typeof s.to !== 'string' || !HHMM.test(s.to)) return { ok: false, error: 'schedule.to must be HH:MM (00:00–23:59)' }
+  if (typeof s.from !== 'string' || !HHMM.test(s.from))
+    return { ok: false, error: 'schedule.from must be HH:MM (00:00–23:59)' }
+  if (typeof s.to !== 'string' || !HHMM.test(s.to))
+    return { ok: false, error: 'schedule.to must be HH:MM (00:00–23:59)' }
   if (s.from === s.to) return { ok: false, error: 'schedule.from and schedule.to must differ' }
-  if (s.days !== undefined && (!Array.isArray(s.days) || s.days.length === 0 || !s.days.every((d) => Number.isInteger(d) && d >= 0 && d <= 6))) {
+  if (
+    s.days !== undefined &&
+    (!Array.isArray(s.days) || s.days.length === 0 || !s.days.every((d) => Number.isInteger(d) && d >= 0 && d <= 6))
+  ) {
     return { ok: false, error: 'schedule.days must list weekdays 0 (Sunday) to 6' }
   }
   if (s.tz !== undefined) {
@@ -58,5 +69,13 @@ export function checkSchedule(input: unknown): ScheduleCheck {
       return { ok: false, error: `schedule.tz ${String(s.tz).slice(0, 40)} is not a known time zone` }
     }
   }
-  return { ok: true, schedule: { from: s.from, to: s.to, ...(s.days ? { days: [...new Set(s.days)].sort() } : {}), ...(s.tz ? { tz: s.tz } : {}) } }
+  return {
+    ok: true,
+    schedule: {
+      from: s.from,
+      to: s.to,
+      ...(s.days ? { days: [...new Set(s.days)].sort() } : {}),
+      ...(s.tz ? { tz: s.tz } : {}),
+    },
+  }
 }

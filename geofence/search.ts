@@ -12,14 +12,21 @@ import type { BandCommandOut, BandState, Policy, ZoneState } from './engine-type
  * with fast fixes from the moment of crossing, not a report interval later).
  */
 export const mayBeLeaving = (s: BandState): boolean =>
-  s.zone.tag === 'leaving' || s.held !== undefined || s.approaching ||
+  s.zone.tag === 'leaving' ||
+  s.held !== undefined ||
+  s.approaching ||
   ((s.zone.tag === 'inside' || s.zone.tag === 'unknown') && s.zone.outSince !== undefined)
 
 const settledInside = (z: ZoneState) => z.tag === 'inside' && z.outSince === undefined
 
 /** After a report: start search mode on the first hint of leaving, end it once back inside. */
-export function searchStep(before: BandState, s: BandState, arrivedAt: number, policy: Policy,
-  commands: BandCommandOut[]): BandState {
+export function searchStep(
+  before: BandState,
+  s: BandState,
+  arrivedAt: number,
+  policy: Policy,
+  commands: BandCommandOut[],
+): BandState {
   const active = s.searchUntil !== undefined && arrivedAt < s.searchUntil
   if (!active && !mayBeLeaving(before) && mayBeLeaving(s)) {
     const reason = 'search mode: a fix suggests an exit'

@@ -40,7 +40,16 @@ export interface ShardOwner {
   stop(): Promise<void>
 }
 
-export function startShardOwner({ bus, db, geofence, log, shards, everyMs, feed, bandIds }: ShardOwnerOptions): ShardOwner {
+export function startShardOwner({
+  bus,
+  db,
+  geofence,
+  log,
+  shards,
+  everyMs,
+  feed,
+  bandIds,
+}: ShardOwnerOptions): ShardOwner {
   const owned = new Set<number>()
   const loading = new Map<number, GeofenceFix[]>()
   const offset = Math.floor(Math.random() * shards)

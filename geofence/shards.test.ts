@@ -10,7 +10,7 @@ describe('shards', () => {
     expect(Math.max(...counts)).toBeLessThan(45)
   })
 
-  it('when workers come and go, then each one\'s fair share covers every shard', () => {
+  it("when workers come and go, then each one's fair share covers every shard", () => {
     expect(fairShare(64, 1)).toBe(64)
     expect(fairShare(64, 3)).toBe(22)
     expect(fairShare(64, 0)).toBe(64)

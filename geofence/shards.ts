@@ -20,7 +20,12 @@ export const fairShare = (shards: number, members: number): number => Math.ceil(
  * highest-numbered shards), or try to take shards it does not own, starting at `offset` so that
  * workers starting together do not all reach for the same ones.
  */
-export function rebalance(owned: ReadonlySet<number>, shards: number, members: number, offset: number): { release: number[]; tryTake: number[] } {
+export function rebalance(
+  owned: ReadonlySet<number>,
+  shards: number,
+  members: number,
+  offset: number,
+): { release: number[]; tryTake: number[] } {
   const fair = fairShare(shards, members)
   if (owned.size > fair) return { release: [...owned].sort((a, b) => b - a).slice(0, owned.size - fair), tryTake: [] }
   const tryTake: number[] = []

@@ -8,10 +8,19 @@ import { fromOpenAlerts, type GeofenceFix } from './geofence.ts'
 
 /** JSON has no -Infinity (a state that has seen no fix yet). */
 const encode = (s: BandState) => JSON.stringify({ ...s, lastTs: Number.isFinite(s.lastTs) ? s.lastTs : null })
-const decode = (j: BandState & { lastTs: number | null }): BandState => ({ ...initialState(j.heardAt), ...j, lastTs: j.lastTs ?? -Infinity })
+const decode = (j: BandState & { lastTs: number | null }): BandState => ({
+  ...initialState(j.heardAt),
+  ...j,
+  lastTs: j.lastTs ?? -Infinity,
+})
 
 /** Saves the states and moves the shards' checkpoint to `lagMs` before now, in one transaction. */
-export async function saveStates(db: Queryable, states: readonly [string, BandState][], shards: readonly number[], lagMs: number): Promise<void> {
+export async function saveStates(
+  db: Queryable,
+  states: readonly [string, BandState][],
+  shards: readonly number[],
+  lagMs: number,
+): Promise<void> {
   await db.query(
     `WITH s AS (
        INSERT INTO geofence_states (band_id, state, saved_at)
@@ -22,7 +31,8 @@ export async function saveStates(db: Queryable, states: readonly [string, BandSt
      SELECT x, now() - $4 * interval '1 millisecond' FROM unnest($3::int[]) x
      ON CONFLICT (shard) DO UPDATE SET checkpoint = GREATEST(geofence_shards.checkpoint, EXCLUDED.checkpoint)
      RETURNING (SELECT count(*) FROM s)`,
-    [states.map(([b]) => b), states.map(([, s]) => encode(s)), shards, lagMs])
+    [states.map(([b]) => b), states.map(([, s]) => encode(s)), shards, lagMs],
+  )
 }
 
 export interface ShardSnapshot {
@@ -35,21 +45,51 @@ export interface ShardSnapshot {
 /** A shard never saved (the first worker after one process ran alone) replays this much, not all history. */
 export const NEVER_SAVED_REPLAY_MS = 10 * 60_000
 
-export async function loadShard(db: Queryable, shard: number, bandIds: readonly string[], now: number): Promise<ShardSnapshot> {
+export async function loadShard(
+  db: Queryable,
+  shard: number,
+  bandIds: readonly string[],
+  now: number,
+): Promise<ShardSnapshot> {
   const saved = await db.query<{ band_id: string; state: BandState & { lastTs: number | null } }>(
-    'SELECT band_id, state FROM geofence_states WHERE band_id = ANY($1)', [bandIds])
+    'SELECT band_id, state FROM geofence_states WHERE band_id = ANY($1)',
+    [bandIds],
+  )
   const cp = await db.query<{ checkpoint: Date }>('SELECT checkpoint FROM geofence_shards WHERE shard = $1', [shard])
   const checkpoint = cp.rows[0]?.checkpoint ?? new Date(now - NEVER_SAVED_REPLAY_MS)
-  const fixes = await db.query<{ band_id: string; ts: number; seq: number; lat: number | null; lon: number | null; acc: number | null; src: string | null; batt: number | null; evt: string[] | null }>(
+  const fixes = await db.query<{
+    band_id: string
+    ts: number
+    seq: number
+    lat: number | null
+    lon: number | null
+    acc: number | null
+    src: string | null
+    batt: number | null
+    evt: string[] | null
+  }>(
     `SELECT band_id, extract(epoch FROM fix_time)::float8 * 1000 AS ts, seq, lat, lon, acc, src, batt, evt
-     FROM positions WHERE received_at >= $1 AND band_id = ANY($2) ORDER BY fix_time, seq`, [checkpoint, bandIds])
+     FROM positions WHERE received_at >= $1 AND band_id = ANY($2) ORDER BY fix_time, seq`,
+    [checkpoint, bandIds],
+  )
   const states = new Map(saved.rows.map((r) => [r.band_id, decode(r.state)]))
-  for (const [bandId, open] of await openAlertsByBand(db, bandIds.filter((b) => !states.has(b)))) states.set(bandId, fromOpenAlerts(open, now))
+  for (const [bandId, open] of await openAlertsByBand(
+    db,
+    bandIds.filter((b) => !states.has(b)),
+  ))
+    states.set(bandId, fromOpenAlerts(open, now))
   return {
     states,
     since: fixes.rows.map((r) => ({
-      bandId: r.band_id, ts: r.ts, seq: Number(r.seq), lat: r.lat ?? undefined, lon: r.lon ?? undefined, acc: r.acc ?? undefined,
-      src: r.src ?? undefined, batt: r.batt ?? undefined, evt: r.evt ?? [],
+      bandId: r.band_id,
+      ts: r.ts,
+      seq: Number(r.seq),
+      lat: r.lat ?? undefined,
+      lon: r.lon ?? undefined,
+      acc: r.acc ?? undefined,
+      src: r.src ?? undefined,
+      batt: r.batt ?? undefined,
+      evt: r.evt ?? [],
     })),
   }
 }

@@ -43,7 +43,9 @@ export function createTopologyCache({ db, log, refreshMs }: { db: Db; log: Logge
     bands: () => topology?.wearerByBand.keys() ?? [],
     provisionedAt: (bandId) => topology?.provisionedAt.get(bandId),
     refresh: reloads.runNow,
-    onChange(fn) { listeners.push(fn) },
+    onChange(fn) {
+      listeners.push(fn)
+    },
     async start() {
       await reloads.runNow()
       reloads.start()

@@ -38,14 +38,31 @@ export async function loadTopology(db: Queryable): Promise<Topology> {
   const bands = await db.query<{ id: string; resident_id: number; care_centre_id: number | null; since: number }>(
     `SELECT b.id, b.resident_id, r.care_centre_id, extract(epoch FROM w.from_time)::float8 * 1000 AS since
      FROM bands b JOIN residents r ON r.id = b.resident_id
-       JOIN band_wearers w ON w.band_id = b.id AND w.to_time IS NULL`)
+       JOIN band_wearers w ON w.band_id = b.id AND w.to_time IS NULL`,
+  )
   const provisioned = await db.query<{ id: string; provisioned_at: Date }>('SELECT id, provisioned_at FROM bands')
-  const zones = await db.query<{ id: number; resident_id: number | null; care_centre_id: number | null; name: string; kind: Zone['kind']; shape: ZoneShape; schedule: Schedule | null; policy: ZonePolicy | null }>(
-    'SELECT id, resident_id, care_centre_id, name, kind, shape, schedule, policy FROM zones ORDER BY id')
+  const zones = await db.query<{
+    id: number
+    resident_id: number | null
+    care_centre_id: number | null
+    name: string
+    kind: Zone['kind']
+    shape: ZoneShape
+    schedule: Schedule | null
+    policy: ZonePolicy | null
+  }>('SELECT id, resident_id, care_centre_id, name, kind, shape, schedule, policy FROM zones ORDER BY id')
   const own = new Map<number, Zone[]>()
   const shared: SharedZone[] = []
   for (const z of zones.rows) {
-    const zone: Zone = { id: z.id, residentId: z.resident_id, name: z.name, kind: z.kind, shape: z.shape, schedule: z.schedule, policy: z.policy }
+    const zone: Zone = {
+      id: z.id,
+      residentId: z.resident_id,
+      name: z.name,
+      kind: z.kind,
+      shape: z.shape,
+      schedule: z.schedule,
+      policy: z.policy,
+    }
     if (z.resident_id === null) shared.push({ ...zone, careCentreId: z.care_centre_id })
     else own.set(z.resident_id, [...(own.get(z.resident_id) ?? []), zone])
   }
@@ -57,11 +74,16 @@ export async function loadTopology(db: Queryable): Promise<Topology> {
   const applies = (z: SharedZone, w: Wearer) => z.careCentreId === null || z.careCentreId === w.careCentreId
   return {
     version,
-    wearerByBand: new Map(bands.rows.map((b) => [b.id, {
-      residentId: Number(b.resident_id),
-      careCentreId: b.care_centre_id === null ? null : Number(b.care_centre_id),
-      since: Number(b.since),
-    }])),
+    wearerByBand: new Map(
+      bands.rows.map((b) => [
+        b.id,
+        {
+          residentId: Number(b.resident_id),
+          careCentreId: b.care_centre_id === null ? null : Number(b.care_centre_id),
+          since: Number(b.since),
+        },
+      ]),
+    ),
     provisionedAt: new Map(provisioned.rows.map((b) => [b.id, b.provisioned_at.getTime()])),
     zonesFor(w, box) {
       const near = !index ? [] : box ? index.search(...box).map((i) => shared[i]!) : shared
@@ -81,8 +103,11 @@ export function boxAround(points: [number, number][], m: number): Box {
 
 /** Who wore the band when the fix was taken (epoch ms); undefined: nobody, or a wearer since erased. */
 export async function wearerAt(db: Queryable, bandId: string, ts: number): Promise<number | undefined> {
-  const r = await db.query<{ resident_id: number }>(`SELECT resident_id FROM band_wearers
+  const r = await db.query<{ resident_id: number }>(
+    `SELECT resident_id FROM band_wearers
     WHERE band_id = $1 AND from_time <= to_timestamp($2 / 1000.0)
-      AND (to_time IS NULL OR to_timestamp($2 / 1000.0) < to_time) AND resident_id IS NOT NULL`, [bandId, ts])
+      AND (to_time IS NULL OR to_timestamp($2 / 1000.0) < to_time) AND resident_id IS NOT NULL`,
+    [bandId, ts],
+  )
   return r.rows[0] && Number(r.rows[0].resident_id)
 }

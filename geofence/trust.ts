@@ -14,8 +14,10 @@ export function trustOf(s: BandState, fix: EngineFix, policy: Policy): Trust {
   // Checked first: a fix near the held one vouches for it even if it is near the old one too.
   const held = s.held
   const acc = fix.acc ?? policy.defaultAccM
-  const fromHeld = held && fix.ts > held.ts
-    ? speedMps({ ts: held.ts, at: [held.lon!, held.lat!] }, fix, (held.acc ?? policy.defaultAccM) + acc) : Infinity
+  const fromHeld =
+    held && fix.ts > held.ts
+      ? speedMps({ ts: held.ts, at: [held.lon!, held.lat!] }, fix, (held.acc ?? policy.defaultAccM) + acc)
+      : Infinity
   if (fromHeld <= policy.maxSpeedMps) return 'agrees'
   return speedMps(s.prev, fix, s.prev.acc + acc) <= policy.maxSpeedMps ? 'trusted' : 'held'
 }

@@ -1,19 +1,32 @@
 import { describe, expect, it } from 'vitest'
 import { checkShape, checkZonePolicy, distanceBeyond, segmentTouches, type ZoneShape } from './zone.ts'
 
-const LAT = 36.81352, LON = 118.05491
+const LAT = 36.81352,
+  LON = 118.05491
 const dLat = (m: number) => m / 111_195
 const dLon = (m: number) => m / (111_195 * Math.cos((LAT * Math.PI) / 180))
 /** A 200 m × 80 m box (a stretch of river bank) 300–380 m north of (LAT, LON). */
-const bank: ZoneShape = { type: 'Polygon', coordinates: [[
-  [LON - dLon(100), LAT + dLat(300)], [LON + dLon(100), LAT + dLat(300)], [LON + dLon(100), LAT + dLat(380)],
-  [LON - dLon(100), LAT + dLat(380)], [LON - dLon(100), LAT + dLat(300)]]] }
+const bank: ZoneShape = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [LON - dLon(100), LAT + dLat(300)],
+      [LON + dLon(100), LAT + dLat(300)],
+      [LON + dLon(100), LAT + dLat(380)],
+      [LON - dLon(100), LAT + dLat(380)],
+      [LON - dLon(100), LAT + dLat(300)],
+    ],
+  ],
+}
 
 describe('zone geometry', () => {
   it('when a point is inside a polygon, then its distance beyond is negative (to the nearest edge); outside, positive', () => {
     expect(distanceBeyond(bank, LAT + dLat(340), LON)).toBeCloseTo(-40, 0)
     expect(distanceBeyond(bank, LAT + dLat(250), LON)).toBeCloseTo(50, 0)
-    expect(distanceBeyond({ type: 'circle', center: [LON, LAT], radiusM: 100 }, LAT + dLat(130), LON)).toBeCloseTo(30, 0)
+    expect(distanceBeyond({ type: 'circle', center: [LON, LAT], radiusM: 100 }, LAT + dLat(130), LON)).toBeCloseTo(
+      30,
+      0,
+    )
   })
 
   it('when two fixes lie either side of a zone, then the walk between them touches it; beside it, not', () => {
@@ -25,13 +38,86 @@ describe('zone geometry', () => {
   })
 
   it.each([
-    ['a bow-tie polygon', { type: 'Polygon', coordinates: [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]] }, 'polygon intersects itself (1 crossing)'],
-    ['an unclosed ring', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] }, 'ring 0 of polygon 0 is not closed (first and last positions differ)'],
-    ['a ring of three positions', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 0]]] }, 'ring 0 of polygon 0 needs at least 4 positions'],
-    ['a vertex off the globe', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 95], [0, 0]]] }, 'ring 0 of polygon 0 latitude must be within -90..90'],
-    ['too many vertices', { type: 'Polygon', coordinates: [[...Array.from({ length: 5001 }, (_, i) => [Math.cos(i / 800), Math.sin(i / 800)]), [1, 0]]] }, 'too many vertices: 5002 > 5000'],
+    [
+      'a bow-tie polygon',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 1],
+            [1, 0],
+            [0, 1],
+            [0, 0],
+          ],
+        ],
+      },
+      'polygon intersects itself (1 crossing)',
+    ],
+    [
+      'an unclosed ring',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 1],
+          ],
+        ],
+      },
+      'ring 0 of polygon 0 is not closed (first and last positions differ)',
+    ],
+    [
+      'a ring of three positions',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [0, 0],
+          ],
+        ],
+      },
+      'ring 0 of polygon 0 needs at least 4 positions',
+    ],
+    [
+      'a vertex off the globe',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 95],
+            [0, 0],
+          ],
+        ],
+      },
+      'ring 0 of polygon 0 latitude must be within -90..90',
+    ],
+    [
+      'too many vertices',
+      {
+        type: 'Polygon',
+        coordinates: [[...Array.from({ length: 5001 }, (_, i) => [Math.cos(i / 800), Math.sin(i / 800)]), [1, 0]]],
+      },
+      'too many vertices: 5002 > 5000',
+    ],
     ['an absurd radius', { type: 'circle', center: [118, 36.8], radiusM: 1e7 }, 'radius must be 10..50000 m'],
-    ['a line', { type: 'LineString', coordinates: [[0, 0], [1, 1]] }, 'shape.type must be "circle", "Polygon" or "MultiPolygon"'],
+    [
+      'a line',
+      {
+        type: 'LineString',
+        coordinates: [
+          [0, 0],
+          [1, 1],
+        ],
+      },
+      'shape.type must be "circle", "Polygon" or "MultiPolygon"',
+    ],
   ])('when a zone is %s, then it is refused naming the problem', (_name, shape, error) => {
     expect(checkShape(shape)).toEqual({ ok: false, error })
   })
@@ -54,6 +140,9 @@ describe('zone policy overrides', () => {
     expect(checkZonePolicy(input)).toEqual({ ok: false, error })
   })
   it('when a zone sets allowed values, then they are kept', () => {
-    expect(checkZonePolicy({ exitMarginM: 40, confirmMs: 120_000 })).toEqual({ ok: true, policy: { exitMarginM: 40, confirmMs: 120_000 } })
+    expect(checkZonePolicy({ exitMarginM: 40, confirmMs: 120_000 })).toEqual({
+      ok: true,
+      policy: { exitMarginM: 40, confirmMs: 120_000 },
+    })
   })
 })

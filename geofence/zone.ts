@@ -53,7 +53,13 @@ export function checkZonePolicy(input: unknown): ZonePolicyCheck {
   for (const [key, value] of Object.entries(input)) {
     const limits = ZONE_POLICY_LIMITS[key as keyof typeof ZONE_POLICY_LIMITS]
     if (!limits) return { ok: false, error: `policy.${key.slice(0, 30)} is not something a zone can set` }
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < limits[0] || value > limits[1] || (key === 'confirmFixes' && !Number.isInteger(value))) {
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      value < limits[0] ||
+      value > limits[1] ||
+      (key === 'confirmFixes' && !Number.isInteger(value))
+    ) {
       return { ok: false, error: `policy.${key} must be a number within ${limits[0]}..${limits[1]}` }
     }
     out[key as keyof ZonePolicy] = value
@@ -74,7 +80,8 @@ export const MAX_VERTICES = 5000
  * great-circle distance up to tens of kilometres, without allocating GeoJSON for each call.
  */
 export function metres(center: [number, number], lat: number, lon: number): number {
-  if (Math.abs(lat - center[1]) > 0.5 || Math.abs(lon - center[0]) > 0.5) return distance(point(center), point([lon, lat]), { units: 'meters' })
+  if (Math.abs(lat - center[1]) > 0.5 || Math.abs(lon - center[0]) > 0.5)
+    return distance(point(center), point([lon, lat]), { units: 'meters' })
   const k = 111_195
   return Math.hypot((lon - center[0]) * k * Math.cos((((lat + center[1]) / 2) * Math.PI) / 180), (lat - center[1]) * k)
 }
@@ -85,26 +92,37 @@ export function distanceBeyond(shape: ZoneShape, lat: number, lon: number): numb
   const p = point([lon, lat])
   const polygons = shape.type === 'Polygon' ? [shape.coordinates] : shape.coordinates
   let toEdge = Infinity
-  for (const rings of polygons) for (const ring of rings) toEdge = Math.min(toEdge, pointToLineDistance(p, lineString(ring), { units: 'meters' }))
+  for (const rings of polygons)
+    for (const ring of rings) toEdge = Math.min(toEdge, pointToLineDistance(p, lineString(ring), { units: 'meters' }))
   return booleanPointInPolygon(p, shape) ? -toEdge : toEdge
 }
 
 /** Whether the point lies inside the zone (cheaper than the signed distance). */
 export function insideShape(shape: ZoneShape, lat: number, lon: number): boolean {
-  return shape.type === 'circle' ? metres(shape.center, lat, lon) <= shape.radiusM : booleanPointInPolygon(point([lon, lat]), shape)
+  return shape.type === 'circle'
+    ? metres(shape.center, lat, lon) <= shape.radiusM
+    : booleanPointInPolygon(point([lon, lat]), shape)
 }
 
 /** Whether the straight walk from a to b ([lon, lat]) touches the zone. */
 export function segmentTouches(shape: ZoneShape, a: [number, number], b: [number, number]): boolean {
   const box = boxOf(shape)
   // Cheap rejection first: the walk's box must overlap the zone's.
-  if (Math.max(a[0], b[0]) < box[0] || Math.min(a[0], b[0]) > box[2] || Math.max(a[1], b[1]) < box[1] || Math.min(a[1], b[1]) > box[3]) return false
+  if (
+    Math.max(a[0], b[0]) < box[0] ||
+    Math.min(a[0], b[0]) > box[2] ||
+    Math.max(a[1], b[1]) < box[1] ||
+    Math.min(a[1], b[1]) > box[3]
+  )
+    return false
   if (shape.type !== 'circle') return booleanIntersects(lineString([a, b]), shape)
   // Nearest point of the segment to the centre, in local metres.
   const k = 111_195
   const cos = Math.cos((shape.center[1] * Math.PI) / 180)
-  const ax = (a[0] - shape.center[0]) * k * cos, ay = (a[1] - shape.center[1]) * k
-  const bx = (b[0] - shape.center[0]) * k * cos, by = (b[1] - shape.center[1]) * k
+  const ax = (a[0] - shape.center[0]) * k * cos,
+    ay = (a[1] - shape.center[1]) * k
+  const bx = (b[0] - shape.center[0]) * k * cos,
+    by = (b[1] - shape.center[1]) * k
   const len2 = (bx - ax) ** 2 + (by - ay) ** 2
   const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * (bx - ax) + ay * (by - ay)) / len2))
   return Math.hypot(ax + t * (bx - ax), ay + t * (by - ay)) <= shape.radiusM
@@ -166,26 +184,32 @@ function checkPolygons(s: Polygon | MultiPolygon): ShapeCheck {
   for (const [i, rings] of (polygons as unknown[]).entries()) {
     if (!Array.isArray(rings) || rings.length === 0) return { ok: false, error: `polygon ${i} has no rings` }
     for (const [j, ring] of (rings as unknown[]).entries()) {
-      if (!Array.isArray(ring) || ring.length < 4) return { ok: false, error: `ring ${j} of polygon ${i} needs at least 4 positions` }
+      if (!Array.isArray(ring) || ring.length < 4)
+        return { ok: false, error: `ring ${j} of polygon ${i} needs at least 4 positions` }
       for (const p of ring) {
         const bad = position(p, `ring ${j} of polygon ${i}`)
         if (bad) return { ok: false, error: bad }
       }
-      const first = ring[0] as number[], last = ring[ring.length - 1] as number[]
-      if (first[0] !== last[0] || first[1] !== last[1]) return { ok: false, error: `ring ${j} of polygon ${i} is not closed (first and last positions differ)` }
+      const first = ring[0] as number[],
+        last = ring[ring.length - 1] as number[]
+      if (first[0] !== last[0] || first[1] !== last[1])
+        return { ok: false, error: `ring ${j} of polygon ${i} is not closed (first and last positions differ)` }
       vertices += ring.length
     }
   }
   if (vertices > MAX_VERTICES) return { ok: false, error: `too many vertices: ${vertices} > ${MAX_VERTICES}` }
   const shape = { type: s.type, coordinates: s.coordinates } as Polygon | MultiPolygon
   const crossings = kinks(shape).features.length
-  if (crossings > 0) return { ok: false, error: `polygon intersects itself (${crossings} crossing${crossings > 1 ? 's' : ''})` }
+  if (crossings > 0)
+    return { ok: false, error: `polygon intersects itself (${crossings} crossing${crossings > 1 ? 's' : ''})` }
   return { ok: true, shape }
 }
 
 function position(p: unknown, where: string): string | undefined {
   const [lon, lat] = Array.isArray(p) ? p : []
-  if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90) return `${where} latitude must be within -90..90`
-  if (typeof lon !== 'number' || !Number.isFinite(lon) || lon < -180 || lon > 180) return `${where} longitude must be within -180..180`
+  if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90)
+    return `${where} latitude must be within -90..90`
+  if (typeof lon !== 'number' || !Number.isFinite(lon) || lon < -180 || lon > 180)
+    return `${where} longitude must be within -180..180`
   return undefined
 }

@@ -47,7 +47,11 @@ export async function createBus({ connectionString, db, log, name, retryMs = 100
     const c = new pg.Client({ connectionString, application_name: name })
     c.on('notification', (n) => {
       for (const h of handlers.get(n.channel) ?? []) {
-        try { h(n.payload ?? '') } catch (err) { log.error({ err, channel: n.channel }, 'bus handler failed') }
+        try {
+          h(n.payload ?? '')
+        } catch (err) {
+          log.error({ err, channel: n.channel }, 'bus handler failed')
+        }
       }
     })
     c.on('error', (err) => log.warn({ err }, 'bus connection failed'))
@@ -65,10 +69,14 @@ export async function createBus({ connectionString, db, log, name, retryMs = 100
     client = c
   }
   const schedule = () => {
-    retry = setTimeout(() => connect().catch((err: unknown) => {
-      log.warn({ err }, 'bus reconnection failed; retrying')
-      schedule()
-    }), retryMs)
+    retry = setTimeout(
+      () =>
+        connect().catch((err: unknown) => {
+          log.warn({ err }, 'bus reconnection failed; retrying')
+          schedule()
+        }),
+      retryMs,
+    )
   }
   await connect()
 
@@ -83,7 +91,8 @@ export async function createBus({ connectionString, db, log, name, retryMs = 100
     subscribe(channel, handler) {
       const first = !handlers.has(channel)
       handlers.set(channel, [...(handlers.get(channel) ?? []), handler])
-      if (first && client) client.query(`LISTEN ${ident(channel)}`).catch((err: unknown) => log.error({ err, channel }, 'LISTEN failed'))
+      if (first && client)
+        client.query(`LISTEN ${ident(channel)}`).catch((err: unknown) => log.error({ err, channel }, 'LISTEN failed'))
     },
     async tryLock(key) {
       const r = await session().query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_CLASS, key])
@@ -94,10 +103,14 @@ export async function createBus({ connectionString, db, log, name, retryMs = 100
     },
     async members() {
       const r = await session().query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [name])
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+        [name],
+      )
       return r.rows[0]!.n
     },
-    onLost(fn) { lostFns.push(fn) },
+    onLost(fn) {
+      lostFns.push(fn)
+    },
     connected: () => client !== undefined,
     async close() {
       closed = true

@@ -14,7 +14,8 @@ describe('the DATA_DIR lock', () => {
     const d = dir()
     const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => takeLock(d, 'service', 0)))
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
-    for (const o of outcomes.filter((x) => x.status === 'rejected')) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(DataDirBusy)
+    for (const o of outcomes.filter((x) => x.status === 'rejected'))
+      expect((o as PromiseRejectedResult).reason).toBeInstanceOf(DataDirBusy)
     expect(JSON.parse(readFileSync(join(d, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, role: 'service' })
     expect(statSync(join(d, LOCK_FILE)).mode & 0o077).toBe(0)
   })
@@ -37,7 +38,7 @@ describe('the DATA_DIR lock', () => {
     expect(JSON.parse(readFileSync(join(d, LOCK_FILE), 'utf8')).pid).toBe(process.pid)
   })
 
-  it('when a command holds the lock, then a service waits for it; a service\'s lock is refused at once', async () => {
+  it("when a command holds the lock, then a service waits for it; a service's lock is refused at once", async () => {
     const d = dir()
     const command = await takeLock(d, 'command', 0)
     const waiting = takeLock(d, 'service', 5000)
@@ -58,14 +59,15 @@ describe('the DATA_DIR lock', () => {
     await held.release()
   })
 
-  it('when the lock\'s pid now belongs to an unrelated process (started later, or in another boot), then it is stale; the real owner is not', async () => {
+  it("when the lock's pid now belongs to an unrelated process (started later, or in another boot), then it is stale; the real owner is not", async () => {
     const d = dir()
     const other = spawn('sleep', ['30'])
     try {
       await new Promise((r) => other.once('spawn', r))
       const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
       const start = readFileSync(`/proc/${other.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!
-      const lock = (o: object) => writeFileSync(join(d, LOCK_FILE), JSON.stringify({ pid: other.pid, role: 'service', ...o }))
+      const lock = (o: object) =>
+        writeFileSync(join(d, LOCK_FILE), JSON.stringify({ pid: other.pid, role: 'service', ...o }))
       lock({ boot, start: String(Number(start) - 1) }) // the Tongxing that wrote it started at another moment
       expect(await lockOwner(d)).toBeUndefined()
       lock({ boot: 'another-boot', start })

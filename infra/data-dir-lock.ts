@@ -36,9 +36,14 @@ export interface HeldLock {
 }
 
 export class DataDirBusy extends Error {
-  constructor(readonly dir: string, readonly owner: LockInfo) {
-    super(`DATA_DIR ${dir} is in use by ${owner.role === 'service' ? 'a running Tongxing service' : 'a tongxing command'}, `
-      + `process ${owner.pid}; stop it or choose another DATA_DIR (if no such process is Tongxing, delete ${join(dir, LOCK_FILE)})`)
+  constructor(
+    readonly dir: string,
+    readonly owner: LockInfo,
+  ) {
+    super(
+      `DATA_DIR ${dir} is in use by ${owner.role === 'service' ? 'a running Tongxing service' : 'a tongxing command'}, ` +
+        `process ${owner.pid}; stop it or choose another DATA_DIR (if no such process is Tongxing, delete ${join(dir, LOCK_FILE)})`,
+    )
   }
 }
 
@@ -91,7 +96,13 @@ async function place(path: string, info: LockInfo, replace: boolean): Promise<vo
 /** Removes a lock left by a dead process — only if it is still that one (rename, then check). */
 async function breakStale(path: string, stale: LockInfo): Promise<void> {
   const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.stale`
-  if (!(await rename(path, aside).then(() => true, () => false))) return
+  if (
+    !(await rename(path, aside).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return
   const moved = await readLock(aside)
   // Another process took the lock in between: put its lock back.
   if (moved && (moved.pid !== stale.pid || moved.token !== stale.token)) await link(aside, path).catch(() => undefined)

@@ -54,8 +54,10 @@ async function privateDir(dir: string): Promise<void> {
   if (!st.isDirectory()) throw new Error(`${dir} is not a directory (a link or a file); choose another DATA_DIR`)
   const uid = process.getuid?.()
   if (uid !== undefined && st.uid !== uid) {
-    throw new Error(`${dir} belongs to another user (uid ${st.uid}), not to the user running Tongxing (uid ${uid}); `
-      + 'run Tongxing as that user, or choose a DATA_DIR of its own')
+    throw new Error(
+      `${dir} belongs to another user (uid ${st.uid}), not to the user running Tongxing (uid ${uid}); ` +
+        'run Tongxing as that user, or choose a DATA_DIR of its own',
+    )
   }
   await chmod(dir, 0o700)
 }
@@ -65,7 +67,9 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
   if (dir) await privateDir(dir)
   const lock = dir ? await takeLock(dir, opts.role ?? 'service', opts.waitMs ?? 0) : undefined
   const cleanup: (() => Promise<unknown>)[] = [async () => lock?.release()]
-  const stop = async () => { for (const fn of cleanup.splice(0).reverse()) await fn() }
+  const stop = async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  }
   try {
     if (dir) await privateDir(join(dir, 'pglite'))
     const db = opts.db ?? (await PGlite.create(dir ? join(dir, 'pglite') : undefined))

@@ -20,19 +20,36 @@ export async function applyLifecycle(db: Db, engine: Engine, l: Lifecycle): Prom
   }
   await db.tx(async (c) => {
     await c.query(`SELECT remove_compression_policy('positions', if_exists => true)`)
-    await c.query(`SELECT add_compression_policy('positions', compress_after => make_interval(days => $1))`, [l.compressAfterDays])
+    await c.query(`SELECT add_compression_policy('positions', compress_after => make_interval(days => $1))`, [
+      l.compressAfterDays,
+    ])
     for (const table of ['positions', 'positions_hourly']) {
       await c.query(`SELECT remove_retention_policy($1, if_exists => true)`, [table])
-      if (l.retentionDays > 0) await c.query(`SELECT add_retention_policy($1, drop_after => make_interval(days => $2))`, [table, l.retentionDays])
+      if (l.retentionDays > 0)
+        await c.query(`SELECT add_retention_policy($1, drop_after => make_interval(days => $2))`, [
+          table,
+          l.retentionDays,
+        ])
     }
   })
 }
 
 /** Plain PostgreSQL: the hourly partition and retention job, every `everyMs`. */
-export function startLifecycleJob(db: Db, engine: Engine, l: Lifecycle, log: Logger, everyMs = 3_600_000): PeriodicTask {
-  const job = periodic({ everyMs, log, what: 'position partition maintenance', run: async () => {
-    if (engine === 'plain') await applyLifecycle(db, engine, l)
-  } })
+export function startLifecycleJob(
+  db: Db,
+  engine: Engine,
+  l: Lifecycle,
+  log: Logger,
+  everyMs = 3_600_000,
+): PeriodicTask {
+  const job = periodic({
+    everyMs,
+    log,
+    what: 'position partition maintenance',
+    run: async () => {
+      if (engine === 'plain') await applyLifecycle(db, engine, l)
+    },
+  })
   if (engine === 'plain') job.start()
   return job
 }

@@ -25,7 +25,8 @@ export async function listMigrations(engine: Engine): Promise<Migration[]> {
     if (!m) continue
     if (m[3] && m[3] !== engine) continue
     const version = Number(m[1])
-    if (chosen.has(version)) throw new Error(`two migrations for version ${version}: ${chosen.get(version)!.file}, ${file}`)
+    if (chosen.has(version))
+      throw new Error(`two migrations for version ${version}: ${chosen.get(version)!.file}, ${file}`)
     chosen.set(version, { version, name: m[2]!, file })
   }
   return [...chosen.values()].sort((a, b) => a.version - b.version)
@@ -60,7 +61,11 @@ export async function migrate(db: Db, log: Logger, until = Infinity): Promise<{ 
       await c.query(LOCK)
       if ((await c.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version])).rowCount) return false // another process did it
       await c.query(sql)
-      await c.query('INSERT INTO schema_migrations (version, name, engine) VALUES ($1, $2, $3)', [m.version, m.name, engine])
+      await c.query('INSERT INTO schema_migrations (version, name, engine) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        engine,
+      ])
       return true
     })
     if (!done) continue

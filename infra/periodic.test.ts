@@ -6,15 +6,22 @@ const log = createLogger('silent')
 const tick = (ms: number) => vi.advanceTimersByTimeAsync(ms)
 
 describe('periodic', () => {
-  afterEach(() => { vi.useRealTimers() })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
 
   it('runs every period, timed from the end of the previous run', async () => {
     vi.useFakeTimers()
     const starts: number[] = []
-    const task = periodic({ everyMs: 100, log, what: 't', run: async () => {
-      starts.push(Date.now())
-      await new Promise((r) => setTimeout(r, 30))
-    } })
+    const task = periodic({
+      everyMs: 100,
+      log,
+      what: 't',
+      run: async () => {
+        starts.push(Date.now())
+        await new Promise((r) => setTimeout(r, 30))
+      },
+    })
     const t0 = Date.now()
     task.start()
     await tick(400)
@@ -27,13 +34,18 @@ describe('periodic', () => {
     let running = 0
     let most = 0
     let runs = 0
-    const task = periodic({ everyMs: 1000, log, what: 't', run: async () => {
-      running++
-      most = Math.max(most, running)
-      runs++
-      await new Promise((r) => setTimeout(r, 50))
-      running--
-    } })
+    const task = periodic({
+      everyMs: 1000,
+      log,
+      what: 't',
+      run: async () => {
+        running++
+        most = Math.max(most, running)
+        runs++
+        await new Promise((r) => setTimeout(r, 50))
+        running--
+      },
+    })
     const first = task.runNow()
     const second = task.runNow()
     const third = task.runNow()
@@ -48,15 +60,24 @@ describe('periodic', () => {
     vi.useFakeTimers()
     let runs = 0
     let release!: () => void
-    const task = periodic({ everyMs: 10, log, what: 't', run: () => {
-      runs++
-      return new Promise<void>((r) => { release = r })
-    } })
+    const task = periodic({
+      everyMs: 10,
+      log,
+      what: 't',
+      run: () => {
+        runs++
+        return new Promise<void>((r) => {
+          release = r
+        })
+      },
+    })
     task.start()
     await tick(10)
     expect(runs).toBe(1)
     let stopped = false
-    const stopping = task.stop().then(() => { stopped = true })
+    const stopping = task.stop().then(() => {
+      stopped = true
+    })
     await tick(50)
     expect(stopped).toBe(false) // still waiting for the run in flight
     release()
@@ -69,12 +90,22 @@ describe('periodic', () => {
   it('a failed run is logged and the loop goes on', async () => {
     vi.useFakeTimers()
     const errors: unknown[] = []
-    const spyLog = { ...log, error: (o: unknown) => { errors.push(o) } } as unknown as typeof log
+    const spyLog = {
+      ...log,
+      error: (o: unknown) => {
+        errors.push(o)
+      },
+    } as unknown as typeof log
     let runs = 0
-    const task = periodic({ everyMs: 10, log: spyLog, what: 't', run: () => {
-      runs++
-      throw new Error('database down')
-    } })
+    const task = periodic({
+      everyMs: 10,
+      log: spyLog,
+      what: 't',
+      run: () => {
+        runs++
+        throw new Error('database down')
+      },
+    })
     task.start()
     await tick(35)
     expect(runs).toBe(3)

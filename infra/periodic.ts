@@ -45,7 +45,10 @@ export function periodic({ everyMs, run, log, what }: PeriodicOptions): Periodic
     if (stopped) return Promise.resolve()
     if (inFlight) {
       // Asked while running: the caller wants a run that starts after its request.
-      again ??= inFlight.then(() => { again = undefined; return runNow() })
+      again ??= inFlight.then(() => {
+        again = undefined
+        return runNow()
+      })
       return again
     }
     clearTimeout(timer)

@@ -17,7 +17,11 @@ const SYNC = new Uint8Array([0x53, 0, 0, 0, 4])
 const READY_FOR_QUERY = 0x5a // 'Z'
 const TERMINATE = 0x58 // 'X'
 
-interface Waiter { handlerId: number; go: () => void; fail: (err: Error) => void }
+interface Waiter {
+  handlerId: number
+  go: () => void
+  fail: (err: Error) => void
+}
 
 /**
  * Follows a stream of backend messages (type byte, int32 length, body) across chunks and says
@@ -30,7 +34,7 @@ export function readyWatcher() {
   let status: string | undefined // of the last message, when it is a ReadyForQuery
   return {
     feed(chunk: Uint8Array) {
-      for (let at = 0; at < chunk.length;) {
+      for (let at = 0; at < chunk.length; ) {
         if (got < 5) {
           header[got++] = chunk[at++]!
           if (got < 5) continue
@@ -47,7 +51,9 @@ export function readyWatcher() {
       }
     },
     /** 'I' idle, 'T' in a transaction, 'E' in a failed one; undefined: not at a ReadyForQuery. */
-    get status() { return got === 0 ? status : undefined },
+    get status() {
+      return got === 0 ? status : undefined
+    },
   }
 }
 
@@ -61,12 +67,21 @@ export function createSessionGate(db: ServableDb): SessionQueue {
     const next = waiting.shift()
     next?.go()
   }
-  const acquire = (handlerId: number) => new Promise<void>((go, fail) => {
-    if (owner === undefined || owner === handlerId) {
-      owner = handlerId
-      go()
-    } else waiting.push({ handlerId, go: () => { owner = handlerId; go() }, fail })
-  })
+  const acquire = (handlerId: number) =>
+    new Promise<void>((go, fail) => {
+      if (owner === undefined || owner === handlerId) {
+        owner = handlerId
+        go()
+      } else
+        waiting.push({
+          handlerId,
+          go: () => {
+            owner = handlerId
+            go()
+          },
+          fail,
+        })
+    })
   const run = (message: Uint8Array, onData: (data: Uint8Array) => void) =>
     db.runExclusive(() => db.execProtocolRawStream(message, { onRawData: onData }))
 

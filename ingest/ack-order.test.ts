@@ -18,8 +18,10 @@ describe('acknowledgements in the order messages came', () => {
   it('when a message in the middle is never done, then none after it is acknowledged', () => {
     const sent: number[] = []
     const acks = createAckOrder((id) => sent.push(id))
-    const tickets = Array.from({ length: 3000 }, (_, i) => acks.received(i % 65535 + 1))
-    tickets.forEach((t, i) => { if (i !== 1500) t.done() })
+    const tickets = Array.from({ length: 3000 }, (_, i) => acks.received((i % 65535) + 1))
+    tickets.forEach((t, i) => {
+      if (i !== 1500) t.done()
+    })
     expect(sent).toHaveLength(1500)
     expect(acks.pending()).toBe(1500)
   })

@@ -24,7 +24,11 @@ export interface Backpressure {
   forget(client: Client): void
 }
 
-export function createBackpressure(queue: { full(): boolean; onRoom(fn: () => void): void } | undefined, metrics: IngestMetrics, log: Logger): Backpressure {
+export function createBackpressure(
+  queue: { full(): boolean; onRoom(fn: () => void): void } | undefined,
+  metrics: IngestMetrics,
+  log: Logger,
+): Backpressure {
   const inFlight = new Map<Client, number>()
   const paused = new Set<Client>()
 

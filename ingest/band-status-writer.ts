@@ -16,7 +16,17 @@ export interface StatusWriter {
   stop(): Promise<void>
 }
 
-export function createStatusWriter({ db, log, flushMs = 1000, now = Date.now }: { db: Db; log: Logger; flushMs?: number; now?: () => number }): StatusWriter {
+export function createStatusWriter({
+  db,
+  log,
+  flushMs = 1000,
+  now = Date.now,
+}: {
+  db: Db
+  log: Logger
+  flushMs?: number
+  now?: () => number
+}): StatusWriter {
   let pending = new Map<string, StatusUpdate>()
   let heardAt = 0
   let writing: Promise<void> = Promise.resolve()

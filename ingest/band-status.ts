@@ -32,5 +32,10 @@ export function statusUpdates(fixes: readonly Fix[]): StatusUpdate[] {
 /** Two updates of the same band: the newer of each part. */
 export function mergeUpdates(a: StatusUpdate, b: StatusUpdate): StatusUpdate {
   const newer = (x: Fix | undefined, y: Fix | undefined) => (!x ? y : !y ? x : y.ts > x.ts ? y : x)
-  return { bandId: a.bandId, position: newer(a.position, b.position), battery: newer(a.battery, b.battery), events: newer(a.events, b.events) }
+  return {
+    bandId: a.bandId,
+    position: newer(a.position, b.position),
+    battery: newer(a.battery, b.battery),
+    events: newer(a.events, b.events),
+  }
 }

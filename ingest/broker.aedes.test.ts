@@ -24,7 +24,16 @@ function fakeIngest() {
     },
     async status() {},
   }
-  return { ingest, received, hold: () => { gate = new Promise((r) => { release = r }) }, release: () => release() }
+  return {
+    ingest,
+    received,
+    hold: () => {
+      gate = new Promise((r) => {
+        release = r
+      })
+    },
+    release: () => release(),
+  }
 }
 
 describe('embedded broker hooks', () => {
@@ -37,8 +46,13 @@ describe('embedded broker hooks', () => {
 
   const start = async (fake: ReturnType<typeof fakeIngest>) => {
     broker = await startEmbeddedBroker({
-      host: '127.0.0.1', port: 0, ingest: fake.ingest, metrics: ingestMetrics(new Registry(), { queuedRows: () => 0 }),
-      log: createLogger('silent'), guard: createFloodGuard(), now: Date.now,
+      host: '127.0.0.1',
+      port: 0,
+      ingest: fake.ingest,
+      metrics: ingestMetrics(new Registry(), { queuedRows: () => 0 }),
+      log: createLogger('silent'),
+      guard: createFloodGuard(),
+      now: Date.now,
       verifyBand: async (bandId, secret) => bandId === BAND && secret.toString() === SECRET,
     })
     return broker.port!
@@ -55,9 +69,21 @@ describe('embedded broker hooks', () => {
   it('refuses a wrong secret and a username that is not the client id', async () => {
     const port = await start(fakeIngest())
     await expect(connect(port, BAND, 'wrong')).rejects.toThrow(/not authorized|bad user/i)
-    const c = mqtt.connect({ host: '127.0.0.1', port, clientId: BAND, username: 'someone-else', password: SECRET, reconnectPeriod: 0 })
+    const c = mqtt.connect({
+      host: '127.0.0.1',
+      port,
+      clientId: BAND,
+      username: 'someone-else',
+      password: SECRET,
+      reconnectPeriod: 0,
+    })
     clients.push(c)
-    await expect(new Promise((resolve, reject) => { c.once('connect', resolve); c.once('error', reject) })).rejects.toThrow()
+    await expect(
+      new Promise((resolve, reject) => {
+        c.once('connect', resolve)
+        c.once('error', reject)
+      }),
+    ).rejects.toThrow()
   })
 
   it('acknowledges a report only when ingest has made it durable', async () => {
@@ -66,7 +92,9 @@ describe('embedded broker hooks', () => {
     const band = await connect(port, BAND, SECRET)
     fake.hold()
     let acked = false
-    const publishing = band.publishAsync(`bands/${BAND}/telemetry`, '{"v":1}', { qos: 1 }).then(() => { acked = true })
+    const publishing = band.publishAsync(`bands/${BAND}/telemetry`, '{"v":1}', { qos: 1 }).then(() => {
+      acked = true
+    })
     await expect.poll(() => fake.received.length).toBe(1)
     await new Promise((r) => setTimeout(r, 100))
     expect(acked).toBe(false)

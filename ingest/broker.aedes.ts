@@ -56,7 +56,12 @@ export interface EmbeddedBroker {
 export async function startEmbeddedBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
   const { ingest, verifyBand, metrics, log, guard, now } = opts
   const pressure = createBackpressure(opts.backpressure, metrics, log)
-  const refuse = (client: Client, reason: string, code: number, done: (e: AuthenticateError | null, ok: boolean | null) => void) => {
+  const refuse = (
+    client: Client,
+    reason: string,
+    code: number,
+    done: (e: AuthenticateError | null, ok: boolean | null) => void,
+  ) => {
     metrics.connectRefused.inc({ reason })
     log.warn({ bandId: BAND_ID.test(client.id) ? client.id : '(invalid id)', reason }, 'band connection refused')
     done(Object.assign(new Error(reason), { returnCode: code }) as AuthenticateError, null)
@@ -76,7 +81,8 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
         (err: unknown) => {
           log.error({ err, bandId: client.id }, 'band lookup failed')
           refuse(client, 'server_unavailable', 3, done)
-        })
+        },
+      )
     },
     // A band may publish only to its own telemetry and status topics (and, as OwnTracks, owntracks/{id}/+).
     authorizePublish(client, packet, done) {
@@ -92,19 +98,22 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
       if (t.kind === 'owntracks' || t.kind === 'owntracks_other') packet.retain = false
       if (t.kind === 'owntracks_other') return done(null)
       pressure.started(client)
-      ingest.telemetry(client.id, packet.payload as Buffer, t.kind === 'owntracks' ? 'owntracks' : 'v1').then(({ rejected }) => {
-        pressure.finished(client)
-        done(null)
-        if (!guard.rejected(client.id, rejected, now())) return
-        metrics.throttled.inc()
-        log.warn({ bandId: client.id }, 'band flooding bad messages; disconnected and refused for a while')
-        client.close()
-      }, (err: unknown) => {
-        // Not acknowledged: the band keeps the message and sends it again after reconnecting.
-        pressure.finished(client)
-        log.error({ err, bandId: client.id }, 'telemetry not stored')
-        done(err as Error)
-      })
+      ingest.telemetry(client.id, packet.payload as Buffer, t.kind === 'owntracks' ? 'owntracks' : 'v1').then(
+        ({ rejected }) => {
+          pressure.finished(client)
+          done(null)
+          if (!guard.rejected(client.id, rejected, now())) return
+          metrics.throttled.inc()
+          log.warn({ bandId: client.id }, 'band flooding bad messages; disconnected and refused for a while')
+          client.close()
+        },
+        (err: unknown) => {
+          // Not acknowledged: the band keeps the message and sends it again after reconnecting.
+          pressure.finished(client)
+          log.error({ err, bandId: client.id }, 'telemetry not stored')
+          done(err as Error)
+        },
+      )
       pressure.check(client)
     },
     // A band may subscribe only to its own command topic (as OwnTracks, each of its devices' own);
@@ -121,7 +130,9 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
   aedes.on('publish', (packet) => {
     const t = parseBandTopic(packet.topic)
     if (t?.kind !== 'status') return
-    ingest.status(t.bandId, packet.payload as Buffer).catch((err: unknown) => log.error({ err, bandId: t.bandId }, 'band status not stored'))
+    ingest
+      .status(t.bandId, packet.payload as Buffer)
+      .catch((err: unknown) => log.error({ err, bandId: t.bandId }, 'band status not stored'))
   })
   aedes.on('ack', (packet, client) => {
     if (!packet || !client || !('topic' in packet) || packet.topic !== `bands/${client.id}/cmd`) return
@@ -166,9 +177,19 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     tlsPort,
     aedes,
     sendCommand(bandId, payload) {
-      aedes.publish({ cmd: 'publish', topic: `bands/${bandId}/cmd`, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => {
-        if (err) log.error({ err, bandId }, 'command not published')
-      })
+      aedes.publish(
+        {
+          cmd: 'publish',
+          topic: `bands/${bandId}/cmd`,
+          payload: Buffer.from(payload),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        (err) => {
+          if (err) log.error({ err, bandId }, 'command not published')
+        },
+      )
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -183,9 +204,12 @@ function listen(server: Server, host: string, port: number, key: 'MQTT_PORT' | '
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') return reject(err)
       const scheme = key === 'MQTT_PORT' ? 'mqtt' : 'mqtts'
-      reject(new Error(
-        `MQTT port ${port} is already in use (another broker, such as Mosquitto, may be listening there). ` +
-        `Choose another port with ${key}=${port + 1}, or use the broker that is already there with MQTT_URL=${scheme}://127.0.0.1:${port}.`))
+      reject(
+        new Error(
+          `MQTT port ${port} is already in use (another broker, such as Mosquitto, may be listening there). ` +
+            `Choose another port with ${key}=${port + 1}, or use the broker that is already there with MQTT_URL=${scheme}://127.0.0.1:${port}.`,
+        ),
+      )
     })
     server.listen(port, host, () => {
       const addr = server.address()

@@ -3,15 +3,41 @@ import { decodeTelemetry, MAX_PAYLOAD_BYTES } from './codec.ts'
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0)
 const opts = { now: NOW, maxFutureMs: 300_000 }
-const good = { v: 1, seq: 1042, ts: NOW / 1000 - 10.5, lat: 36.81352, lon: 118.05491, acc: 12, src: 'gps', batt: 76, spd: 0.9, hdg: 215 }
-const decode = (body: unknown) => decodeTelemetry('860000000000001', Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), opts)
+const good = {
+  v: 1,
+  seq: 1042,
+  ts: NOW / 1000 - 10.5,
+  lat: 36.81352,
+  lon: 118.05491,
+  acc: 12,
+  src: 'gps',
+  batt: 76,
+  spd: 0.9,
+  hdg: 215,
+}
+const decode = (body: unknown) =>
+  decodeTelemetry('860000000000001', Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), opts)
 
 describe('decodeTelemetry', () => {
   it('when a band sends the documented example fix, then every field is kept with ts in milliseconds', () => {
     const r = decode({ ...good, chg: false, evt: ['sos'] })
     expect(r.rejected).toEqual([])
-    expect(r.fixes).toEqual([{ bandId: '860000000000001', seq: 1042, ts: NOW - 10_500, lat: 36.81352, lon: 118.05491,
-      acc: 12, src: 'gps', batt: 76, chg: false, spd: 0.9, hdg: 215, evt: ['sos'] }])
+    expect(r.fixes).toEqual([
+      {
+        bandId: '860000000000001',
+        seq: 1042,
+        ts: NOW - 10_500,
+        lat: 36.81352,
+        lon: 118.05491,
+        acc: 12,
+        src: 'gps',
+        batt: 76,
+        chg: false,
+        spd: 0.9,
+        hdg: 215,
+        evt: ['sos'],
+      },
+    ])
   })
 
   it('when a backlog array has one bad fix among good ones, then the good ones are kept and the bad one is named by index', () => {
@@ -54,13 +80,26 @@ describe('decodeTelemetry', () => {
 
   it('when the payload is over 8 KiB, then it is rejected before parsing', () => {
     const r = decodeTelemetry('b1', Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20), opts)
-    expect(r.rejected).toEqual([{ reason: 'too_large', detail: `${MAX_PAYLOAD_BYTES + 1} bytes > ${MAX_PAYLOAD_BYTES}` }])
+    expect(r.rejected).toEqual([
+      { reason: 'too_large', detail: `${MAX_PAYLOAD_BYTES + 1} bytes > ${MAX_PAYLOAD_BYTES}` },
+    ])
   })
 
-  it('when a fix predates the band\'s provisioning (less the grace the caller allows), then it is rejected and a later one kept', () => {
+  it("when a fix predates the band's provisioning (less the grace the caller allows), then it is rejected and a later one kept", () => {
     const withStart = { ...opts, notBefore: NOW - 60_000 }
-    const r = decodeTelemetry('b1', Buffer.from(JSON.stringify([{ ...good, ts: (NOW - 120_000) / 1000 }, { ...good, seq: 2, ts: (NOW - 30_000) / 1000 }])), withStart)
-    expect(r.rejected).toEqual([{ reason: 'before_provisioning', detail: 'ts before the band was provisioned', index: 0 }])
+    const r = decodeTelemetry(
+      'b1',
+      Buffer.from(
+        JSON.stringify([
+          { ...good, ts: (NOW - 120_000) / 1000 },
+          { ...good, seq: 2, ts: (NOW - 30_000) / 1000 },
+        ]),
+      ),
+      withStart,
+    )
+    expect(r.rejected).toEqual([
+      { reason: 'before_provisioning', detail: 'ts before the band was provisioned', index: 0 },
+    ])
     expect(r.fixes.map((f) => f.seq)).toEqual([2])
   })
 

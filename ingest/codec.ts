@@ -61,8 +61,13 @@ export type MappedItem = { fix: unknown } | { skip: true } | { rejected: Omit<Re
  * A band protocol v1 payload. `mapItem` (for other formats) turns each decoded JSON item into a
  * v1 fix object first; `maxBytes` is that format's own size limit.
  */
-export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: DecodeOptions,
-  mapItem?: (item: unknown) => MappedItem, maxBytes = MAX_PAYLOAD_BYTES): DecodeResult {
+export function decodeTelemetry(
+  bandId: string,
+  payload: Uint8Array,
+  opts: DecodeOptions,
+  mapItem?: (item: unknown) => MappedItem,
+  maxBytes = MAX_PAYLOAD_BYTES,
+): DecodeResult {
   const whole = (reason: RejectReason, detail: string): DecodeResult => ({ fixes: [], rejected: [{ reason, detail }] })
   if (payload.byteLength > maxBytes) return whole('too_large', `${payload.byteLength} bytes > ${maxBytes}`)
   let text: string
@@ -94,7 +99,8 @@ export function decodeTelemetry(bandId: string, payload: Uint8Array, opts: Decod
 }
 
 function decodeFix(bandId: string, item: unknown, opts: DecodeOptions): Fix | Rejection {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return { reason: 'not_object', detail: 'fix is not an object' }
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    return { reason: 'not_object', detail: 'fix is not an object' }
   const o = item as Record<string, unknown>
   if (o.v !== 1) return { reason: 'unsupported_version', detail: `v=${JSON.stringify(o.v ?? null).slice(0, 16)}` }
 
@@ -104,10 +110,12 @@ function decodeFix(bandId: string, item: unknown, opts: DecodeOptions): Fix | Re
   if (typeof ts !== 'number') return ts
   if (ts < EARLIEST_TS) return { reason: 'stale_fix', detail: 'ts before 2020-01-01' }
   if (ts * 1000 > opts.now + opts.maxFutureMs) return { reason: 'future_fix', detail: 'ts too far in the future' }
-  if (opts.notBefore !== undefined && ts * 1000 < opts.notBefore) return { reason: 'before_provisioning', detail: 'ts before the band was provisioned' }
+  if (opts.notBefore !== undefined && ts * 1000 < opts.notBefore)
+    return { reason: 'before_provisioning', detail: 'ts before the band was provisioned' }
 
   const fix: Fix = { bandId, seq, ts: Math.round(ts * 1000), evt: [] }
-  if ((o.lat === undefined) !== (o.lon === undefined)) return { reason: 'missing_field', detail: 'lat and lon come together' }
+  if ((o.lat === undefined) !== (o.lon === undefined))
+    return { reason: 'missing_field', detail: 'lat and lon come together' }
   if (o.lat !== undefined) {
     const lat = num(o, 'lat', -90, 90, true)
     if (typeof lat !== 'number') return lat
@@ -118,7 +126,12 @@ function decodeFix(bandId: string, item: unknown, opts: DecodeOptions): Fix | Re
     fix.lat = lat
     fix.lon = lon
   }
-  for (const [field, min, max] of [['acc', 0, 100_000], ['batt', 0, 100], ['spd', 0, 150], ['hdg', 0, 360]] as const) {
+  for (const [field, min, max] of [
+    ['acc', 0, 100_000],
+    ['batt', 0, 100],
+    ['spd', 0, 150],
+    ['hdg', 0, 360],
+  ] as const) {
     const v = num(o, field, min, max, false)
     if (typeof v === 'object') return v
     if (v !== undefined) fix[field] = v
@@ -132,7 +145,8 @@ function decodeFix(bandId: string, item: unknown, opts: DecodeOptions): Fix | Re
     fix.chg = o.chg
   }
   if (o.evt !== undefined) {
-    if (!Array.isArray(o.evt) || o.evt.length > EVENTS.length * 2) return { reason: 'bad_type', detail: 'evt must be a short array' }
+    if (!Array.isArray(o.evt) || o.evt.length > EVENTS.length * 2)
+      return { reason: 'bad_type', detail: 'evt must be a short array' }
     for (const e of o.evt) {
       if (!EVENTS.includes(e as BandEvent)) return { reason: 'unknown_event', detail: `evt ${String(e).slice(0, 16)}` }
     }
@@ -145,18 +159,26 @@ function decodeFix(bandId: string, item: unknown, opts: DecodeOptions): Fix | Re
 }
 
 function num(o: Record<string, unknown>, field: string, min: number, max: number, required: true): number | Rejection
-function num(o: Record<string, unknown>, field: string, min: number, max: number, required: false): number | undefined | Rejection
+function num(
+  o: Record<string, unknown>,
+  field: string,
+  min: number,
+  max: number,
+  required: false,
+): number | undefined | Rejection
 function num(o: Record<string, unknown>, field: string, min: number, max: number, required: boolean) {
   const v = o[field]
   if (v === undefined) return required ? { reason: 'missing_field', detail: field } : undefined
   // JSON has no NaN or Infinity, but 1e999 parses to Infinity.
-  if (typeof v !== 'number' || !Number.isFinite(v)) return { reason: 'bad_type', detail: `${field} must be a finite number` }
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    return { reason: 'bad_type', detail: `${field} must be a finite number` }
   if (v < min || v > max) return { reason: 'out_of_range', detail: `${field} outside ${min}..${max}` }
   return v
 }
 
 function int(o: Record<string, unknown>, field: string, min: number, max: number, required: true): number | Rejection {
   const v = num(o, field, min, max, required)
-  if (typeof v === 'number' && !Number.isInteger(v)) return { reason: 'bad_type', detail: `${field} must be an integer` }
+  if (typeof v === 'number' && !Number.isInteger(v))
+    return { reason: 'bad_type', detail: `${field} must be an integer` }
   return v
 }

@@ -26,7 +26,9 @@ export function createCommandChannel({ db, log, publish, onChange }: CommandChan
   // Commands still waiting for an answer, by band (few at a time: kept in memory; a restart
   // forgets them, and they stay unanswered in the record).
   const waiting = new Map<string, BandCommand[]>()
-  const announce = (c: BandCommand | undefined) => { if (c) onChange(c) }
+  const announce = (c: BandCommand | undefined) => {
+    if (c) onChange(c)
+  }
   const failed = (what: string) => (err: unknown) => log.error({ err }, `${what} failed`)
 
   return {
@@ -44,7 +46,11 @@ export function createCommandChannel({ db, log, publish, onChange }: CommandChan
       markDelivered(db, id).then((c) => {
         if (!c) return
         const pending = waiting.get(c.bandId)
-        if (pending) waiting.set(c.bandId, pending.map((p) => (p.id === c.id ? c : p)))
+        if (pending)
+          waiting.set(
+            c.bandId,
+            pending.map((p) => (p.id === c.id ? c : p)),
+          )
         announce(c)
       }, failed('recording a delivered command'))
     },
@@ -57,7 +63,8 @@ export function createCommandChannel({ db, log, publish, onChange }: CommandChan
         const left = pending.filter((c) => !done.includes(c))
         if (left.length > 0) waiting.set(fix.bandId, left)
         else waiting.delete(fix.bandId)
-        for (const c of done) markAnswered(db, c.id, { fixTime: fix.ts, seq: fix.seq }).then(announce, failed('recording a command answer'))
+        for (const c of done)
+          markAnswered(db, c.id, { fixTime: fix.ts, seq: fix.seq }).then(announce, failed('recording a command answer'))
       }
     },
   }

@@ -6,7 +6,12 @@ describe('band commands', () => {
   it('when a timed fast mode is asked for, then 5 s for 600 s is valid and carried to the band as given', () => {
     const check = checkCommand({ cmd: 'interval', s: 5, for: 600 })
     expect(check).toEqual({ ok: true, command: { cmd: 'interval', s: 5, for: 600 } })
-    expect(JSON.parse(commandMessage(3, { cmd: 'interval', s: 5, for: 600 }))).toEqual({ id: 3, cmd: 'interval', s: 5, for: 600 })
+    expect(JSON.parse(commandMessage(3, { cmd: 'interval', s: 5, for: 600 }))).toEqual({
+      id: 3,
+      cmd: 'interval',
+      s: 5,
+      for: 600,
+    })
   })
 
   it('when the timed mode is ended, then {"for":0} alone is valid', () => {

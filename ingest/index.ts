@@ -5,7 +5,13 @@ export type { Fix, BandEvent, FixSource } from './fix.ts'
 export { decodeTelemetry, MAX_PAYLOAD_BYTES } from './codec.ts'
 export { generateSecret, verifySecret, MIN_SECRET_LENGTH } from './band-secret.ts'
 export {
-  assignBand, bandExists, bandProvisionedAt, findBandSecret, mosquittoPasswordFile, unassignBand, upsertBand,
+  assignBand,
+  bandExists,
+  bandProvisionedAt,
+  findBandSecret,
+  mosquittoPasswordFile,
+  unassignBand,
+  upsertBand,
 } from './band-store.pg.ts'
 export { pgPositionStore } from './position-store.pg.ts'
 export { bandOwner, listBandStatus, setBandOnline, type BandStatus } from './band-status.pg.ts'

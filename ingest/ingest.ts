@@ -40,7 +40,18 @@ export interface IngestOptions {
  */
 export const PROVISIONING_GRACE_MS = 24 * 3_600_000
 
-export function createIngest({ writer, metrics, record, log, now, maxFutureMs, onFixes, onStored, provisionedAt, setOnline }: IngestOptions): Ingest {
+export function createIngest({
+  writer,
+  metrics,
+  record,
+  log,
+  now,
+  maxFutureMs,
+  onFixes,
+  onStored,
+  provisionedAt,
+  setOnline,
+}: IngestOptions): Ingest {
   return {
     async status(bandId, payload) {
       const text = Buffer.from(payload).toString('utf8').trim()
@@ -57,7 +68,11 @@ export function createIngest({ writer, metrics, record, log, now, maxFutureMs, o
       metrics.received.inc()
       const since = await provisionedAt(bandId)
       const notBefore = since === undefined ? undefined : since - PROVISIONING_GRACE_MS
-      const { fixes, rejected } = (format === 'owntracks' ? decodeOwnTracks : decodeTelemetry)(bandId, payload, { now: now(), maxFutureMs, notBefore })
+      const { fixes, rejected } = (format === 'owntracks' ? decodeOwnTracks : decodeTelemetry)(bandId, payload, {
+        now: now(),
+        maxFutureMs,
+        notBefore,
+      })
       const at = now()
       for (const r of rejected) {
         metrics.rejected.inc({ reason: r.reason })
@@ -67,7 +82,8 @@ export function createIngest({ writer, metrics, record, log, now, maxFutureMs, o
       if (fixes.length === 0) return { rejected: rejected.length }
       metrics.accepted.inc(fixes.length)
       if (log.isLevelEnabled('debug')) {
-        for (const f of fixes) log.debug({ bandId, seq: f.seq, ts: f.ts, lat: f.lat, lon: f.lon, acc: f.acc }, 'fix accepted')
+        for (const f of fixes)
+          log.debug({ bandId, seq: f.seq, ts: f.ts, lat: f.lat, lon: f.lon, acc: f.acc }, 'fix accepted')
       }
       try {
         onFixes(fixes)

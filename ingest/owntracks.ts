@@ -11,8 +11,21 @@ import { decodeTelemetry, type DecodeOptions, type DecodeResult, type MappedItem
  */
 export const OWNTRACKS_MAX_PAYLOAD_BYTES = 60 * 1024
 /** The app's message types other than a location (booklet, "JSON"): accepted, not stored. */
-const OTHER_TYPES = new Set(['waypoint', 'waypoints', 'transition', 'lwt', 'card', 'cmd', 'configuration', 'steps', 'beacon',
-  'request', 'status', 'dump', 'clear'])
+const OTHER_TYPES = new Set([
+  'waypoint',
+  'waypoints',
+  'transition',
+  'lwt',
+  'card',
+  'cmd',
+  'configuration',
+  'steps',
+  'beacon',
+  'request',
+  'status',
+  'dump',
+  'clear',
+])
 
 const SEQ_SPACE = 2 ** 32
 /** OwnTracks `bs`: 0 unknown, 1 unplugged, 2 charging, 3 full. */
@@ -30,15 +43,21 @@ function toV1(item: unknown): MappedItem {
     return { rejected: { reason: 'not_owntracks', detail } }
   }
   const kmh = o.vel
-  return { fix: {
-    v: 1,
-    // OwnTracks has no sequence number; the fix time identifies a report, so a redelivery is stored once.
-    seq: typeof o.tst === 'number' && Number.isInteger(o.tst) ? o.tst % SEQ_SPACE : 0,
-    ts: o.tst, lat: o.lat, lon: o.lon, acc: o.acc, batt: o.batt,
-    chg: typeof o.bs === 'number' && o.bs > 0 ? o.bs === CHARGING : undefined,
-    spd: typeof kmh === 'number' ? kmh / 3.6 : kmh,
-    hdg: o.cog,
-  } }
+  return {
+    fix: {
+      v: 1,
+      // OwnTracks has no sequence number; the fix time identifies a report, so a redelivery is stored once.
+      seq: typeof o.tst === 'number' && Number.isInteger(o.tst) ? o.tst % SEQ_SPACE : 0,
+      ts: o.tst,
+      lat: o.lat,
+      lon: o.lon,
+      acc: o.acc,
+      batt: o.batt,
+      chg: typeof o.bs === 'number' && o.bs > 0 ? o.bs === CHARGING : undefined,
+      spd: typeof kmh === 'number' ? kmh / 3.6 : kmh,
+      hdg: o.cog,
+    },
+  }
 }
 
 export function decodeOwnTracks(bandId: string, payload: Uint8Array, opts: DecodeOptions): DecodeResult {

@@ -19,7 +19,10 @@ const publish = (bytes: number) => Buffer.concat([header(0x32, bytes), Buffer.al
 
 describe('packet limits read from fixed headers', () => {
   it('when an unauthenticated client declares a 200 MiB CONNECT, then the header alone condemns it', () => {
-    expect(createPacketScanner(limits).feed(header(0x10, 200 * 2 ** 20), false)).toMatchObject({ ok: false, reason: 'packet_too_large' })
+    expect(createPacketScanner(limits).feed(header(0x10, 200 * 2 ** 20), false)).toMatchObject({
+      ok: false,
+      reason: 'packet_too_large',
+    })
   })
 
   it('when the header arrives one byte at a time, then it is still read', () => {
@@ -45,6 +48,9 @@ describe('packet limits read from fixed headers', () => {
   })
 
   it('when a remaining length runs past four bytes, then it is malformed', () => {
-    expect(createPacketScanner(limits).feed(Uint8Array.of(0x30, 0xff, 0xff, 0xff, 0xff, 0x01), true)).toMatchObject({ ok: false, reason: 'malformed_length' })
+    expect(createPacketScanner(limits).feed(Uint8Array.of(0x30, 0xff, 0xff, 0xff, 0xff, 0x01), true)).toMatchObject({
+      ok: false,
+      reason: 'malformed_length',
+    })
   })
 })

@@ -34,12 +34,15 @@ export function pgPositionStore(db: Queryable, notify?: string): PositionStore {
         const r = await db.query<{ inserted: number }>(
           `WITH p AS (${INSERT}), n AS (SELECT pg_notify($2, c) FROM unnest($3::text[]) c)
            SELECT (SELECT count(*) FROM p)::int AS inserted, (SELECT count(*) FROM n)::int AS notified`,
-          [`[${texts.join(',')}]`, notify, notifyChunks(texts)])
+          [`[${texts.join(',')}]`, notify, notifyChunks(texts)],
+        )
         return r.rows[0]!.inserted
       }
       // The batch goes as one JSON parameter, unpacked by json_to_recordset: PostgreSQL's JSON
       // parser is cheaper than encoding a dozen typed arrays in JavaScript.
-      const r = await db.query<{ inserted: number }>(`WITH p AS (${INSERT}) SELECT count(*)::int AS inserted FROM p`, [JSON.stringify(fixes)])
+      const r = await db.query<{ inserted: number }>(`WITH p AS (${INSERT}) SELECT count(*)::int AS inserted FROM p`, [
+        JSON.stringify(fixes),
+      ])
       return r.rows[0]!.inserted
     },
   }

@@ -24,8 +24,12 @@ function gatedStore(failFirst = 0) {
 
 describe('position writer', () => {
   // Time is the test's: lingers and retries run on fake timers, so a loaded machine cannot reorder them.
-  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }) })
-  afterEach(() => { vi.useRealTimers() })
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
 
   it('when reports arrive while a write is in flight, then they go together in the next batch and each write resolves only when stored', async () => {
     const g = gatedStore()
@@ -53,7 +57,10 @@ describe('position writer', () => {
     void w.write([fix(2), fix(3)])
     void w.write([fix(4), fix(5)])
     void w.write([fix(6)])
-    for (let i = 0; i < 4; i++) { await new Promise((r) => setImmediate(r)); g.open() }
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setImmediate(r))
+      g.open()
+    }
     await w.flush()
     expect(g.calls).toEqual([[1], [2, 3], [4, 5, 6]])
   })
@@ -62,24 +69,39 @@ describe('position writer', () => {
     const g = gatedStore(2)
     const w = createPositionWriter({ store: g.store, log, maxRows: 100, retry: { firstMs: 1, maxMs: 2 } })
     let stored = false
-    void w.write([fix(1), fix(2)]).then(() => { stored = true })
+    void w.write([fix(1), fix(2)]).then(() => {
+      stored = true
+    })
     await vi.advanceTimersByTimeAsync(20)
     expect(stored).toBe(false)
     g.open()
     await w.flush()
     expect(stored).toBe(true)
-    expect(g.calls).toEqual([[1, 2], [1, 2], [1, 2]])
+    expect(g.calls).toEqual([
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ])
     expect(w.stats).toMatchObject({ batches: 1, written: 2 })
   })
 
   it('when the database is away and the queue reaches its bound, then it reports full, and room only once writes have drained it to half', async () => {
     const g = gatedStore(3)
     const seen: boolean[] = []
-    const w = createPositionWriter({ store: g.store, log, maxRows: 2, maxQueuedRows: 4, retry: { firstMs: 1, maxMs: 2 }, onDatabase: (up) => seen.push(up) })
+    const w = createPositionWriter({
+      store: g.store,
+      log,
+      maxRows: 2,
+      maxQueuedRows: 4,
+      retry: { firstMs: 1, maxMs: 2 },
+      onDatabase: (up) => seen.push(up),
+    })
     for (let i = 0; i < 7; i++) void w.write([fix(i)]) // one in flight, six queued
     expect(w.full()).toBe(true)
     let room = false
-    w.onRoom(() => { room = true })
+    w.onRoom(() => {
+      room = true
+    })
     await vi.advanceTimersByTimeAsync(20)
     expect(seen).toEqual([false]) // failing: reported once, not per attempt
     expect(room).toBe(false)
@@ -96,7 +118,9 @@ describe('position writer', () => {
     g.open()
     await w.flush()
     let now = false
-    w.onRoom(() => { now = true })
+    w.onRoom(() => {
+      now = true
+    })
     expect(now).toBe(true)
   })
 
@@ -105,7 +129,10 @@ describe('position writer', () => {
       const w = createPositionWriter({ store: { insert: async (fixes) => fixes.length }, log, maxRows: 100 })
       await w.write([fix(1)])
       for (let i = 0; i < hops; i++) await Promise.resolve()
-      const stored = Promise.race([w.write([fix(2)]).then(() => true), new Promise((r) => setTimeout(() => r(false), 200))])
+      const stored = Promise.race([
+        w.write([fix(2)]).then(() => true),
+        new Promise((r) => setTimeout(() => r(false), 200)),
+      ])
       await vi.advanceTimersByTimeAsync(200)
       expect(await stored).toBe(true)
     }
@@ -169,10 +196,20 @@ describe('position writer', () => {
   it('when a shutdown gives up on a database that stays down, then flush returns and nothing is acknowledged', async () => {
     const g = gatedStore(Infinity)
     const stop = new AbortController()
-    const w = createPositionWriter({ store: g.store, log, maxRows: 100, retry: { firstMs: 5, maxMs: 10 }, signal: stop.signal })
+    const w = createPositionWriter({
+      store: g.store,
+      log,
+      maxRows: 100,
+      retry: { firstMs: 5, maxMs: 10 },
+      signal: stop.signal,
+    })
     let acknowledged = false
-    void w.write([fix(1), fix(2)]).then(() => { acknowledged = true })
-    void w.write([fix(3)]).then(() => { acknowledged = true })
+    void w.write([fix(1), fix(2)]).then(() => {
+      acknowledged = true
+    })
+    void w.write([fix(3)]).then(() => {
+      acknowledged = true
+    })
     await vi.advanceTimersByTimeAsync(30)
     const flushed = w.flush()
     stop.abort(new Error('grace over'))

@@ -54,7 +54,18 @@ export interface WriterOptions {
 /** A batch smaller than this means a quiet system, where lingering pays. */
 export const QUIET_BATCH_ROWS = 16
 
-export function createPositionWriter({ store, log, maxRows, concurrency = 1, maxQueuedRows = Infinity, lingerMs = 0, onBatch, onDatabase, retry = { firstMs: 100, maxMs: 5000 }, signal }: WriterOptions): PositionWriter {
+export function createPositionWriter({
+  store,
+  log,
+  maxRows,
+  concurrency = 1,
+  maxQueuedRows = Infinity,
+  lingerMs = 0,
+  onBatch,
+  onDatabase,
+  retry = { firstMs: 100, maxMs: 5000 },
+  signal,
+}: WriterOptions): PositionWriter {
   let queue: Pending[] = []
   let queuedRows = 0
   let up = true
@@ -125,7 +136,10 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
         if (linger && queuedRows < maxRows) {
           await new Promise<void>((r) => {
             const t = setTimeout(r, lingerMs)
-            wake = () => { clearTimeout(t); r() }
+            wake = () => {
+              clearTimeout(t)
+              r()
+            }
           })
           wake = undefined
         }
@@ -156,7 +170,9 @@ export function createPositionWriter({ store, log, maxRows, concurrency = 1, max
       return new Promise<void>((done) => {
         queue.push({ fixes, done })
         queuedRows += fixes.length
-        if (wake) { if (queuedRows >= maxRows) wake() } // a full batch need not wait
+        if (wake) {
+          if (queuedRows >= maxRows) wake()
+        } // a full batch need not wait
         else if (active < concurrency) startLane()
       })
     },

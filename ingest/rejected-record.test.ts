@@ -10,7 +10,7 @@ describe('rejected-messages record', () => {
     expect(r.list(1).map((e) => e.detail)).toEqual(['#4'])
   })
 
-  it('when an erased wearer\'s entries are forgotten, then the rest stay in order; new ones replace the oldest', () => {
+  it("when an erased wearer's entries are forgotten, then the rest stay in order; new ones replace the oldest", () => {
     const r = createRejectedRecord(3)
     for (let i = 0; i < 4; i++) r.add({ at: i, bandId: i % 2 ? 'odd' : 'even', reason: 'bad_json', detail: `#${i}` })
     r.forget((e) => e.bandId === 'odd')

@@ -28,10 +28,14 @@ export function createRejectedRecord(capacity = 1000): RejectedRecord {
       next = (next + 1) % capacity
     },
     list(limit = 100, bandId) {
-      return newestFirst().filter((e) => bandId === undefined || e.bandId === bandId).slice(0, limit)
+      return newestFirst()
+        .filter((e) => bandId === undefined || e.bandId === bandId)
+        .slice(0, limit)
     },
     forget(match) {
-      ring = newestFirst().filter((e) => !match(e)).reverse()
+      ring = newestFirst()
+        .filter((e) => !match(e))
+        .reverse()
       next = ring.length % capacity
     },
   }

@@ -37,10 +37,14 @@ export interface TelemetrySource {
 export async function connectExternalBroker(opts: ExternalSourceOptions): Promise<TelemetrySource> {
   const base = opts.clientId ?? 'tongxing-ingest'
   const count = opts.shareGroup ? Math.max(1, opts.connections ?? 1) : 1
-  const links = await Promise.all(Array.from({ length: count }, (_, k) => connectOne(opts, count > 1 ? `${base}-${k}` : base)))
+  const links = await Promise.all(
+    Array.from({ length: count }, (_, k) => connectOne(opts, count > 1 ? `${base}-${k}` : base)),
+  )
   return {
     sendCommand: links[0]!.sendCommand,
-    close: async () => { await Promise.all(links.map((l) => l.close())) },
+    close: async () => {
+      await Promise.all(links.map((l) => l.close()))
+    },
   }
 }
 
@@ -96,15 +100,20 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
     const stream = client.stream
     busy++
     const handled = handle(packet.topic, packet.payload as Buffer) ?? Promise.resolve()
-    handled.then(() => ticket?.done(), (err: unknown) => {
-      // Not acknowledged, nor anything after it on this connection: reconnect, and the broker sends them again.
-      const bandId = parseBandTopic(packet.topic)?.bandId
-      log.error({ err, bandId }, 'message not stored; reconnecting for redelivery')
-      if (client.stream === stream) stream.destroy()
-    }).finally(() => {
-      busy--
-      lastDone = Date.now()
-    })
+    handled
+      .then(
+        () => ticket?.done(),
+        (err: unknown) => {
+          // Not acknowledged, nor anything after it on this connection: reconnect, and the broker sends them again.
+          const bandId = parseBandTopic(packet.topic)?.bandId
+          log.error({ err, bandId }, 'message not stored; reconnecting for redelivery')
+          if (client.stream === stream) stream.destroy()
+        },
+      )
+      .finally(() => {
+        busy--
+        lastDone = Date.now()
+      })
     callback(ticket ? ACK_LATER : undefined)
   }
   client.on('error', (err) => log.error({ err }, 'external broker error'))
@@ -122,14 +131,14 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
       const refused = granted?.filter((g) => g.qos !== 1).map((g) => g.topic) ?? []
       if (err || refused.length > 0) {
         log.error({ ...where, err, refused }, 'subscription to band telemetry refused by the external broker')
-      }
-      else log.info(where, 'subscribed to band telemetry and status on external broker')
+      } else log.info(where, 'subscribed to band telemetry and status on external broker')
     })
   }
   return {
-    sendCommand: (bandId, payload) => client.publish(`bands/${bandId}/cmd`, payload, { qos: 1 }, (err) => {
-      if (err) log.error({ err, bandId }, 'command not published')
-    }),
+    sendCommand: (bandId, payload) =>
+      client.publish(`bands/${bandId}/cmd`, payload, { qos: 1 }, (err) => {
+        if (err) log.error({ err, bandId }, 'command not published')
+      }),
     async close() {
       if (!opts.shareGroup || !ingest || !client.connected) return void (await endWhenDone(client, () => busy, 5_000))
       // A worker stopping on purpose leaves the group first: the broker (Mosquitto queues for a
@@ -137,7 +146,8 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
       // arrives and is stored before it goes, and the session goes with it.
       await client.unsubscribeAsync(TOPICS.map((t) => share + t))
       const until = Date.now() + 10_000
-      while (Date.now() < until && (busy > 0 || Date.now() - lastDone < 300)) await new Promise((r) => setTimeout(r, 50))
+      while (Date.now() < until && (busy > 0 || Date.now() - lastDone < 300))
+        await new Promise((r) => setTimeout(r, 50))
       await client.endAsync(false, { properties: { sessionExpiryInterval: 0 } })
     },
   }

@@ -5,7 +5,10 @@ import { Type } from 'typebox'
 export const BAND_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
 export const BAND_ID = new RegExp(BAND_ID_PATTERN)
 /** The same, as a schema for routes and documents (one definition: this one). */
-export const BandIdSchema = Type.String({ pattern: BAND_ID_PATTERN, description: 'band id (letters, digits, _ and -; up to 64)' })
+export const BandIdSchema = Type.String({
+  pattern: BAND_ID_PATTERN,
+  description: 'band id (letters, digits, _ and -; up to 64)',
+})
 
 export type BandTopic =
   | { kind: 'telemetry'; bandId: string }

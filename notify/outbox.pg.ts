@@ -106,7 +106,8 @@ function targetOf(x: Row, city: { url: string; secret: string }): Target | undef
 
 /** What became of one attempt: taken (`ref`), or not (`detail`; retry after `retryInMs`, or null: give up). */
 export type Outcome =
-  { id: number; ok: true; ref: string } | { id: number; ok: false; detail: string; retryInMs: number | null }
+  | { id: number; ok: true; ref: string }
+  | { id: number; ok: false; detail: string; retryInMs: number | null }
 
 /** Records a round of attempts in one statement: status, next try, and each attempt for the timeline. */
 export async function recordOutcomes(db: Queryable, outcomes: readonly Outcome[]): Promise<void> {

@@ -90,15 +90,17 @@ async function audienceOf(db: Queryable, residentId: number, centreId: number | 
       'SELECT id, position, name, relation, phone, user_id, channels FROM resident_contacts WHERE resident_id = $1 ORDER BY position',
       [residentId],
     )
-  ).rows.map((x): Contact => ({
-    id: x.id,
-    position: x.position,
-    name: x.name,
-    relation: x.relation,
-    phone: x.phone,
-    userId: x.user_id,
-    channels: x.channels,
-  }))
+  ).rows.map(
+    (x): Contact => ({
+      id: x.id,
+      position: x.position,
+      name: x.name,
+      relation: x.relation,
+      phone: x.phone,
+      userId: x.user_id,
+      channels: x.channels,
+    }),
+  )
   const roster =
     centreId === null
       ? []
@@ -115,15 +117,17 @@ async function audienceOf(db: Queryable, residentId: number, centreId: number | 
             'SELECT id, name, phone, user_id, weekdays, start_minute, end_minute FROM centre_roster WHERE care_centre_id = $1 ORDER BY id',
             [centreId],
           )
-        ).rows.map((x): RosterEntry => ({
-          id: x.id,
-          name: x.name,
-          phone: x.phone,
-          userId: x.user_id,
-          weekdays: x.weekdays,
-          startMinute: x.start_minute,
-          endMinute: x.end_minute,
-        }))
+        ).rows.map(
+          (x): RosterEntry => ({
+            id: x.id,
+            name: x.name,
+            phone: x.phone,
+            userId: x.user_id,
+            weekdays: x.weekdays,
+            startMinute: x.start_minute,
+            endMinute: x.end_minute,
+          }),
+        )
   const centreChannels =
     centreId === null
       ? []

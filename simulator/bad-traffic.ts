@@ -9,7 +9,11 @@ export const BAD_KINDS: readonly BadKind[] = ['malformed', 'oversized', 'out_of_
 
 /** The reason the service's /metrics counts each kind under (tongxing_rejected_total{reason}). */
 export const EXPECTED_REASON: Record<BadKind, string> = {
-  malformed: 'bad_json', oversized: 'too_large', out_of_range: 'out_of_range', far_future: 'future_fix', spoofed_topic: 'unauthorised_topic',
+  malformed: 'bad_json',
+  oversized: 'too_large',
+  out_of_range: 'out_of_range',
+  far_future: 'future_fix',
+  spoofed_topic: 'unauthorised_topic',
 }
 
 /** A provisioned band that exists only to publish on other bands' topics. */
@@ -25,20 +29,52 @@ export function* withBadTraffic(events: Iterable<RunEvent>, fraction: number, rn
     const t = e.t + 50
     switch (kind) {
       case 'malformed':
-        yield { t, bandId: e.bandId, type: 'publish', payload: e.payload.slice(0, Math.max(1, e.payload.length >> 1)), bad: kind }
+        yield {
+          t,
+          bandId: e.bandId,
+          type: 'publish',
+          payload: e.payload.slice(0, Math.max(1, e.payload.length >> 1)),
+          bad: kind,
+        }
         break
       case 'oversized':
-        yield { t, bandId: e.bandId, type: 'publish', payload: JSON.stringify({ ...fix, note: 'x'.repeat(9000) }), bad: kind }
+        yield {
+          t,
+          bandId: e.bandId,
+          type: 'publish',
+          payload: JSON.stringify({ ...fix, note: 'x'.repeat(9000) }),
+          bad: kind,
+        }
         break
       case 'out_of_range':
-        yield { t, bandId: e.bandId, type: 'publish', payload: JSON.stringify({ ...fix, seq: 0, lat: 123.4 }), bad: kind }
+        yield {
+          t,
+          bandId: e.bandId,
+          type: 'publish',
+          payload: JSON.stringify({ ...fix, seq: 0, lat: 123.4 }),
+          bad: kind,
+        }
         break
       case 'far_future':
-        yield { t, bandId: e.bandId, type: 'publish', payload: JSON.stringify({ ...fix, seq: 0, ts: (fix.ts as number) + 365 * 86_400 }), bad: kind }
+        yield {
+          t,
+          bandId: e.bandId,
+          type: 'publish',
+          payload: JSON.stringify({ ...fix, seq: 0, ts: (fix.ts as number) + 365 * 86_400 }),
+          bad: kind,
+        }
         break
       case 'spoofed_topic':
         // QoS 0: the broker drops the rogue's connection, and an unacknowledged QoS 1 would be resent forever.
-        yield { t, bandId: ROGUE_BAND.id, type: 'publish', topic: `bands/${e.bandId}/telemetry`, payload: JSON.stringify({ ...fix, seq: 0 }), qos: 0, bad: kind }
+        yield {
+          t,
+          bandId: ROGUE_BAND.id,
+          type: 'publish',
+          topic: `bands/${e.bandId}/telemetry`,
+          payload: JSON.stringify({ ...fix, seq: 0 }),
+          qos: 0,
+          bad: kind,
+        }
         break
     }
   }

@@ -44,8 +44,10 @@ export interface BandPlan {
 
 export function planBand(resident: Resident, o: BandOptions, rng: Rng, firstEpisodeId: number): BandPlan {
   const episodes = drawEpisodes(resident, o.rates, o.start, o.end, rng.fork('episodes'), firstEpisodeId)
-  const activities = [...routineActivities(resident, o.start, o.end, rng.fork('routine')),
-    ...episodes.flatMap((e) => (e.activity ? [e.activity] : []))]
+  const activities = [
+    ...routineActivities(resident, o.start, o.end, rng.fork('routine')),
+    ...episodes.flatMap((e) => (e.activity ? [e.activity] : [])),
+  ]
   const segments = buildItinerary(resident.home, activities, o.start, o.end)
   let { outside, danger } = sampleIntervals(segments, o.start, o.end, resident.zones, o.corridors)
   let silentFrom = Infinity
@@ -55,15 +57,33 @@ export function planBand(resident: Resident, o: BandOptions, rng: Rng, firstEpis
     if (exit) silentFrom = Math.min(silentFrom, exit.start + e.silenceAfterExitMs!)
   }
   // What happens after the band falls silent is not observable: truth stops there too.
-  if (silentFrom < o.end) ({ outside, danger } = sampleIntervals(segments, o.start, silentFrom, resident.zones, o.corridors))
-  const episodeAt = (t: number) => episodes.find((e) => e.activity && e.start <= t + MINUTE && t <= activityEnd(segments, e.start))
+  if (silentFrom < o.end)
+    ({ outside, danger } = sampleIntervals(segments, o.start, silentFrom, resident.zones, o.corridors))
+  const episodeAt = (t: number) =>
+    episodes.find((e) => e.activity && e.start <= t + MINUTE && t <= activityEnd(segments, e.start))
   const labels: Label[] = []
   const bandId = resident.bandId
   for (const i of outside) {
     const mustAlert = i.maxBeyondM >= MUST_ALERT.beyondM && i.farMs >= MUST_ALERT.forMs
-    labels.push({ bandId, kind: 'left_safe_zone', start: i.start, end: i.end, mustAlert, episode: episodeAt(i.start)?.kind, maxBeyondM: Math.round(i.maxBeyondM) })
+    labels.push({
+      bandId,
+      kind: 'left_safe_zone',
+      start: i.start,
+      end: i.end,
+      mustAlert,
+      episode: episodeAt(i.start)?.kind,
+      maxBeyondM: Math.round(i.maxBeyondM),
+    })
   }
-  for (const i of danger) labels.push({ bandId, kind: 'entered_danger_zone', start: i.start, end: i.end, mustAlert: true, episode: episodeAt(i.start)?.kind })
+  for (const i of danger)
+    labels.push({
+      bandId,
+      kind: 'entered_danger_zone',
+      start: i.start,
+      end: i.end,
+      mustAlert: true,
+      episode: episodeAt(i.start)?.kind,
+    })
   const gaps: [number, number][] = []
   const gapRng = rng.fork('gaps')
   const nGaps = gapRng.poisson(o.faults.gapsPerHour * ((o.end - o.start) / 3_600_000))
@@ -76,11 +96,30 @@ export function planBand(resident: Resident, o: BandOptions, rng: Rng, firstEpis
   const sent = (t: number) => t < silentFrom && !gaps.some(([a, b]) => t >= a && t < b && b >= silentFrom)
   for (const e of episodes) {
     if (!sent(e.start)) continue
-    if (e.kind === 'sos' || e.kind === 'fall') labels.push({ bandId, kind: e.kind, start: e.start, end: e.start, mustAlert: true, episode: e.kind })
-    if (e.kind === 'band_removed') labels.push({ bandId, kind: 'band_removed', start: e.start, end: Math.min(e.until!, o.end), mustAlert: true, episode: e.kind })
+    if (e.kind === 'sos' || e.kind === 'fall')
+      labels.push({ bandId, kind: e.kind, start: e.start, end: e.start, mustAlert: true, episode: e.kind })
+    if (e.kind === 'band_removed')
+      labels.push({
+        bandId,
+        kind: 'band_removed',
+        start: e.start,
+        end: Math.min(e.until!, o.end),
+        mustAlert: true,
+        episode: e.kind,
+      })
   }
-  for (const [a, b] of gaps) if (a < Math.min(silentFrom, o.end)) labels.push({ bandId, kind: 'no_network', start: a, end: Math.min(b, o.end), mustAlert: false })
-  if (silentFrom < o.end) labels.push({ bandId, kind: 'silent_outside', start: silentFrom, end: o.end, mustAlert: true, episode: 'silent_outside' })
+  for (const [a, b] of gaps)
+    if (a < Math.min(silentFrom, o.end))
+      labels.push({ bandId, kind: 'no_network', start: a, end: Math.min(b, o.end), mustAlert: false })
+  if (silentFrom < o.end)
+    labels.push({
+      bandId,
+      kind: 'silent_outside',
+      start: silentFrom,
+      end: o.end,
+      mustAlert: true,
+      episode: 'silent_outside',
+    })
   return { resident, segments, episodes, labels: labels.sort((a, b) => a.start - b.start), gaps, silentFrom }
 }
 
@@ -106,8 +145,16 @@ export function* bandEvents(plan: BandPlan, o: BandOptions, rng: Rng, truth = fa
   let backlog: object[] = []
   let removedAt: LatLon | undefined
   const pointEvents = plan.episodes
-    .flatMap((e) => e.kind === 'sos' || e.kind === 'fall' ? [{ t: e.start, evt: e.kind }]
-      : e.kind === 'band_removed' ? [{ t: e.start, evt: 'removed' }, { t: e.until!, evt: 'worn' }] : [])
+    .flatMap((e) =>
+      e.kind === 'sos' || e.kind === 'fall'
+        ? [{ t: e.start, evt: e.kind }]
+        : e.kind === 'band_removed'
+          ? [
+              { t: e.start, evt: 'removed' },
+              { t: e.until!, evt: 'worn' },
+            ]
+          : [],
+    )
     .filter((p) => p.t < o.end)
     .sort((a, b) => a.t - b.t)
 
@@ -117,7 +164,16 @@ export function* bandEvents(plan: BandPlan, o: BandOptions, rng: Rng, truth = fa
     if (evt === 'removed') removedAt = here.at
     const m = measure(removedAt ?? here.at, removedAt ? true : here.indoor, o.noise, noise)
     if (evt === 'worn') removedAt = undefined
-    const fix: Record<string, unknown> = { v: 1, seq, ts: t / 1000, lat: m.lat, lon: m.lon, acc: m.acc, src: m.src, batt: Math.round(batt) }
+    const fix: Record<string, unknown> = {
+      v: 1,
+      seq,
+      ts: t / 1000,
+      lat: m.lat,
+      lon: m.lon,
+      acc: m.acc,
+      src: m.src,
+      batt: Math.round(batt),
+    }
     if (chg) fix.chg = true
     if (evt) fix.evt = [evt]
     seq = (seq + 1) % 2 ** 32

@@ -28,13 +28,28 @@ export const USAGE = `usage: npm run sim -- <command> [options]
 common:    --url http://127.0.0.1:8080 --broker mqtt://127.0.0.1:1883 --admin USER --password PASSWORD`
 
 const OPTIONS = {
-  url: { type: 'string', default: 'http://127.0.0.1:8080' }, broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
-  admin: { type: 'string' }, password: { type: 'string' }, bands: { type: 'string' }, seed: { type: 'string', default: '1' },
-  interval: { type: 'string', default: '30' }, speed: { type: 'string', default: '1' }, duration: { type: 'string' },
-  scenario: { type: 'string', default: 'day' }, truth: { type: 'string' }, 'truth-positions': { type: 'boolean' },
-  'storm-at': { type: 'string' }, bad: { type: 'string' }, score: { type: 'boolean' }, 'no-provision': { type: 'boolean' },
-  families: { type: 'string', default: '10' }, band: { type: 'string' }, secret: { type: 'string' }, rate: { type: 'string' },
-  quiet: { type: 'boolean' }, start: { type: 'string' },
+  url: { type: 'string', default: 'http://127.0.0.1:8080' },
+  broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+  admin: { type: 'string' },
+  password: { type: 'string' },
+  bands: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  interval: { type: 'string', default: '30' },
+  speed: { type: 'string', default: '1' },
+  duration: { type: 'string' },
+  scenario: { type: 'string', default: 'day' },
+  truth: { type: 'string' },
+  'truth-positions': { type: 'boolean' },
+  'storm-at': { type: 'string' },
+  bad: { type: 'string' },
+  score: { type: 'boolean' },
+  'no-provision': { type: 'boolean' },
+  families: { type: 'string', default: '10' },
+  band: { type: 'string' },
+  secret: { type: 'string' },
+  rate: { type: 'string' },
+  quiet: { type: 'boolean' },
+  start: { type: 'string' },
 } as const
 
 export { UsageError }
@@ -45,7 +60,7 @@ const parseOptions = (args: string[]) => parseArgs({ args, options: OPTIONS, all
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
   if (!m) throw new UsageError(`not a duration: ${text} (use e.g. 30s, 90m, 2h)`)
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h' ?? 's']
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] as 'ms' | 's' | 'm' | 'h') ?? 's']
 }
 
 const num = (text: string | undefined, name: string, min = 0) => {
@@ -54,7 +69,11 @@ const num = (text: string | undefined, name: string, min = 0) => {
   return n
 }
 
-export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
   const [command, ...rest] = argv
   let parsed: ReturnType<typeof parseOptions>
   try {
@@ -65,7 +84,8 @@ export async function main(argv: string[], out: (line: string) => void = console
   }
   const v = parsed.values
   const admin = async (): Promise<ServiceClient> => {
-    if (!v.admin || !v.password) throw new UsageError('--admin and --password (a programme admin of the service) are required')
+    if (!v.admin || !v.password)
+      throw new UsageError('--admin and --password (a programme admin of the service) are required')
     return login(v.url, v.admin, v.password)
   }
   // A person watching a terminal gets a line every 2 s; a log file every 10 s.
@@ -73,14 +93,20 @@ export async function main(argv: string[], out: (line: string) => void = console
   const progress = (p: Progress) => {
     if (v.quiet) return
     const sim = new Date(p.simTime).toISOString().slice(0, 19).replace('T', ' ')
-    err(`sim ${sim} | bands ${p.connected}/${p.bands} connected | ${p.perSecond.toFixed(0)} msg/s | sent ${p.published} acked ${p.acked} errors ${p.failed}`)
+    err(
+      `sim ${sim} | bands ${p.connected}/${p.bands} connected | ${p.perSecond.toFixed(0)} msg/s | sent ${p.published} acked ${p.acked} errors ${p.failed}`,
+    )
   }
   try {
     switch (command) {
-      case 'run': return await run()
-      case 'score': return await scoreCommand()
-      case 'replay': return await replay()
-      case 'load': return await load()
+      case 'run':
+        return await run()
+      case 'score':
+        return await scoreCommand()
+      case 'replay':
+        return await replay()
+      case 'load':
+        return await load()
       default:
         err(USAGE)
         return 2
@@ -106,20 +132,36 @@ export async function main(argv: string[], out: (line: string) => void = console
     const client = v['no-provision'] && !v.score && !badFraction ? undefined : await admin()
     if (client && !v['no-provision']) {
       const doc = importDoc(fleet, num(v.families, 'families'), start) // in service since the run's start
-      if (badFraction > 0) doc.residents.push({ key: 'rogue', name: 'Rogue band', centreKey: fleet.centres[0]!.key, band: ROGUE_BAND, zones: [] })
+      if (badFraction > 0)
+        doc.residents.push({
+          key: 'rogue',
+          name: 'Rogue band',
+          centreKey: fleet.centres[0]!.key,
+          band: ROGUE_BAND,
+          zones: [],
+        })
       await client.post('/api/admin/import', doc)
-      err(`provisioned ${fleet.centres.length} care centres, ${fleet.residents.length} residents and bands, ${doc.users.length} users`)
+      err(
+        `provisioned ${fleet.centres.length} care centres, ${fleet.residents.length} residents and bands, ${doc.users.length} users`,
+      )
     }
     if (Number.isNaN(start)) throw new UsageError('--start must be an ISO 8601 time, e.g. 2026-11-27T16:00:00Z')
-    if (start + durationMs * (1 - 1 / speed) > Date.now()) throw new UsageError('--start is too late: the fixes would run ahead of the clock')
+    if (start + durationMs * (1 - 1 / speed) > Date.now())
+      throw new UsageError('--start is too late: the fixes would run ahead of the clock')
     const sim = simulateFleet(fleet, {
-      start, durationMs, intervalMs: num(v.interval, 'interval', 1) * 1000, scenario,
-      stormAtMs: v['storm-at'] ? parseDuration(v['storm-at']) : undefined, truth: v['truth-positions'] ?? false,
+      start,
+      durationMs,
+      intervalMs: num(v.interval, 'interval', 1) * 1000,
+      scenario,
+      stormAtMs: v['storm-at'] ? parseDuration(v['storm-at']) : undefined,
+      truth: v['truth-positions'] ?? false,
     })
     // Alerts of earlier runs over the same simulated time must not be scored as this run's.
     const afterAlertId = client ? await latestAlertId(client) : 0
     const truth = v.truth ? createWriteStream(v.truth) : undefined
-    truth?.write(`${JSON.stringify({ type: 'run', seed, bands, start, durationMs, scenario, intervalMs: num(v.interval, 'interval', 1) * 1000, afterAlertId })}\n`)
+    truth?.write(
+      `${JSON.stringify({ type: 'run', seed, bands, start, durationMs, scenario, intervalMs: num(v.interval, 'interval', 1) * 1000, afterAlertId })}\n`,
+    )
     for (const l of sim.labels) truth?.write(`${JSON.stringify({ type: 'label', ...l })}\n`)
     const credentials = new Map(fleet.residents.map((r) => [r.bandId, r.secret]))
     if (badFraction > 0) credentials.set(ROGUE_BAND.id, ROGUE_BAND.secret)
@@ -127,8 +169,16 @@ export async function main(argv: string[], out: (line: string) => void = console
     let events: Iterable<RunEvent> = sim.events()
     if (badFraction > 0) events = withBadTraffic(events, badFraction, createRng(seed).fork('bad'))
     const stats = await runEvents(events, {
-      brokerUrl: v.broker, bands: credentials, simStart: start, speed, onProgress: progress, progressEveryMs,
-      onTruth: (e) => truth?.write(`${JSON.stringify({ type: 'position', bandId: e.bandId, t: Math.round(e.t), lat: e.lat, lon: e.lon })}\n`),
+      brokerUrl: v.broker,
+      bands: credentials,
+      simStart: start,
+      speed,
+      onProgress: progress,
+      progressEveryMs,
+      onTruth: (e) =>
+        truth?.write(
+          `${JSON.stringify({ type: 'position', bandId: e.bandId, t: Math.round(e.t), lat: e.lat, lon: e.lon })}\n`,
+        ),
     })
     truth?.end()
     out(summary(stats))
@@ -144,15 +194,24 @@ export async function main(argv: string[], out: (line: string) => void = console
     }
     if (v.score && client) {
       await new Promise((r) => setTimeout(r, 1000))
-      out(formatScore(score(sim.labels, await fetchAlerts(client, start, afterAlertId), (bands * durationMs) / 3_600_000)))
+      out(
+        formatScore(
+          score(sim.labels, await fetchAlerts(client, start, afterAlertId), (bands * durationMs) / 3_600_000),
+        ),
+      )
     }
     return stats.connectFailures > 0 || stats.failed > 0 ? 1 : 0
   }
 
   async function scoreCommand(): Promise<number> {
     if (!v.truth) throw new UsageError('--truth FILE is required')
-    const lines = (await readFile(v.truth, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>)
-    const header = lines.find((l) => l.type === 'run') as unknown as { bands: number; durationMs: number; start: number; afterAlertId?: number } | undefined
+    const lines = (await readFile(v.truth, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>)
+    const header = lines.find((l) => l.type === 'run') as unknown as
+      | { bands: number; durationMs: number; start: number; afterAlertId?: number }
+      | undefined
     if (!header) throw new UsageError(`${v.truth} is not a truth file (no run line)`)
     const labels = lines.filter((l) => l.type === 'label') as unknown as Label[]
     const alerts = await fetchAlerts(await admin(), header.start, header.afterAlertId)
@@ -170,9 +229,16 @@ export async function main(argv: string[], out: (line: string) => void = console
     const speed = num(v.speed, 'speed', 0.001)
     const span = track.points[track.points.length - 1]!.t - track.points[0]!.t
     const start = Math.round(Date.now() - span * (1 - 1 / speed))
-    err(`replaying ${track.points.length} points (${track.skipped} skipped) over ${(span / 60_000).toFixed(1)} min at ${speed}×`)
+    err(
+      `replaying ${track.points.length} points (${track.skipped} skipped) over ${(span / 60_000).toFixed(1)} min at ${speed}×`,
+    )
     const stats = await runEvents(replayEvents(track.points, v.band, start), {
-      brokerUrl: v.broker, bands: new Map([[v.band, v.secret]]), simStart: start, speed, onProgress: progress, progressEveryMs,
+      brokerUrl: v.broker,
+      bands: new Map([[v.band, v.secret]]),
+      simStart: start,
+      speed,
+      onProgress: progress,
+      progressEveryMs,
     })
     out(summary(stats))
     return stats.failed > 0 || stats.connectFailures > 0 ? 1 : 0
@@ -188,32 +254,54 @@ export async function main(argv: string[], out: (line: string) => void = console
     if (service) {
       const client = await admin()
       for (let i = 0; i < bands; i += 5000) {
-        await client.post('/api/admin/import', { centres: [], users: [], residents: ids.slice(i, i + 5000).map((k) => ({
-          key: loadBandId(k), name: `Load ${k}`, band: { id: loadBandId(k), secret: loadSecret(seed, k) }, zones: [] })) })
+        await client.post('/api/admin/import', {
+          centres: [],
+          users: [],
+          residents: ids.slice(i, i + 5000).map((k) => ({
+            key: loadBandId(k),
+            name: `Load ${k}`,
+            band: { id: loadBandId(k), secret: loadSecret(seed, k) },
+            zones: [],
+          })),
+        })
       }
     }
     const before = service ? await readMetrics(v.url) : new Map<string, number>()
     const start = Date.now()
     const stats = await runEvents(loadEvents({ bands, rate, durationMs, start, seed }), {
-      brokerUrl: v.broker, bands: new Map(ids.map((k) => [loadBandId(k), loadSecret(seed, k)])), simStart: start, speed: 1, onProgress: progress, progressEveryMs,
+      brokerUrl: v.broker,
+      bands: new Map(ids.map((k) => [loadBandId(k), loadSecret(seed, k)])),
+      simStart: start,
+      speed: 1,
+      onProgress: progress,
+      progressEveryMs,
     })
     const after = service ? await readMetrics(v.url) : new Map<string, number>()
     out(summary(stats))
-    out(`offered ${rate} fixes/s; acknowledged ${(stats.acked / (durationMs / 1000)).toFixed(0)} fixes/s` +
-      (service ? `; service accepted ${metricSum(after, 'tongxing_fixes_accepted_total') - metricSum(before, 'tongxing_fixes_accepted_total')}` : ''))
+    out(
+      `offered ${rate} fixes/s; acknowledged ${(stats.acked / (durationMs / 1000)).toFixed(0)} fixes/s` +
+        (service
+          ? `; service accepted ${metricSum(after, 'tongxing_fixes_accepted_total') - metricSum(before, 'tongxing_fixes_accepted_total')}`
+          : ''),
+    )
     return stats.failed > 0 ? 1 : 0
   }
 }
 
 function summary(s: RunStats): string {
   const ms = (x: number | null) => (x === null ? '-' : `${x.toFixed(1)} ms`)
-  return `published ${s.published}, acknowledged ${s.acked}, failed ${s.failed}, bands that could not connect ${s.connectFailures}, ` +
+  return (
+    `published ${s.published}, acknowledged ${s.acked}, failed ${s.failed}, bands that could not connect ${s.connectFailures}, ` +
     `PUBACK p50 ${ms(quantile(s.ackMs, 0.5))} p99 ${ms(quantile(s.ackMs, 0.99))}, ${(s.wallMs / 1000).toFixed(1)} s; good fixes ${s.goodFixes}`
+  )
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
-    console.error(e)
-    process.exit(1)
-  })
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e)
+      process.exit(1)
+    },
+  )
 }

@@ -5,9 +5,26 @@ import { HOUR, MINUTE, localMidnight, type Activity } from './itinerary.ts'
 import type { Rng } from './random.ts'
 import { DANGER_CORRIDORS, type Resident } from './zibo.ts'
 
-export type EpisodeKind = 'wander_slow' | 'wander_purposeful' | 'wander_night' | 'danger' | 'sos' | 'fall' | 'band_removed' | 'silent_outside'
+export type EpisodeKind =
+  | 'wander_slow'
+  | 'wander_purposeful'
+  | 'wander_night'
+  | 'danger'
+  | 'sos'
+  | 'fall'
+  | 'band_removed'
+  | 'silent_outside'
 
-export const EPISODE_KINDS: readonly EpisodeKind[] = ['wander_slow', 'wander_purposeful', 'wander_night', 'danger', 'sos', 'fall', 'band_removed', 'silent_outside']
+export const EPISODE_KINDS: readonly EpisodeKind[] = [
+  'wander_slow',
+  'wander_purposeful',
+  'wander_night',
+  'danger',
+  'sos',
+  'fall',
+  'band_removed',
+  'silent_outside',
+]
 
 /** Expected episodes per band per simulated hour, by kind. */
 export type EpisodeRates = Record<EpisodeKind, number>
@@ -15,8 +32,14 @@ export type EpisodeRates = Record<EpisodeKind, number>
 export const NO_EPISODES: EpisodeRates = Object.fromEntries(EPISODE_KINDS.map((k) => [k, 0])) as EpisodeRates
 
 export const DAY_RATES: EpisodeRates = {
-  wander_slow: 0.004, wander_purposeful: 0.002, wander_night: 0.01, danger: 0.001,
-  sos: 0.002, fall: 0.001, band_removed: 0.002, silent_outside: 0.001,
+  wander_slow: 0.004,
+  wander_purposeful: 0.002,
+  wander_night: 0.01,
+  danger: 0.001,
+  sos: 0.002,
+  fall: 0.001,
+  band_removed: 0.002,
+  silent_outside: 0.001,
 }
 
 export interface Episode {
@@ -32,7 +55,14 @@ export interface Episode {
 }
 
 /** Draws the episodes of one resident over [from, to). `firstId` numbers them fleet-wide. */
-export function drawEpisodes(r: Resident, rates: EpisodeRates, from: number, to: number, rng: Rng, firstId: number): Episode[] {
+export function drawEpisodes(
+  r: Resident,
+  rates: EpisodeRates,
+  from: number,
+  to: number,
+  rng: Rng,
+  firstId: number,
+): Episode[] {
   const hours = (to - from) / HOUR
   const episodes: Episode[] = []
   const homeZone = r.zones[0]!
@@ -50,7 +80,13 @@ export function drawEpisodes(r: Resident, rates: EpisodeRates, from: number, to:
       const beyond = (min: number, max: number) => homeZone.radiusM + rng.uniform(min, max)
       const out = (dist: number, speed: number, lingerMin: [number, number], noReturn = false): Activity => {
         const far = toward(r.home, rng.uniform(0, 2 * Math.PI), dist)
-        return { start, speed, episode: id, noReturn, stops: [{ at: far, stayMs: rng.int(...lingerMin) * MINUTE, indoor: false }] }
+        return {
+          start,
+          speed,
+          episode: id,
+          noReturn,
+          stops: [{ at: far, stayMs: rng.int(...lingerMin) * MINUTE, indoor: false }],
+        }
       }
       switch (kind) {
         case 'wander_slow':
@@ -63,12 +99,28 @@ export function drawEpisodes(r: Resident, rates: EpisodeRates, from: number, to:
           episodes.push({ id, kind, start, activity: out(beyond(200, 500), rng.uniform(0.4, 0.8), [10, 30]) })
           break
         case 'silent_outside':
-          episodes.push({ id, kind, start, activity: out(beyond(250, 500), rng.uniform(0.5, 0.9), [0, 0], true), silenceAfterExitMs: rng.int(1, 4) * MINUTE })
+          episodes.push({
+            id,
+            kind,
+            start,
+            activity: out(beyond(250, 500), rng.uniform(0.5, 0.9), [0, 0], true),
+            silenceAfterExitMs: rng.int(1, 4) * MINUTE,
+          })
           break
         case 'danger': {
           const target = nearestCorridorPoint(r.home)
           if (!target || distanceM(r.home, target) > 2500) break
-          episodes.push({ id, kind, start, activity: { start, speed: rng.uniform(0.8, 1.1), episode: id, stops: [{ at: target, stayMs: rng.int(4, 10) * MINUTE, indoor: false }] } })
+          episodes.push({
+            id,
+            kind,
+            start,
+            activity: {
+              start,
+              speed: rng.uniform(0.8, 1.1),
+              episode: id,
+              stops: [{ at: target, stayMs: rng.int(4, 10) * MINUTE, indoor: false }],
+            },
+          })
           break
         }
         case 'band_removed':

@@ -17,7 +17,13 @@ const body = (e: Publish) => JSON.parse(e.payload) as Record<string, unknown> | 
 function digest(seed: number) {
   const fleet = generateFleet({ bands: 60, seed })
   const h = createHash('sha256')
-  for (const e of simulateFleet(fleet, { start: START, durationMs: HOUR, intervalMs: 30_000, scenario: 'episodes', stormAtMs: 30 * MINUTE }).events()) {
+  for (const e of simulateFleet(fleet, {
+    start: START,
+    durationMs: HOUR,
+    intervalMs: 30_000,
+    scenario: 'episodes',
+    stormAtMs: 30 * MINUTE,
+  }).events()) {
     h.update(`${e.t}|${e.bandId}|${e.type}|${'payload' in e ? e.payload : ''}\n`)
   }
   return h.digest('hex')
@@ -37,7 +43,8 @@ describe('fleet simulation', () => {
     expect(fleet.residents.filter((r) => r.livesIn === 'centre').length).toBeGreaterThan(300)
     expect(fleet.residents.some((r) => r.dayVisitor)).toBe(true)
     for (const r of fleet.residents) {
-      for (const p of [r.home, r.park, r.market]) expect(r.zones.some((z) => distanceM(z.center, p) < z.radiusM - 50)).toBe(true)
+      for (const p of [r.home, r.park, r.market])
+        expect(r.zones.some((z) => distanceM(z.center, p) < z.radiusM - 50)).toBe(true)
     }
   })
 
@@ -60,11 +67,13 @@ describe('fleet simulation', () => {
     const fleet = generateFleet({ bands: 300, seed: 5 })
     const sim = simulateFleet(fleet, { start: START, durationMs: 4 * HOUR, intervalMs: 30_000, scenario: 'episodes' })
     const wanders = sim.labels.filter((l) => l.kind === 'left_safe_zone' && l.mustAlert)
-    for (const kind of ['wander_slow', 'wander_purposeful', 'wander_night']) expect(wanders.some((l) => l.episode === kind)).toBe(true)
+    for (const kind of ['wander_slow', 'wander_purposeful', 'wander_night'])
+      expect(wanders.some((l) => l.episode === kind)).toBe(true)
     for (const l of wanders) {
       expect(l.maxBeyondM).toBeGreaterThanOrEqual(MUST_ALERT.beyondM)
       const plan = sim.plans.find((p) => p.resident.bandId === l.bandId)!
-      const beyond = (t: number) => Math.min(...plan.resident.zones.map((z) => distanceM(z.center, locate(plan.segments, t).at) - z.radiusM))
+      const beyond = (t: number) =>
+        Math.min(...plan.resident.zones.map((z) => distanceM(z.center, locate(plan.segments, t).at) - z.radiusM))
       expect(beyond(l.start - 5000)).toBeLessThanOrEqual(0)
       expect(beyond(l.start + 1000)).toBeGreaterThan(0)
     }
@@ -79,7 +88,12 @@ describe('fleet simulation', () => {
 
   it('when SOS, fall and removal episodes happen, then the band sends the event at the labelled time, and a removed band stays put while its wearer moves', () => {
     const fleet = generateFleet({ bands: 200, seed: 8 })
-    const sim = simulateFleet(fleet, { start: START + 8 * HOUR, durationMs: 6 * HOUR, intervalMs: 30_000, scenario: 'episodes' })
+    const sim = simulateFleet(fleet, {
+      start: START + 8 * HOUR,
+      durationMs: 6 * HOUR,
+      intervalMs: 30_000,
+      scenario: 'episodes',
+    })
     const msgs = publishes(sim.events())
     for (const kind of ['sos', 'fall'] as const) {
       const labels = sim.labels.filter((l) => l.kind === kind)
@@ -91,7 +105,9 @@ describe('fleet simulation', () => {
       }
     }
     const removal = sim.labels.find((l) => l.kind === 'band_removed')!
-    const during = msgs.filter((e) => e.bandId === removal.bandId).flatMap((e) => [body(e)].flat())
+    const during = msgs
+      .filter((e) => e.bandId === removal.bandId)
+      .flatMap((e) => [body(e)].flat())
       .filter((f) => (f.ts as number) * 1000 >= removal.start && (f.ts as number) * 1000 < removal.end)
     expect(during[0]).toMatchObject({ evt: ['removed'] })
     const spots = during as unknown as { lat: number; lon: number }[]
@@ -114,7 +130,13 @@ describe('fleet simulation', () => {
 
   it('when a band loses its network, then it sends the live fix first and the backlog after it, as arrays of older fixes', () => {
     const fleet = generateFleet({ bands: 100, seed: 4 })
-    const sim = simulateFleet(fleet, { start: START, durationMs: 6 * HOUR, intervalMs: 30_000, scenario: 'jitter', faults: { gapsPerHour: 0.5, duplicate: 0 } })
+    const sim = simulateFleet(fleet, {
+      start: START,
+      durationMs: 6 * HOUR,
+      intervalMs: 30_000,
+      scenario: 'jitter',
+      faults: { gapsPerHour: 0.5, duplicate: 0 },
+    })
     const msgs = publishes(sim.events())
     const backlog = msgs.filter((e) => Array.isArray(body(e)))
     expect(backlog.length).toBeGreaterThan(10)
@@ -128,16 +150,30 @@ describe('fleet simulation', () => {
 
   it('when redelivery duplicates are on, then some messages repeat their predecessor exactly, flagged dup', () => {
     const fleet = generateFleet({ bands: 100, seed: 4 })
-    const sim = simulateFleet(fleet, { start: START, durationMs: 2 * HOUR, intervalMs: 30_000, scenario: 'jitter', faults: { gapsPerHour: 0, duplicate: 0.05 } })
+    const sim = simulateFleet(fleet, {
+      start: START,
+      durationMs: 2 * HOUR,
+      intervalMs: 30_000,
+      scenario: 'jitter',
+      faults: { gapsPerHour: 0, duplicate: 0.05 },
+    })
     const msgs = publishes(sim.events())
     const dups = msgs.filter((e) => e.dup)
     expect(dups.length / msgs.length).toBeGreaterThan(0.03)
-    for (const d of dups.slice(0, 50)) expect(msgs.some((e) => !e.dup && e.bandId === d.bandId && e.payload === d.payload)).toBe(true)
+    for (const d of dups.slice(0, 50))
+      expect(msgs.some((e) => !e.dup && e.bandId === d.bandId && e.payload === d.payload)).toBe(true)
   })
 
   it('when a reconnect storm is set, then every band drops and comes back within ten seconds', () => {
     const fleet = generateFleet({ bands: 50, seed: 2 })
-    const sim = simulateFleet(fleet, { start: START, durationMs: HOUR, intervalMs: 30_000, scenario: 'jitter', rates: NO_EPISODES, stormAtMs: 20 * MINUTE })
+    const sim = simulateFleet(fleet, {
+      start: START,
+      durationMs: HOUR,
+      intervalMs: 30_000,
+      scenario: 'jitter',
+      rates: NO_EPISODES,
+      stormAtMs: 20 * MINUTE,
+    })
     const events = [...sim.events()]
     const drops = events.filter((e) => e.type === 'disconnect')
     const backs = events.filter((e) => e.type === 'connect')
@@ -148,8 +184,16 @@ describe('fleet simulation', () => {
 
   it('when the battery runs low, then it drains over time and charging starts below 15 %', () => {
     const fleet = generateFleet({ bands: 40, seed: 6 })
-    const sim = simulateFleet(fleet, { start: START, durationMs: 30 * HOUR, intervalMs: 300_000, scenario: 'jitter', faults: { gapsPerHour: 0, duplicate: 0 } })
-    const msgs = publishes(sim.events()).filter((e) => e.bandId === fleet.residents[0]!.bandId).map((e) => body(e) as { batt: number; chg?: boolean })
+    const sim = simulateFleet(fleet, {
+      start: START,
+      durationMs: 30 * HOUR,
+      intervalMs: 300_000,
+      scenario: 'jitter',
+      faults: { gapsPerHour: 0, duplicate: 0 },
+    })
+    const msgs = publishes(sim.events())
+      .filter((e) => e.bandId === fleet.residents[0]!.bandId)
+      .map((e) => body(e) as { batt: number; chg?: boolean })
     expect(msgs[10]!.batt).toBeLessThan(msgs[0]!.batt)
     const charging = msgs.findIndex((m) => m.chg)
     expect(charging).toBeGreaterThan(0)
@@ -162,7 +206,14 @@ describe('fleet simulation', () => {
     const sim = simulateFleet(fleet, { start: START, durationMs: 2 * HOUR, intervalMs: 30_000, scenario: 'episodes' })
     for (const e of publishes(sim.events())) {
       for (const f of [body(e)].flat()) {
-        expect(f).toMatchObject({ v: 1, seq: expect.any(Number), ts: expect.any(Number), lat: expect.any(Number), lon: expect.any(Number), acc: expect.any(Number) })
+        expect(f).toMatchObject({
+          v: 1,
+          seq: expect.any(Number),
+          ts: expect.any(Number),
+          lat: expect.any(Number),
+          lon: expect.any(Number),
+          acc: expect.any(Number),
+        })
         expect(['gps', 'wifi', 'lbs']).toContain(f.src)
       }
     }

@@ -1,6 +1,14 @@
 // The whole fleet's traffic in time order: every band's messages merged, plus reconnect storms.
 // Scenarios name sets of episode rates. Pure and seeded.
-import { bandEvents, DEFAULT_FAULTS, planBand, type BandOptions, type BandPlan, type Faults, type SimEvent } from './band.ts'
+import {
+  bandEvents,
+  DEFAULT_FAULTS,
+  planBand,
+  type BandOptions,
+  type BandPlan,
+  type Faults,
+  type SimEvent,
+} from './band.ts'
 import { DAY_RATES, NO_EPISODES, type EpisodeRates } from './episodes.ts'
 import { DEFAULT_NOISE, type NoiseModel } from './noise.ts'
 import { createRng } from './random.ts'
@@ -15,7 +23,16 @@ export const SCENARIOS = {
   /** Many wanders of every kind, for scoring detection. */
   wander: { ...NO_EPISODES, wander_slow: 0.15, wander_purposeful: 0.08, wander_night: 0.2, silent_outside: 0.03 },
   /** Every episode kind, often. */
-  episodes: { wander_slow: 0.1, wander_purposeful: 0.05, wander_night: 0.1, danger: 0.05, sos: 0.05, fall: 0.05, band_removed: 0.05, silent_outside: 0.03 },
+  episodes: {
+    wander_slow: 0.1,
+    wander_purposeful: 0.05,
+    wander_night: 0.1,
+    danger: 0.05,
+    sos: 0.05,
+    fall: 0.05,
+    band_removed: 0.05,
+    silent_outside: 0.03,
+  },
 } satisfies Record<string, EpisodeRates>
 
 export type ScenarioName = keyof typeof SCENARIOS
@@ -44,8 +61,13 @@ export interface FleetSim {
 
 export function simulateFleet(fleet: Fleet, o: FleetSimOptions): FleetSim {
   const bandOptions: BandOptions = {
-    start: o.start, end: o.start + o.durationMs, intervalMs: o.intervalMs, noise: o.noise ?? DEFAULT_NOISE,
-    faults: o.faults ?? DEFAULT_FAULTS, rates: o.rates ?? SCENARIOS[o.scenario], corridors: fleet.corridors,
+    start: o.start,
+    end: o.start + o.durationMs,
+    intervalMs: o.intervalMs,
+    noise: o.noise ?? DEFAULT_NOISE,
+    faults: o.faults ?? DEFAULT_FAULTS,
+    rates: o.rates ?? SCENARIOS[o.scenario],
+    corridors: fleet.corridors,
   }
   const root = createRng(fleet.seed)
   let episodeId = 1
@@ -58,7 +80,9 @@ export function simulateFleet(fleet: Fleet, o: FleetSimOptions): FleetSim {
     plans,
     labels: plans.flatMap((p) => p.labels),
     *events() {
-      const streams: Generator<FleetEvent>[] = plans.map((p) => bandEvents(p, bandOptions, root.fork(`events-${p.resident.key}`), o.truth))
+      const streams: Generator<FleetEvent>[] = plans.map((p) =>
+        bandEvents(p, bandOptions, root.fork(`events-${p.resident.key}`), o.truth),
+      )
       if (o.stormAtMs !== undefined) streams.push(storm(fleet, o.start + o.stormAtMs, root.fork('storm')))
       yield* mergeByTime(streams)
     },

@@ -10,7 +10,11 @@ import type { Rng } from './random.ts'
 
 export type BandCommand = { cmd: 'locate' } | { cmd: 'interval'; s?: number; for: number }
 
-export interface HarshMessage { t: number; payload: string; fixes: number }
+export interface HarshMessage {
+  t: number
+  payload: string
+  fixes: number
+}
 
 /** What the band did, for the bench: when only cell towers saw it, fixes sent, presses made. */
 export interface HarshRecord {
@@ -22,8 +26,12 @@ export interface HarshRecord {
 
 type Window = { start: number; end: number; model: HarshModel }
 
-export function* harshBand(plan: BandPlan, o: Window, rng: Rng, record: HarshRecord):
-  Generator<HarshMessage, void, readonly BandCommand[] | undefined> {
+export function* harshBand(
+  plan: BandPlan,
+  o: Window,
+  rng: Rng,
+  record: HarshRecord,
+): Generator<HarshMessage, void, readonly BandCommand[] | undefined> {
   const { model } = o
   const noise = rng.fork('noise')
   const faults = rng.fork('faults')
@@ -51,8 +59,16 @@ export function* harshBand(plan: BandPlan, o: Window, rng: Rng, record: HarshRec
     const cellOnly = record.cellOnly.some(([a, b]) => t >= a && t < b)
     const m = harshMeasure(removedAt ?? here.at, t, removedAt ? true : here.indoor, cellOnly, errors, model, noise)
     if (evt === 'worn') removedAt = undefined
-    const f: Record<string, unknown> = { v: 1, seq, ts: t / 1000, lat: m.lat, lon: m.lon, acc: m.acc, src: m.src,
-      batt: 80 }
+    const f: Record<string, unknown> = {
+      v: 1,
+      seq,
+      ts: t / 1000,
+      lat: m.lat,
+      lon: m.lon,
+      acc: m.acc,
+      src: m.src,
+      batt: 80,
+    }
     if (evt) f.evt = [evt]
     seq = (seq + 1) % 2 ** 32
     return f
@@ -60,14 +76,15 @@ export function* harshBand(plan: BandPlan, o: Window, rng: Rng, record: HarshRec
 
   for (;;) {
     const press = record.presses[p]
-    const command = pending.reduce((a, b) => (Math.min(b.at , a)), Infinity)
+    const command = pending.reduce((a, b) => Math.min(b.at, a), Infinity)
     const t = Math.min(next, locateAt, press?.t ?? Infinity, command)
     if (t >= o.end || t >= plan.silentFrom) return
     if (t === command) {
       const i = pending.findIndex((x) => x.at === t)
       const { c } = pending.splice(i, 1)[0]!
       const gap = inGap(t)
-      if (gap) pending.push({ at: gap[1], c }) // waits in the persistent session until the band is back
+      if (gap)
+        pending.push({ at: gap[1], c }) // waits in the persistent session until the band is back
       else if (c.cmd === 'locate') locateAt = Math.min(locateAt, t + noise.uniform(...model.locateS) * 1000)
       else if (c.for > 0) {
         fastUntil = t + c.for * 1000

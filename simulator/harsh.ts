@@ -77,7 +77,10 @@ export function harshFleet(fleet: Fleet, model: HarshModel, rng: Rng): Fleet {
     const side = own.chance(0.5) ? 1 : -1
     const away = c.halfWidthM + own.uniform(...model.nearRoad.m)
     const home = offset(onLine, (side * -d.north * away) / len, (side * d.east * away) / len)
-    const move = (p: LatLon) => { const m = delta(r.home, p); return offset(home, m.east, m.north) }
+    const move = (p: LatLon) => {
+      const m = delta(r.home, p)
+      return offset(home, m.east, m.north)
+    }
     const [park, market] = [move(r.park), move(r.market)]
     const zone = r.zones[0]!
     const fits = Math.round(Math.max(model.tightZone.minM, distanceM(home, park) + 60, distanceM(home, market) + 60))
@@ -88,10 +91,17 @@ export function harshFleet(fleet: Fleet, model: HarshModel, rng: Rng): Fleet {
 }
 
 /** A band's correlated errors, carried from fix to fix. */
-export interface ErrorState { t: number; drift: [number, number]; tower: [number, number] }
+export interface ErrorState {
+  t: number
+  drift: [number, number]
+  tower: [number, number]
+}
 
-export const freshErrors = (t: number, model: HarshModel, rng: Rng): ErrorState =>
-  ({ t, drift: [0, 0], tower: [rng.normal(model.tower.sigma), rng.normal(model.tower.sigma)] })
+export const freshErrors = (t: number, model: HarshModel, rng: Rng): ErrorState => ({
+  t,
+  drift: [0, 0],
+  tower: [rng.normal(model.tower.sigma), rng.normal(model.tower.sigma)],
+})
 
 /** An Ornstein–Uhlenbeck step: the value keeps most of itself over dt, and stays at σ overall. */
 const ou = (x: number, dtS: number, tauS: number, sigma: number, rng: Rng) => {
@@ -99,17 +109,28 @@ const ou = (x: number, dtS: number, tauS: number, sigma: number, rng: Rng) => {
   return x * rho + Math.sqrt(1 - rho * rho) * rng.normal(sigma)
 }
 
-export interface HarshFix { lat: number; lon: number; acc: number; src: Source; jump: boolean }
+export interface HarshFix {
+  lat: number
+  lon: number
+  acc: number
+  src: Source
+  jump: boolean
+}
 
-export function harshMeasure(truth: LatLon, t: number, indoor: boolean, cellOnly: boolean, e: ErrorState, model: HarshModel,
-  rng: Rng): HarshFix {
+export function harshMeasure(
+  truth: LatLon,
+  t: number,
+  indoor: boolean,
+  cellOnly: boolean,
+  e: ErrorState,
+  model: HarshModel,
+  rng: Rng,
+): HarshFix {
   const dtS = Math.max(0, (t - e.t) / 1000)
   e.t = t
   const fade = Math.exp(-dtS / model.drift.fadeS)
   const drift = (x: number) => ou(x, dtS, model.drift.tauS, model.drift.sigma, rng)
-  e.drift = indoor
-    ? [drift(e.drift[0]), drift(e.drift[1])]
-    : [e.drift[0] * fade, e.drift[1] * fade]
+  e.drift = indoor ? [drift(e.drift[0]), drift(e.drift[1])] : [e.drift[0] * fade, e.drift[1] * fade]
   const tower = (x: number) => ou(x, dtS, model.tower.tauS, model.tower.sigma, rng)
   e.tower = [tower(e.tower[0]), tower(e.tower[1])]
   const mix = indoor ? model.indoor : model.outdoor

@@ -2,7 +2,14 @@
 // It knows nothing of the service's internals: it talks MQTT and HTTP like bands and clients.
 export { createRng, type Rng } from './random.ts'
 export { generateFleet, DISTRICTS, DANGER_CORRIDORS, type Fleet, type Resident, type CareCentre } from './zibo.ts'
-export { simulateFleet, mergeByTime, SCENARIOS, type ScenarioName, type FleetSim, type FleetEvent } from './fleet-sim.ts'
+export {
+  simulateFleet,
+  mergeByTime,
+  SCENARIOS,
+  type ScenarioName,
+  type FleetSim,
+  type FleetEvent,
+} from './fleet-sim.ts'
 export { planBand, bandEvents, DEFAULT_FAULTS, type BandPlan, type SimEvent } from './band.ts'
 export { measure, DEFAULT_NOISE, type NoiseModel } from './noise.ts'
 export { EPISODE_KINDS, type EpisodeKind } from './episodes.ts'

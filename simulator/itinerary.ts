@@ -35,17 +35,23 @@ export function routineActivities(r: Resident, from: number, to: number, rng: Rn
     const at = (h: number, m = 0) => day + h * HOUR + m * MINUTE + rng.int(-10, 10) * MINUTE
     if (r.livesIn === 'centre') {
       out.push({ start: at(10), speed: 0.5, stops: [{ at: r.park, stayMs: rng.int(15, 25) * MINUTE, indoor: false }] })
-      out.push({ start: at(15), speed: 0.5, stops: [{ at: r.market, stayMs: rng.int(20, 35) * MINUTE, indoor: false }] })
+      out.push({
+        start: at(15),
+        speed: 0.5,
+        stops: [{ at: r.market, stayMs: rng.int(20, 35) * MINUTE, indoor: false }],
+      })
       continue
     }
-    if (rng.chance(0.5)) out.push({ start: at(6, 30), speed, stops: [{ at: r.park, stayMs: rng.int(25, 45) * MINUTE, indoor: false }] })
+    if (rng.chance(0.5))
+      out.push({ start: at(6, 30), speed, stops: [{ at: r.park, stayMs: rng.int(25, 45) * MINUTE, indoor: false }] })
     if (r.dayVisitor) {
       const centre = r.zones[1]!.center
       out.push({ start: at(8, 30), speed, stops: [{ at: centre, stayMs: 7 * HOUR, indoor: true }] })
     } else if (rng.chance(0.4)) {
       out.push({ start: at(9, 30), speed, stops: [{ at: r.market, stayMs: rng.int(20, 40) * MINUTE, indoor: false }] })
     }
-    if (rng.chance(0.5)) out.push({ start: at(18, 30), speed, stops: [{ at: r.park, stayMs: rng.int(5, 15) * MINUTE, indoor: false }] })
+    if (rng.chance(0.5))
+      out.push({ start: at(18, 30), speed, stops: [{ at: r.park, stayMs: rng.int(5, 15) * MINUTE, indoor: false }] })
   }
   return out
 }
@@ -60,11 +66,16 @@ export function buildItinerary(home: LatLon, activities: Activity[], from: numbe
   const episodes = sorted.filter((a) => a.episode !== undefined)
   const segments: Segment[] = []
   let cursor = from
-  const push = (s: Segment) => { if (s.t1 > s.t0) segments.push(s) }
+  const push = (s: Segment) => {
+    if (s.t1 > s.t0) segments.push(s)
+  }
   for (const act of sorted) {
     if (act.start < cursor) {
       if (act.episode === undefined) continue
-    } else if (act.episode === undefined && episodes.some((e) => e.start >= act.start && e.start < estimateEnd(home, act))) {
+    } else if (
+      act.episode === undefined &&
+      episodes.some((e) => e.start >= act.start && e.start < estimateEnd(home, act))
+    ) {
       continue // a routine outing would run into an episode: the episode wins
     }
     const start = Math.max(act.start, cursor)
@@ -104,7 +115,14 @@ function estimateEnd(home: LatLon, a: Activity): number {
 function clip(segments: Segment[], to: number): Segment[] {
   const out = segments.filter((s) => s.t0 < to)
   const last = out[out.length - 1]
-  if (last && last.t1 < to) out.push({ kind: 'stay', t0: last.t1, t1: to, at: last.kind === 'stay' ? last.at : last.to, indoor: last.kind === 'stay' && last.indoor })
+  if (last && last.t1 < to)
+    out.push({
+      kind: 'stay',
+      t0: last.t1,
+      t1: to,
+      at: last.kind === 'stay' ? last.at : last.to,
+      indoor: last.kind === 'stay' && last.indoor,
+    })
   return out
 }
 

@@ -26,13 +26,14 @@ describe('GPS noise model', () => {
     const jumps = fixes.filter((f) => f.multipath)
     expect(jumps.length / N).toBeGreaterThan(DEFAULT_NOISE.multipath * 0.85)
     expect(jumps.length / N).toBeLessThan(DEFAULT_NOISE.multipath * 1.15)
-    for (const j of jumps) expect(Math.hypot(delta(HOME, j).east, delta(HOME, j).north)).toBeGreaterThan(DEFAULT_NOISE.multipathM[0] - 20)
+    for (const j of jumps)
+      expect(Math.hypot(delta(HOME, j).east, delta(HOME, j).north)).toBeGreaterThan(DEFAULT_NOISE.multipathM[0] - 20)
     const meanAcc = clean.reduce((a, f) => a + f.acc, 0) / clean.length
     expect(meanAcc).toBeGreaterThan(DEFAULT_NOISE.sigma.gps * 1.5 * 0.9)
     expect(meanAcc).toBeLessThan(DEFAULT_NOISE.sigma.gps * 1.5 * 1.25)
   })
 
-  it('when indoors, then sources follow the model\'s mix and cell-tower fixes are coarse', () => {
+  it("when indoors, then sources follow the model's mix and cell-tower fixes are coarse", () => {
     const fixes = sample(true)
     const share = (src: string) => fixes.filter((f) => f.src === src).length / N
     expect(share('wifi')).toBeCloseTo(DEFAULT_NOISE.indoorWifi, 1)

@@ -38,7 +38,13 @@ const ACC_PER_SIGMA = 1.5
 
 export function measure(truth: LatLon, indoor: boolean, model: NoiseModel, rng: Rng): Measured {
   const roll = rng.next()
-  const src: Source = !indoor ? 'gps' : roll < model.indoorWifi ? 'wifi' : roll < model.indoorWifi + model.indoorLbs ? 'lbs' : 'gps'
+  const src: Source = !indoor
+    ? 'gps'
+    : roll < model.indoorWifi
+      ? 'wifi'
+      : roll < model.indoorWifi + model.indoorLbs
+        ? 'lbs'
+        : 'gps'
   const sigma = src === 'gps' ? (indoor ? model.sigma.gpsIndoor : model.sigma.gps) : model.sigma[src]
   let p = offset(truth, rng.normal(sigma), rng.normal(sigma))
   let multipath = false

@@ -33,9 +33,11 @@ export function parseTrack(text: string, format: TrackFormat): ParsedTrack {
     const t = toTime(r.t)
     const lat = Number(r.lat)
     const lon = Number(r.lon)
-    if (t !== undefined && Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) points.push({ t, lat, lon })
+    if (t !== undefined && Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180)
+      points.push({ t, lat, lon })
   }
-  if (points.length === 0) return { ok: false, error: `no points with a time, latitude and longitude in the ${format} track` }
+  if (points.length === 0)
+    return { ok: false, error: `no points with a time, latitude and longitude in the ${format} track` }
   return { ok: true, points: points.sort((a, b) => a.t - b.t), skipped: raw.length - points.length }
 }
 
@@ -44,17 +46,23 @@ function gpxToGeoJson(text: string): unknown {
   return gpx(doc as unknown as Document)
 }
 
-interface Feature { geometry?: { type: string; coordinates: unknown }; properties?: Record<string, unknown> | null }
+interface Feature {
+  geometry?: { type: string; coordinates: unknown }
+  properties?: Record<string, unknown> | null
+}
 
 function fromGeoJson(doc: unknown): { t: unknown; lat: unknown; lon: unknown }[] {
   const d = doc as { type?: string; features?: Feature[] } & Feature
-  const features = d.type === 'FeatureCollection' ? d.features ?? [] : [d]
+  const features = d.type === 'FeatureCollection' ? (d.features ?? []) : [d]
   const out: { t: unknown; lat: unknown; lon: unknown }[] = []
   for (const f of features) {
     const props = f.properties ?? {}
     if (f.geometry?.type === 'LineString') {
       const coords = f.geometry.coordinates as number[][]
-      const times = ((props.coordinateProperties as { times?: unknown[] } | undefined)?.times ?? props.coordTimes ?? props.times ?? []) as unknown[]
+      const times = ((props.coordinateProperties as { times?: unknown[] } | undefined)?.times ??
+        props.coordTimes ??
+        props.times ??
+        []) as unknown[]
       for (const [i, c] of coords.entries()) out.push({ t: times[i], lat: c[1], lon: c[0] })
     } else if (f.geometry?.type === 'Point') {
       const c = f.geometry.coordinates as number[]
@@ -65,7 +73,11 @@ function fromGeoJson(doc: unknown): { t: unknown; lat: unknown; lon: unknown }[]
 }
 
 function fromCsv(text: string): { t: unknown; lat: unknown; lon: unknown }[] {
-  const rows = parseCsv(text, { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, trim: true }) as Record<string, string>[]
+  const rows = parseCsv(text, {
+    columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()),
+    skip_empty_lines: true,
+    trim: true,
+  }) as Record<string, string>[]
   const pick = (row: Record<string, string>, names: string[]) => names.map((n) => row[n]).find((v) => v !== undefined)
   return rows.map((row) => ({
     t: pick(row, ['time', 'timestamp', 'ts', 'datetime', 'date']),
@@ -88,6 +100,11 @@ export function* replayEvents(points: readonly TrackPoint[], bandId: string, sta
   const shift = start - points[0]!.t
   for (const [seq, p] of points.entries()) {
     const t = p.t + shift
-    yield { t, bandId, type: 'publish', payload: JSON.stringify({ v: 1, seq, ts: t / 1000, lat: p.lat, lon: p.lon, acc: 8, src: 'gps' }) }
+    yield {
+      t,
+      bandId,
+      type: 'publish',
+      payload: JSON.stringify({ v: 1, seq, ts: t / 1000, lat: p.lat, lon: p.lon, acc: 8, src: 'gps' }),
+    }
   }
 }

@@ -4,7 +4,16 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { fixCount, type BadKind } from './bad-traffic.ts'
 
 export type RunEvent =
-  | { t: number; bandId: string; type: 'publish'; payload: string; dup?: boolean; topic?: string; qos?: 0 | 1; bad?: BadKind }
+  | {
+      t: number
+      bandId: string
+      type: 'publish'
+      payload: string
+      dup?: boolean
+      topic?: string
+      qos?: 0 | 1
+      bad?: BadKind
+    }
   | { t: number; bandId: string; type: 'disconnect' | 'connect' }
   | { t: number; bandId: string; type: 'truth'; lat: number; lon: number }
 
@@ -52,20 +61,27 @@ export async function connectBands(brokerUrl: string, bands: ReadonlyMap<string,
   let failures = 0
   const ids = [...bands.keys()]
   for (let i = 0; i < ids.length; i += parallel) {
-    await Promise.all(ids.slice(i, i + parallel).map(async (bandId) => {
-      const client = mqtt.connect(brokerUrl, {
-        clientId: bandId, username: bandId, password: bands.get(bandId), clean: true, reconnectPeriod: 1000, connectTimeout: 10_000,
-        will: { topic: `bands/${bandId}/status`, payload: Buffer.from('offline'), qos: 1, retain: true },
-      })
-      client.on('connect', () => client.publish(`bands/${bandId}/status`, 'online', { qos: 1, retain: true }))
-      client.on('error', () => undefined) // reconnects on its own; failures are counted below
-      clients.set(bandId, client)
-      const ok = await new Promise<boolean>((resolve) => {
-        client.once('connect', () => resolve(true))
-        setTimeout(() => resolve(client.connected), 10_000)
-      })
-      if (!ok) failures++
-    }))
+    await Promise.all(
+      ids.slice(i, i + parallel).map(async (bandId) => {
+        const client = mqtt.connect(brokerUrl, {
+          clientId: bandId,
+          username: bandId,
+          password: bands.get(bandId),
+          clean: true,
+          reconnectPeriod: 1000,
+          connectTimeout: 10_000,
+          will: { topic: `bands/${bandId}/status`, payload: Buffer.from('offline'), qos: 1, retain: true },
+        })
+        client.on('connect', () => client.publish(`bands/${bandId}/status`, 'online', { qos: 1, retain: true }))
+        client.on('error', () => undefined) // reconnects on its own; failures are counted below
+        clients.set(bandId, client)
+        const ok = await new Promise<boolean>((resolve) => {
+          client.once('connect', () => resolve(true))
+          setTimeout(() => resolve(client.connected), 10_000)
+        })
+        if (!ok) failures++
+      }),
+    )
   }
   return { clients, failures }
 }
@@ -73,15 +89,32 @@ export async function connectBands(brokerUrl: string, bands: ReadonlyMap<string,
 export async function runEvents(events: Iterable<RunEvent>, o: RunnerOptions): Promise<RunStats> {
   const started = Date.now()
   const { clients, failures } = await connectBands(o.brokerUrl, o.bands)
-  const stats: RunStats = { published: 0, goodFixes: 0, bad: {}, droppedOffline: 0, acked: 0, failed: 0, connectFailures: failures, ackMs: [], wallMs: 0 }
+  const stats: RunStats = {
+    published: 0,
+    goodFixes: 0,
+    bad: {},
+    droppedOffline: 0,
+    acked: 0,
+    failed: 0,
+    connectFailures: failures,
+    ackMs: [],
+    wallMs: 0,
+  }
   const wallStart = Date.now()
   let inFlight = 0
   let simTime = o.simStart
   let lastCount = 0
   const timer = setInterval(() => {
     const connected = [...clients.values()].filter((c) => c.connected).length
-    o.onProgress?.({ simTime, connected, bands: clients.size, perSecond: (stats.published - lastCount) / ((o.progressEveryMs ?? 2000) / 1000),
-      published: stats.published, acked: stats.acked, failed: stats.failed })
+    o.onProgress?.({
+      simTime,
+      connected,
+      bands: clients.size,
+      perSecond: (stats.published - lastCount) / ((o.progressEveryMs ?? 2000) / 1000),
+      published: stats.published,
+      acked: stats.acked,
+      failed: stats.failed,
+    })
     lastCount = stats.published
   }, o.progressEveryMs ?? 2000)
 
@@ -96,9 +129,11 @@ export async function runEvents(events: Iterable<RunEvent>, o: RunnerOptions): P
     }
     const client = clients.get(e.bandId)
     if (!client) continue
-    if (e.type === 'disconnect') client.stream.destroy() // a dropped radio link, not a clean DISCONNECT
-    else if (e.type === 'connect') { if (!client.connected) client.reconnect() }
-    else if (e.type === 'publish') {
+    if (e.type === 'disconnect')
+      client.stream.destroy() // a dropped radio link, not a clean DISCONNECT
+    else if (e.type === 'connect') {
+      if (!client.connected) client.reconnect()
+    } else if (e.type === 'publish') {
       const qos = e.qos ?? 1
       if (qos === 0 && !client.connected) {
         stats.droppedOffline++

@@ -33,8 +33,10 @@ export interface Score {
 }
 
 const matches = (a: AlertLike, l: Label) =>
-  a.bandId === l.bandId && EXPECTED_ALERTS[l.kind].includes(a.kind) &&
-  a.fixTime >= l.start - MATCH_WINDOW.beforeMs && a.fixTime <= l.end + MATCH_WINDOW.afterMs
+  a.bandId === l.bandId &&
+  EXPECTED_ALERTS[l.kind].includes(a.kind) &&
+  a.fixTime >= l.start - MATCH_WINDOW.beforeMs &&
+  a.fixTime <= l.end + MATCH_WINDOW.afterMs
 
 export function score(labels: readonly Label[], alerts: readonly AlertLike[], bandHours: number): Score {
   const byBand = new Map<string, Label[]>()
@@ -63,11 +65,21 @@ export function score(labels: readonly Label[], alerts: readonly AlertLike[], ba
   }
   const falseAlerts = Object.values(falseByKind).reduce((a, b) => a + b, 0)
   return {
-    byLabel: [...rows.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, r]) => ({
-      kind, episodes: r.delays.length + r.missed, detected: r.delays.length, missed: r.missed,
-      medianDelayS: quantile(r.delays, 0.5), p95DelayS: quantile(r.delays, 0.95),
-    })),
-    trueAlerts, falseAlerts, falseByKind, unscored, bandHours,
+    byLabel: [...rows.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, r]) => ({
+        kind,
+        episodes: r.delays.length + r.missed,
+        detected: r.delays.length,
+        missed: r.missed,
+        medianDelayS: quantile(r.delays, 0.5),
+        p95DelayS: quantile(r.delays, 0.95),
+      })),
+    trueAlerts,
+    falseAlerts,
+    falseByKind,
+    unscored,
+    bandHours,
     falsePer1000BandHours: bandHours > 0 ? (falseAlerts / bandHours) * 1000 : 0,
   }
 }
@@ -82,9 +94,14 @@ export function formatScore(s: Score): string {
   const lines = ['episode kind                          episodes  detected  missed  delay median  delay p95']
   for (const r of s.byLabel) {
     const d = (x: number | null) => (x === null ? '-' : `${x.toFixed(0)} s`)
-    lines.push(`${r.kind.padEnd(38)}${String(r.episodes).padStart(8)}${String(r.detected).padStart(10)}${String(r.missed).padStart(8)}${d(r.medianDelayS).padStart(14)}${d(r.p95DelayS).padStart(11)}`)
+    lines.push(
+      `${r.kind.padEnd(38)}${String(r.episodes).padStart(8)}${String(r.detected).padStart(10)}${String(r.missed).padStart(8)}${d(r.medianDelayS).padStart(14)}${d(r.p95DelayS).padStart(11)}`,
+    )
   }
-  lines.push('', `true alerts: ${s.trueAlerts}   false alerts: ${s.falseAlerts} (${s.falsePer1000BandHours.toFixed(2)} per 1000 band-hours over ${s.bandHours.toFixed(0)} band-hours)`)
+  lines.push(
+    '',
+    `true alerts: ${s.trueAlerts}   false alerts: ${s.falseAlerts} (${s.falsePer1000BandHours.toFixed(2)} per 1000 band-hours over ${s.bandHours.toFixed(0)} band-hours)`,
+  )
   for (const [kind, n] of Object.entries(s.falseByKind)) lines.push(`  false ${kind}: ${n}`)
   for (const [kind, n] of Object.entries(s.unscored)) lines.push(`  not scored (no truth for it) ${kind}: ${n}`)
   return lines.join('\n')

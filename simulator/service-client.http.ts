@@ -7,13 +7,19 @@ export interface ServiceClient {
 
 export async function login(baseUrl: string, username: string, password: string): Promise<ServiceClient> {
   const res = await fetch(`${baseUrl}/api/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
   })
   if (res.status !== 204) throw new Error(`login as ${username} failed: HTTP ${res.status}`)
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   const call = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${baseUrl}${path}`, {
-      method, headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      method,
+      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const json = (await r.json()) as unknown
@@ -36,7 +42,9 @@ export async function fetchAlerts(client: ServiceClient, since: number, afterId 
   const all: ServiceAlert[] = []
   let beforeId: number | undefined
   for (;;) {
-    const page = (await client.get(`/api/alerts?limit=1000&since=${since}${beforeId ? `&beforeId=${beforeId}` : ''}`)) as { alerts: ServiceAlert[] }
+    const page = (await client.get(
+      `/api/alerts?limit=1000&since=${since}${beforeId ? `&beforeId=${beforeId}` : ''}`,
+    )) as { alerts: ServiceAlert[] }
     all.push(...page.alerts.filter((a) => a.id > afterId))
     if (page.alerts.length < 1000 || page.alerts.at(-1)!.id <= afterId) return all
     beforeId = page.alerts[page.alerts.length - 1]!.id

@@ -4,7 +4,14 @@ import { distanceM, type LatLon } from './geo.ts'
 import { locate, MINUTE, type Segment } from './itinerary.ts'
 import { distanceToCorridorM, type DangerCorridor, type SafeZone } from './zibo.ts'
 
-export type LabelKind = 'left_safe_zone' | 'entered_danger_zone' | 'sos' | 'fall' | 'band_removed' | 'silent_outside' | 'no_network'
+export type LabelKind =
+  | 'left_safe_zone'
+  | 'entered_danger_zone'
+  | 'sos'
+  | 'fall'
+  | 'band_removed'
+  | 'silent_outside'
+  | 'no_network'
 
 /** Alert kinds that count as detecting each label. */
 export const EXPECTED_ALERTS: Record<LabelKind, readonly string[]> = {
@@ -45,7 +52,13 @@ export interface Interval {
 }
 
 /** Intervals of [from, to) when the path is outside every zone (zones) or inside a corridor. */
-export function sampleIntervals(segments: Segment[], from: number, to: number, zones: readonly SafeZone[], corridors: readonly DangerCorridor[]) {
+export function sampleIntervals(
+  segments: Segment[],
+  from: number,
+  to: number,
+  zones: readonly SafeZone[],
+  corridors: readonly DangerCorridor[],
+) {
   const outside: Interval[] = []
   const danger: Interval[] = []
   let openOut: Interval | undefined
@@ -53,7 +66,14 @@ export function sampleIntervals(segments: Segment[], from: number, to: number, z
   const visit = (t: number, at: LatLon, span: number) => {
     const beyond = Math.min(...zones.map((z) => distanceM(z.center, at) - z.radiusM))
     openOut = track(outside, openOut, beyond > 0, t, beyond, span)
-    openDanger = track(danger, openDanger, corridors.some((c) => distanceToCorridorM(at, c) < 0), t, 0, span)
+    openDanger = track(
+      danger,
+      openDanger,
+      corridors.some((c) => distanceToCorridorM(at, c) < 0),
+      t,
+      0,
+      span,
+    )
   }
   // A stay is one place for its whole span; a walk is sampled every STEP_MS.
   for (const seg of segments) {
@@ -63,11 +83,22 @@ export function sampleIntervals(segments: Segment[], from: number, to: number, z
     if (seg.kind === 'stay') visit(t0, seg.at, t1 - t0)
     else for (let t = t0; t < t1; t += STEP_MS) visit(t, locate([seg], t).at, Math.min(STEP_MS, t1 - t))
   }
-  for (const [list, open] of [[outside, openOut], [danger, openDanger]] as const) if (open) list.push({ ...open, end: to })
+  for (const [list, open] of [
+    [outside, openOut],
+    [danger, openDanger],
+  ] as const)
+    if (open) list.push({ ...open, end: to })
   return { outside, danger }
 }
 
-function track(list: Interval[], open: Interval | undefined, inside: boolean, t: number, beyond: number, span: number): Interval | undefined {
+function track(
+  list: Interval[],
+  open: Interval | undefined,
+  inside: boolean,
+  t: number,
+  beyond: number,
+  span: number,
+): Interval | undefined {
   if (inside) {
     const i = open ?? { start: t, end: t, maxBeyondM: 0, farMs: 0 }
     i.maxBeyondM = Math.max(i.maxBeyondM, beyond)

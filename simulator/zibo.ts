@@ -31,12 +31,39 @@ export interface DangerCorridor {
 }
 
 export const DANGER_CORRIDORS: readonly DangerCorridor[] = [
-  { key: 'xiaofu-river', name: 'Xiaofu River bank', halfWidthM: 40, line: [
-    { lat: 36.49, lon: 117.86 }, { lat: 36.56, lon: 117.9 }, { lat: 36.64, lon: 117.95 }, { lat: 36.72, lon: 117.93 },
-    { lat: 36.8, lon: 117.9 }, { lat: 36.88, lon: 117.93 }] },
-  { key: 'liuquan-road', name: 'Liuquan Road', halfWidthM: 25, line: [{ lat: 36.7, lon: 118.05 }, { lat: 36.9, lon: 118.05 }] },
-  { key: 'jiaoji-railway', name: 'Jiaoji railway', halfWidthM: 30, line: [
-    { lat: 36.79, lon: 117.85 }, { lat: 36.8, lon: 118.0 }, { lat: 36.82, lon: 118.15 }, { lat: 36.84, lon: 118.3 }] },
+  {
+    key: 'xiaofu-river',
+    name: 'Xiaofu River bank',
+    halfWidthM: 40,
+    line: [
+      { lat: 36.49, lon: 117.86 },
+      { lat: 36.56, lon: 117.9 },
+      { lat: 36.64, lon: 117.95 },
+      { lat: 36.72, lon: 117.93 },
+      { lat: 36.8, lon: 117.9 },
+      { lat: 36.88, lon: 117.93 },
+    ],
+  },
+  {
+    key: 'liuquan-road',
+    name: 'Liuquan Road',
+    halfWidthM: 25,
+    line: [
+      { lat: 36.7, lon: 118.05 },
+      { lat: 36.9, lon: 118.05 },
+    ],
+  },
+  {
+    key: 'jiaoji-railway',
+    name: 'Jiaoji railway',
+    halfWidthM: 30,
+    line: [
+      { lat: 36.79, lon: 117.85 },
+      { lat: 36.8, lon: 118.0 },
+      { lat: 36.82, lon: 118.15 },
+      { lat: 36.84, lon: 118.3 },
+    ],
+  },
 ]
 
 export function distanceToCorridorM(p: LatLon, c: DangerCorridor): number {
@@ -104,8 +131,13 @@ export function generateFleet({ bands, seed, centres: centreCount = 22, inCentre
     const district = DISTRICTS[weightedIndex(weights, i, centreCount)]!
     const at = clearOfCorridors(centreRng, district.centre, 2500, 300)
     const key = `centre-${pad(i + 1, 2)}`
-    centres.push({ key, name: `${district.name} Care Centre ${pad(i + 1, 2)}`, district: district.name, at,
-      zone: { key: `${key}-grounds`, name: 'care centre grounds', center: at, radiusM: 200 } })
+    centres.push({
+      key,
+      name: `${district.name} Care Centre ${pad(i + 1, 2)}`,
+      district: district.name,
+      at,
+      zone: { key: `${key}-grounds`, name: 'care centre grounds', center: at, radiusM: 200 },
+    })
   }
 
   const residents: Resident[] = []
@@ -117,15 +149,26 @@ export function generateFleet({ bands, seed, centres: centreCount = 22, inCentre
     const local = inDistrict.length > 0 ? inDistrict : centres
     const livesIn = r.chance(inCentreShare) ? 'centre' : 'home'
     const base = {
-      key, name: `Resident ${pad(i + 1, 4)}`, bandId: `86${pad(4_100_000_000 + i * 7919, 13)}`,
-      secret: secretFrom(r), district: district.name,
+      key,
+      name: `Resident ${pad(i + 1, 4)}`,
+      bandId: `86${pad(4_100_000_000 + i * 7919, 13)}`,
+      secret: secretFrom(r),
+      district: district.name,
       family: { username: `family-${pad(i + 1, 4)}`, password: `amber-otter-meadow-${pad(i + 1, 4)}` },
     }
     if (livesIn === 'centre') {
       const centre = r.pick(local)
       const garden = (m: number) => offset(centre.at, r.uniform(-m, m), r.uniform(-m, m))
-      residents.push({ ...base, livesIn, centreKey: centre.key, home: centre.at, dayVisitor: false,
-        park: garden(90), market: garden(90), zones: [centre.zone] })
+      residents.push({
+        ...base,
+        livesIn,
+        centreKey: centre.key,
+        home: centre.at,
+        dayVisitor: false,
+        park: garden(90),
+        market: garden(90),
+        zones: [centre.zone],
+      })
       continue
     }
     const radiusM = Math.round(r.uniform(300, 500))
@@ -140,8 +183,16 @@ export function generateFleet({ bands, seed, centres: centreCount = 22, inCentre
     }
     const zones: SafeZone[] = [{ key: `${key}-home`, name: 'home neighbourhood', center: home, radiusM }]
     if (dayVisitor) zones.push(nearest.zone)
-    residents.push({ ...base, livesIn, centreKey: nearest.key, home, dayVisitor,
-      park: within(radiusM - 150), market: within(radiusM - 150), zones })
+    residents.push({
+      ...base,
+      livesIn,
+      centreKey: nearest.key,
+      home,
+      dayVisitor,
+      park: within(radiusM - 150),
+      market: within(radiusM - 150),
+      zones,
+    })
   }
   return { seed, centres, residents, corridors: DANGER_CORRIDORS }
 }

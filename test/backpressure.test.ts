@@ -20,14 +20,25 @@ describe('backpressure during a burst', () => {
   it('when 20 bands upload backlogs far beyond the bound, then they are paused and resumed until all is stored, within seconds', async () => {
     const t0 = Date.now() - 3_600_000
     const started = Date.now()
-    await Promise.all(bands.map(async (b) => {
-      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${service.mqttPort}`, { clientId: b.id, username: b.id, password: b.secret, reconnectPeriod: 0 })
-      const messages = Array.from({ length: 20 }, (_, m) => JSON.stringify(Array.from({ length: 50 }, (_, k) => fixNorth(m * 50 + k, 0, t0 + (m * 50 + k) * 1000))))
-      await Promise.all(messages.map((p) => c.publishAsync(`bands/${b.id}/telemetry`, p, { qos: 1 })))
-      await c.endAsync()
-    }))
+    await Promise.all(
+      bands.map(async (b) => {
+        const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${service.mqttPort}`, {
+          clientId: b.id,
+          username: b.id,
+          password: b.secret,
+          reconnectPeriod: 0,
+        })
+        const messages = Array.from({ length: 20 }, (_, m) =>
+          JSON.stringify(Array.from({ length: 50 }, (_, k) => fixNorth(m * 50 + k, 0, t0 + (m * 50 + k) * 1000))),
+        )
+        await Promise.all(messages.map((p) => c.publishAsync(`bands/${b.id}/telemetry`, p, { qos: 1 })))
+        await c.endAsync()
+      }),
+    )
     const seconds = (Date.now() - started) / 1000
-    const r = await service.db.query<{ n: number }>("SELECT count(*)::int AS n FROM positions WHERE band_id LIKE 'burst-%'")
+    const r = await service.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM positions WHERE band_id LIKE 'burst-%'",
+    )
     expect(r.rows[0]!.n).toBe(20 * 20 * 50)
     expect(seconds).toBeLessThan(20)
     const metrics = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text()

@@ -33,8 +33,27 @@ describe.runIf(server !== undefined || process.env.CI === 'true')('backup and re
     const db = createDb({ connectionString: original.url, log, max: 2 })
     await migrate(db, log)
     const world = await provisionWorld(db)
-    await pgPositionStore(db).insert(Array.from({ length: 50 }, (_, i) => ({ bandId: BAND.id, seq: i, ts: t + i * 10_000, lat: 36.81, lon: 118.05, acc: 10, src: 'gps' as const, batt: 80, evt: [] })))
-    await raiseAlert(db, { residentId: world.resident, bandId: BAND.id, zoneId: null, kind: 'sos', fixTime: t, evidence: {} })
+    await pgPositionStore(db).insert(
+      Array.from({ length: 50 }, (_, i) => ({
+        bandId: BAND.id,
+        seq: i,
+        ts: t + i * 10_000,
+        lat: 36.81,
+        lon: 118.05,
+        acc: 10,
+        src: 'gps' as const,
+        batt: 80,
+        evt: [],
+      })),
+    )
+    await raiseAlert(db, {
+      residentId: world.resident,
+      bandId: BAND.id,
+      zoneId: null,
+      kind: 'sos',
+      fixTime: t,
+      evidence: {},
+    })
     await db.close()
     const file = join(await mkdtemp(join(tmpdir(), 'tongxing-backup-')), 'tongxing.dump')
     tool('pg_dump', ['-Fc', '-f', file, original.url])
@@ -52,9 +71,22 @@ describe.runIf(server !== undefined || process.env.CI === 'true')('backup and re
     expect(await count('SELECT count(*)::int AS n FROM positions')).toBe(50)
     expect(await count(`SELECT count(*)::int AS n FROM alerts WHERE kind = 'sos'`)).toBe(1)
     expect(await count('SELECT max(version)::int AS n FROM schema_migrations')).toBeGreaterThanOrEqual(14)
-    expect(await pgPositionStore(service.db).insert([{ bandId: BAND.id, seq: 99, ts: t + 999_000, lat: 36.81, lon: 118.05, acc: 10, src: 'gps', batt: 80, evt: [] }])).toBe(1)
-    const resident = (await service.db.query<{ id: number }>('SELECT resident_id AS id FROM bands WHERE id = $1', [BAND.id])).rows[0]!.id
-    const fall = await raiseAlert(service.db, { residentId: resident, bandId: BAND.id, zoneId: null, kind: 'fall', fixTime: t + 999_000, evidence: {} })
+    expect(
+      await pgPositionStore(service.db).insert([
+        { bandId: BAND.id, seq: 99, ts: t + 999_000, lat: 36.81, lon: 118.05, acc: 10, src: 'gps', batt: 80, evt: [] },
+      ]),
+    ).toBe(1)
+    const resident = (
+      await service.db.query<{ id: number }>('SELECT resident_id AS id FROM bands WHERE id = $1', [BAND.id])
+    ).rows[0]!.id
+    const fall = await raiseAlert(service.db, {
+      residentId: resident,
+      bandId: BAND.id,
+      zoneId: null,
+      kind: 'fall',
+      fixTime: t + 999_000,
+      evidence: {},
+    })
     expect(fall!.alert.id).toBeGreaterThan(1) // the identity sequence came with the data
   })
 })

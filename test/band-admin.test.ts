@@ -16,8 +16,12 @@ describe('bands for admins', () => {
   afterAll(() => service?.stop())
 
   const post = async (user: string, path: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, { method: 'POST', headers: { cookie: await login(service.httpPort, user), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined })
-    return { status: res.status, body: res.status === 204 ? null : (await res.json()) as { secret?: string } }
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, {
+      method: 'POST',
+      headers: { cookie: await login(service.httpPort, user), ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    return { status: res.status, body: res.status === 204 ? null : ((await res.json()) as { secret?: string }) }
   }
 
   it('when an admin provisions a band and later rotates its secret, then the band connects with each new secret and the old one is refused', async () => {
@@ -28,14 +32,18 @@ describe('bands for admins', () => {
     expect((await post('ops', '/api/admin/bands', { id: '860000000000099' })).status).toBe(409)
     const rotated = await post('ops', '/api/admin/bands/860000000000099/secret')
     expect(rotated.status).toBe(200)
-    await expect(connectBand(service.mqttPort!, { id: '860000000000099', secret: first })).rejects.toThrow(/bad user ?name or password/i)
+    await expect(connectBand(service.mqttPort!, { id: '860000000000099', secret: first })).rejects.toThrow(
+      /bad user ?name or password/i,
+    )
     await (await connectBand(service.mqttPort!, { id: '860000000000099', secret: rotated.body!.secret! })).endAsync()
   })
 
   it('when an admin takes a band from its wearer, then care staff no longer see it; nobody but admins may do any of this', async () => {
     expect((await post('staff-zhangdian', `/api/admin/bands/${BAND.id}/unassign`)).status).toBe(403)
     expect((await post('ops', `/api/admin/bands/${BAND.id}/unassign`)).status).toBe(204)
-    const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/bands`, { headers: { cookie: await login(service.httpPort, 'staff-zhangdian') } })
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/bands`, {
+      headers: { cookie: await login(service.httpPort, 'staff-zhangdian') },
+    })
     expect(((await res.json()) as { bands: unknown[] }).bands).toEqual([])
     const r = await service.db.query('SELECT resident_id FROM bands WHERE id = $1', [BAND.id])
     expect(r.rows).toEqual([{ resident_id: null }])

@@ -11,8 +11,16 @@ import { useServiceWithWorld, type World } from './support/world.ts'
 
 // A lives at HOME (36.81…, 118.05…); B lives 25 km away (36.60…, 117.90…).
 const B_HOME = { lat: 36.6031, lon: 117.9012 }
-const fix = (seq: number, tsMs: number, at: { lat: number; lon: number }, extra: Record<string, unknown> = {}) =>
-  ({ v: 1, seq, ts: tsMs / 1000, lat: at.lat, lon: at.lon, acc: 8, src: 'gps', ...extra })
+const fix = (seq: number, tsMs: number, at: { lat: number; lon: number }, extra: Record<string, unknown> = {}) => ({
+  v: 1,
+  seq,
+  ts: tsMs / 1000,
+  lat: at.lat,
+  lon: at.lon,
+  acc: 8,
+  src: 'gps',
+  ...extra,
+})
 /** Text that only A's data contains: A's name and A's coordinates. */
 const OF_A = ['Wang Jianguo', '36.81', '118.05']
 
@@ -29,7 +37,10 @@ interface Reuse {
 describe('a band passed to a new wearer', () => {
   let service: Service
   let world: World
-  useServiceWithWorld((s, w) => { service = s; world = w })
+  useServiceWithWorld((s, w) => {
+    service = s
+    world = w
+  })
 
   const url = (path: string) => `http://127.0.0.1:${service.httpPort}${path}`
   const cookies = new Map<string, string>()
@@ -46,9 +57,13 @@ describe('a band passed to a new wearer', () => {
     await c.publishAsync(`bands/${band.id}/telemetry`, JSON.stringify(fixes), { qos: 1 })
     await c.endAsync()
   }
-  const positionsLeft = async (bandId: string, before: number) => (await service.db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM positions WHERE band_id = $1 AND fix_time < to_timestamp($2 / 1000.0)',
-    [bandId, before])).rows[0]!.n
+  const positionsLeft = async (bandId: string, before: number) =>
+    (
+      await service.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM positions WHERE band_id = $1 AND fix_time < to_timestamp($2 / 1000.0)',
+        [bandId, before],
+      )
+    ).rows[0]!.n
 
   /** Every GET route of the API (from its OpenAPI document) as `user`, with these ids: the answers. */
   const readEverything = async (user: string, ids: Record<string, string>) => {
@@ -78,7 +93,7 @@ describe('a band passed to a new wearer', () => {
   const reuse = async (o: Reuse) => {
     const t0 = Date.now()
     await publish(o.band, [fix(1, t0 - 20 * 60_000, HOME), fix(2, t0 - 10 * 60_000, HOME, { batt: 42, evt: ['sos'] })])
-    await eventually(() => exists('SELECT 1 FROM alerts WHERE resident_id = $1 AND kind = \'sos\'', [o.residentA]))
+    await eventually(() => exists("SELECT 1 FROM alerts WHERE resident_id = $1 AND kind = 'sos'", [o.residentA]))
     await eventually(() => exists('SELECT 1 FROM band_status WHERE band_id = $1 AND batt = 42', [o.band.id]))
     expect((await as(o.familyA, 'POST', `/api/bands/${o.band.id}/commands`, { cmd: 'locate' })).status).toBe(202)
     const liveA = await openLive(service.httpPort, cookies.get(o.familyA))
@@ -113,7 +128,7 @@ describe('a band passed to a new wearer', () => {
     expect(hours.hours.reduce((n, h) => n + h.reports, 0)).toBe(2)
     expect(await read(o.familyB, `/api/residents/${o.residentB}/history?${range}`)).toMatchObject({ total: 2 })
     await new Promise((r) => setTimeout(r, 300))
-    for (const m of liveB.messages) expectNothingOfA('B\'s socket', JSON.stringify(m))
+    for (const m of liveB.messages) expectNothingOfA("B's socket", JSON.stringify(m))
     liveB.close()
 
     // A's family: A's history has all three of A's fixes, the late one too; no live report of B's reached them.
@@ -126,30 +141,40 @@ describe('a band passed to a new wearer', () => {
 
     // B's export (an admin's) holds B's data only.
     const exported = await (await as('ops', 'GET', `/api/admin/residents/${o.residentB}/export`)).text()
-    expectNothingOfA('B\'s export', exported)
+    expectNothingOfA("B's export", exported)
     expect((JSON.parse(exported) as { positions: unknown[] }).positions).toHaveLength(2)
     return handedAt
   }
   const expectNoneOfB = (live: LiveClient) => {
-    for (const m of live.messages) expect(JSON.stringify(m), 'A\'s family heard of B').not.toMatch(/36\.60|117\.90/)
+    for (const m of live.messages) expect(JSON.stringify(m), "A's family heard of B").not.toMatch(/36\.60|117\.90/)
   }
 
   beforeAll(async () => {
     await insertUser(service.db, { username: 'ops', password: PASSWORD, role: 'admin' })
   })
 
-  it('when an admin gives A\'s band to B, then B\'s family sees nothing of A; erasing A erases it all', async () => {
+  it("when an admin gives A's band to B, then B's family sees nothing of A; erasing A erases it all", async () => {
     const created = await as('ops', 'POST', '/api/admin/residents', { name: 'Zhao Guilan', careCentreId: world.centre })
     const residentB = ((await created.json()) as { id: number }).id
-    await insertUser(service.db, { username: 'family-zhao', password: PASSWORD, role: 'family',
-       residentIds: [residentB] })
+    await insertUser(service.db, {
+      username: 'family-zhao',
+      password: PASSWORD,
+      role: 'family',
+      residentIds: [residentB],
+    })
     const handOver = async () => {
       expect((await as('ops', 'POST', `/api/admin/bands/${BAND.id}/unassign`)).status).toBe(204)
       const assigned = await as('ops', 'PUT', `/api/admin/bands/${BAND.id}/resident`, { residentId: residentB })
       expect(assigned.status).toBe(204)
     }
-    const handedAt = await reuse({ band: BAND, residentA: world.resident, residentB, familyA: 'family-wang',
-      familyB: 'family-zhao', handOver })
+    const handedAt = await reuse({
+      band: BAND,
+      residentA: world.resident,
+      residentB,
+      familyA: 'family-wang',
+      familyB: 'family-zhao',
+      handOver,
+    })
     // No alert of B's was raised by A's late SOS.
     expect((await service.db.query('SELECT kind FROM alerts WHERE resident_id = $1', [residentB])).rows).toEqual([])
 
@@ -161,7 +186,7 @@ describe('a band passed to a new wearer', () => {
     expect(await read('family-zhao', `/api/residents/${residentB}/history?${range}`)).toMatchObject({ total: 2 })
   })
 
-  it('when an import moves A\'s band to B, then B\'s family sees nothing of A; erasing A erases it all', async () => {
+  it("when an import moves A's band to B, then B's family sees nothing of A; erasing A erases it all", async () => {
     const band = { id: '860000000000077', secret: 'band-secret-0077-abcdef' }
     const doc = (aHasBand: boolean) => ({
       centres: [{ key: 'zd', name: 'Zhangdian Import Centre' }],
@@ -177,9 +202,17 @@ describe('a band passed to a new wearer', () => {
     const first = await as('ops', 'POST', '/api/admin/import', doc(true))
     expect(first.status).toBe(200)
     const ids = ((await first.json()) as { residents: Record<string, number> }).residents
-    const handOver = async () => { expect((await as('ops', 'POST', '/api/admin/import', doc(false))).status).toBe(200) }
-    const handedAt = await reuse({ band, residentA: ids.a!, residentB: ids.b!, familyA: 'family-imp-a',
-      familyB: 'family-imp-b', handOver })
+    const handOver = async () => {
+      expect((await as('ops', 'POST', '/api/admin/import', doc(false))).status).toBe(200)
+    }
+    const handedAt = await reuse({
+      band,
+      residentA: ids.a!,
+      residentB: ids.b!,
+      familyA: 'family-imp-a',
+      familyB: 'family-imp-b',
+      handOver,
+    })
 
     expect(await positionsLeft(band.id, handedAt)).toBe(3)
     expect((await as('ops', 'DELETE', `/api/admin/residents/${ids.a}`)).status).toBe(200)

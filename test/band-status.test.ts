@@ -23,23 +23,37 @@ describe('band status', () => {
   })
 
   const bands = async (username: string): Promise<BandStatus[]> => {
-    const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/bands`, { headers: { cookie: await login(service.httpPort, username) } })
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/bands`, {
+      headers: { cookie: await login(service.httpPort, username) },
+    })
     expect(res.status).toBe(200)
     return ((await res.json()) as { bands: BandStatus[] }).bands
   }
   const mine = async () => (await bands('staff-zhangdian')).find((b) => b.bandId === BAND.id)!
 
   it('when a band connects with a last will, says online, reports, uploads an older backlog and then drops, then its status follows each step', async () => {
-    const band = await connectBand(service.mqttPort!, BAND, { will: { topic: `bands/${BAND.id}/status`, payload: Buffer.from('offline'), qos: 1, retain: true } })
+    const band = await connectBand(service.mqttPort!, BAND, {
+      will: { topic: `bands/${BAND.id}/status`, payload: Buffer.from('offline'), qos: 1, retain: true },
+    })
     await band.publishAsync(`bands/${BAND.id}/status`, 'online', { qos: 1, retain: true })
     const t = Date.now() - 60_000
-    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(10, 50, t, { batt: 64, chg: false })), { qos: 1 })
+    await band.publishAsync(
+      `bands/${BAND.id}/telemetry`,
+      JSON.stringify(fixNorth(10, 50, t, { batt: 64, chg: false })),
+      { qos: 1 },
+    )
     // The backlog from before: older fixes, a lower battery and an event, all late.
-    const backlog = [fixNorth(1, 300, t - 600_000, { batt: 70 }), fixNorth(2, 310, t - 570_000, { batt: 69, evt: ['fall'] })]
+    const backlog = [
+      fixNorth(1, 300, t - 600_000, { batt: 70 }),
+      fixNorth(2, 310, t - 570_000, { batt: 69, evt: ['fall'] }),
+    ]
     await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(backlog), { qos: 1 })
 
     // band_status trails the stored positions by up to a second (one write a second for all bands).
-    await eventually(async () => { const s = await mine(); return s.online === true && s.events !== null })
+    await eventually(async () => {
+      const s = await mine()
+      return s.online === true && s.events !== null
+    })
     const s = await mine()
     expect(s.position).toMatchObject({ fixTime: Math.round(t), acc: 10, src: 'gps' })
     expect(s.position!.lat).toBeCloseTo(36.81352 + 50 / 111_195, 6)

@@ -24,7 +24,12 @@ function fixedHeader(type: number, length: number): Buffer {
 async function stream(socket: Socket, head: Buffer, total: number): Promise<{ sent: number; closed: boolean }> {
   let closed = false
   socket.on('error', () => undefined)
-  const gone = new Promise<void>((r) => socket.once('close', () => { closed = true; r() }))
+  const gone = new Promise<void>((r) =>
+    socket.once('close', () => {
+      closed = true
+      r()
+    }),
+  )
   const chunk = Buffer.alloc(64 * 1024, 0x61)
   let sent = 0
   socket.write(head)
@@ -39,13 +44,23 @@ async function stream(socket: Socket, head: Buffer, total: number): Promise<{ se
 
 describe('packet limits on the embedded broker', () => {
   let service: Service
-  useServiceWithWorld((s) => { service = s })
+  useServiceWithWorld((s) => {
+    service = s
+  })
 
   const metric = async (line: string) => {
     const text = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text()
-    return Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1] ?? 0)
+    return Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`${line} `))
+        ?.split(' ')[1] ?? 0,
+    )
   }
-  const open = () => new Promise<Socket>((resolve) => { const s = connect(service.mqttPort!, '127.0.0.1', () => resolve(s)) })
+  const open = () =>
+    new Promise<Socket>((resolve) => {
+      const s = connect(service.mqttPort!, '127.0.0.1', () => resolve(s))
+    })
 
   it('when four unauthenticated sockets each declare a 200 MiB CONNECT and stream it, then each is closed and memory stays bounded', async () => {
     const before = process.memoryUsage().rss
@@ -69,7 +84,9 @@ describe('packet limits on the embedded broker', () => {
     band.end(true)
     expect(await metric('tongxing_rejected_total{reason="packet_too_large"}')).toBe(1)
     const again = await connectBand(service.mqttPort!, BAND)
-    await again.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 1000)), { qos: 1 })
+    await again.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 1000)), {
+      qos: 1,
+    })
     await again.endAsync()
     expect((await service.db.query('SELECT 1 FROM positions WHERE band_id = $1', [BAND.id])).rowCount).toBe(1)
   })

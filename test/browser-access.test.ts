@@ -40,9 +40,14 @@ describe.runIf(BROWSER_AVAILABLE)('the page and changes of access, in Chromium',
     return page
   }
   const family = async (username: string) =>
-    Number(await insertUser(service.db, {
-      username, password: PASSWORD, role: 'family', residentIds: [world.resident],
-    }))
+    Number(
+      await insertUser(service.db, {
+        username,
+        password: PASSWORD,
+        role: 'family',
+        residentIds: [world.resident],
+      }),
+    )
 
   it('when a family member is unlinked from their relative, then the page stops showing them by itself', async () => {
     const userId = await family('family-unlinked')
@@ -70,7 +75,9 @@ describe.runIf(BROWSER_AVAILABLE)('the page and changes of access, in Chromium',
     await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(sos), { qos: 1 })
     await band.endAsync()
     await page.locator('li[data-testid^=alert-]').waitFor()
-    await page.evaluate(() => { (window as unknown as { sameLoad: boolean }).sameLoad = true })
+    await page.evaluate(() => {
+      ;(window as unknown as { sameLoad: boolean }).sameLoad = true
+    })
     expect((await api('DELETE', `/api/admin/residents/${world.resident}`)).status).toBe(200)
     await page.waitForSelector(`[data-testid=resident-${BAND.id}]`, { state: 'detached', timeout: 5000 })
     expect(await page.locator(`[data-testid=marker-${BAND.id}]`).count()).toBe(0)

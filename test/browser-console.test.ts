@@ -37,7 +37,11 @@ describe.runIf(available)('the console at programme scale', () => {
   const walkOut = async (band: typeof BAND, home: { lat: number; lon: number } | null, seq: number) => {
     const c = await mqtt.connectAsync(broker.url, { clientId: `walker-${band.id}`, reconnectPeriod: 0 })
     const start = Date.now() - 180_000
-    for (const [k, north] of [[0, 0], [1, 300], [2, 320]] as const) {
+    for (const [k, north] of [
+      [0, 0],
+      [1, 300],
+      [2, 320],
+    ] as const) {
       const fix = fixNorth(seq + k, north, start + k * 60_000)
       const at = home ? { ...fix, lat: home.lat + north / 111_000, lon: home.lon } : fix
       await c.publishAsync(`bands/${band.id}/telemetry`, JSON.stringify(at), { qos: 1 })
@@ -53,8 +57,12 @@ describe.runIf(available)('the console at programme scale', () => {
     broker = await startMosquitto({ extra: 'max_queued_messages 200000\n' })
     service = await startTestService({ TILE_URL: '', MQTT_URL: broker.url, ESCALATION_SECONDS: '3600' })
     world = await provisionWorld(service.db)
-    await insertUser(service.db, { username: 'staff-zhangdian-2', password: PASSWORD, role: 'staff',
-      careCentreId: world.centre })
+    await insertUser(service.db, {
+      username: 'staff-zhangdian-2',
+      password: PASSWORD,
+      role: 'staff',
+      careCentreId: world.centre,
+    })
     await insertUser(service.db, { username: 'root', password: PASSWORD, role: 'admin' })
     await provisionCrowd(service.db, N)
     proxy = await startProxy({ host: '127.0.0.1', port: service.httpPort })
@@ -74,7 +82,12 @@ describe.runIf(available)('the console at programme scale', () => {
   type SignIn = { port?: number; lang?: 'en' | 'zh'; bypassCSP?: boolean }
   const signIn = async (username: string, opts: SignIn = {}): Promise<Page> => {
     const viewport = { width: 1400, height: 900 }
-    const page = await browser.newPage({ locale: 'en-US', viewport, bypassCSP: opts.bypassCSP ?? false, timezoneId: MIDDAY_TZ })
+    const page = await browser.newPage({
+      locale: 'en-US',
+      viewport,
+      bypassCSP: opts.bypassCSP ?? false,
+      timezoneId: MIDDAY_TZ,
+    })
     await page.addInitScript((lang) => localStorage.setItem('tongxing.lang', lang), opts.lang ?? 'en')
     await page.goto(`http://127.0.0.1:${opts.port ?? service.httpPort}/`)
     await page.fill('input[name=username]', username)
@@ -91,7 +104,10 @@ describe.runIf(available)('the console at programme scale', () => {
     await eventually(async () => (await openAlerts(BAND.id)) === 1, 15_000)
     stream = await streamCrowd(broker.url, N)
     const page = await signIn('crowd-admin')
-    await page.waitForFunction((n) => document.querySelector('[data-testid=people-count]')?.textContent === `${n} / ${n}`, N + 2)
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=people-count]')?.textContent === `${n} / ${n}`,
+      N + 2,
+    )
     // Virtualised: a few dozen rows exist, not 1502; markers are clustered at this zoom.
     const rows = await page.locator('[data-testid^=resident-]').count()
     expect(rows).toBeGreaterThan(5)
@@ -107,7 +123,9 @@ describe.runIf(available)('the console at programme scale', () => {
     const sentBefore = stream.sent()
     await walkOut(OTHER_BAND, { lat: 36.49, lon: 117.87 }, 0)
     await page.waitForSelector('#alerts > li >> text=Li Xiuying', { timeout: 15_000 })
-    expect(await page.textContent('[aria-live=polite][data-testid=announce]')).toContain('Left the safe zone — Li Xiuying')
+    expect(await page.textContent('[aria-live=polite][data-testid=announce]')).toContain(
+      'Left the safe zone — Li Xiuying',
+    )
     await page.locator('[data-testid=resolve-note]').pressSequentially('market', { delay: 20 })
     expect(await page.inputValue('[data-testid=resolve-note]')).toBe('found her at the market')
     expect(stream.sent() - sentBefore).toBeGreaterThan(20) // positions kept coming meanwhile
@@ -118,7 +136,9 @@ describe.runIf(available)('the console at programme scale', () => {
       const name = (await row.locator('.name').textContent())!
       const started = Date.now()
       await row.click()
-      await page.waitForFunction((n) => document.querySelector('[data-testid=details-name]')?.textContent === n, name, { timeout: 2000 })
+      await page.waitForFunction((n) => document.querySelector('[data-testid=details-name]')?.textContent === n, name, {
+        timeout: 2000,
+      })
       expect(Date.now() - started).toBeLessThan(2000)
     }
     await page.click('[data-testid=lang]')
@@ -128,7 +148,11 @@ describe.runIf(available)('the console at programme scale', () => {
 
   it('when staff click an alert, then the map goes to the person, highlighted, with the trail since they left, the zone and the evidence in words; acknowledge, note and resolve are seen by a colleague with who did them', async () => {
     const page = await signIn('staff-zhangdian', { lang: 'zh' })
-    const alertId = (await service.db.query<{ id: number }>("SELECT id FROM alerts WHERE resident_id = $1 AND status = 'open'", [world.resident])).rows[0]!.id
+    const alertId = (
+      await service.db.query<{ id: number }>("SELECT id FROM alerts WHERE resident_id = $1 AND status = 'open'", [
+        world.resident,
+      ])
+    ).rows[0]!.id
     await page.click(`[data-testid=alert-${alertId}] [data-testid=alert-open]`)
     await page.waitForSelector(`[data-testid=marker-${BAND.id}].selected`)
     await page.waitForSelector('path.trail', { state: 'attached' })
@@ -136,7 +160,9 @@ describe.runIf(available)('the console at programme scale', () => {
     const evidence = (await page.textContent('[data-testid=evidence]'))!
     expect(evidence).toMatch(/在“home”外 \d+ 米，北/)
     expect(evidence).toContain('GPS ±')
-    expect(await page.getAttribute('[data-testid=nav-amap]', 'href')).toMatch(/^https:\/\/uri\.amap\.com\/marker\?position=118\.0\d+,36\.8\d+/)
+    expect(await page.getAttribute('[data-testid=nav-amap]', 'href')).toMatch(
+      /^https:\/\/uri\.amap\.com\/marker\?position=118\.0\d+,36\.8\d+/,
+    )
     expect(await page.getAttribute('[data-testid=nav-baidu]', 'href')).toContain('coord_type=bd09ll')
     // The details are beside the list, on screen.
     const box = (await page.locator('[data-testid=details]').boundingBox())!
@@ -162,17 +188,26 @@ describe.runIf(available)('the console at programme scale', () => {
 
     const colleague = await signIn('staff-zhangdian-2')
     const timeline = await colleague.evaluate(async (id) => (await fetch(`/api/alerts/${id}/timeline`)).json(), alertId)
-    const said = (timeline as { events: { kind: string; username: string | null; role: string | null; note: string | null }[] }).events
-      .map((e) => `${e.kind}:${e.username ?? ''}:${e.role ?? ''}:${e.note ?? ''}`)
-    expect(said).toEqual(['opened:::', 'acknowledged:staff-zhangdian:staff:', 'note:staff-zhangdian:staff:已电话联系家属',
-      'note:family-wang:family:I am on my way', 'resolved:staff-zhangdian:staff:在菜市场找到，平安'])
+    const said = (
+      timeline as { events: { kind: string; username: string | null; role: string | null; note: string | null }[] }
+    ).events.map((e) => `${e.kind}:${e.username ?? ''}:${e.role ?? ''}:${e.note ?? ''}`)
+    expect(said).toEqual([
+      'opened:::',
+      'acknowledged:staff-zhangdian:staff:',
+      'note:staff-zhangdian:staff:已电话联系家属',
+      'note:family-wang:family:I am on my way',
+      'resolved:staff-zhangdian:staff:在菜市场找到，平安',
+    ])
     await page.close()
     await colleague.close()
   }, 90_000)
 
   it('when care staff search and filter 1500 residents, then the list shows just those, offline and low battery told apart by text', async () => {
     const page = await signIn('crowd-staff', { lang: 'zh' })
-    await page.waitForFunction((n) => document.querySelector('[data-testid=people-count]')?.textContent === `${n} / ${n}`, N)
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=people-count]')?.textContent === `${n} / ${n}`,
+      N,
+    )
     await page.fill('[data-testid=search]', '0750')
     await page.waitForFunction(() => document.querySelector('[data-testid=people-count]')?.textContent === '1 / 1500')
     expect(await page.textContent('[data-testid=resident-crowd-0750]')).toContain('长者 0750')
@@ -189,8 +224,14 @@ describe.runIf(available)('the console at programme scale', () => {
   }, 60_000)
 
   it('when the connection to the service is lost and comes back, then a banner says so, an action taken meanwhile is sent when it is back, and the map keeps its view', async () => {
-    const alertId = (await raiseAlert(service.db, { residentId: world.resident, bandId: BAND.id, zoneId: null, kind: 'sos', fixTime: Date.now(),
-      evidence: { rule: 'band reported sos', lat: 36.8136, lon: 118.0549, acc: 15 } }))!.alert.id
+    const alertId = (await raiseAlert(service.db, {
+      residentId: world.resident,
+      bandId: BAND.id,
+      zoneId: null,
+      kind: 'sos',
+      fixTime: Date.now(),
+      evidence: { rule: 'band reported sos', lat: 36.8136, lon: 118.0549, acc: 15 },
+    }))!.alert.id
     const page = await signIn('staff-zhangdian', { port: proxy.port, lang: 'zh' })
     await page.waitForSelector(`[data-testid=alert-${alertId}]`)
     const zoomIn = page.locator('.leaflet-control-zoom-in')
@@ -201,23 +242,46 @@ describe.runIf(available)('the console at programme scale', () => {
     await page.waitForSelector('[data-testid=banner].lost', { timeout: 120_000 })
     expect(await page.textContent('[data-testid=banner]')).toContain('实时连接已断开')
     await page.click(`[data-testid=alert-${alertId}] [data-testid=acknowledge]`)
-    await page.waitForFunction((id) => (document.querySelector(`[data-testid=alert-${id}] .error`)?.textContent ?? '').includes('已排队'), alertId)
+    await page.waitForFunction(
+      (id) => (document.querySelector(`[data-testid=alert-${id}] .error`)?.textContent ?? '').includes('已排队'),
+      alertId,
+    )
     await shot(page, 'connection-lost')
     proxy.restore()
     await page.waitForSelector('[data-testid=banner].back', { timeout: 30_000 })
     expect(await page.textContent('[data-testid=banner]')).toContain('已恢复')
-    await eventually(async () => (await service.db.query("SELECT 1 FROM alerts WHERE id = $1 AND status = 'acknowledged'", [alertId])).rowCount === 1)
+    await eventually(
+      async () =>
+        (await service.db.query("SELECT 1 FROM alerts WHERE id = $1 AND status = 'acknowledged'", [alertId]))
+          .rowCount === 1,
+    )
     expect(await page.evaluate(() => document.querySelector('.leaflet-map-pane')?.getAttribute('style'))).toBe(view)
     await page.close()
   }, 180_000)
 
   it('when staff replay a day, then it plays with times; when they drag a zone corner, then the zone saved has moved', async () => {
-    const zoneId = await insertZone(service.db, { residentId: world.resident, name: 'garden', kind: 'safe',
-      shape: { type: 'Polygon', coordinates: [[[118.054, 36.813], [118.056, 36.813], [118.055, 36.815], [118.054, 36.813]]] } })
+    const zoneId = await insertZone(service.db, {
+      residentId: world.resident,
+      name: 'garden',
+      kind: 'safe',
+      shape: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [118.054, 36.813],
+            [118.056, 36.813],
+            [118.055, 36.815],
+            [118.054, 36.813],
+          ],
+        ],
+      },
+    })
     const page = await signIn('staff-zhangdian', { lang: 'zh' })
     await page.click(`[data-testid=resident-${BAND.id}]`)
     await page.click('[data-testid=history-load]')
-    await page.waitForFunction(() => !(document.querySelector('[data-testid=history-play]') as HTMLButtonElement).disabled)
+    await page.waitForFunction(
+      () => !(document.querySelector('[data-testid=history-play]') as HTMLButtonElement).disabled,
+    )
     await page.fill('[data-testid=history-slider]', '0')
     const first = await page.textContent('[data-testid=history-time]')
     expect(first).toMatch(/\d{2}:\d{2}:\d{2} · 1 \/ \d+ 个位置/)
@@ -235,7 +299,10 @@ describe.runIf(available)('the console at programme scale', () => {
     await shot(page, 'zone-drag')
     await page.click('[data-testid=zone-save]')
     await page.waitForFunction(() => (document.querySelector('[data-testid=zone-form]') as HTMLElement).hidden)
-    const saved = await service.db.query<{ shape: { coordinates: number[][][] } }>('SELECT shape FROM zones WHERE id = $1', [zoneId])
+    const saved = await service.db.query<{ shape: { coordinates: number[][][] } }>(
+      'SELECT shape FROM zones WHERE id = $1',
+      [zoneId],
+    )
     const moved = saved.rows[0]!.shape.coordinates[0]![2]!
     expect(moved[0]).toBeGreaterThan(118.055)
     expect(moved[1]).toBeGreaterThan(36.815)
@@ -253,18 +320,33 @@ describe.runIf(available)('the console at programme scale', () => {
         else await input.fill(value)
       }
       await page.click(`[data-testid=${form}] button[type=submit]`)
-      await page.waitForFunction((f) => (document.querySelector(`[data-testid=${f}] .result`)?.textContent ?? '') !== '', form)
+      await page.waitForFunction(
+        (f) => (document.querySelector(`[data-testid=${f}] .result`)?.textContent ?? '') !== '',
+        form,
+      )
       return (await page.textContent(`[data-testid=${form}] .result`))!
     }
     const centre = Number((await submit('admin-centre', { name: '周村照护中心' })).match(/编号 (\d+)/)![1])
-    const resident = Number((await submit('admin-resident', { name: '赵桂兰', careCentreId: String(centre) })).match(/编号 (\d+)/)![1])
-    expect(await submit('admin-band', { id: 'admin-band-0001', residentId: '' })).toMatch(/密钥（只显示这一次，请写入手环）: \S{16,}/)
+    const resident = Number(
+      (await submit('admin-resident', { name: '赵桂兰', careCentreId: String(centre) })).match(/编号 (\d+)/)![1],
+    )
+    expect(await submit('admin-band', { id: 'admin-band-0001', residentId: '' })).toMatch(
+      /密钥（只显示这一次，请写入手环）: \S{16,}/,
+    )
     expect(await submit('admin-rotate', { bandId: 'admin-band-0001' })).toMatch(/密钥.*: \S{16,}/)
     expect(await submit('admin-assign', { bandId: 'admin-band-0001', residentId: String(resident) })).toBe('已完成')
-    expect(await submit('admin-user', { username: 'zhoucun-staff', password: 'a long staff password', role: 'staff', careCentreId: String(centre) }))
-      .toMatch(/^已完成/)
+    expect(
+      await submit('admin-user', {
+        username: 'zhoucun-staff',
+        password: 'a long staff password',
+        role: 'staff',
+        careCentreId: String(centre),
+      }),
+    ).toMatch(/^已完成/)
     await page.waitForSelector('[data-testid=admin-users] >> text=zhoucun-staff')
-    const band = await service.db.query<{ resident_id: string }>('SELECT resident_id FROM bands WHERE id = $1', ['admin-band-0001'])
+    const band = await service.db.query<{ resident_id: string }>('SELECT resident_id FROM bands WHERE id = $1', [
+      'admin-band-0001',
+    ])
     expect(Number(band.rows[0]!.resident_id)).toBe(resident)
     await shot(page, 'admin')
     await page.close()
@@ -273,8 +355,14 @@ describe.runIf(available)('the console at programme scale', () => {
   it('when the language is switched, then no word of the other language is left and no key is missing; axe-core finds no serious violation', async () => {
     const page = await signIn('staff-zhangdian', { lang: 'en', bypassCSP: true })
     await page.click(`[data-testid=resident-${BAND.id}]`)
-    const fall = (await raiseAlert(service.db, { residentId: world.resident, bandId: BAND.id, zoneId: null, kind: 'fall', fixTime: Date.now(),
-      evidence: { rule: 'band reported fall', lat: 36.8136, lon: 118.0549, acc: 15 } }))!.alert.id
+    const fall = (await raiseAlert(service.db, {
+      residentId: world.resident,
+      bandId: BAND.id,
+      zoneId: null,
+      kind: 'fall',
+      fixTime: Date.now(),
+      evidence: { rule: 'band reported fall', lat: 36.8136, lon: 118.0549, acc: 15 },
+    }))!.alert.id
     await page.reload()
     await page.click(`[data-testid=alert-${fall}] [data-testid=alert-open]`)
     await page.waitForSelector('[data-testid=timeline] li')
@@ -307,23 +395,39 @@ describe.runIf(available)('the console at programme scale', () => {
     await page.keyboard.press('Escape')
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
     let presses = 0
-    while (presses < 10 && !(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'acknowledge'))) {
+    while (
+      presses < 10 &&
+      !(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'acknowledge'))
+    ) {
       await page.keyboard.press('Tab')
       presses++
     }
     expect(presses).toBeLessThanOrEqual(5)
     // Touch targets: every button and field in the queue, list and details is at least 44 px high.
-    const small = await page.evaluate(() => [...document.querySelectorAll('#side button, #side input, #side select, #details button')]
-      .filter((e) => (e as HTMLElement).offsetParent !== null && e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 80)))
+    const small = await page.evaluate(() =>
+      [...document.querySelectorAll('#side button, #side input, #side select, #details button')]
+        .filter((e) => (e as HTMLElement).offsetParent !== null && e.getBoundingClientRect().height < 44)
+        .map((e) => e.outerHTML.slice(0, 80)),
+    )
     expect(small).toEqual([])
     await page.click(`[data-testid=alert-${fall}] [data-testid=alert-open]`)
     await page.waitForSelector('[data-testid=details]:not([hidden])')
 
     await page.evaluate(AXE)
     const serious = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe
+      const axe = (
+        window as unknown as {
+          axe: {
+            run: (
+              o: unknown,
+            ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>
+          }
+        }
+      ).axe
       const r = await axe.run({ exclude: [['.leaflet-marker-pane'], ['.leaflet-overlay-pane']] })
-      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
     })
     expect(serious).toEqual([])
     await page.setViewportSize({ width: 390, height: 800 })

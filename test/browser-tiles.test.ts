@@ -22,12 +22,16 @@ describe.runIf(BROWSER_AVAILABLE)('base maps', () => {
     services.push(s)
     await provisionWorld(s.db)
     const band = await connectBand(s.mqttPort!, BAND)
-    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 60_000)), { qos: 1 })
+    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 60_000)), {
+      qos: 1,
+    })
     await band.endAsync()
     await new Promise((r) => setTimeout(r, 1200)) // band_status is written once a second
     return s
   }
-  beforeAll(async () => { browser = await launchBrowser() })
+  beforeAll(async () => {
+    browser = await launchBrowser()
+  })
   afterAll(async () => {
     await browser?.close()
     for (const s of services) await s.stop()

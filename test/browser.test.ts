@@ -29,7 +29,11 @@ describe.runIf(available)('the page in Chromium', () => {
     await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, t0)), { qos: 1 })
     await band.endAsync()
     const other = await connectBand(service.mqttPort!, OTHER_BAND)
-    await other.publishAsync(`bands/${OTHER_BAND.id}/telemetry`, JSON.stringify({ ...fixNorth(1, 0, t0), lat: 36.49, lon: 117.87 }), { qos: 1 })
+    await other.publishAsync(
+      `bands/${OTHER_BAND.id}/telemetry`,
+      JSON.stringify({ ...fixNorth(1, 0, t0), lat: 36.49, lon: 117.87 }),
+      { qos: 1 },
+    )
     await other.endAsync()
     await new Promise((r) => setTimeout(r, 1500)) // band_status is written once a second
     browser = await chromium.launch({ executablePath: CHROMIUM ?? 'chromium', args: ['--no-sandbox'] })
@@ -60,7 +64,10 @@ describe.runIf(available)('the page in Chromium', () => {
 
     const band = await connectBand(service.mqttPort!, BAND)
     await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(2, 300, t0 + 60_000)), { qos: 1 })
-    await page.waitForFunction(([sel, y]) => (document.querySelector(sel)?.getBoundingClientRect().y ?? y) < y - 5, [`[data-testid=marker-${BAND.id}]`, before!.y] as const)
+    await page.waitForFunction(([sel, y]) => (document.querySelector(sel)?.getBoundingClientRect().y ?? y) < y - 5, [
+      `[data-testid=marker-${BAND.id}]`,
+      before!.y,
+    ] as const)
     await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(3, 320, t0 + 120_000)), { qos: 1 })
     await band.endAsync()
 
@@ -71,7 +78,9 @@ describe.runIf(available)('the page in Chromium', () => {
     await page.screenshot({ path: new URL('staff-alert.png', ARTIFACTS).pathname })
     await alert.locator('[data-testid=acknowledge]').click()
     await page.waitForSelector('#alerts > li[data-status=acknowledged]')
-    const stored = await service.db.query<{ status: string; acknowledged_by: number | null }>("SELECT status, acknowledged_by FROM alerts WHERE kind = 'left_safe_zone'")
+    const stored = await service.db.query<{ status: string; acknowledged_by: number | null }>(
+      "SELECT status, acknowledged_by FROM alerts WHERE kind = 'left_safe_zone'",
+    )
     expect(stored.rows).toEqual([{ status: 'acknowledged', acknowledged_by: expect.anything() }])
 
     await alert.locator('[data-testid=resolve]').click()
@@ -84,22 +93,39 @@ describe.runIf(available)('the page in Chromium', () => {
   it('when care staff edit a zone on the map, then the change is saved: a wider home circle, and a new polygon drawn by clicking', async () => {
     const page = await signIn('staff-zhangdian')
     await page.click(`[data-testid=resident-${BAND.id}]`)
-    const zoneId = (await service.db.query<{ id: number }>("SELECT id FROM zones WHERE name = 'home' AND resident_id IS NOT NULL ORDER BY id LIMIT 1")).rows[0]!.id
+    const zoneId = (
+      await service.db.query<{ id: number }>(
+        "SELECT id FROM zones WHERE name = 'home' AND resident_id IS NOT NULL ORDER BY id LIMIT 1",
+      )
+    ).rows[0]!.id
     await page.click(`[data-testid=zone-edit-${zoneId}]`)
     await page.fill('[data-testid=zone-radius]', '250')
     await page.click('[data-testid=zone-save]')
-    await page.waitForFunction(() => (document.querySelector('[data-testid=zone-form]') as HTMLElement | null)?.hidden === true)
-    const home = await service.db.query<{ shape: { radiusM: number } }>('SELECT shape FROM zones WHERE id = $1', [zoneId])
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid=zone-form]') as HTMLElement | null)?.hidden === true,
+    )
+    const home = await service.db.query<{ shape: { radiusM: number } }>('SELECT shape FROM zones WHERE id = $1', [
+      zoneId,
+    ])
     expect(home.rows[0]!.shape.radiusM).toBe(250)
 
     await page.click('[data-testid=zone-new-polygon]')
     await page.fill('#zone-form input[name=name]', 'garden')
     const map = (await page.locator('#map').boundingBox())!
-    for (const [dx, dy] of [[0.4, 0.4], [0.6, 0.4], [0.5, 0.6]] as const) await page.mouse.click(map.x + map.width * dx, map.y + map.height * dy)
+    for (const [dx, dy] of [
+      [0.4, 0.4],
+      [0.6, 0.4],
+      [0.5, 0.6],
+    ] as const)
+      await page.mouse.click(map.x + map.width * dx, map.y + map.height * dy)
     await page.screenshot({ path: new URL('zone-editor.png', ARTIFACTS).pathname })
     await page.click('[data-testid=zone-save]')
-    await page.waitForFunction(() => (document.querySelector('[data-testid=zone-form]') as HTMLElement | null)?.hidden === true)
-    const garden = await service.db.query<{ shape: { type: string; coordinates: number[][][] } }>("SELECT shape FROM zones WHERE name = 'garden'")
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid=zone-form]') as HTMLElement | null)?.hidden === true,
+    )
+    const garden = await service.db.query<{ shape: { type: string; coordinates: number[][][] } }>(
+      "SELECT shape FROM zones WHERE name = 'garden'",
+    )
     expect(garden.rows[0]!.shape.type).toBe('Polygon')
     expect(garden.rows[0]!.shape.coordinates[0]).toHaveLength(4)
     await page.close()
@@ -114,12 +140,16 @@ describe.runIf(available)('the page in Chromium', () => {
     // Today's walk, replayed with the slider (the look is recorded).
     await page.click(`[data-testid=resident-${BAND.id}]`)
     await page.click('[data-testid=history-load]')
-    await page.waitForFunction(() => (document.querySelector('[data-testid=history-time]')?.textContent ?? '').includes('/'))
+    await page.waitForFunction(() =>
+      (document.querySelector('[data-testid=history-time]')?.textContent ?? '').includes('/'),
+    )
     const last = await page.textContent('[data-testid=history-time]')
     await page.fill('[data-testid=history-slider]', '0')
     expect(await page.textContent('[data-testid=history-time]')).not.toBe(last)
     expect(await page.textContent('[data-testid=history-time]')).toMatch(/^.+ · 1 \/ \d+ positions$/)
-    const views = await service.db.query("SELECT 1 FROM history_views h JOIN users u ON u.id = h.user_id WHERE u.username = 'family-wang'")
+    const views = await service.db.query(
+      "SELECT 1 FROM history_views h JOIN users u ON u.id = h.user_id WHERE u.username = 'family-wang'",
+    )
     expect(views.rowCount).toBe(1)
     await page.click('[data-testid=lang]')
     expect(await page.textContent('h2')).toContain('警报')
@@ -133,7 +163,9 @@ describe.runIf(available)('the page in Chromium', () => {
     const staff = await signIn('staff-zhangdian')
     await staff.click(`[data-testid=resident-${BAND.id}]`)
     await staff.click('[data-testid=invite]')
-    await staff.waitForFunction(() => (document.querySelector('[data-testid=invite-link]')?.textContent ?? '').includes('invite='))
+    await staff.waitForFunction(() =>
+      (document.querySelector('[data-testid=invite-link]')?.textContent ?? '').includes('invite='),
+    )
     const link = (await staff.textContent('[data-testid=invite-link]'))!.match(/http\S+/)![0]
     await staff.close()
     const page = await browser.newPage({ locale: 'en-US' })
@@ -158,10 +190,18 @@ describe.runIf(available)('the page in Chromium', () => {
     await page.close()
   })
 
-  it('when an alarm came from a band\'s late upload, then the family\'s alert says it was reported late', async () => {
-    const provision = await service.db.query<{ id: number }>('SELECT id FROM residents WHERE display_name = $1', ['Wang Jianguo'])
-    await raiseAlert(service.db, { residentId: provision.rows[0]!.id, bandId: BAND.id, zoneId: null, kind: 'fall',
-      fixTime: Date.now() - 3_600_000, evidence: { rule: 'band reported fall', late: true } })
+  it("when an alarm came from a band's late upload, then the family's alert says it was reported late", async () => {
+    const provision = await service.db.query<{ id: number }>('SELECT id FROM residents WHERE display_name = $1', [
+      'Wang Jianguo',
+    ])
+    await raiseAlert(service.db, {
+      residentId: provision.rows[0]!.id,
+      bandId: BAND.id,
+      zoneId: null,
+      kind: 'fall',
+      fixTime: Date.now() - 3_600_000,
+      evidence: { rule: 'band reported fall', late: true },
+    })
     const page = await signIn('family-wang')
     const alert = page.locator('#alerts > li', { hasText: 'Fall' }).first()
     await alert.waitFor()

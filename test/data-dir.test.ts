@@ -17,8 +17,15 @@ import { startTestService } from './support/service.ts'
 const isRoot = process.getuid?.() === 0
 const PROBE = 'tongxing-probe'
 /** Runs a command without blocking this process (the database under test is served from it). */
-const run = (cmd: string, args: string[]) => promisify(execFile)(cmd, args, { encoding: 'utf8', cwd: '/', env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '5' } })
-  .then(({ stdout }) => ({ status: 0, stdout }), (err: { code?: number; stdout?: string }) => ({ status: err.code ?? 1, stdout: err.stdout ?? '' }))
+const run = (cmd: string, args: string[]) =>
+  promisify(execFile)(cmd, args, {
+    encoding: 'utf8',
+    cwd: '/',
+    env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '5' },
+  }).then(
+    ({ stdout }) => ({ status: 0, stdout }),
+    (err: { code?: number; stdout?: string }) => ({ status: err.code ?? 1, stdout: err.stdout ?? '' }),
+  )
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
 
 /** A DATA_DIR as `./data` would be: made by the service inside a directory everyone may enter. */
@@ -37,7 +44,9 @@ describe('the embedded database and another local user', () => {
     service = await startTestService({ DATA_DIR: dataDir })
     await provisionWorld(service.db)
     const band = await connectBand(service.mqttPort!, BAND)
-    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 60_000)), { qos: 1 })
+    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 60_000)), {
+      qos: 1,
+    })
     await band.endAsync()
     const lockFile = join(dataDir, 'tongxing.lock')
     const url = (JSON.parse(readFileSync(lockFile, 'utf8')) as { url: string }).url
@@ -46,10 +55,13 @@ describe('the embedded database and another local user', () => {
     expect(statSync(lockFile).mode & 0o077).toBe(0)
     expect(statSync(join(dataDir, 'pglite')).mode & 0o077).toBe(0)
     // The owner reaches it (what the README's psql line does).
-    if (has('psql')) expect(await run('psql', [url, '-tAc', 'SELECT count(*) FROM positions'])).toEqual({ status: 0, stdout: '1\n' })
+    if (has('psql'))
+      expect(await run('psql', [url, '-tAc', 'SELECT count(*) FROM positions'])).toEqual({ status: 0, stdout: '1\n' })
 
-    if (!isRoot || !has('useradd') || !has('runuser')) return console.warn('another-user check skipped: needs root, useradd and runuser')
-    if (spawnSync('id', [PROBE]).status !== 0) execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', PROBE])
+    if (!isRoot || !has('useradd') || !has('runuser'))
+      return console.warn('another-user check skipped: needs root, useradd and runuser')
+    if (spawnSync('id', [PROBE]).status !== 0)
+      execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', PROBE])
     const asProbe = (cmd: string, args: string[]) => run('runuser', ['-u', PROBE, '--', cmd, ...args])
     expect((await asProbe('cat', [lockFile])).status).not.toBe(0)
     expect((await asProbe('ls', [join(dataDir, 'pglite')])).status).not.toBe(0)
@@ -68,22 +80,37 @@ describe('a provisioning command while the service starts', () => {
     for (const [round, delay] of ROUNDS.entries()) {
       const dataDir = mkdtempSync(join(tmpdir(), 'tongxing-race-'))
       const httpPort = await freePort()
-      const service = spawnCli(['serve'], { DATA_DIR: dataDir, PORT: String(httpPort), MQTT_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' })
+      const service = spawnCli(['serve'], {
+        DATA_DIR: dataDir,
+        PORT: String(httpPort),
+        MQTT_PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      })
       try {
         await new Promise((r) => setTimeout(r, delay))
         const username = `carer-${round}`
-        await runCli(['user', 'add', '--username', username, '--password', PASSWORD, '--role', 'admin'], { DATA_DIR: dataDir, LOG_LEVEL: 'error' })
+        await runCli(['user', 'add', '--username', username, '--password', PASSWORD, '--role', 'admin'], {
+          DATA_DIR: dataDir,
+          LOG_LEVEL: 'error',
+        })
         let ready = false
         for (let i = 0; i < 600 && !ready && service.process.exitCode === null; i++) {
           ready = (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.ok ?? false
           if (!ready) await new Promise((r) => setTimeout(r, 100))
         }
         expect(service.process.exitCode, `round ${round}: ${service.output()}`).toBeNull()
-        const signIn = await fetch(`http://127.0.0.1:${httpPort}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username, password: PASSWORD }) })
+        const signIn = await fetch(`http://127.0.0.1:${httpPort}/api/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: PASSWORD }),
+        })
         expect(signIn.status, `round ${round} (command ${delay} ms after the service)`).toBe(204)
         // The service still owns the directory: its lock names it.
-        expect(JSON.parse(readFileSync(join(dataDir, 'tongxing.lock'), 'utf8'))).toMatchObject({ pid: service.process.pid, role: 'service' })
+        expect(JSON.parse(readFileSync(join(dataDir, 'tongxing.lock'), 'utf8'))).toMatchObject({
+          pid: service.process.pid,
+          role: 'service',
+        })
       } finally {
         service.process.kill('SIGTERM')
         await service.exited
@@ -100,7 +127,9 @@ describe('a DATA_DIR that is not ours', () => {
       const dataDir = join(mkdtempSync(join(tmpdir(), 'tongxing-foreign-')), 'data')
       mkdirSync(join(dataDir, sub), { recursive: true, mode: 0o755 })
       chownSync(join(dataDir, sub), 65534, 65534)
-      await expect(startEmbeddedDb({ dataDir, role: 'service' })).rejects.toThrow(/belongs to another user \(uid 65534\)/)
+      await expect(startEmbeddedDb({ dataDir, role: 'service' })).rejects.toThrow(
+        /belongs to another user \(uid 65534\)/,
+      )
       expect(statSync(join(dataDir, sub)).mode & 0o777).toBe(0o755)
       expect(statSync(join(dataDir, sub)).uid).toBe(65534)
       expect(existsSync(join(dataDir, 'tongxing.lock'))).toBe(false)
@@ -110,7 +139,13 @@ describe('a DATA_DIR that is not ours', () => {
   it('when the service runs under umask 077, then it starts and a command run meanwhile reaches its database', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'tongxing-umask-')), 'data')
     const httpPort = await freePort()
-    const env = { DATA_DIR: dataDir, PORT: String(httpPort), MQTT_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: String(httpPort),
+      MQTT_PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    }
     const service = spawnCli(['serve'], env, { umask: 0o077 })
     try {
       let ready = false
@@ -119,7 +154,9 @@ describe('a DATA_DIR that is not ours', () => {
         if (!ready) await new Promise((r) => setTimeout(r, 100))
       }
       expect(ready, service.output()).toBe(true)
-      expect(await runCli(['centre', 'add', '--name', 'Umask Centre'], { DATA_DIR: dataDir, LOG_LEVEL: 'error' })).toMatchObject({ centreId: 1 })
+      expect(
+        await runCli(['centre', 'add', '--name', 'Umask Centre'], { DATA_DIR: dataDir, LOG_LEVEL: 'error' }),
+      ).toMatchObject({ centreId: 1 })
     } finally {
       service.process.kill('SIGTERM')
       await service.exited

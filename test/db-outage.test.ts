@@ -35,17 +35,32 @@ describe(`database outage (${backend.name})`, () => {
     await direct.close() // the embedded engine serves one connection: the service's
 
     const proxy = await startProxy({ host: new URL(database.url).hostname, port: Number(new URL(database.url).port) })
-    const env = { DATABASE_URL: viaProxy(database.url, proxy), ...backend.env, WRITE_QUEUE_MAX_ROWS: String(BOUND),
-      PORT: String(await freePort()), MQTT_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'info' }
+    const env = {
+      DATABASE_URL: viaProxy(database.url, proxy),
+      ...backend.env,
+      WRITE_QUEUE_MAX_ROWS: String(BOUND),
+      PORT: String(await freePort()),
+      MQTT_PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    }
     const service = spawnCli(['serve'], env)
     try {
-      await eventually(async () => (await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => undefined))?.ok, 30_000)
+      await eventually(
+        async () => (await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => undefined))?.ok,
+        30_000,
+      )
 
       const durationMs = 10_000 + OUTAGE_MS + 20_000
       const start = Date.now() + 15_000 // time for 1500 bands to connect first
       const events = [...loadEvents({ bands: BANDS, rate: RATE, durationMs, start, seed })]
       const bands = new Map(Array.from({ length: BANDS }, (_, i) => [loadBandId(i), loadSecret(seed, i)]))
-      const run = runEvents(events, { brokerUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`, bands, simStart: start, speed: 1 })
+      const run = runEvents(events, {
+        brokerUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`,
+        bands,
+        simStart: start,
+        speed: 1,
+      })
 
       // Ten seconds of normal traffic, then the database goes away.
       await new Promise((r) => setTimeout(r, Math.max(0, start - Date.now()) + 10_000))
@@ -71,7 +86,12 @@ describe(`database outage (${backend.name})`, () => {
 
       const stats = await run
       expect(stats.connectFailures).toBe(0)
-      await eventually(async () => (await metric(env.PORT, 'tongxing_database_up')) === 1 && (await metric(env.PORT, 'tongxing_bands_paused')) === 0, 30_000)
+      await eventually(
+        async () =>
+          (await metric(env.PORT, 'tongxing_database_up')) === 1 &&
+          (await metric(env.PORT, 'tongxing_bands_paused')) === 0,
+        30_000,
+      )
       service.process.kill('SIGTERM')
       expect(await service.exited).toBe(0)
       expect(service.output()).toContain('database unreachable')
@@ -80,7 +100,9 @@ describe(`database outage (${backend.name})`, () => {
 
       // Every report the bands sent is stored, once: those held during the outage included.
       const check = createDb({ connectionString: database.url, log: createLogger('silent'), max: 1 })
-      const r = await check.query<{ n: number; distinct: number }>(`SELECT count(*)::int AS n, count(DISTINCT (band_id, seq))::int AS distinct FROM positions`)
+      const r = await check.query<{ n: number; distinct: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT (band_id, seq))::int AS distinct FROM positions`,
+      )
       await check.close()
       expect(stats.acked).toBe(stats.published) // every band got its PUBACK in the end
       expect(r.rows[0]).toEqual({ n: events.length, distinct: events.length })

@@ -20,11 +20,12 @@ const read = (p: string) => readFileSync(join(ROOT, p), 'utf8')
 /** The parts that make up the service (what the image runs). */
 const SERVICE_DIRS = ['bin', 'infra', 'ingest', 'geofence', 'dashboard']
 
-const tsFiles = (dir: string): string[] => readdirSync(join(ROOT, dir)).flatMap((f) => {
-  const p = join(dir, f)
-  if (statSync(join(ROOT, p)).isDirectory()) return f === 'node_modules' || f === 'web' ? [] : tsFiles(p)
-  return p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : []
-})
+const tsFiles = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir)).flatMap((f) => {
+    const p = join(dir, f)
+    if (statSync(join(ROOT, p)).isDirectory()) return f === 'node_modules' || f === 'web' ? [] : tsFiles(p)
+    return p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : []
+  })
 
 /** KEY=value lines of infra/tongxing.env, each with the comment line above it. */
 function envFile(): { key: string; value: string; comment: string }[] {
@@ -50,9 +51,13 @@ type ComposeService = {
 }
 /** What the compose file's processes get as METRICS_TOKEN, in the test. */
 const SCRAPE_TOKEN = 'scrape-token-for-the-test-000001'
-const compose = parse(read('infra/compose.yaml'), { merge: true }) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> }
+const compose = parse(read('infra/compose.yaml'), { merge: true }) as {
+  services: Record<string, ComposeService>
+  volumes: Record<string, unknown>
+}
 /** Compose's ${VAR}, ${VAR:?message} and ${VAR:-default}, with a stand-in for what the operator sets. */
-const interpolate = (v: string) => String(v).replace(/\$\{(\w+)(?::[?-][^}]*)?\}/g, (_m, name: string) => `set-${name.toLowerCase()}`)
+const interpolate = (v: string) =>
+  String(v).replace(/\$\{(\w+)(?::[?-][^}]*)?\}/g, (_m, name: string) => `set-${name.toLowerCase()}`)
 const tongxingServices = Object.entries(compose.services).filter(([, s]) => s.image === 'tongxing:latest')
 
 describe('deployment files', () => {
@@ -67,9 +72,13 @@ describe('deployment files', () => {
     }
   })
 
-  it('when the service\'s code is searched, then only the command line reads the environment, and only through the configuration loader', () => {
-    const readers = SERVICE_DIRS.flatMap(tsFiles).flatMap((f) => read(f).split('\n')
-      .filter((l) => l.includes('process.env') && !l.trim().startsWith('//')).map((l) => `${f}: ${l.trim()}`))
+  it("when the service's code is searched, then only the command line reads the environment, and only through the configuration loader", () => {
+    const readers = SERVICE_DIRS.flatMap(tsFiles).flatMap((f) =>
+      read(f)
+        .split('\n')
+        .filter((l) => l.includes('process.env') && !l.trim().startsWith('//'))
+        .map((l) => `${f}: ${l.trim()}`),
+    )
     expect(readers).toEqual([
       "bin/demo.ts: const loaded = loadConfig({ DATA_DIR: './data-demo', ...process.env })",
       'bin/tongxing.ts: const loaded = loadConfig(process.env)',
@@ -77,23 +86,38 @@ describe('deployment files', () => {
   })
 
   it('when each Tongxing process of the compose file is configured, then the service accepts its configuration and every key it sets is one it reads', () => {
-    expect(tongxingServices.map(([name]) => name).sort()).toEqual(['dashboard', 'migrate', 'tongxing', 'worker-1', 'worker-2'])
+    expect(tongxingServices.map(([name]) => name).sort()).toEqual([
+      'dashboard',
+      'migrate',
+      'tongxing',
+      'worker-1',
+      'worker-2',
+    ])
     for (const [name, s] of tongxingServices) {
       expect(s.env_file, name).toBe('tongxing.env')
-      for (const key of Object.keys(s.environment ?? {})) expect(Object.keys(CONFIG_KEYS), `${name} sets ${key}`).toContain(key)
-      const env = { ...envDefaults(), ...Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(v)])) }
+      for (const key of Object.keys(s.environment ?? {}))
+        expect(Object.keys(CONFIG_KEYS), `${name} sets ${key}`).toContain(key)
+      const env = {
+        ...envDefaults(),
+        ...Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(v)])),
+      }
       const loaded = loadConfig(env)
       expect(loaded.ok ? [] : loaded.errors, name).toEqual([])
     }
     const ids = ['worker-1', 'worker-2'].map((w) => compose.services[w]!.environment!.MQTT_CLIENT_ID)
     expect(new Set(ids).size).toBe(2) // each worker keeps its own session on the broker
-    expect(['worker-1', 'worker-2', 'dashboard'].map((w) => compose.services[w]!.environment!.ROLE)).toEqual(['worker', 'worker', 'dashboard'])
+    expect(['worker-1', 'worker-2', 'dashboard'].map((w) => compose.services[w]!.environment!.ROLE)).toEqual([
+      'worker',
+      'worker',
+      'dashboard',
+    ])
   })
 
   it('when the compose file is read, then what it depends on, builds, mounts and stores exists, and every long-running service has a health check', () => {
     const services = compose.services
     for (const [name, s] of Object.entries(services)) {
-      for (const dep of Object.keys(s.depends_on ?? {})) expect(Object.keys(services), `${name} depends on ${dep}`).toContain(dep)
+      for (const dep of Object.keys(s.depends_on ?? {}))
+        expect(Object.keys(services), `${name} depends on ${dep}`).toContain(dep)
       if (s.build) expect(existsSync(resolve(INFRA, s.build.context, s.build.dockerfile)), name).toBe(true)
       if (s.build) expect(resolve(INFRA, s.build.context), name).toBe(resolve(ROOT))
       for (const v of s.volumes ?? []) {
@@ -108,7 +132,8 @@ describe('deployment files', () => {
       if (name !== 'migrate' && name !== 'grafana') expect(s.healthcheck?.test, `${name} health check`).toBeDefined()
     }
     expect(services.timescaledb!.image).toMatch(/^timescale\/timescaledb:/)
-    for (const name of ['tongxing', 'worker-1', 'worker-2', 'dashboard']) expect(services[name]!.healthcheck!.test.join(' '), name).toContain('/readyz')
+    for (const name of ['tongxing', 'worker-1', 'worker-2', 'dashboard'])
+      expect(services[name]!.healthcheck!.test.join(' '), name).toContain('/readyz')
     expect(services.migrate!.command).toEqual(['migrate'])
   })
 
@@ -116,7 +141,8 @@ describe('deployment files', () => {
     const docker = read('infra/Dockerfile')
     expect(docker).toMatch(/^FROM node:20\S* AS build$/m)
     const copied = [...docker.matchAll(/^COPY (\S+) \.\/\S*$/gm)].map((m) => m[1]!)
-    for (const c of [...docker.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '))) expect(existsSync(join(ROOT, c)), c).toBe(true)
+    for (const c of [...docker.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' ')))
+      expect(existsSync(join(ROOT, c)), c).toBe(true)
     // Every relative import of the shipped code lands in a copied folder.
     const shipped = copied.filter((c) => !c.includes('.'))
     for (const f of shipped.flatMap(tsFiles)) {
@@ -141,16 +167,28 @@ describe('operations dashboard and scraping', () => {
   let exported: Set<string>
   beforeAll(async () => {
     service = await startTestService({ METRICS_TOKEN: SCRAPE_TOKEN })
-    const text = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } })).text()
+    const text = await (
+      await fetch(`http://127.0.0.1:${service.httpPort}/metrics`, {
+        headers: { authorization: `Bearer ${SCRAPE_TOKEN}` },
+      })
+    ).text()
     exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!))
   })
   afterAll(() => service?.stop())
 
   it('when the Grafana dashboard is loaded, then it shows the main figures, each from a metric the service exports', () => {
-    const dash = JSON.parse(read('infra/grafana/tongxing.json')) as { uid: string; panels: { title: string; targets: { expr: string }[] }[] }
+    const dash = JSON.parse(read('infra/grafana/tongxing.json')) as {
+      uid: string
+      panels: { title: string; targets: { expr: string }[] }[]
+    }
     const titles = dash.panels.map((p) => p.title).join(' | ')
-    for (const figure of [/accepted per second/, /Rejections/, /queue depth/, /Alert latency/, /Open alerts/]) expect(titles).toMatch(figure)
-    const used = dash.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/\b(tongxing_[a-z_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''))))
+    for (const figure of [/accepted per second/, /Rejections/, /queue depth/, /Alert latency/, /Open alerts/])
+      expect(titles).toMatch(figure)
+    const used = dash.panels.flatMap((p) =>
+      p.targets.flatMap((t) =>
+        [...t.expr.matchAll(/\b(tongxing_[a-z_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, '')),
+      ),
+    )
     expect(used.length).toBeGreaterThan(8)
     for (const metric of used) expect([...exported], metric).toContain(metric)
   })
@@ -161,13 +199,16 @@ describe('operations dashboard and scraping', () => {
     expect(await res.json()).toEqual({ status: 'ready', checks: { database: true } })
   })
 
-  it('when Prometheus scrapes, then its targets are the compose file\'s Tongxing processes on their HTTP port, with the token they ask for', () => {
-    const prom = parse(read('infra/prometheus.yml')) as { scrape_configs: { authorization?: { credentials_file?: string }; static_configs: { targets: string[] }[] }[] }
+  it("when Prometheus scrapes, then its targets are the compose file's Tongxing processes on their HTTP port, with the token they ask for", () => {
+    const prom = parse(read('infra/prometheus.yml')) as {
+      scrape_configs: { authorization?: { credentials_file?: string }; static_configs: { targets: string[] }[] }[]
+    }
     const targets = prom.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets))
     const serving = tongxingServices.filter(([n]) => n !== 'migrate')
     expect(targets.sort()).toEqual(serving.map(([n]) => `${n}:8080`).sort())
     // /metrics is for operators: each process gets METRICS_TOKEN, Prometheus the same as a secret file.
-    for (const [name, s] of serving) expect(s.environment?.METRICS_TOKEN, name).toBe('$' + '{METRICS_TOKEN:?set METRICS_TOKEN}') // compose's syntax, not a template
+    for (const [name, s] of serving)
+      expect(s.environment?.METRICS_TOKEN, name).toBe('$' + '{METRICS_TOKEN:?set METRICS_TOKEN}') // compose's syntax, not a template
     const file = prom.scrape_configs[0]!.authorization?.credentials_file
     const secrets = (compose as unknown as { secrets: Record<string, { environment: string }> }).secrets
     expect(file).toBe('/run/secrets/metrics_token')
@@ -192,7 +233,15 @@ describe('the compiled service (what the image runs)', () => {
     const [httpPort, mqttPort] = [await freePort(), await freePort()]
     const dataDir = mkdtempSync(join(tmpdir(), 'tongxing-built-'))
     service = spawn(process.execPath, [join(out, 'bin/tongxing.js'), 'serve'], {
-      cwd: ROOT, env: childEnv({ DATA_DIR: dataDir, PORT: String(httpPort), MQTT_PORT: String(mqttPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), stdio: 'ignore',
+      cwd: ROOT,
+      env: childEnv({
+        DATA_DIR: dataDir,
+        PORT: String(httpPort),
+        MQTT_PORT: String(mqttPort),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      }),
+      stdio: 'ignore',
     })
     const base = `http://127.0.0.1:${httpPort}`
     let ready: Response | undefined
@@ -205,7 +254,11 @@ describe('the compiled service (what the image runs)', () => {
     expect(await (await fetch(`${base}/`)).text()).toContain('<!doctype html>')
     expect((await fetch(`${base}/vendor/leaflet/leaflet.js`)).status).toBe(200)
     // Signing in reads the users table: the migrations were found beside the compiled code.
-    const signIn = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'not-a-password' }) })
+    const signIn = await fetch(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'nobody', password: 'not-a-password' }),
+    })
     expect(signIn.status).toBe(401)
   }, 120_000)
 })

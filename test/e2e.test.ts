@@ -39,13 +39,24 @@ describe.each(BACKENDS)('end to end on $name', (backend) => {
 
     // Acknowledged means stored: every PUBACK above came after its row was written.
     const rows = await service.db.query<{ seq: number; lat: number; acc: number }>(
-      'SELECT seq, lat, acc FROM positions WHERE band_id = $1 ORDER BY fix_time', [BAND.id])
+      'SELECT seq, lat, acc FROM positions WHERE band_id = $1 ORDER BY fix_time',
+      [BAND.id],
+    )
     expect(rows.rows.map((r) => r.seq)).toEqual([100, 101, 102, 103, 104, 105])
     expect(rows.rows[5]!.lat).toBeCloseTo(walk[5]!.lat, 6)
 
     const [atCentre, atHome] = await Promise.all([staff.next('alert'), family.next('alert')])
     for (const m of [atCentre, atHome]) {
-      expect(m).toMatchObject({ change: 'opened', alert: { residentId: world.resident, kind: 'left_safe_zone', zoneId: world.zone, status: 'open', bandId: BAND.id } })
+      expect(m).toMatchObject({
+        change: 'opened',
+        alert: {
+          residentId: world.resident,
+          kind: 'left_safe_zone',
+          zoneId: world.zone,
+          status: 'open',
+          bandId: BAND.id,
+        },
+      })
     }
     // 160 m north (60 m beyond the 100 m zone) starts the exit; the fix a minute later confirms it.
     expect((atCentre.alert as { fixTime: number }).fixTime).toBe(t0 + 5 * 30_000)
@@ -62,9 +73,11 @@ describe.each(BACKENDS)('end to end on $name', (backend) => {
     await expect(openLive(service.httpPort, 'tx_session=forged')).rejects.toMatchObject({ statusCode: 401 })
   })
 
-  it('when staff list alerts, then they see their centre\'s and another centre\'s staff see none of them', async () => {
+  it("when staff list alerts, then they see their centre's and another centre's staff see none of them", async () => {
     const get = async (user: string) => {
-      const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/alerts`, { headers: { cookie: await login(service.httpPort, user) } })
+      const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/alerts`, {
+        headers: { cookie: await login(service.httpPort, user) },
+      })
       return ((await res.json()) as { alerts: { residentId: number }[] }).alerts
     }
     await eventually(async () => (await get('staff-zhangdian')).length === 1)

@@ -36,25 +36,35 @@ describe('a command and the service on one embedded database', () => {
   const serviceWrites = async (who: string, count: number) => {
     for (let n = 0; n < count; n++) {
       const r = await service.query<{ who: string; n: number }>(
-        'INSERT INTO probe (who, n) VALUES ($1, $2) RETURNING who, n', [who, n])
+        'INSERT INTO probe (who, n) VALUES ($1, $2) RETURNING who, n',
+        [who, n],
+      )
       expect(r.rows).toEqual([{ who, n }])
     }
   }
 
-  it('when a command rolls its transaction back amid service writes, then only the service\'s stay', async () => {
-    const rolledBack = command((db) => db.tx(async (c) => {
-      for (let n = 0; n < 60; n++) {
-        const r = await c.query<{ n: number }>(
-          'INSERT INTO probe (n, who) SELECT $1::int, $2::text RETURNING n', [n, 'command'])
-        expect(r.rows).toEqual([{ n }])
-        if (n % 10 === 0) await sleep(5)
-      }
-      throw new Error('changed my mind')
-    })).then(() => 'committed', (err: Error) => err.message)
+  it("when a command rolls its transaction back amid service writes, then only the service's stay", async () => {
+    const rolledBack = command((db) =>
+      db.tx(async (c) => {
+        for (let n = 0; n < 60; n++) {
+          const r = await c.query<{ n: number }>('INSERT INTO probe (n, who) SELECT $1::int, $2::text RETURNING n', [
+            n,
+            'command',
+          ])
+          expect(r.rows).toEqual([{ n }])
+          if (n % 10 === 0) await sleep(5)
+        }
+        throw new Error('changed my mind')
+      }),
+    ).then(
+      () => 'committed',
+      (err: Error) => err.message,
+    )
     await Promise.all([serviceWrites('service', 150), serviceWrites('service', 0)])
     expect(await rolledBack).toBe('changed my mind')
     const rows = await service.query<{ who: string; count: number }>(
-      'SELECT who, count(*)::int AS count FROM probe GROUP BY who')
+      'SELECT who, count(*)::int AS count FROM probe GROUP BY who',
+    )
     expect(rows.rows).toEqual([{ who: 'service', count: 150 }])
   }, 60_000)
 
@@ -88,12 +98,18 @@ describe('a command and the service on one embedded database', () => {
     try {
       // Every third of the first client's statements fails (division by zero), which makes the
       // session skip what follows until that client's Sync.
-      const a = Array.from({ length: 300 }, (_, i) => service.query<{ a: string }>(
-        'SELECT $1::text AS a, 1 / $2::int AS one', [`a${i}`, i % 3 ? 1 : 0])
-        .then((r) => r.rows[0], (err: Error) => err.message))
-      const b = Array.from({ length: 300 }, (_, i) => other.query<{ b: number }>(
-        'SELECT $1::int * 2 AS b, $2::text AS c', [i, 'x'])
-        .then((r) => r.rows[0], (err: Error) => err.message))
+      const a = Array.from({ length: 300 }, (_, i) =>
+        service.query<{ a: string }>('SELECT $1::text AS a, 1 / $2::int AS one', [`a${i}`, i % 3 ? 1 : 0]).then(
+          (r) => r.rows[0],
+          (err: Error) => err.message,
+        ),
+      )
+      const b = Array.from({ length: 300 }, (_, i) =>
+        other.query<{ b: number }>('SELECT $1::int * 2 AS b, $2::text AS c', [i, 'x']).then(
+          (r) => r.rows[0],
+          (err: Error) => err.message,
+        ),
+      )
       const [ra, rb] = await Promise.all([Promise.all(a), Promise.all(b)])
       expect(ra).toEqual(ra.map((_, i) => (i % 3 ? { a: `a${i}`, one: 1 } : 'division by zero')))
       expect(rb).toEqual(rb.map((_, i) => ({ b: i * 2, c: 'x' })))
@@ -104,7 +120,7 @@ describe('a command and the service on one embedded database', () => {
 })
 
 describe('the service stopping while a command uses its database', () => {
-  it('when the service stops during a command\'s transaction, then it fails and nothing of it is stored', async () => {
+  it("when the service stops during a command's transaction, then it fails and nothing of it is stored", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tongxing-handover-'))
     const first = await startEmbeddedDb({ dataDir, role: 'service' })
     const setup = createDb({ connectionString: first.connectionString, log, max: 1 })
@@ -113,13 +129,18 @@ describe('the service stopping while a command uses its database', () => {
     const loaded = loadConfig({ DATA_DIR: dataDir })
     if (!loaded.ok) throw new Error(loaded.errors.join('; '))
     let inserted = 0
-    const outcome = withDatabase(loaded.config, log, (db) => db.tx(async (c) => {
-      for (;;) {
-        await c.query('INSERT INTO probe (n) VALUES ($1)', [inserted])
-        inserted++
-        await sleep(5)
-      }
-    })).then(() => 'finished', (err: Error) => err.message)
+    const outcome = withDatabase(loaded.config, log, (db) =>
+      db.tx(async (c) => {
+        for (;;) {
+          await c.query('INSERT INTO probe (n) VALUES ($1)', [inserted])
+          inserted++
+          await sleep(5)
+        }
+      }),
+    ).then(
+      () => 'finished',
+      (err: Error) => err.message,
+    )
     while (inserted < 20) await sleep(5)
     await first.stop()
     expect(await outcome).not.toBe('finished')

@@ -19,18 +19,32 @@ describe.each(BACKENDS)('erasure on $name', (backend) => {
     engine = (await migrate(db, log)).engine
   })
 
-  const fix = (bandId: string, seq: number, ts: number): Fix =>
-    ({ bandId, seq, ts, lat: 36.8, lon: 118.05, acc: 10, src: 'gps', batt: 60, evt: [] })
+  const fix = (bandId: string, seq: number, ts: number): Fix => ({
+    bandId,
+    seq,
+    ts,
+    lat: 36.8,
+    lon: 118.05,
+    acc: 10,
+    src: 'gps',
+    batt: 60,
+    evt: [],
+  })
   const count = async (sql: string, params: unknown[]) =>
     (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params)).rows[0]!.n
 
-  const resident = async (name: string) => (await db.query<{ id: number }>(
-    'INSERT INTO residents (display_name) VALUES ($1) RETURNING id', [name])).rows[0]!.id
-  const band = (residentId: number) => db.query(`INSERT INTO bands (id, secret_salt, secret_hash, resident_id)
-    VALUES ('late', '\\x00', '\\x00', $1)`, [residentId])
+  const resident = async (name: string) =>
+    (await db.query<{ id: number }>('INSERT INTO residents (display_name) VALUES ($1) RETURNING id', [name])).rows[0]!
+      .id
+  const band = (residentId: number) =>
+    db.query(
+      `INSERT INTO bands (id, secret_salt, secret_hash, resident_id)
+    VALUES ('late', '\\x00', '\\x00', $1)`,
+      [residentId],
+    )
   const before = (t: number) => [`band_id = 'late' AND fix_time < to_timestamp($1 / 1000.0)`, [t]] as const
 
-  it('when a backlog from an erased resident\'s time arrives after the erasure, then none is stored', async () => {
+  it("when a backlog from an erased resident's time arrives after the erasure, then none is stored", async () => {
     const wang = await resident('Wang')
     await band(wang)
     const now = Date.now()
@@ -46,15 +60,16 @@ describe.each(BACKENDS)('erasure on $name', (backend) => {
     const [where, params] = before(Date.now())
     expect(await count(`positions WHERE ${where}`, [...params])).toBe(0)
     // The hourly aggregate holds none of Wang's hours (TimescaleDB's materialised part included).
-    expect(await count(`positions_hourly WHERE band_id = 'late' AND hour < to_timestamp($1 / 1000.0)`, [now - HOUR]))
-      .toBe(0)
+    expect(
+      await count(`positions_hourly WHERE band_id = 'late' AND hour < to_timestamp($1 / 1000.0)`, [now - HOUR]),
+    ).toBe(0)
     // What is kept of the erased period names nobody.
     const kept = await db.query(`SELECT * FROM erased_periods WHERE band_id = 'late'`)
     expect(kept.rows.length).toBe(1)
     expect(Object.keys(kept.rows[0]!).sort()).toEqual(['band_id', 'from_time', 'to_time'])
   })
 
-  it('when the band is deleted and provisioned again after the erasure, then that time stays nobody\'s', async () => {
+  it("when the band is deleted and provisioned again after the erasure, then that time stays nobody's", async () => {
     await db.query(`DELETE FROM bands WHERE id = 'late'`)
     const li = await resident('Li')
     await band(li)

@@ -40,7 +40,13 @@ describe.runIf(available)('external broker mode under load', () => {
     try {
       service = await startTestService({ DATABASE_URL: database.url, MQTT_URL: broker.url, ...backend.env })
       const before = await stored()
-      const { acked, lastAckAt } = await publishFleet(broker.url, { bands: 1500, everyS: 10, reports: 2, paced: true, t0: Date.now() - 30_000 })
+      const { acked, lastAckAt } = await publishFleet(broker.url, {
+        bands: 1500,
+        everyS: 10,
+        reports: 2,
+        paced: true,
+        t0: Date.now() - 30_000,
+      })
       expect(acked).toBe(3000)
       await eventually(async () => (await stored()) - before >= acked, 30_000)
       expect(Date.now() - lastAckAt).toBeLessThan(2000)
@@ -51,11 +57,19 @@ describe.runIf(available)('external broker mode under load', () => {
 
   it('when the service is killed and 45,000 reports queue up meanwhile, then the next start is ready within 30 s and the backlog drains behind it', async () => {
     const port = String(await freePort())
-    const env = { DATABASE_URL: database.url, MQTT_URL: broker.url, ...backend.env, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
-    const up = async (c: Child) => eventually(async () => {
-      if (c.process.exitCode !== null) throw new Error(`service exited: ${c.output()}`)
-      return (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok
-    }, 60_000)
+    const env = {
+      DATABASE_URL: database.url,
+      MQTT_URL: broker.url,
+      ...backend.env,
+      PORT: port,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    }
+    const up = async (c: Child) =>
+      eventually(async () => {
+        if (c.process.exitCode !== null) throw new Error(`service exited: ${c.output()}`)
+        return (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok
+      }, 60_000)
     let service = spawnCli(['serve'], env)
     try {
       await up(service) // its persistent session now exists on the broker
@@ -63,7 +77,13 @@ describe.runIf(available)('external broker mode under load', () => {
       await service.exited
       const before = await stored()
       // 1500 bands for five minutes, queued for the session while nobody consumes it.
-      const { acked } = await publishFleet(broker.url, { bands: 1500, everyS: 10, reports: 30, paced: false, t0: Date.now() - 600_000 })
+      const { acked } = await publishFleet(broker.url, {
+        bands: 1500,
+        everyS: 10,
+        reports: 30,
+        paced: false,
+        t0: Date.now() - 600_000,
+      })
       expect(acked).toBe(45_000)
       const t0 = Date.now()
       service = spawnCli(['serve'], env)

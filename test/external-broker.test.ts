@@ -36,7 +36,9 @@ describe.runIf(available)('external broker mode with Mosquitto', () => {
     await band.endAsync()
   }
   const seqs = async (db: Service['db']) =>
-    (await db.query<{ seq: number }>('SELECT seq FROM positions WHERE band_id = $1 ORDER BY seq', [BAND.id])).rows.map((r) => r.seq)
+    (await db.query<{ seq: number }>('SELECT seq FROM positions WHERE band_id = $1 ORDER BY seq', [BAND.id])).rows.map(
+      (r) => r.seq,
+    )
 
   it('when a band publishes to the external broker, then its fixes are stored and the wander raises an alert', async () => {
     await new Promise((r) => setTimeout(r, 300)) // zones reload

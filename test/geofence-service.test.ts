@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MqttClient } from 'mqtt'
 import type { Service } from '../bin/service.ts'
 import { BACKENDS, type TestDatabase } from './support/databases.ts'
-import { BAND, OTHER_BAND, connectBand, fixNorth, login, openLive, provisionWorld, type LiveClient } from './support/fixtures.ts'
+import {
+  BAND,
+  OTHER_BAND,
+  connectBand,
+  fixNorth,
+  login,
+  openLive,
+  provisionWorld,
+  type LiveClient,
+} from './support/fixtures.ts'
 import { eventually, startTestService } from './support/service.ts'
 
 describe('geofence in the running service', () => {
@@ -31,7 +40,12 @@ describe('geofence in the running service', () => {
     for (const f of fixes) await band.publishAsync(`bands/${id}/telemetry`, JSON.stringify(f), { qos: 1 })
   }
   const alerts = async (residentId: number) =>
-    (await service.db.query<{ kind: string; status: string; severity: string }>('SELECT kind, status, severity FROM alerts WHERE resident_id = $1 ORDER BY id', [residentId])).rows
+    (
+      await service.db.query<{ kind: string; status: string; severity: string }>(
+        'SELECT kind, status, severity FROM alerts WHERE resident_id = $1 ORDER BY id',
+        [residentId],
+      )
+    ).rows
   const staffSocket = async (): Promise<LiveClient> => {
     const live = await openLive(service.httpPort, await login(service.httpPort, 'staff-zhangdian'))
     await live.next('hello')
@@ -43,9 +57,15 @@ describe('geofence in the running service', () => {
     const band = await connectBand(service.mqttPort!, BAND)
     const t = clock - 600_000
     await send(band, BAND.id, [fixNorth(1, 0, t), fixNorth(2, 300, t + 30_000), fixNorth(3, 320, t + 90_000)])
-    expect(await live.next('alert')).toMatchObject({ change: 'opened', alert: { kind: 'left_safe_zone', severity: 'high', status: 'open' } })
+    expect(await live.next('alert')).toMatchObject({
+      change: 'opened',
+      alert: { kind: 'left_safe_zone', severity: 'high', status: 'open' },
+    })
     await send(band, BAND.id, [fixNorth(4, 20, t + 120_000), fixNorth(5, 0, t + 150_000)])
-    expect(await live.next('alert')).toMatchObject({ change: 'resolved', alert: { kind: 'left_safe_zone', status: 'resolved', evidence: { resolvedBecause: 'back inside' } } })
+    expect(await live.next('alert')).toMatchObject({
+      change: 'resolved',
+      alert: { kind: 'left_safe_zone', status: 'resolved', evidence: { resolvedBecause: 'back inside' } },
+    })
     await band.endAsync()
     live.close()
   })
@@ -60,18 +80,31 @@ describe('geofence in the running service', () => {
     await new Promise((r) => setTimeout(r, 300))
     expect(live.messages.filter((m) => m.type === 'alert')).toEqual([])
     clock += 4 * 60_000 // nobody hears from the band for four minutes
-    expect(await live.next('alert')).toMatchObject({ change: 'opened', alert: { kind: 'left_safe_zone', severity: 'critical', evidence: { rule: 'left, then silent' } } })
+    expect(await live.next('alert')).toMatchObject({
+      change: 'opened',
+      alert: { kind: 'left_safe_zone', severity: 'critical', evidence: { rule: 'left, then silent' } },
+    })
     await new Promise((r) => setTimeout(r, 300)) // a tick starts the reminder clock
     clock += 10 * 60_000 // ten minutes on, still nothing: the open alert is repeated as a reminder
     const reminder = await live.next('alert', (m) => m.change === 'reminded')
-    expect(reminder).toMatchObject({ alert: { kind: 'left_safe_zone', status: 'open', evidence: { rule: 'left, then silent', stillOutside: { rule: 'still outside' } } } })
+    expect(reminder).toMatchObject({
+      alert: {
+        kind: 'left_safe_zone',
+        status: 'open',
+        evidence: { rule: 'left, then silent', stillOutside: { rule: 'still outside' } },
+      },
+    })
     live.close()
   })
 
   it('when the service restarts while an alert is open, then the wearer still outside raises nothing new, and coming back resolves it', async () => {
     const band = await connectBand(service.mqttPort!, OTHER_BAND)
     const t = clock - 600_000
-    const out = (seq: number, s: number) => ({ ...fixNorth(seq, 0, t + s * 1000), lat: 36.49 + 400 / 111_195, lon: 117.87 })
+    const out = (seq: number, s: number) => ({
+      ...fixNorth(seq, 0, t + s * 1000),
+      lat: 36.49 + 400 / 111_195,
+      lon: 117.87,
+    })
     const home = (seq: number, s: number) => ({ ...fixNorth(seq, 0, t + s * 1000), lat: 36.49, lon: 117.87 })
     await send(band, OTHER_BAND.id, [home(1, 0), out(2, 30), out(3, 90)])
     await band.endAsync()

@@ -19,7 +19,10 @@ async function streamAndKill(env: Record<string, string>): Promise<{ bandId: str
   const service = spawnCli(['serve'], env)
   await eventually(async () => (await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => undefined))?.ok, 30_000)
   const { residentId } = await runCli(['resident', 'add', '--name', 'Sun'], env)
-  const { bandId, secret } = await runCli(['band', 'add', '--id', '860000000000077', '--resident', String(residentId)], env) as { bandId: string; secret: string }
+  const { bandId, secret } = (await runCli(
+    ['band', 'add', '--id', '860000000000077', '--resident', String(residentId)],
+    env,
+  )) as { bandId: string; secret: string }
 
   const band = await connectBand(Number(env.MQTT_PORT), { id: bandId, secret })
   band.on('error', () => {})
@@ -58,7 +61,12 @@ async function storedSeqs(connectionString: string, bandId: string, pool = 1): P
   }
 }
 
-const ports = async () => ({ PORT: String(await freePort()), MQTT_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' })
+const ports = async () => ({
+  PORT: String(await freePort()),
+  MQTT_PORT: String(await freePort()),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+})
 
 describe('SIGKILL during a steady stream', () => {
   it('when the service on the embedded database is killed, then every acknowledged report is there when the data directory is reopened', async () => {
@@ -77,15 +85,16 @@ describe('SIGKILL during a steady stream', () => {
     }
   }, 120_000)
 
-  if (server) it('when the service on a PostgreSQL server is killed, then every acknowledged report is in the database', async () => {
-    const database = await server!.start()
-    try {
-      const { bandId, acked } = await streamAndKill({ DATABASE_URL: database.url, ...(await ports()) })
-      expect(acked.length).toBeGreaterThanOrEqual(300)
-      const stored = await storedSeqs(database.url, bandId, 2)
-      expect(acked.filter((s) => !stored.has(s))).toEqual([])
-    } finally {
-      await database.stop()
-    }
-  }, 120_000)
+  if (server)
+    it('when the service on a PostgreSQL server is killed, then every acknowledged report is in the database', async () => {
+      const database = await server!.start()
+      try {
+        const { bandId, acked } = await streamAndKill({ DATABASE_URL: database.url, ...(await ports()) })
+        expect(acked.length).toBeGreaterThanOrEqual(300)
+        const stored = await storedSeqs(database.url, bandId, 2)
+        expect(acked.filter((s) => !stored.has(s))).toEqual([])
+      } finally {
+        await database.stop()
+      }
+    }, 120_000)
 })

@@ -8,31 +8,51 @@ import { BAND, HOME, PASSWORD, connectBand, login, openLive } from './support/fi
 import { eventually } from './support/service.ts'
 import { useServiceWithWorld, type World } from './support/world.ts'
 
-const fix = (seq: number, tsMs: number, evt: string[]) =>
-  ({ v: 1, seq, ts: tsMs / 1000, lat: HOME.lat, lon: HOME.lon, acc: 8, src: 'gps', evt })
+const fix = (seq: number, tsMs: number, evt: string[]) => ({
+  v: 1,
+  seq,
+  ts: tsMs / 1000,
+  lat: HOME.lat,
+  lon: HOME.lon,
+  acc: 8,
+  src: 'gps',
+  evt,
+})
 
-describe('an alarm from the previous wearer\'s time', () => {
+describe("an alarm from the previous wearer's time", () => {
   let service: Service
   let world: World
-  useServiceWithWorld((s, w) => { service = s; world = w })
+  useServiceWithWorld((s, w) => {
+    service = s
+    world = w
+  })
 
   const publish = async (fixes: unknown[]) => {
     const c = await connectBand(service.mqttPort!, BAND)
     await c.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixes), { qos: 1 })
     await c.endAsync()
   }
-  const alerts = async (residentId: number) => (await service.db.query<{ kind: string; evidence: { late?: boolean } }>(
-    'SELECT kind, evidence FROM alerts WHERE resident_id = $1 ORDER BY id', [residentId])).rows
+  const alerts = async (residentId: number) =>
+    (
+      await service.db.query<{ kind: string; evidence: { late?: boolean } }>(
+        'SELECT kind, evidence FROM alerts WHERE resident_id = $1 ORDER BY id',
+        [residentId],
+      )
+    ).rows
   /** Changes the band's wearer; waits till the geofence has reloaded who wears what (ZONE_REFRESH_MS 100, and room). */
   const giveBandTo = async (residentId: number | null) => {
     await service.db.query('UPDATE bands SET resident_id = $2 WHERE id = $1', [BAND.id, residentId])
     await new Promise((r) => setTimeout(r, 1500))
   }
 
-  it('when A\'s fall arrives after the band went to B, then the alert is A\'s, marked late, to A\'s kin', async () => {
+  it("when A's fall arrives after the band went to B, then the alert is A's, marked late, to A's kin", async () => {
     const residentB = await insertResident(service.db, 'Zhao Guilan', world.centre)
-    await insertUser(service.db,
-      { username: 'family-zhao', password: PASSWORD, role: 'family', residentIds: [residentB] })
+    await insertUser(service.db, {
+      username: 'family-zhao',
+      password: PASSWORD,
+      role: 'family',
+      residentIds: [residentB],
+    })
     const liveA = await openLive(service.httpPort, await login(service.httpPort, 'family-wang'))
     const liveB = await openLive(service.httpPort, await login(service.httpPort, 'family-zhao'))
     await Promise.all([liveA.next('snapshot'), liveB.next('snapshot')])
@@ -50,9 +70,10 @@ describe('an alarm from the previous wearer\'s time', () => {
     liveB.close()
   })
 
-  it('when B\'s SOS arrives after the band was taken off B, then the alert is B\'s, marked late', async () => {
-    const residentB = (await service.db.query<{ resident_id: number }>(
-      'SELECT resident_id FROM bands WHERE id = $1', [BAND.id])).rows[0]!.resident_id
+  it("when B's SOS arrives after the band was taken off B, then the alert is B's, marked late", async () => {
+    const residentB = (
+      await service.db.query<{ resident_id: number }>('SELECT resident_id FROM bands WHERE id = $1', [BAND.id])
+    ).rows[0]!.resident_id
     const t = Date.now() - 100 // while B wore the band (since the test above)
     await giveBandTo(null)
     await publish([fix(2, t, ['sos'])])

@@ -33,12 +33,21 @@ describe.runIf(available)('Mosquitto with the shipped ACL and a generated passwo
     await migrate(db, createLogger('silent'))
     await provisionWorld(db)
     await db.close()
-    const cli = spawnCli(['mosquitto-passwd', '--service-user', SERVICE.username, '--service-password', SERVICE.password], { DATABASE_URL: database.url, LOG_LEVEL: 'warn' })
+    const cli = spawnCli(
+      ['mosquitto-passwd', '--service-user', SERVICE.username, '--service-password', SERVICE.password],
+      { DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+    )
     expect(await cli.exited).toBe(0)
     const dir = await mkdtemp(join(tmpdir(), 'tongxing-passwd-'))
     const passwordFile = join(dir, 'passwd')
     await writeFile(passwordFile, cli.output())
-    expect(cli.output().split('\n').filter(Boolean).map((l) => l.split(':')[0])).toEqual([SERVICE.username, BAND.id, OTHER_BAND.id])
+    expect(
+      cli
+        .output()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(':')[0]),
+    ).toEqual([SERVICE.username, BAND.id, OTHER_BAND.id])
     const aclFile = join(dir, 'acl') // a copy beside it: the clone's own folders may be closed to Mosquitto's user
     await copyFile(ACL, aclFile)
     await chmod(aclFile, 0o644)
@@ -51,11 +60,22 @@ describe.runIf(available)('Mosquitto with the shipped ACL and a generated passwo
     await database?.stop()
   })
 
-  const startService = () => startTestService({ DATABASE_URL: database.url, ...BACKENDS[0]!.env, MQTT_URL: broker.serviceUrl, MQTT_USERNAME: SERVICE.username, MQTT_PASSWORD: SERVICE.password })
+  const startService = () =>
+    startTestService({
+      DATABASE_URL: database.url,
+      ...BACKENDS[0]!.env,
+      MQTT_URL: broker.serviceUrl,
+      MQTT_USERNAME: SERVICE.username,
+      MQTT_PASSWORD: SERVICE.password,
+    })
   const band = (b: { id: string; secret: string }, opts: mqtt.IClientOptions = {}) =>
     mqtt.connectAsync(broker.url, { clientId: b.id, username: b.id, password: b.secret, reconnectPeriod: 0, ...opts })
   const stored = async (bandId: string) =>
-    (await service.db.query<{ seq: number }>('SELECT seq::int AS seq FROM positions WHERE band_id = $1 ORDER BY seq', [bandId])).rows.map((r) => r.seq)
+    (
+      await service.db.query<{ seq: number }>('SELECT seq::int AS seq FROM positions WHERE band_id = $1 ORDER BY seq', [
+        bandId,
+      ])
+    ).rows.map((r) => r.seq)
 
   it('when a band connects with its secret, then Mosquitto lets it in and its report is stored', async () => {
     const c = await band(BAND)
@@ -69,20 +89,26 @@ describe.runIf(available)('Mosquitto with the shipped ACL and a generated passwo
     await expect(band({ id: BAND.id, secret: 'not-the-secret-000000' })).rejects.toThrow(/not authori[sz]ed|bad user/i)
   })
 
-  it('when a band publishes on another band\'s topic, then the ACL drops it and nothing is stored for the other band', async () => {
+  it("when a band publishes on another band's topic, then the ACL drops it and nothing is stored for the other band", async () => {
     const c = await band(BAND)
-    await c.publishAsync(`bands/${OTHER_BAND.id}/telemetry`, JSON.stringify({ ...fixNorth(7, 0, Date.now() - 1000) }), { qos: 1 })
+    await c.publishAsync(`bands/${OTHER_BAND.id}/telemetry`, JSON.stringify({ ...fixNorth(7, 0, Date.now() - 1000) }), {
+      qos: 1,
+    })
     await c.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(2, 0, Date.now() - 500)), { qos: 1 })
     await c.endAsync()
     await eventually(async () => (await stored(BAND.id)).length === 2) // its own, sent after, did arrive
     expect(await stored(OTHER_BAND.id)).toEqual([])
   })
 
-  it('when a band connects with another band\'s client id, then the other band stays connected and its will is not fired', async () => {
-    const victim = await band(BAND, { will: { topic: `bands/${BAND.id}/status`, payload: Buffer.from('offline'), qos: 1, retain: true } })
+  it("when a band connects with another band's client id, then the other band stays connected and its will is not fired", async () => {
+    const victim = await band(BAND, {
+      will: { topic: `bands/${BAND.id}/status`, payload: Buffer.from('offline'), qos: 1, retain: true },
+    })
     await victim.publishAsync(`bands/${BAND.id}/status`, 'online', { qos: 1, retain: true })
     let dropped = false
-    victim.once('close', () => { dropped = true })
+    victim.once('close', () => {
+      dropped = true
+    })
     const intruder = await band(OTHER_BAND, { clientId: BAND.id }).catch(() => undefined)
     await new Promise((r) => setTimeout(r, 1000))
     expect(dropped).toBe(false)
@@ -101,7 +127,12 @@ describe.runIf(available)('Mosquitto with the shipped ACL and a generated passwo
     other.on('message', (_t, m) => spied.push(m.toString()))
     await phone.subscribeAsync(topic, { qos: 1 })
     await other.subscribeAsync(topic, { qos: 1 })
-    const svc = await mqtt.connectAsync(broker.serviceUrl, { username: SERVICE.username, password: SERVICE.password, clientId: 'test-commands', reconnectPeriod: 0 })
+    const svc = await mqtt.connectAsync(broker.serviceUrl, {
+      username: SERVICE.username,
+      password: SERVICE.password,
+      clientId: 'test-commands',
+      reconnectPeriod: 0,
+    })
     await svc.publishAsync(topic, JSON.stringify({ _type: 'cmd', action: 'reportLocation' }), { qos: 1 })
     await eventually(() => got.length === 1)
     await new Promise((r) => setTimeout(r, 300))
@@ -113,7 +144,8 @@ describe.runIf(available)('Mosquitto with the shipped ACL and a generated passwo
     await service.stop()
     const c = await band(BAND)
     const t0 = Date.now() - 60_000
-    for (let s = 100; s < 150; s++) await c.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(s, 0, t0 + s * 100)), { qos: 1 })
+    for (let s = 100; s < 150; s++)
+      await c.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(s, 0, t0 + s * 100)), { qos: 1 })
     await c.endAsync()
     await new Promise((r) => setTimeout(r, 2500)) // the documented window: autosave every second (infra/mosquitto/mosquitto.conf)
     await broker.kill()

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import {
-  BAND, OTHER_BAND, PASSWORD, connectBand, fixNorth, login, openLive, provisionWorld,
+  BAND,
+  OTHER_BAND,
+  PASSWORD,
+  connectBand,
+  fixNorth,
+  login,
+  openLive,
+  provisionWorld,
 } from './support/fixtures.ts'
 import { eventually, startTestService } from './support/service.ts'
 
@@ -18,17 +25,32 @@ describe('export and erase a resident', () => {
     world = await provisionWorld(service.db)
     await insertUser(service.db, { username: 'dpo', password: PASSWORD, role: 'admin' })
     // A family contact's phone number: on the contact list, and where the alert's SMS went.
-    await service.db.query(`INSERT INTO resident_contacts (resident_id, position, name, phone) VALUES ($1, 1, '王丽', '13800000009')`, [world.resident])
+    await service.db.query(
+      `INSERT INTO resident_contacts (resident_id, position, name, phone) VALUES ($1, 1, '王丽', '13800000009')`,
+      [world.resident],
+    )
     for (const b of [BAND, OTHER_BAND]) {
       const c = await connectBand(service.mqttPort!, b)
       const t = Date.now() - 600_000
-      await c.publishAsync(`bands/${b.id}/telemetry`, JSON.stringify([fixNorth(1, 0, t), fixNorth(2, 400, t + 30_000), fixNorth(3, 420, t + 90_000)]), { qos: 1 })
+      await c.publishAsync(
+        `bands/${b.id}/telemetry`,
+        JSON.stringify([fixNorth(1, 0, t), fixNorth(2, 400, t + 30_000), fixNorth(3, 420, t + 90_000)]),
+        { qos: 1 },
+      )
       await c.endAsync()
     }
-    await eventually(async () => (await service.db.query('SELECT 1 FROM alerts WHERE resident_id = $1', [world.resident])).rowCount === 1) // Wang left home: an alert
-    await eventually(async () => (await service.db.query('SELECT 1 FROM band_status WHERE fix_time IS NOT NULL')).rowCount === 2)
+    await eventually(
+      async () =>
+        (await service.db.query('SELECT 1 FROM alerts WHERE resident_id = $1', [world.resident])).rowCount === 1,
+    ) // Wang left home: an alert
+    await eventually(
+      async () => (await service.db.query('SELECT 1 FROM band_status WHERE fix_time IS NOT NULL')).rowCount === 2,
+    )
     const family = await login(service.httpPort, 'family-wang')
-    await fetch(`http://127.0.0.1:${service.httpPort}/api/residents/${world.resident}/history?from=${Date.now() - 3_600_000}&to=${Date.now()}`, { headers: { cookie: family } })
+    await fetch(
+      `http://127.0.0.1:${service.httpPort}/api/residents/${world.resident}/history?from=${Date.now() - 3_600_000}&to=${Date.now()}`,
+      { headers: { cookie: family } },
+    )
   })
   afterAll(() => service?.stop())
 
@@ -41,7 +63,8 @@ describe('export and erase a resident', () => {
 
   /** Rows anywhere that still name the resident or their band. */
   const leftovers = async () => {
-    const r = await service.db.query<{ t: string; n: number }>(`
+    const r = await service.db.query<{ t: string; n: number }>(
+      `
       SELECT 'positions' AS t, count(*)::int AS n FROM positions WHERE band_id = $2
       UNION ALL SELECT 'band_status', count(*)::int FROM band_status WHERE band_id = $2
         -- the band's state, started again empty, is nothing of theirs
@@ -54,7 +77,9 @@ describe('export and erase a resident', () => {
       UNION ALL SELECT 'bands assigned', count(*)::int FROM bands WHERE resident_id = $1
       UNION ALL SELECT 'resident_contacts', count(*)::int FROM resident_contacts WHERE resident_id = $1 OR phone = '13800000009'
       UNION ALL SELECT 'deliveries', count(*)::int FROM deliveries WHERE address = '13800000009'
-      UNION ALL SELECT 'residents', count(*)::int FROM residents WHERE id = $1 OR display_name = 'Wang Jianguo'`, [world.resident, BAND.id])
+      UNION ALL SELECT 'residents', count(*)::int FROM residents WHERE id = $1 OR display_name = 'Wang Jianguo'`,
+      [world.resident, BAND.id],
+    )
     return Object.fromEntries(r.rows.filter((x) => x.n > 0).map((x) => [x.t, x.n]))
   }
 
@@ -95,9 +120,17 @@ describe('export and erase a resident', () => {
     await staff.next('snapshot')
     const res = await as('dpo', 'DELETE', `/api/admin/residents/${world.resident}`)
     expect(res.status).toBe(200)
-    expect(((await res.json()) as { erased: Record<string, number> }).erased).toMatchObject({ positions: 3, alerts: 1, zones: 1, familyLinks: 1, resident: 1 })
+    expect(((await res.json()) as { erased: Record<string, number> }).erased).toMatchObject({
+      positions: 3,
+      alerts: 1,
+      zones: 1,
+      familyLinks: 1,
+      resident: 1,
+    })
     expect(await leftovers()).toEqual({})
-    const other = await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions WHERE band_id = $1', [OTHER_BAND.id])
+    const other = await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions WHERE band_id = $1', [
+      OTHER_BAND.id,
+    ])
     expect(other.rows[0]!.n).toBe(3)
     const record = await service.db.query<{ resident_id: number }>('SELECT resident_id FROM erasures')
     expect(record.rows.map((r) => Number(r.resident_id))).toEqual([world.resident])
@@ -110,14 +143,21 @@ describe('export and erase a resident', () => {
     // The band's late backlog from Wang's time, sent after the erasure, is not stored again.
     const band = await connectBand(service.mqttPort!, BAND)
     const t = Date.now() - 500_000
-    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify([fixNorth(7, 0, t), fixNorth(8, 500, t + 30_000)]), { qos: 1 })
+    await band.publishAsync(
+      `bands/${BAND.id}/telemetry`,
+      JSON.stringify([fixNorth(7, 0, t), fixNorth(8, 500, t + 30_000)]),
+      { qos: 1 },
+    )
     await band.endAsync()
     expect(await leftovers()).toEqual({})
   })
 
-  it('when a reader\'s account is deleted, then the history audit still names them', async () => {
+  it("when a reader's account is deleted, then the history audit still names them", async () => {
     const reader = await insertUser(service.db, {
-      username: 'family-li', password: PASSWORD, role: 'family', residentIds: [world.otherResident],
+      username: 'family-li',
+      password: PASSWORD,
+      role: 'family',
+      residentIds: [world.otherResident],
     })
     const lastHour = `from=${Date.now() - 3_600_000}&to=${Date.now()}`
     expect((await as('family-li', 'GET', `/api/residents/${world.otherResident}/history?${lastHour}`)).status).toBe(200)

@@ -15,22 +15,38 @@ import { eventually } from './support/service.ts'
 describe('tongxing serve as a process', () => {
   it('when provisioned from the command line while running and then sent SIGTERM, then it exits 0 with every acknowledged fix on disk', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tongxing-proc-'))
-    const env = { DATA_DIR: dataDir, PORT: String(await freePort()), MQTT_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      MQTT_PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    }
     const service = spawnCli(['serve'], env)
-    await eventually(async () => (await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => undefined))?.ok, 30_000)
+    await eventually(
+      async () => (await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => undefined))?.ok,
+      30_000,
+    )
 
     const { centreId } = await runCli(['centre', 'add', '--name', 'Linzi Care Centre'], env)
     const { residentId } = await runCli(['resident', 'add', '--name', 'Zhao', '--centre', String(centreId)], env)
-    const { bandId, secret } = await runCli(['band', 'add', '--id', '860000000000042', '--resident', String(residentId)], env) as { bandId: string; secret: string }
+    const { bandId, secret } = (await runCli(
+      ['band', 'add', '--id', '860000000000042', '--resident', String(residentId)],
+      env,
+    )) as { bandId: string; secret: string }
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
 
-    await runCli(['user', 'add', '--username', 'carer', '--password', PASSWORD, '--role', 'staff', '--centre', String(centreId)], env)
+    await runCli(
+      ['user', 'add', '--username', 'carer', '--password', PASSWORD, '--role', 'staff', '--centre', String(centreId)],
+      env,
+    )
     const live = await openLive(Number(env.PORT), await login(Number(env.PORT), 'carer'))
     await live.next('hello')
 
     const band = await connectBand(Number(env.MQTT_PORT), { id: bandId, secret })
     const t0 = Date.now() - 60_000
-    for (let i = 0; i < 20; i++) await band.publishAsync(`bands/${bandId}/telemetry`, JSON.stringify(fixNorth(i, 0, t0 + i * 1000)), { qos: 1 })
+    for (let i = 0; i < 20; i++)
+      await band.publishAsync(`bands/${bandId}/telemetry`, JSON.stringify(fixNorth(i, 0, t0 + i * 1000)), { qos: 1 })
     await band.endAsync()
 
     // A dashboard still connected must not hold the shutdown up.
@@ -50,7 +66,9 @@ describe('tongxing serve as a process', () => {
 
   it('when the MQTT port is taken, then it exits 1 naming the port and how to choose another or use that broker', async () => {
     const holder = createServer()
-    const port = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)))
+    const port = await new Promise<number>((resolve) =>
+      holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)),
+    )
     const dataDir = await mkdtemp(join(tmpdir(), 'tongxing-proc-'))
     const service = spawnCli(['serve'], { DATA_DIR: dataDir, PORT: '0', MQTT_PORT: String(port), HOST: '127.0.0.1' })
     expect(await service.exited).toBe(1)

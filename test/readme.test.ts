@@ -9,7 +9,9 @@ const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)` \| (?:`([^`]*)`|\(empty\)) 
 
 describe('README configuration table', () => {
   it('when the service reads a key, then the README lists it with the same default, and lists no other key', () => {
-    expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(Object.entries(CONFIG_KEYS).map(([k, v]) => [k, v.default])))
+    expect(Object.fromEntries(rows)).toEqual(
+      Object.fromEntries(Object.entries(CONFIG_KEYS).map(([k, v]) => [k, v.default])),
+    )
   })
   it('when the configuration changes, then the README carries the generated table (`tongxing config-table`)', () => {
     expect(readme).toContain(configTableText())

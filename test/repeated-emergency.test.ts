@@ -25,7 +25,10 @@ describe('a repeated emergency', () => {
     await band.publishAsync(`bands/${BAND.id}/telemetry`, first, { qos: 1 })
     const opened = await family.next('alert', (m) => m.change === 'opened')
     const id = (opened.alert as { id: number }).id
-    const ack = await fetch(`http://127.0.0.1:${service.httpPort}/api/alerts/${id}/acknowledge`, { method: 'POST', headers: { cookie: staffCookie } })
+    const ack = await fetch(`http://127.0.0.1:${service.httpPort}/api/alerts/${id}/acknowledge`, {
+      method: 'POST',
+      headers: { cookie: staffCookie },
+    })
     expect(ack.status).toBe(200)
     await family.next('alert', (m) => m.change === 'acknowledged')
     // A QoS 1 redelivery of the same press is not a new emergency.
@@ -33,10 +36,18 @@ describe('a repeated emergency', () => {
     await new Promise((r) => setTimeout(r, 700))
     expect(family.messages.filter((m) => m.type === 'alert' && m.change === 'opened')).toEqual([])
     // A new press a minute later is.
-    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(2, 0, t + 60_000, { evt: ['sos'] })), { qos: 1 })
+    await band.publishAsync(
+      `bands/${BAND.id}/telemetry`,
+      JSON.stringify(fixNorth(2, 0, t + 60_000, { evt: ['sos'] })),
+      { qos: 1 },
+    )
     const again = await family.next('alert', (m) => m.change === 'opened')
-    expect(again).toMatchObject({ alert: { kind: 'sos', status: 'open', acknowledgedBy: null, escalationLevel: 0, fixTime: t + 60_000 } })
-    expect(await staff.next('alert', (m) => m.change === 'escalated', 4000)).toMatchObject({ alert: { kind: 'sos', escalationLevel: 1 } })
+    expect(again).toMatchObject({
+      alert: { kind: 'sos', status: 'open', acknowledgedBy: null, escalationLevel: 0, fixTime: t + 60_000 },
+    })
+    expect(await staff.next('alert', (m) => m.change === 'escalated', 4000)).toMatchObject({
+      alert: { kind: 'sos', escalationLevel: 1 },
+    })
     await band.endAsync()
     family.close()
     staff.close()

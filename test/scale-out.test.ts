@@ -11,7 +11,14 @@ import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { insertUser } from '../dashboard/index.ts'
 import { createDb, createLogger, migrate, type Db } from '../infra/index.ts'
-import { EXPECTED_ALERTS, generateFleet, importDoc, simulateFleet, simulatorMain, type Label } from '../simulator/index.ts'
+import {
+  EXPECTED_ALERTS,
+  generateFleet,
+  importDoc,
+  simulateFleet,
+  simulatorMain,
+  type Label,
+} from '../simulator/index.ts'
 import { MATCH_WINDOW } from '../simulator/score.ts'
 import { login } from '../simulator/service-client.http.ts'
 import { freePort, spawnCli, type Child } from './support/cli.ts'
@@ -47,9 +54,13 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
   }
   const startWorker = async (id: string) => workers.set(id, (await start('worker', id)).child)
   /** Backend pids holding geofence shard locks in this test's database (advisory locks are server-wide), with how many each. */
-  const shardHolders = async () => (await db.query<{ pid: number; n: number }>(
-    `SELECT pid, count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 21624 AND granted
-       AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY pid ORDER BY pid`)).rows
+  const shardHolders = async () =>
+    (
+      await db.query<{ pid: number; n: number }>(
+        `SELECT pid, count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 21624 AND granted
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY pid ORDER BY pid`,
+      )
+    ).rows
 
   beforeAll(async () => {
     database = await server!.start()
@@ -60,7 +71,10 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
     const dir = await mkdtemp(join(tmpdir(), 'tongxing-scale-'))
     const passwordFile = join(dir, 'passwd')
     const writePasswords = async () => {
-      const cli = spawnCli(['mosquitto-passwd', '--service-user', SERVICE.username, '--service-password', SERVICE.password], { DATABASE_URL: database.url, LOG_LEVEL: 'warn' })
+      const cli = spawnCli(
+        ['mosquitto-passwd', '--service-user', SERVICE.username, '--service-password', SERVICE.password],
+        { DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      )
       expect(await cli.exited, cli.output()).toBe(0)
       await writeFile(passwordFile, cli.output())
       await chmod(passwordFile, 0o644)
@@ -71,8 +85,14 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
     await chmod(aclFile, 0o644)
     broker = await startMosquitto({ passwordFile, aclFile })
     env = {
-      DATABASE_URL: database.url, MQTT_URL: broker.url, MQTT_USERNAME: SERVICE.username, MQTT_PASSWORD: SERVICE.password,
-      HOST: '127.0.0.1', LOG_LEVEL: 'warn', ZONE_REFRESH_MS: '300', GEOFENCE_TICK_MS: '300',
+      DATABASE_URL: database.url,
+      MQTT_URL: broker.url,
+      MQTT_USERNAME: SERVICE.username,
+      MQTT_PASSWORD: SERVICE.password,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ZONE_REFRESH_MS: '300',
+      GEOFENCE_TICK_MS: '300',
     }
     const d = await start('dashboard', 'tongxing-dashboard')
     dashboard = d.child
@@ -84,7 +104,10 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
     await broker.reload()
     await startWorker('worker-1')
     await startWorker('worker-2')
-    await eventually(async () => { const h = await shardHolders(); return h.length === 2 && h[0]!.n + h[1]!.n === 64 }, 20_000)
+    await eventually(async () => {
+      const h = await shardHolders()
+      return h.length === 2 && h[0]!.n + h[1]!.n === 64
+    }, 20_000)
   }, 120_000)
   afterAll(async () => {
     for (const w of workers.values()) w.process.kill('SIGTERM')
@@ -100,23 +123,62 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
 
   it('when a worker is killed mid-run and started again, then no report is lost and every episode is alerted exactly once', async () => {
     // Someone watching on the dashboard server, which stores and judges nothing itself.
-    const live = await openLive(Number(new URL(dashboardUrl).port), await cookieLogin(Number(new URL(dashboardUrl).port), ADMIN.username, ADMIN.password))
+    const live = await openLive(
+      Number(new URL(dashboardUrl).port),
+      await cookieLogin(Number(new URL(dashboardUrl).port), ADMIN.username, ADMIN.password),
+    )
     const truth = join(await mkdtemp(join(tmpdir(), 'tongxing-sim-')), 'truth.jsonl')
     const out: string[] = []
-    const run = simulatorMain(['run', '--url', dashboardUrl, '--broker', broker.url, '--admin', ADMIN.username, '--password', ADMIN.password,
-      '--no-provision', '--bands', String(RUN.bands), '--seed', String(RUN.seed), '--speed', String(RUN.speed), '--interval', String(RUN.intervalS),
-      '--duration', '60m', '--scenario', RUN.scenario, '--start', new Date(runStart).toISOString(), '--truth', truth, '--quiet'], (l) => out.push(l), () => undefined)
+    const run = simulatorMain(
+      [
+        'run',
+        '--url',
+        dashboardUrl,
+        '--broker',
+        broker.url,
+        '--admin',
+        ADMIN.username,
+        '--password',
+        ADMIN.password,
+        '--no-provision',
+        '--bands',
+        String(RUN.bands),
+        '--seed',
+        String(RUN.seed),
+        '--speed',
+        String(RUN.speed),
+        '--interval',
+        String(RUN.intervalS),
+        '--duration',
+        '60m',
+        '--scenario',
+        RUN.scenario,
+        '--start',
+        new Date(runStart).toISOString(),
+        '--truth',
+        truth,
+        '--quiet',
+      ],
+      (l) => out.push(l),
+      () => undefined,
+    )
 
     // A third of the way in, worker 1 dies without a word; its shards pass to worker 2.
-    await new Promise((r) => setTimeout(r, (RUN.durationMs / RUN.speed) / 3))
+    await new Promise((r) => setTimeout(r, RUN.durationMs / RUN.speed / 3))
     const victim = workers.get('worker-1')!
     victim.process.kill('SIGKILL')
     await victim.exited
-    await eventually(async () => { const h = await shardHolders(); return h.length === 1 && h[0]!.n === 64 }, 15_000)
+    await eventually(async () => {
+      const h = await shardHolders()
+      return h.length === 1 && h[0]!.n === 64
+    }, 15_000)
     // Back again: its session on the broker kept its share of the reports meanwhile; it takes half the shards back.
     await startWorker('worker-1')
     expect(await run, out.join('\n')).toBe(0)
-    await eventually(async () => { const h = await shardHolders(); return h.length === 2 && h[0]!.n + h[1]!.n === 64 }, 20_000)
+    await eventually(async () => {
+      const h = await shardHolders()
+      return h.length === 2 && h[0]!.n + h[1]!.n === 64
+    }, 20_000)
 
     // No report lost: every distinct fix the fleet sent (acknowledged by the broker) is stored.
     const summary = out.join('\n')
@@ -124,50 +186,91 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
     const sent = distinctFixes()
     const stored = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions')).rows[0]!.n
     await eventually(async () => (await stored()) === sent, 60_000).catch(async () => {
-      throw new Error(`stored ${await stored()} of ${sent} fixes\n${summary}\n${[...workers.values()].map((w) => w.output()).join('\n')}`)
+      throw new Error(
+        `stored ${await stored()} of ${sent} fixes\n${summary}\n${[...workers.values()].map((w) => w.output()).join('\n')}`,
+      )
     })
 
     // Every episode alerted exactly once, and no alert without an episode.
     await new Promise((r) => setTimeout(r, 2000))
-    const labels = (await readFile(truth, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Label & { type: string }).filter((l) => l.type === 'label')
-    const alerts = (await db.query<{ band_id: string; kind: string; fix_time: Date }>('SELECT band_id, kind, fix_time FROM alerts')).rows
-      .map((a) => ({ bandId: a.band_id, kind: a.kind, fixTime: a.fix_time.getTime() }))
-    const matches = (a: (typeof alerts)[number], l: Label) => a.bandId === l.bandId && EXPECTED_ALERTS[l.kind].includes(a.kind) &&
-      a.fixTime >= l.start - MATCH_WINDOW.beforeMs && a.fixTime <= l.end + MATCH_WINDOW.afterMs
+    const labels = (await readFile(truth, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Label & { type: string })
+      .filter((l) => l.type === 'label')
+    const alerts = (
+      await db.query<{ band_id: string; kind: string; fix_time: Date }>('SELECT band_id, kind, fix_time FROM alerts')
+    ).rows.map((a) => ({ bandId: a.band_id, kind: a.kind, fixTime: a.fix_time.getTime() }))
+    const matches = (a: (typeof alerts)[number], l: Label) =>
+      a.bandId === l.bandId &&
+      EXPECTED_ALERTS[l.kind].includes(a.kind) &&
+      a.fixTime >= l.start - MATCH_WINDOW.beforeMs &&
+      a.fixTime <= l.end + MATCH_WINDOW.afterMs
     const scored = new Set(Object.values(EXPECTED_ALERTS).flat())
     const wanders = labels.filter((l) => l.mustAlert && l.kind === 'left_safe_zone')
-    if (process.env.SHOW_SCORE) console.log({ sent, wanders: wanders.length, alerts: alerts.length, summary, shards: await shardHolders() })
+    if (process.env.SHOW_SCORE)
+      console.log({ sent, wanders: wanders.length, alerts: alerts.length, summary, shards: await shardHolders() })
     expect(wanders.length).toBeGreaterThan(5)
     expect(wanders.map((l) => alerts.filter((a) => matches(a, l)).length)).toEqual(wanders.map(() => 1))
     // Wearers who went silent outside: one alert at most (the "left, then silent" timer counts wall-clock minutes, which this run does not wait for).
-    for (const l of labels.filter((x) => x.mustAlert && x.kind !== 'left_safe_zone')) expect(alerts.filter((a) => matches(a, l)).length).toBeLessThanOrEqual(1)
+    for (const l of labels.filter((x) => x.mustAlert && x.kind !== 'left_safe_zone'))
+      expect(alerts.filter((a) => matches(a, l)).length).toBeLessThanOrEqual(1)
     expect(alerts.filter((a) => scored.has(a.kind) && !labels.some((l) => matches(a, l)))).toEqual([])
 
     // The workers' alerts and the stored positions reached the socket on the dashboard server.
     const opened = (await db.query<{ id: number }>('SELECT id FROM alerts ORDER BY id')).rows.map((r) => r.id)
-    const announced = live.messages.filter((m) => m.type === 'alert' && m.change === 'opened').map((m) => (m.alert as { id: number }).id)
+    const announced = live.messages
+      .filter((m) => m.type === 'alert' && m.change === 'opened')
+      .map((m) => (m.alert as { id: number }).id)
     expect(announced.sort((a, b) => a - b)).toEqual(opened)
     expect(live.messages.filter((m) => m.type === 'position').length).toBeGreaterThan(sent / 2)
     live.close()
   }, 180_000)
-
 
   it('when a worker is stopped on purpose, then it leaves the group first and the other stores everything at once', async () => {
     const leaving = workers.get('worker-2')!
     leaving.process.kill('SIGTERM')
     expect(await leaving.exited).toBe(0)
     const band = generateFleet({ bands: RUN.bands, seed: RUN.seed }).residents[0]!
-    const c = await mqtt.connectAsync(broker.url, { clientId: band.bandId, username: band.bandId, password: band.secret, reconnectPeriod: 0 })
+    const c = await mqtt.connectAsync(broker.url, {
+      clientId: band.bandId,
+      username: band.bandId,
+      password: band.secret,
+      reconnectPeriod: 0,
+    })
     const t = Date.now() - 60_000
-    for (let i = 0; i < 20; i++) await c.publishAsync(`bands/${band.bandId}/telemetry`, JSON.stringify({ v: 1, seq: 900_000 + i, ts: (t + i * 1000) / 1000, lat: 36.8, lon: 118.05, acc: 10, src: 'gps' }), { qos: 1 })
+    for (let i = 0; i < 20; i++)
+      await c.publishAsync(
+        `bands/${band.bandId}/telemetry`,
+        JSON.stringify({
+          v: 1,
+          seq: 900_000 + i,
+          ts: (t + i * 1000) / 1000,
+          lat: 36.8,
+          lon: 118.05,
+          acc: 10,
+          src: 'gps',
+        }),
+        { qos: 1 },
+      )
     await c.endAsync()
     // Had it stayed in the group while away, Mosquitto would keep about half of these for it.
-    await eventually(async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions WHERE seq >= 900000')).rows[0]!.n === 20, 5000)
+    await eventually(
+      async () =>
+        (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions WHERE seq >= 900000')).rows[0]!.n ===
+        20,
+      5000,
+    )
   })
 
   function distinctFixes(): number {
     const fleet = generateFleet({ bands: RUN.bands, seed: RUN.seed })
-    const sim = simulateFleet(fleet, { start: runStart, durationMs: RUN.durationMs, intervalMs: RUN.intervalS * 1000, scenario: RUN.scenario })
+    const sim = simulateFleet(fleet, {
+      start: runStart,
+      durationMs: RUN.durationMs,
+      intervalMs: RUN.intervalS * 1000,
+      scenario: RUN.scenario,
+    })
     const keys = new Set<string>()
     for (const e of sim.events()) {
       if (e.type !== 'publish') continue

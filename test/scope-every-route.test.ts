@@ -8,56 +8,121 @@ import { OTHER_BAND, connectBand, login, openLive } from './support/fixtures.ts'
 import { useServiceWithWorld, type World } from './support/world.ts'
 
 // Routes that are about no resident, or only about the caller: they cannot leak another's data.
-const NOT_ABOUT_RESIDENTS = new Set(['/api/login', '/api/logout', '/api/me', '/api/config', '/api/invitations/accept', '/healthz', '/metrics'])
+const NOT_ABOUT_RESIDENTS = new Set([
+  '/api/login',
+  '/api/logout',
+  '/api/me',
+  '/api/config',
+  '/api/invitations/accept',
+  '/healthz',
+  '/metrics',
+])
 
 describe('every route and the socket are scoped', () => {
   let service: Service
   let world: World
   let otherZone: number
   let otherAlert: number
-  useServiceWithWorld((s, w) => { service = s; world = w })
+  useServiceWithWorld((s, w) => {
+    service = s
+    world = w
+  })
 
   const secrets = () => ['Li Xiuying', OTHER_BAND.id, '117.87', '36.49']
 
-  it('when a family member calls each route with another resident\'s ids, then nothing about that resident comes back and nothing changes', async () => {
+  it("when a family member calls each route with another resident's ids, then nothing about that resident comes back and nothing changes", async () => {
     // The other resident has a position, a zone and an alert.
     const band = await connectBand(service.mqttPort!, OTHER_BAND)
-    await band.publishAsync(`bands/${OTHER_BAND.id}/telemetry`, JSON.stringify({ v: 1, seq: 1, ts: Date.now() / 1000 - 60, lat: 36.49, lon: 117.87, acc: 5, src: 'gps' }), { qos: 1 })
+    await band.publishAsync(
+      `bands/${OTHER_BAND.id}/telemetry`,
+      JSON.stringify({ v: 1, seq: 1, ts: Date.now() / 1000 - 60, lat: 36.49, lon: 117.87, acc: 5, src: 'gps' }),
+      { qos: 1 },
+    )
     await band.endAsync()
-    otherZone = (await service.db.query<{ id: number }>('SELECT id FROM zones WHERE resident_id = $1', [world.otherResident])).rows[0]!.id
-    otherAlert = (await raiseAlert(service.db, { residentId: world.otherResident, bandId: OTHER_BAND.id, zoneId: null, kind: 'sos', fixTime: Date.now(), evidence: { lat: 36.49, lon: 117.87 } }))!.alert.id
-    const before = await service.db.query('SELECT (SELECT count(*) FROM alerts WHERE status = \'open\') AS a, (SELECT count(*) FROM zones) AS z, (SELECT count(*) FROM band_commands) AS c, (SELECT count(*) FROM residents) AS r')
+    otherZone = (
+      await service.db.query<{ id: number }>('SELECT id FROM zones WHERE resident_id = $1', [world.otherResident])
+    ).rows[0]!.id
+    otherAlert = (await raiseAlert(service.db, {
+      residentId: world.otherResident,
+      bandId: OTHER_BAND.id,
+      zoneId: null,
+      kind: 'sos',
+      fixTime: Date.now(),
+      evidence: { lat: 36.49, lon: 117.87 },
+    }))!.alert.id
+    const before = await service.db.query(
+      "SELECT (SELECT count(*) FROM alerts WHERE status = 'open') AS a, (SELECT count(*) FROM zones) AS z, (SELECT count(*) FROM band_commands) AS c, (SELECT count(*) FROM residents) AS r",
+    )
 
-    const doc = (await (await fetch(`http://127.0.0.1:${service.httpPort}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> }
-    const ids: Record<string, string> = { residentId: String(world.otherResident), bandId: OTHER_BAND.id, zoneId: String(otherZone), id: String(otherAlert) }
+    const doc = (await (await fetch(`http://127.0.0.1:${service.httpPort}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>
+    }
+    const ids: Record<string, string> = {
+      residentId: String(world.otherResident),
+      bandId: OTHER_BAND.id,
+      zoneId: String(otherZone),
+      id: String(otherAlert),
+    }
     const cookie = await login(service.httpPort, 'family-wang')
     let checked = 0
     for (const [template, methods] of Object.entries(doc.paths)) {
       if (NOT_ABOUT_RESIDENTS.has(template) || template.startsWith('/docs')) continue
       const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => ids[name] ?? '1')
       for (const method of Object.keys(methods)) {
-        const query = method === 'get' && path.endsWith('/history') ? `?from=${Date.now() - 3_600_000}&to=${Date.now()}` : ''
+        const query =
+          method === 'get' && path.endsWith('/history') ? `?from=${Date.now() - 3_600_000}&to=${Date.now()}` : ''
         const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}${query}`, {
-          method: method.toUpperCase(), headers: { cookie, 'content-type': 'application/json' },
-          body: method === 'get' || method === 'delete' ? undefined : JSON.stringify({ cmd: 'locate', note: 'x', name: 'x', kind: 'safe', shape: { type: 'circle', center: [117.87, 36.49], radiusM: 100 }, hours: 1, id: 'x', centres: [], residents: [], users: [] }),
+          method: method.toUpperCase(),
+          headers: { cookie, 'content-type': 'application/json' },
+          body:
+            method === 'get' || method === 'delete'
+              ? undefined
+              : JSON.stringify({
+                  cmd: 'locate',
+                  note: 'x',
+                  name: 'x',
+                  kind: 'safe',
+                  shape: { type: 'circle', center: [117.87, 36.49], radiusM: 100 },
+                  hours: 1,
+                  id: 'x',
+                  centres: [],
+                  residents: [],
+                  users: [],
+                }),
         })
         const text = await res.text()
         for (const s of secrets()) expect(text, `${method.toUpperCase()} ${template} leaked "${s}"`).not.toContain(s)
-        if (template.includes('{')) expect(res.status, `${method.toUpperCase()} ${template} answered ${res.status}`).toBeGreaterThanOrEqual(400)
+        if (template.includes('{'))
+          expect(res.status, `${method.toUpperCase()} ${template} answered ${res.status}`).toBeGreaterThanOrEqual(400)
         checked++
       }
     }
     expect(checked).toBeGreaterThan(15)
-    const after = await service.db.query('SELECT (SELECT count(*) FROM alerts WHERE status = \'open\') AS a, (SELECT count(*) FROM zones) AS z, (SELECT count(*) FROM band_commands) AS c, (SELECT count(*) FROM residents) AS r')
+    const after = await service.db.query(
+      "SELECT (SELECT count(*) FROM alerts WHERE status = 'open') AS a, (SELECT count(*) FROM zones) AS z, (SELECT count(*) FROM band_commands) AS c, (SELECT count(*) FROM residents) AS r",
+    )
     expect(after.rows).toEqual(before.rows)
   })
 
-  it('when the other resident\'s band reports and their alert changes, then the family member\'s socket hears nothing of it', async () => {
+  it("when the other resident's band reports and their alert changes, then the family member's socket hears nothing of it", async () => {
     const live = await openLive(service.httpPort, await login(service.httpPort, 'family-wang'))
     const snapshot = await live.next('snapshot')
     for (const s of secrets()) expect(JSON.stringify(snapshot)).not.toContain(s)
     const band = await connectBand(service.mqttPort!, OTHER_BAND)
-    await band.publishAsync(`bands/${OTHER_BAND.id}/telemetry`, JSON.stringify({ v: 1, seq: 2, ts: Date.now() / 1000 - 30, lat: 36.49, lon: 117.87, acc: 5, src: 'gps', evt: ['sos'] }), { qos: 1 })
+    await band.publishAsync(
+      `bands/${OTHER_BAND.id}/telemetry`,
+      JSON.stringify({
+        v: 1,
+        seq: 2,
+        ts: Date.now() / 1000 - 30,
+        lat: 36.49,
+        lon: 117.87,
+        acc: 5,
+        src: 'gps',
+        evt: ['sos'],
+      }),
+      { qos: 1 },
+    )
     await band.endAsync()
     await new Promise((r) => setTimeout(r, 500))
     expect(live.messages.filter((m) => m.type !== 'keepalive' && m.type !== 'hello')).toEqual([])

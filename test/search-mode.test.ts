@@ -8,7 +8,9 @@ import { useServiceWithWorld } from './support/world.ts'
 
 describe('search mode', () => {
   let service: Service
-  useServiceWithWorld((s) => { service = s })
+  useServiceWithWorld((s) => {
+    service = s
+  })
 
   it('when a fix puts the wearer beyond the boundary, then the band is asked to locate and report every 5 s for 10 minutes, and back inside the fast mode ends', async () => {
     const band = await connectBand(service.mqttPort!, BAND, { clean: false })
@@ -25,11 +27,14 @@ describe('search mode', () => {
     await send(3, 20, 150)
     await eventually(async () => received.length >= 3)
     expect(received.map(({ id: _, ...c }) => c)[2]).toEqual({ cmd: 'interval', for: 0 })
-    const rows = await service.db.query<{ command: unknown; requested_by: unknown }>('SELECT command, requested_by FROM band_commands ORDER BY id')
+    const rows = await service.db.query<{ command: unknown; requested_by: unknown }>(
+      'SELECT command, requested_by FROM band_commands ORDER BY id',
+    )
     expect(rows.rows).toEqual([
       { command: { cmd: 'locate' }, requested_by: null },
       { command: { cmd: 'interval', s: 5, for: 600 }, requested_by: null },
-      { command: { cmd: 'interval', for: 0 }, requested_by: null }])
+      { command: { cmd: 'interval', for: 0 }, requested_by: null },
+    ])
     await band.endAsync()
   })
 })

@@ -33,9 +33,39 @@ describe('simulator against the real service', () => {
   it('when 40 bands wander for a simulated hour with 3 % bad traffic, then every good fix is stored, every bad one is refused, and the score is what this engine yields', async () => {
     const truth = join(await mkdtemp(join(tmpdir(), 'tongxing-sim-')), 'truth.jsonl')
     const out: string[] = []
-    const code = await simulatorMain(['run', '--url', `http://127.0.0.1:${service.httpPort}`, '--broker', `mqtt://127.0.0.1:${service.mqttPort}`,
-      '--admin', 'admin', '--password', 'admin-pass-1', '--bands', '40', '--seed', '21', '--speed', '240', '--duration', '60m',
-      '--scenario', 'wander', '--start', '2026-11-27T17:30:00Z', '--bad', '0.03', '--truth', truth, '--score', '--quiet'], (l) => out.push(l), () => undefined)
+    const code = await simulatorMain(
+      [
+        'run',
+        '--url',
+        `http://127.0.0.1:${service.httpPort}`,
+        '--broker',
+        `mqtt://127.0.0.1:${service.mqttPort}`,
+        '--admin',
+        'admin',
+        '--password',
+        'admin-pass-1',
+        '--bands',
+        '40',
+        '--seed',
+        '21',
+        '--speed',
+        '240',
+        '--duration',
+        '60m',
+        '--scenario',
+        'wander',
+        '--start',
+        '2026-11-27T17:30:00Z',
+        '--bad',
+        '0.03',
+        '--truth',
+        truth,
+        '--score',
+        '--quiet',
+      ],
+      (l) => out.push(l),
+      () => undefined,
+    )
     const text = out.join('\n')
     if (process.env.SHOW_SCORE) console.log(text)
     expect(code, text).toBe(0)
@@ -44,14 +74,22 @@ describe('simulator against the real service', () => {
     const [, sent, accepted] = /good fixes sent (\d+), accepted by the service (\d+)/.exec(text)!
     expect(Number(sent)).toBeGreaterThan(4000)
     expect(accepted).toBe(sent)
-    const stored = await service.db.query<{ n: number }>('SELECT count(DISTINCT (band_id, fix_time, seq))::int AS n FROM positions')
+    const stored = await service.db.query<{ n: number }>(
+      'SELECT count(DISTINCT (band_id, fix_time, seq))::int AS n FROM positions',
+    )
     expect(stored.rows[0]!.n).toBeGreaterThan(4000)
     // Every malformed, oversized, out-of-range and far-future message was refused with its reason.
-    for (const m of text.matchAll(/bad (malformed|oversized|out_of_range|far_future): sent (\d+), rejected as \w+ (\d+)/g)) expect(m[3]).toBe(m[2])
+    for (const m of text.matchAll(
+      /bad (malformed|oversized|out_of_range|far_future): sent (\d+), rejected as \w+ (\d+)/g,
+    ))
+      expect(m[3]).toBe(m[2])
     expect(text).toMatch(/bad spoofed_topic: sent \d+, rejected as unauthorised_topic [1-9]/)
 
     // The truth file holds the run and its labelled episodes.
-    const lines = (await readFile(truth, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; kind?: string; mustAlert?: boolean })
+    const lines = (await readFile(truth, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; kind?: string; mustAlert?: boolean })
     expect(lines[0]).toMatchObject({ type: 'run', bands: 40, seed: 21, scenario: 'wander' })
     const wanders = lines.filter((l) => l.type === 'label' && l.kind === 'left_safe_zone' && l.mustAlert)
     expect(wanders.length).toBeGreaterThan(3)
@@ -60,27 +98,76 @@ describe('simulator against the real service', () => {
     // went silent outside, one was confirmed out before the silence; the other fell silent before
     // a second fix confirmed the exit, and the "left, then silent" timer counts wall-clock minutes,
     // which a 240× run does not wait for (test/geofence-service.test.ts covers that rule).
-    const rows = Object.fromEntries([...text.matchAll(/^(\S+(?: \(\w+\))?)\s+(\d+)\s+(\d+)\s+(\d+)\s/gm)].map((m) => [m[1], m.slice(2, 5).map(Number)]))
+    const rows = Object.fromEntries(
+      [...text.matchAll(/^(\S+(?: \(\w+\))?)\s+(\d+)\s+(\d+)\s+(\d+)\s/gm)].map((m) => [
+        m[1],
+        m.slice(2, 5).map(Number),
+      ]),
+    )
     expect(rows).toEqual(EXPECTED_SCORE.rows)
-    expect(/true alerts: (\d+)\s+false alerts: (\d+)/.exec(text)!.slice(1, 3).map(Number)).toEqual(EXPECTED_SCORE.trueFalse)
+    expect(/true alerts: (\d+)\s+false alerts: (\d+)/.exec(text)!.slice(1, 3).map(Number)).toEqual(
+      EXPECTED_SCORE.trueFalse,
+    )
   }, 120_000)
 
-  it('when a GPX walk is replayed as a provisioned band, then its four fixes are stored with the walk\'s pace', async () => {
+  it("when a GPX walk is replayed as a provisioned band, then its four fixes are stored with the walk's pace", async () => {
     const out: string[] = []
     const gpx = new URL('../simulator/test/in/walk.gpx', import.meta.url).pathname
-    const code = await simulatorMain(['replay', gpx, '--band', BAND.id, '--secret', BAND.secret, '--speed', '30',
-      '--broker', `mqtt://127.0.0.1:${service.mqttPort}`, '--quiet'], (l) => out.push(l), () => undefined)
+    const code = await simulatorMain(
+      [
+        'replay',
+        gpx,
+        '--band',
+        BAND.id,
+        '--secret',
+        BAND.secret,
+        '--speed',
+        '30',
+        '--broker',
+        `mqtt://127.0.0.1:${service.mqttPort}`,
+        '--quiet',
+      ],
+      (l) => out.push(l),
+      () => undefined,
+    )
     expect(code, out.join('\n')).toBe(0)
     const r = await service.db.query<{ seq: number; lat: number; ts: number }>(
-      'SELECT seq, lat, extract(epoch FROM fix_time)::float8 AS ts FROM positions WHERE band_id = $1 ORDER BY seq', [BAND.id])
-    expect(r.rows.map((x) => [x.seq, x.lat])).toEqual([[0, 36.81352], [1, 36.814], [2, 36.8146], [3, 36.8153]])
+      'SELECT seq, lat, extract(epoch FROM fix_time)::float8 AS ts FROM positions WHERE band_id = $1 ORDER BY seq',
+      [BAND.id],
+    )
+    expect(r.rows.map((x) => [x.seq, x.lat])).toEqual([
+      [0, 36.81352],
+      [1, 36.814],
+      [2, 36.8146],
+      [3, 36.8153],
+    ])
     expect(r.rows.map((x) => Math.round(x.ts - r.rows[0]!.ts))).toEqual([0, 30, 60, 90])
   })
 
   it('when load mode offers 40 bands at 100 fixes/s for 3 s, then the service accepts every fix', async () => {
     const out: string[] = []
-    const code = await simulatorMain(['load', '--url', `http://127.0.0.1:${service.httpPort}`, '--broker', `mqtt://127.0.0.1:${service.mqttPort}`,
-      '--admin', 'admin', '--password', 'admin-pass-1', '--bands', '40', '--rate', '100', '--duration', '3s', '--quiet'], (l) => out.push(l), () => undefined)
+    const code = await simulatorMain(
+      [
+        'load',
+        '--url',
+        `http://127.0.0.1:${service.httpPort}`,
+        '--broker',
+        `mqtt://127.0.0.1:${service.mqttPort}`,
+        '--admin',
+        'admin',
+        '--password',
+        'admin-pass-1',
+        '--bands',
+        '40',
+        '--rate',
+        '100',
+        '--duration',
+        '3s',
+        '--quiet',
+      ],
+      (l) => out.push(l),
+      () => undefined,
+    )
     const text = out.join('\n')
     expect(code, text).toBe(0)
     expect(text).toMatch(/published 300, acknowledged 300, failed 0/)

@@ -11,7 +11,14 @@ import { insertUser } from '../dashboard/index.ts'
 import { createDb, createLogger, migrate, type Queryable } from '../infra/index.ts'
 import { BACKENDS } from './support/databases.ts'
 import {
-  BAND, PASSWORD, connectBand, fixNorth, login, openLive, provisionWorld, type LiveClient,
+  BAND,
+  PASSWORD,
+  connectBand,
+  fixNorth,
+  login,
+  openLive,
+  provisionWorld,
+  type LiveClient,
 } from './support/fixtures.ts'
 import { MOSQUITTO, startMosquitto } from './support/mosquitto.ts'
 import { startTestService } from './support/service.ts'
@@ -34,7 +41,11 @@ async function oneProcess(): Promise<Layout> {
   const world = await provisionWorld(service.db)
   const band = await connectBand(service.mqttPort!, BAND)
   return {
-    db: service.db, world, apiPort: service.httpPort, socketPort: service.httpPort, band,
+    db: service.db,
+    world,
+    apiPort: service.httpPort,
+    socketPort: service.httpPort,
+    band,
     async stop() {
       await band.endAsync()
       await service.stop()
@@ -50,13 +61,21 @@ async function cluster(): Promise<Layout> {
   const world = await provisionWorld(db)
   const broker = await startMosquitto()
   const services: Service[] = []
-  for (const [role, id] of [['worker', 'tx-worker'], ['dashboard', 'tx-one'], ['dashboard', 'tx-two']] as const) {
+  for (const [role, id] of [
+    ['worker', 'tx-worker'],
+    ['dashboard', 'tx-one'],
+    ['dashboard', 'tx-two'],
+  ] as const) {
     const env = { ROLE: role, DATABASE_URL: database.url, MQTT_URL: broker.url, MQTT_CLIENT_ID: id }
     services.push(await startTestService(env))
   }
   const band = await mqtt.connectAsync(broker.url, { clientId: BAND.id, reconnectPeriod: 0 })
   return {
-    db, world, apiPort: services[1]!.httpPort, socketPort: services[2]!.httpPort, band,
+    db,
+    world,
+    apiPort: services[1]!.httpPort,
+    socketPort: services[2]!.httpPort,
+    band,
     async stop() {
       await band.endAsync()
       for (const s of services.reverse()) await s.stop()
@@ -119,7 +138,7 @@ describe.each(LAYOUTS)('a live socket follows its session ($name)', ({ start }) 
     const heard = live.messages.slice(before).filter((m) => JSON.stringify(m).includes(aboutWang))
     expect(heard, 'messages about Wang after the change').toEqual([])
     // Ready for the next case: the SOS opens afresh.
-    await layout.db.query('UPDATE alerts SET status = \'resolved\' WHERE resident_id = $1', [world.resident])
+    await layout.db.query("UPDATE alerts SET status = 'resolved' WHERE resident_id = $1", [world.resident])
   }
   const closesWithin = async (live: LiveClient, ms: number) => {
     const started = Date.now()
@@ -139,8 +158,9 @@ describe.each(LAYOUTS)('a live socket follows its session ($name)', ({ start }) 
   it('when the session expires, then the socket is told and closed within a second; it hears no more', async () => {
     const { userId, live } = await watcher('family-expiry')
     const set = await layout.db.query<{ t: Date }>(
-      'UPDATE sessions SET expires_at = now() + interval \'1 second\' WHERE user_id = $1 RETURNING expires_at AS t',
-      [userId])
+      "UPDATE sessions SET expires_at = now() + interval '1 second' WHERE user_id = $1 RETURNING expires_at AS t",
+      [userId],
+    )
     await closesWithin(live, 3 * SECOND)
     expect(Date.now() - set.rows[0]!.t.getTime()).toBeLessThan(SECOND)
     expect(live.messages.find((m) => m.type === 'session')).toMatchObject({ type: 'session', change: 'expired' })
@@ -167,7 +187,8 @@ describe.each(LAYOUTS)('a live socket follows its session ($name)', ({ start }) 
   it('when an import moves a care worker to another centre, then within a second the socket follows', async () => {
     const { live } = await watcher('staff-moved', 'staff')
     const moved = await api('POST', '/api/admin/import', {
-      centres: [{ key: 'night', name: 'Zibo Night Centre' }], residents: [],
+      centres: [{ key: 'night', name: 'Zibo Night Centre' }],
+      residents: [],
       users: [{ username: 'staff-moved', password: PASSWORD, role: 'staff', centreKey: 'night' }],
     })
     expect(moved.status).toBe(200)
@@ -180,7 +201,7 @@ describe.each(LAYOUTS)('a live socket follows its session ($name)', ({ start }) 
     const { userId, live } = await watcher('family-linked')
     expect((await api('PUT', `/api/admin/users/${userId}/residents/${world.otherResident}`)).status).toBe(204)
     await live.next('scope', SECOND)
-    const snapshot = await live.next('snapshot', SECOND) as { bands: { residentId: number }[] }
+    const snapshot = (await live.next('snapshot', SECOND)) as { bands: { residentId: number }[] }
     expect(snapshot.bands.map((b) => b.residentId).sort()).toEqual([world.resident, world.otherResident].sort())
     live.close()
   })

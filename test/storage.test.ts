@@ -10,7 +10,9 @@ const log = createLogger('silent')
 describe.each(BACKENDS)('storage on $name', (backend) => {
   const database = useDatabase(backend)
   let db: Db
-  beforeAll(() => { db = database() })
+  beforeAll(() => {
+    db = database()
+  })
 
   it('when migrations run twice, then each version is applied once and recorded with the engine', async () => {
     const first = await migrate(db, log)
@@ -26,7 +28,8 @@ describe.each(BACKENDS)('storage on $name', (backend) => {
   it('when the engine is TimescaleDB, then positions is a hypertable on fix time; otherwise a plain table', async () => {
     const hyper = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE c.relname = 'hypertable' AND n.nspname = '_timescaledb_catalog'`)
+       WHERE c.relname = 'hypertable' AND n.nspname = '_timescaledb_catalog'`,
+    )
     if (backend.name.startsWith('TimescaleDB')) {
       const r = await db.query(`SELECT hypertable_name, primary_dimension FROM timescaledb_information.hypertables`)
       expect(r.rows).toEqual([{ hypertable_name: 'positions', primary_dimension: 'fix_time' }])
@@ -38,11 +41,25 @@ describe.each(BACKENDS)('storage on $name', (backend) => {
   it('when a batch holds a fix, an event without a fix and a repeat of an earlier fix, then the repeat is skipped', async () => {
     const store = pgPositionStore(db)
     const ts = Date.UTC(2026, 10, 28, 3, 0, 0)
-    const fix: Fix = { bandId: 'b1', seq: 1, ts, lat: 36.8, lon: 118.05, acc: 12, src: 'gps', batt: 76, chg: false, spd: 0.9, hdg: 215, evt: [] }
+    const fix: Fix = {
+      bandId: 'b1',
+      seq: 1,
+      ts,
+      lat: 36.8,
+      lon: 118.05,
+      acc: 12,
+      src: 'gps',
+      batt: 76,
+      chg: false,
+      spd: 0.9,
+      hdg: 215,
+      evt: [],
+    }
     const sos: Fix = { bandId: 'b1', seq: 2, ts: ts + 1500, evt: ['sos', 'fall'] }
     expect(await store.insert([fix, sos])).toBe(2)
     expect(await store.insert([fix, { ...fix, seq: 3, ts: ts + 3000 }])).toBe(1)
-    const r = await db.query(`SELECT seq, extract(epoch FROM fix_time)::float8 * 1000 AS ts, lat, acc, src, batt, chg, evt
+    const r =
+      await db.query(`SELECT seq, extract(epoch FROM fix_time)::float8 * 1000 AS ts, lat, acc, src, batt, chg, evt
                               FROM positions WHERE band_id = 'b1' ORDER BY seq`)
     expect(r.rows).toEqual([
       { seq: 1, ts, lat: 36.8, acc: 12, src: 'gps', batt: 76, chg: false, evt: null },

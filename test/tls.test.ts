@@ -18,16 +18,45 @@ describe('MQTT over TLS', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tongxing-tls-'))
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
-    service = await startTestService({ MQTT_TLS_PORT: '0', MQTT_TLS_CERT: join(dir, 'cert.pem'), MQTT_TLS_KEY: join(dir, 'key.pem'), MQTT_PLAIN: 'off' })
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    )
+    service = await startTestService({
+      MQTT_TLS_PORT: '0',
+      MQTT_TLS_CERT: join(dir, 'cert.pem'),
+      MQTT_TLS_KEY: join(dir, 'key.pem'),
+      MQTT_PLAIN: 'off',
+    })
     await provisionWorld(service.db)
   })
   afterAll(() => service?.stop())
 
   it('when a band connects over TLS trusting the certificate, then its report is acknowledged and stored', async () => {
     const band = await mqtt.connectAsync(`mqtts://127.0.0.1:${service.mqttTlsPort}`, {
-      clientId: BAND.id, username: BAND.id, password: BAND.secret, reconnectPeriod: 0, ca: await readFile(join(dir, 'cert.pem')), servername: 'localhost',
+      clientId: BAND.id,
+      username: BAND.id,
+      password: BAND.secret,
+      reconnectPeriod: 0,
+      ca: await readFile(join(dir, 'cert.pem')),
+      servername: 'localhost',
     })
     await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 1000)), { qos: 1 })
     await band.endAsync()
@@ -36,9 +65,15 @@ describe('MQTT over TLS', () => {
   })
 
   it('when a client does not trust the certificate, then the TLS handshake fails', async () => {
-    await expect(mqtt.connectAsync(`mqtts://127.0.0.1:${service.mqttTlsPort}`, {
-      clientId: BAND.id, username: BAND.id, password: BAND.secret, reconnectPeriod: 0, connectTimeout: 3000,
-    })).rejects.toThrow(/self[- ]signed|certificate/i)
+    await expect(
+      mqtt.connectAsync(`mqtts://127.0.0.1:${service.mqttTlsPort}`, {
+        clientId: BAND.id,
+        username: BAND.id,
+        password: BAND.secret,
+        reconnectPeriod: 0,
+        connectTimeout: 3000,
+      }),
+    ).rejects.toThrow(/self[- ]signed|certificate/i)
   })
 
   it('when plain MQTT is turned off, then there is no plain listener', () => {

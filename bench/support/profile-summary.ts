@@ -6,10 +6,23 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface Node {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  children?: number[]
+}
+interface Profile {
+  nodes: Node[]
+  samples: number[]
+  timeDeltas: number[]
+  startTime: number
+  endTime: number
+}
 
-const { values: v, positionals } = parseArgs({ options: { top: { type: 'string', default: '30' } }, allowPositionals: true })
+const { values: v, positionals } = parseArgs({
+  options: { top: { type: 'string', default: '30' } },
+  allowPositionals: true,
+})
 const profile = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as Profile
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 const selfUs = new Map<number, number>()
@@ -31,10 +44,13 @@ for (const [id, us] of selfUs) {
   fn.set(name, (fn.get(name) ?? 0) + us)
   pkg.set(where(n.callFrame.url), (pkg.get(where(n.callFrame.url)) ?? 0) + us)
 }
-const idle = [...selfUs].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((a, [, us]) => a + us, 0)
+const idle = [...selfUs]
+  .filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)')
+  .reduce((a, [, us]) => a + us, 0)
 const pct = (us: number) => `${((us / totalUs) * 100).toFixed(1)} %`
 console.log(`profile: ${(totalUs / 1e6).toFixed(1)} s, busy ${pct(totalUs - idle)} of one core`)
 console.log('\nself time by package:')
 for (const [k, us] of [...pkg].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${pct(us).padStart(7)}  ${k}`)
 console.log('\nself time by function:')
-for (const [k, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, Number(v.top))) console.log(`  ${pct(us).padStart(7)}  ${k}`)
+for (const [k, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, Number(v.top)))
+  console.log(`  ${pct(us).padStart(7)}  ${k}`)

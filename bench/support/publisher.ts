@@ -8,14 +8,35 @@ import mqtt from 'mqtt'
 import { loadBandId, loadSecret } from '../../simulator/load.ts'
 
 const [url, bandsArg, fixesArg, perArg, windowArg, startArg, seedArg] = process.argv.slice(2)
-const bands = Number(bandsArg), fixes = Number(fixesArg), per = Number(perArg), window = Number(windowArg)
-const start = Number(startArg), seed = Number(seedArg)
+const bands = Number(bandsArg),
+  fixes = Number(fixesArg),
+  per = Number(perArg),
+  window = Number(windowArg)
+const start = Number(startArg),
+  seed = Number(seedArg)
 
-const clients = await Promise.all(Array.from({ length: bands }, (_, i) => mqtt.connectAsync(url!, {
-  clientId: loadBandId(i), username: loadBandId(i), password: loadSecret(seed, i), reconnectPeriod: 0, connectTimeout: 30_000,
-})))
+const clients = await Promise.all(
+  Array.from({ length: bands }, (_, i) =>
+    mqtt.connectAsync(url!, {
+      clientId: loadBandId(i),
+      username: loadBandId(i),
+      password: loadSecret(seed, i),
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+    }),
+  ),
+)
 
-const fix = (i: number, k: number) => ({ v: 1, seq: k, ts: (start + k * 1000) / 1000, lat: 36.8 + (i % 100) * 1e-4, lon: 118 + k * 1e-6, acc: 6, src: 'gps', batt: 80 })
+const fix = (i: number, k: number) => ({
+  v: 1,
+  seq: k,
+  ts: (start + k * 1000) / 1000,
+  lat: 36.8 + (i % 100) * 1e-4,
+  lon: 118 + k * 1e-6,
+  acc: 6,
+  src: 'gps',
+  batt: 80,
+})
 
 async function band(i: number): Promise<number> {
   const c = clients[i]!

@@ -15,7 +15,12 @@ const TICK = 100 // clock ticks per second (/proc/*/stat)
 
 /** `--set KEY=VALUE,…`: settings for the service, to measure what one buys. */
 export const parseSettings = (text: string): Record<string, string> =>
-  Object.fromEntries(text.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+  Object.fromEntries(
+    text
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  )
 
 let built: string | undefined
 /** Compiles the service once per bench run (removed when the bench exits); the folder, relative to ROOT. */
@@ -30,8 +35,15 @@ export function buildService(): string {
 
 /** `tongxing serve` from the compiled build; with `profileDir`, it writes a CPU profile there when it stops. */
 export function serveCompiled(env: Record<string, string>, profileDir?: string): ChildProcess {
-  return spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), `${buildService()}/bin/tongxing.js`, 'serve'],
-    { cwd: ROOT, env: childEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }), stdio: ['ignore', 'ignore', 'inherit'] })
+  return spawn(
+    process.execPath,
+    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), `${buildService()}/bin/tongxing.js`, 'serve'],
+    {
+      cwd: ROOT,
+      env: childEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
 }
 
 export async function waitHttp(url: string, what: string, child: ChildProcess) {
@@ -51,7 +63,8 @@ export async function stopProcess(child: ChildProcess) {
 
 /** Resolves once the service at `base` has `bands` bands connected. */
 export async function bandsConnected(base: string, bands: number) {
-  const connected = async () => Number((await (await fetch(`${base}/metrics`)).text()).match(/^tongxing_bands_connected (\d+)/m)?.[1] ?? 0)
+  const connected = async () =>
+    Number((await (await fetch(`${base}/metrics`)).text()).match(/^tongxing_bands_connected (\d+)/m)?.[1] ?? 0)
   while ((await connected()) < bands) await sleep(1000)
 }
 
@@ -61,10 +74,16 @@ export function usage(pid: number): { cpuS: number; rssMb: number } {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
     const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return { cpuS: (Number(stat[11]) + Number(stat[12])) / TICK, rssMb: rss ? Number(rss[1]) / 1024 : 0 }
-  } catch { return { cpuS: 0, rssMb: 0 } }
+  } catch {
+    return { cpuS: 0, rssMb: 0 }
+  }
 }
 
-export interface BenchDatabase { url: string; db: Db; drop(): Promise<void> }
+export interface BenchDatabase {
+  url: string
+  db: Db
+  drop(): Promise<void>
+}
 
 /** A fresh, migrated database `name` on the server, with an admin `bench-admin` / `bench-password`. */
 export async function freshDatabase(server: string, name: string): Promise<BenchDatabase> {
@@ -78,7 +97,8 @@ export async function freshDatabase(server: string, name: string): Promise<Bench
   await migrate(db, createLogger('silent'))
   await insertUser(db, { username: 'bench-admin', password: 'bench-password', role: 'admin' })
   return {
-    url: u.toString(), db,
+    url: u.toString(),
+    db,
     async drop() {
       await db.close()
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)

@@ -10,7 +10,9 @@ const [port, rate] = process.argv.slice(2).map(Number)
 const server = createServer((req, res) => {
   if (req.method !== 'POST' || req.url !== '/alert') return res.writeHead(404).end()
   let body = ''
-  req.on('data', (d) => { body += d })
+  req.on('data', (d) => {
+    body += d
+  })
   req.on('end', () => {
     const text = JSON.stringify({ type: 'alert', change: 'raised', alert: JSON.parse(body) })
     for (const c of wss.clients) if (c.readyState === 1) c.send(text)
@@ -23,10 +25,21 @@ let seq = 0
 const TICK_MS = 10
 let owed = 0
 setInterval(() => {
-  owed += rate * TICK_MS / 1000
+  owed += (rate * TICK_MS) / 1000
   for (; owed >= 1; owed--) {
     const k = seq++ % 1500
-    const text = JSON.stringify({ type: 'position', position: { bandId: `load-${String(k).padStart(6, '0')}`, residentId: 1000 + k, fixTime: Date.now(), lat: 36.8 + k * 1e-5, lon: 118.05 + k * 1e-5, acc: 8.5, batt: 80 } })
+    const text = JSON.stringify({
+      type: 'position',
+      position: {
+        bandId: `load-${String(k).padStart(6, '0')}`,
+        residentId: 1000 + k,
+        fixTime: Date.now(),
+        lat: 36.8 + k * 1e-5,
+        lon: 118.05 + k * 1e-5,
+        acc: 8.5,
+        batt: 80,
+      },
+    })
     for (const c of wss.clients) if (c.readyState === 1 && c.bufferedAmount < 1024 * 1024) c.send(text)
   }
 }, TICK_MS)

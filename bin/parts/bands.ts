@@ -9,9 +9,23 @@ import { createGeofence, startShardOwner, type TopologyCache } from '../../geofe
 import type { AlertChange } from '../../geofence/index.ts'
 import { cached, type Bus, type Config, type Db, type Logger } from '../../infra/index.ts'
 import {
-  bandProvisionedAt, connectExternalBroker, createFloodGuard, createIngest, createPositionWriter, createStatusWriter,
-  findBandSecret, ingestMetrics, pgPositionStore, setBandOnline, startEmbeddedBroker, statusUpdates, verifySecret,
-  type CommandChannel, type Fix, type RejectedRecord, type StatusUpdate,
+  bandProvisionedAt,
+  connectExternalBroker,
+  createFloodGuard,
+  createIngest,
+  createPositionWriter,
+  createStatusWriter,
+  findBandSecret,
+  ingestMetrics,
+  pgPositionStore,
+  setBandOnline,
+  startEmbeddedBroker,
+  statusUpdates,
+  verifySecret,
+  type CommandChannel,
+  type Fix,
+  type RejectedRecord,
+  type StatusUpdate,
 } from '../../ingest/index.ts'
 import type { Stack } from './stack.ts'
 
@@ -48,11 +62,21 @@ export interface Bands {
 export async function startBands(d: BandsDeps): Promise<Bands> {
   const { config, log, db, now, stack, topology, hub, bus, commands } = d
   const geofence = createGeofence({
-    db, log: log.child({ part: 'geofence' }), refreshMs: config.zoneRefreshMs, tickMs: config.geofenceTickMs, now,
-    escalationMs: config.escalationSeconds * 1000, judgesAll: !bus, signal: stack.signal, topology, onAlert: d.onAlert,
+    db,
+    log: log.child({ part: 'geofence' }),
+    refreshMs: config.zoneRefreshMs,
+    tickMs: config.geofenceTickMs,
+    now,
+    escalationMs: config.escalationSeconds * 1000,
+    judgesAll: !bus,
+    signal: stack.signal,
+    topology,
+    onAlert: d.onAlert,
     // Search mode (locate, timed fast reports): recorded and sent like a person's command, by nobody (null).
-    onCommand: (bandId, command) => void commands?.send(bandId, command, null)
-      .catch((err: unknown) => log.error({ err, bandId }, 'search mode command not sent')),
+    onCommand: (bandId, command) =>
+      void commands
+        ?.send(bandId, command, null)
+        .catch((err: unknown) => log.error({ err, bandId }, 'search mode command not sent')),
   })
   await geofence.start()
   stack.defer(() => geofence.stop())
@@ -60,15 +84,27 @@ export async function startBands(d: BandsDeps): Promise<Bands> {
   const status = createStatusWriter({ db, log: log.child({ part: 'status' }), now })
   stack.defer(() => status.stop())
   if (bus) {
-    const owner = startShardOwner({ bus, db, geofence, log: log.child({ part: 'shards' }), shards: SHARDS, everyMs: 1000,
-      feed: FIXES_CHANNEL, bandIds: () => geofence.bands() })
+    const owner = startShardOwner({
+      bus,
+      db,
+      geofence,
+      log: log.child({ part: 'shards' }),
+      shards: SHARDS,
+      everyMs: 1000,
+      feed: FIXES_CHANNEL,
+      bandIds: () => geofence.bands(),
+    })
     stack.defer(() => owner.stop())
   }
 
   const writerLog = log.child({ part: 'writer' })
   const writer = createPositionWriter({
-    store: pgPositionStore(db, bus ? FIXES_CHANNEL : undefined), log: writerLog, maxRows: config.batchMaxRows,
-    maxQueuedRows: config.writeQueueMaxRows, lingerMs: config.writeLingerMs, signal: stack.signal,
+    store: pgPositionStore(db, bus ? FIXES_CHANNEL : undefined),
+    log: writerLog,
+    maxRows: config.batchMaxRows,
+    maxQueuedRows: config.writeQueueMaxRows,
+    lingerMs: config.writeLingerMs,
+    signal: stack.signal,
     // A server's pool takes batches side by side (one connection left for the rest); the embedded database has one session.
     concurrency: config.databaseUrl ? Math.max(1, config.dbPoolSize - 1) : 1,
     onBatch: (rows, inserted, ms) => {
@@ -79,7 +115,11 @@ export async function startBands(d: BandsDeps): Promise<Bands> {
     onDatabase: (up) => {
       metrics.databaseUp.set(up ? 1 : 0)
       if (up) writerLog.info('database reachable again; writing the reports held meanwhile')
-      else writerLog.error({ queuedRows: writer.queued() }, 'database unreachable; holding reports (bands are not acknowledged) and retrying')
+      else
+        writerLog.error(
+          { queuedRows: writer.queued() },
+          'database unreachable; holding reports (bands are not acknowledged) and retrying',
+        )
     },
   })
   const metrics = ingestMetrics(d.registry, { queuedRows: () => writer.queued() })
@@ -90,8 +130,16 @@ export async function startBands(d: BandsDeps): Promise<Bands> {
   const provisionedLookup = cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000)
   // The stages of a stored report, in order: judged (before the write), written, then band status,
   // the page's positions and command answers.
-  const ingest = createIngest({ writer, metrics, record: d.rejected, log: ingestLog, now, maxFutureMs: config.maxFutureSeconds * 1000,
-    onFixes: (f) => { if (!bus) geofence.onFixes(f) },
+  const ingest = createIngest({
+    writer,
+    metrics,
+    record: d.rejected,
+    log: ingestLog,
+    now,
+    maxFutureMs: config.maxFutureSeconds * 1000,
+    onFixes: (f) => {
+      if (!bus) geofence.onFixes(f)
+    },
     onStored: (f: readonly Fix[]) => {
       const updates = statusUpdates(f)
       status.add(updates)
@@ -107,21 +155,36 @@ export async function startBands(d: BandsDeps): Promise<Bands> {
       await setBandOnline(db, bandId, online)
       const owner = topology.wearerOf(bandId)
       if (owner) hub.publish('status', { status: { bandId, online, at: now() } }, owner)
-    } })
+    },
+  })
 
   if (config.mqttUrl) {
-    const source = await connectExternalBroker({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword,
-      ingest, log: ingestLog, clientId: config.mqttClientId, shareGroup: bus ? 'tongxing' : undefined,
-      connections: config.mqttSharedConnections })
+    const source = await connectExternalBroker({
+      url: config.mqttUrl,
+      username: config.mqttUsername,
+      password: config.mqttPassword,
+      ingest,
+      log: ingestLog,
+      clientId: config.mqttClientId,
+      shareGroup: bus ? 'tongxing' : undefined,
+      connections: config.mqttSharedConnections,
+    })
     stack.defer(() => source.close())
     return { mqttPort: undefined, mqttTlsPort: undefined, sendCommand: source.sendCommand }
   }
   const broker = await startEmbeddedBroker({
-    host: config.host, port: config.mqttPlain === 'on' ? config.mqttPort : undefined, ingest, metrics, log: ingestLog,
+    host: config.host,
+    port: config.mqttPlain === 'on' ? config.mqttPort : undefined,
+    ingest,
+    metrics,
+    log: ingestLog,
     tls: config.mqttTlsCert
       ? { port: config.mqttTlsPort, cert: await readFile(config.mqttTlsCert), key: await readFile(config.mqttTlsKey) }
       : undefined,
-    backpressure: writer, guard: createFloodGuard(), now, onCommandDelivered: (id) => commands?.delivered(id),
+    backpressure: writer,
+    guard: createFloodGuard(),
+    now,
+    onCommandDelivered: (id) => commands?.delivered(id),
     verifyBand: async (bandId, secret) => {
       const stored = await findBandSecret(db, bandId)
       return stored !== undefined && verifySecret(secret, stored)

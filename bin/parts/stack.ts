@@ -17,7 +17,9 @@ export function createStack(log: Logger, graceMs: number): Stack {
   const shutdown = new AbortController()
   return {
     signal: shutdown.signal,
-    defer(stop) { steps.push(stop) },
+    defer(stop) {
+      steps.push(stop)
+    },
     async stop() {
       const grace = setTimeout(() => shutdown.abort(new Error('shutdown grace period over')), graceMs)
       for (const step of steps.splice(0).reverse()) {

@@ -20,32 +20,57 @@ const Rejected = Type.Object({
   index: Type.Optional(Type.Integer({ description: 'position in a backlog array' })),
 })
 
-export const adminRoutes = (db: Db, topologyChanged: () => Promise<void>, rejected: RejectedRecord): FastifyPluginAsyncTypebox => async (app) => {
-  // The newest rejected messages (band, reason, the field at fault; never the payload).
-  app.get('/api/admin/rejected', {
-    preValidation: requireViewer(db, ['admin']),
-    schema: {
-      querystring: Type.Object({ bandId: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
-      response: { 200: Type.Object({ rejected: Type.Array(Rejected) }), 401: ErrorBody, 403: ErrorBody },
-    },
-  }, async (request) => ({ rejected: rejected.list(request.query.limit, request.query.bandId) }))
+export const adminRoutes =
+  (db: Db, topologyChanged: () => Promise<void>, rejected: RejectedRecord): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    // The newest rejected messages (band, reason, the field at fault; never the payload).
+    app.get(
+      '/api/admin/rejected',
+      {
+        preValidation: requireViewer(db, ['admin']),
+        schema: {
+          querystring: Type.Object({
+            bandId: Type.Optional(Type.String({ maxLength: 64 })),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          }),
+          response: { 200: Type.Object({ rejected: Type.Array(Rejected) }), 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (request) => ({ rejected: rejected.list(request.query.limit, request.query.bandId) }),
+    )
 
-  app.post('/api/admin/import', {
-    preValidation: requireViewer(db, ['admin']),
-    bodyLimit: 64 * 1024 * 1024,
-    schema: {
-      body: ImportDocSchema,
-      response: { 200: Type.Object({ centres: Ids, residents: Ids, users: Ids }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
-    },
-  }, async (request, reply) => {
-    for (const u of request.body.users) {
-      const weak = await passwordProblem(u.username, u.password)
-      if (weak) return reply.code(400).send(apiError('weak_password', `user ${u.username}: ${weak}`))
-    }
-    const outcome = await importDoc(db, request.body)
-    if (!outcome.ok) return reply.code(400).send(apiError('invalid_import', outcome.error))
-    await topologyChanged()
-    request.log.info({ centres: request.body.centres.length, residents: request.body.residents.length, users: request.body.users.length }, 'import applied')
-    return outcome.result
-  })
-}
+    app.post(
+      '/api/admin/import',
+      {
+        preValidation: requireViewer(db, ['admin']),
+        bodyLimit: 64 * 1024 * 1024,
+        schema: {
+          body: ImportDocSchema,
+          response: {
+            200: Type.Object({ centres: Ids, residents: Ids, users: Ids }),
+            400: ErrorBody,
+            401: ErrorBody,
+            403: ErrorBody,
+          },
+        },
+      },
+      async (request, reply) => {
+        for (const u of request.body.users) {
+          const weak = await passwordProblem(u.username, u.password)
+          if (weak) return reply.code(400).send(apiError('weak_password', `user ${u.username}: ${weak}`))
+        }
+        const outcome = await importDoc(db, request.body)
+        if (!outcome.ok) return reply.code(400).send(apiError('invalid_import', outcome.error))
+        await topologyChanged()
+        request.log.info(
+          {
+            centres: request.body.centres.length,
+            residents: request.body.residents.length,
+            users: request.body.users.length,
+          },
+          'import applied',
+        )
+        return outcome.result
+      },
+    )
+  }

@@ -2,7 +2,14 @@
 // battery and events, read from band_status, never from the history), and commands to them.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { BandIdSchema, bandOwner, checkCommand, listBandStatus, listCommands, type CommandChannel } from '../../ingest/index.ts'
+import {
+  BandIdSchema,
+  bandOwner,
+  checkCommand,
+  listBandStatus,
+  listCommands,
+  type CommandChannel,
+} from '../../ingest/index.ts'
 import type { Queryable } from '../../infra/index.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
@@ -18,7 +25,15 @@ const BandBody = Type.Object({
   lastSeenAt: Nullable(Type.Number({ description: 'when a report last arrived, epoch ms' })),
   online: Nullable(Type.Boolean()),
   statusAt: Nullable(Type.Number()),
-  position: Nullable(Type.Object({ fixTime: Type.Number(), lat: Type.Number(), lon: Type.Number(), acc: Nullable(Type.Number()), src: Nullable(Type.String()) })),
+  position: Nullable(
+    Type.Object({
+      fixTime: Type.Number(),
+      lat: Type.Number(),
+      lon: Type.Number(),
+      acc: Nullable(Type.Number()),
+      src: Nullable(Type.String()),
+    }),
+  ),
   battery: Nullable(Type.Object({ time: Type.Number(), pct: Type.Integer(), charging: Nullable(Type.Boolean()) })),
   events: Nullable(Type.Object({ time: Type.Number(), evt: Type.Array(Type.String()) })),
 })
@@ -39,48 +54,91 @@ export const COMMAND_WINDOW_MS = 10 * 60_000
 
 const BandParams = Type.Object({ bandId: BandIdSchema })
 
-export const bandRoutes = (db: Queryable, commands: CommandChannel): FastifyPluginAsyncTypebox => async (app) => {
-  /** The band if the viewer may see its wearer; otherwise a 404, the same as for no such band. */
-  const visibleBand = async (bandId: string, viewer: Viewer) => {
-    const owner = await bandOwner(db, bandId)
-    if (owner === undefined) return false
-    return owner === null ? viewer.role === 'admin' : canSee(viewer, owner)
+export const bandRoutes =
+  (db: Queryable, commands: CommandChannel): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    /** The band if the viewer may see its wearer; otherwise a 404, the same as for no such band. */
+    const visibleBand = async (bandId: string, viewer: Viewer) => {
+      const owner = await bandOwner(db, bandId)
+      if (owner === undefined) return false
+      return owner === null ? viewer.role === 'admin' : canSee(viewer, owner)
+    }
+
+    // Commands: anyone who may see the wearer may ask for a location now; changing how often the
+    // band reports (its battery life) is for care staff and admins.
+    // Each command wakes the band's radio (a locate also its GPS): limited per person and band.
+    app.post(
+      '/api/bands/:bandId/commands',
+      {
+        preValidation: requireViewer(db),
+        config: {
+          rateLimit: {
+            max: COMMANDS_PER_WINDOW,
+            timeWindow: COMMAND_WINDOW_MS,
+            hook: 'preHandler',
+            keyGenerator: (r) => `${r.viewer?.userId}:${(r.params as { bandId: string }).bandId}`,
+            errorResponseBuilder: (_r, ctx) => ({
+              statusCode: 429,
+              ...apiError(
+                'too_many_commands',
+                `too many commands to this band; try again in ${Math.ceil(ctx.ttl / 1000)} s`,
+              ),
+            }),
+          },
+        },
+        schema: {
+          params: BandParams,
+          body: Type.Unknown(),
+          response: {
+            202: Type.Object({ command: CommandBody }),
+            400: ErrorBody,
+            401: ErrorBody,
+            403: ErrorBody,
+            404: ErrorBody,
+            429: ErrorBody,
+          },
+        },
+      },
+      async (request, reply) => {
+        const viewer = request.viewer!
+        if (!(await visibleBand(request.params.bandId, viewer)))
+          return reply.code(404).send(apiError('not_found', 'no such band'))
+        const check = checkCommand(request.body)
+        if (!check.ok) return reply.code(400).send(apiError('bad_command', check.error))
+        if (check.command.cmd !== 'locate' && viewer.role === 'family')
+          return reply.code(403).send(apiError('forbidden', 'only care staff and admins may change how a band reports'))
+        return reply
+          .code(202)
+          .send({ command: await commands.send(request.params.bandId, check.command, viewer.userId) })
+      },
+    )
+
+    app.get(
+      '/api/bands/:bandId/commands',
+      {
+        preValidation: requireViewer(db),
+        schema: {
+          params: BandParams,
+          querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }) }),
+          response: { 200: Type.Object({ commands: Type.Array(CommandBody) }), 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        if (!(await visibleBand(request.params.bandId, request.viewer!)))
+          return reply.code(404).send(apiError('not_found', 'no such band'))
+        return { commands: await listCommands(db, request.params.bandId, request.query.limit) }
+      },
+    )
+
+    app.get(
+      '/api/bands',
+      {
+        preValidation: requireViewer(db),
+        schema: { response: { 200: Type.Object({ bands: Type.Array(BandBody) }), 401: ErrorBody } },
+      },
+      async (request) => {
+        const residentIds = await visibleResidentIds(db, request.viewer!)
+        return { bands: await listBandStatus(db, residentIds) }
+      },
+    )
   }
-
-  // Commands: anyone who may see the wearer may ask for a location now; changing how often the
-  // band reports (its battery life) is for care staff and admins.
-  // Each command wakes the band's radio (a locate also its GPS): limited per person and band.
-  app.post('/api/bands/:bandId/commands', {
-    preValidation: requireViewer(db),
-    config: { rateLimit: { max: COMMANDS_PER_WINDOW, timeWindow: COMMAND_WINDOW_MS, hook: 'preHandler',
-      keyGenerator: (r) => `${r.viewer?.userId}:${(r.params as { bandId: string }).bandId}`,
-      errorResponseBuilder: (_r, ctx) => ({ statusCode: 429,
-        ...apiError('too_many_commands', `too many commands to this band; try again in ${Math.ceil(ctx.ttl / 1000)} s`) }) } },
-    schema: { params: BandParams, body: Type.Unknown(), response: {
-      202: Type.Object({ command: CommandBody }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody } },
-  }, async (request, reply) => {
-    const viewer = request.viewer!
-    if (!(await visibleBand(request.params.bandId, viewer))) return reply.code(404).send(apiError('not_found', 'no such band'))
-    const check = checkCommand(request.body)
-    if (!check.ok) return reply.code(400).send(apiError('bad_command', check.error))
-    if (check.command.cmd !== 'locate' && viewer.role === 'family') return reply.code(403).send(apiError('forbidden', 'only care staff and admins may change how a band reports'))
-    return reply.code(202).send({ command: await commands.send(request.params.bandId, check.command, viewer.userId) })
-  })
-
-  app.get('/api/bands/:bandId/commands', {
-    preValidation: requireViewer(db),
-    schema: { params: BandParams, querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }) }),
-      response: { 200: Type.Object({ commands: Type.Array(CommandBody) }), 401: ErrorBody, 404: ErrorBody } },
-  }, async (request, reply) => {
-    if (!(await visibleBand(request.params.bandId, request.viewer!))) return reply.code(404).send(apiError('not_found', 'no such band'))
-    return { commands: await listCommands(db, request.params.bandId, request.query.limit) }
-  })
-
-  app.get('/api/bands', {
-    preValidation: requireViewer(db),
-    schema: { response: { 200: Type.Object({ bands: Type.Array(BandBody) }), 401: ErrorBody } },
-  }, async (request) => {
-    const residentIds = await visibleResidentIds(db, request.viewer!)
-    return { bands: await listBandStatus(db, residentIds) }
-  })
-}

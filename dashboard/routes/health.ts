@@ -21,22 +21,30 @@ export function mayScrape(r: Pick<FastifyRequest, 'headers' | 'socket'>, token: 
   return given.length === want.length && timingSafeEqual(given, want)
 }
 
-export const healthRoutes = (
-  isReady: () => boolean, registry: Registry, metricsToken: string, checks: ReadinessChecks = async () => ({}),
-): FastifyPluginAsync => async (app) => {
-  app.get('/healthz', async (_request, reply) =>
-    isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }))
-  app.get('/readyz', async (_request, reply) => {
-    if (!isReady()) return reply.code(503).send({ status: 'starting', checks: {} })
-    const result = await checks()
-    const ok = Object.values(result).every(Boolean)
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: result })
-  })
-  app.get('/metrics', async (request, reply) => {
-    if (!mayScrape(request, metricsToken)) {
-      return reply.code(401).header('www-authenticate', 'Bearer')
-        .send(apiError('unauthenticated', 'metrics are for operators: send the METRICS_TOKEN'))
-    }
-    return reply.type(registry.contentType).send(await registry.metrics())
-  })
-}
+export const healthRoutes =
+  (
+    isReady: () => boolean,
+    registry: Registry,
+    metricsToken: string,
+    checks: ReadinessChecks = async () => ({}),
+  ): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/healthz', async (_request, reply) =>
+      isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
+    )
+    app.get('/readyz', async (_request, reply) => {
+      if (!isReady()) return reply.code(503).send({ status: 'starting', checks: {} })
+      const result = await checks()
+      const ok = Object.values(result).every(Boolean)
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: result })
+    })
+    app.get('/metrics', async (request, reply) => {
+      if (!mayScrape(request, metricsToken)) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send(apiError('unauthenticated', 'metrics are for operators: send the METRICS_TOKEN'))
+      }
+      return reply.type(registry.contentType).send(await registry.metrics())
+    })
+  }

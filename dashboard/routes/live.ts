@@ -9,14 +9,23 @@ import type { Hub, Wire } from '../hub.ts'
 import { requireViewer } from '../session.ts'
 import { snapshot } from '../snapshot.pg.ts'
 
-export const liveRoutes = (db: Queryable, hub: Hub): FastifyPluginAsync => async (app) => {
-  app.get<{ Querystring: { since?: string } }>('/ws', { websocket: true, preValidation: requireViewer(db) }, (socket, request) => {
-    const v = request.viewer!
-    // ws keeps its TCP connection in `_socket` (not in its types): the hub corks it to send held positions together.
-    hub.add(socket, v, (socket as unknown as { _socket?: Wire })._socket, v.session)
-    socket.send(JSON.stringify({ type: 'hello', user: { id: v.userId, role: v.role } }))
-    snapshot(db, v, Number(request.query.since)).then(
-      (s) => { if (socket.readyState === 1) socket.send(JSON.stringify(s)) },
-      (err: unknown) => request.log.error({ err }, 'snapshot failed'))
-  })
-}
+export const liveRoutes =
+  (db: Queryable, hub: Hub): FastifyPluginAsync =>
+  async (app) => {
+    app.get<{ Querystring: { since?: string } }>(
+      '/ws',
+      { websocket: true, preValidation: requireViewer(db) },
+      (socket, request) => {
+        const v = request.viewer!
+        // ws keeps its TCP connection in `_socket` (not in its types): the hub corks it to send held positions together.
+        hub.add(socket, v, (socket as unknown as { _socket?: Wire })._socket, v.session)
+        socket.send(JSON.stringify({ type: 'hello', user: { id: v.userId, role: v.role } }))
+        snapshot(db, v, Number(request.query.since)).then(
+          (s) => {
+            if (socket.readyState === 1) socket.send(JSON.stringify(s))
+          },
+          (err: unknown) => request.log.error({ err }, 'snapshot failed'),
+        )
+      },
+    )
+  }

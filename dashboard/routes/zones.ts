@@ -3,7 +3,18 @@
 // the public map settings.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { checkSchedule, checkShape, deleteZone, findZone, insertZone, listZones, updateZone, type Schedule, type ZoneKind, type ZoneShape } from '../../geofence/index.ts'
+import {
+  checkSchedule,
+  checkShape,
+  deleteZone,
+  findZone,
+  insertZone,
+  listZones,
+  updateZone,
+  type Schedule,
+  type ZoneKind,
+  type ZoneShape,
+} from '../../geofence/index.ts'
 import type { Queryable } from '../../infra/index.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
@@ -28,13 +39,21 @@ export interface MapSettings {
 const ZoneBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
-  shape: Type.Unknown({ description: '{"type":"circle","center":[lon,lat],"radiusM":n} or a GeoJSON Polygon/MultiPolygon' }),
-  schedule: Type.Optional(Type.Unknown({ description: '{"from":"HH:MM","to":"HH:MM","days":[0..6],"tz":"Asia/Shanghai"} or null' })),
+  shape: Type.Unknown({
+    description: '{"type":"circle","center":[lon,lat],"radiusM":n} or a GeoJSON Polygon/MultiPolygon',
+  }),
+  schedule: Type.Optional(
+    Type.Unknown({ description: '{"from":"HH:MM","to":"HH:MM","days":[0..6],"tz":"Asia/Shanghai"} or null' }),
+  ),
 })
 type ZoneInput = { name: string; kind: 'safe' | 'danger'; shape: unknown; schedule?: unknown }
 
 /** Validates a zone as saved; the error names the problem. */
-function checkZone(body: ZoneInput): { ok: true; zone: { name: string; kind: ZoneKind; shape: ZoneShape; schedule: Schedule | null } } | { ok: false; error: string } {
+function checkZone(
+  body: ZoneInput,
+):
+  | { ok: true; zone: { name: string; kind: ZoneKind; shape: ZoneShape; schedule: Schedule | null } }
+  | { ok: false; error: string } {
   const shape = checkShape(body.shape)
   if (!shape.ok) return { ok: false, error: shape.error }
   const when = checkSchedule(body.schedule)
@@ -42,60 +61,117 @@ function checkZone(body: ZoneInput): { ok: true; zone: { name: string; kind: Zon
   return { ok: true, zone: { name: body.name, kind: body.kind, shape: shape.shape, schedule: when.schedule } }
 }
 
-export const zoneRoutes = (db: Queryable, settings: MapSettings, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox => async (app) => {
-  // Care staff edit the zones of their centre's residents; admins any resident's. Families look.
-  const mayEdit = async (v: Viewer, residentId: number) => v.role !== 'family' && canSeeResident(db, v, residentId)
-  const Saved = { 200: Type.Object({ zone: Type.Unknown() }), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }
+export const zoneRoutes =
+  (db: Queryable, settings: MapSettings, topologyChanged: () => Promise<void>): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    // Care staff edit the zones of their centre's residents; admins any resident's. Families look.
+    const mayEdit = async (v: Viewer, residentId: number) => v.role !== 'family' && canSeeResident(db, v, residentId)
+    const Saved = { 200: Type.Object({ zone: Type.Unknown() }), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }
 
-  app.post('/api/residents/:residentId/zones', {
-    preValidation: requireViewer(db, ['admin', 'staff']),
-    schema: { params: Type.Object({ residentId: Type.Integer({ minimum: 1 }) }), body: ZoneBody, response: { ...Saved, 201: Type.Object({ zone: Type.Unknown() }) } },
-  }, async (request, reply) => {
-    if (!(await mayEdit(request.viewer!, request.params.residentId))) return reply.code(404).send(apiError('not_found', 'no such resident'))
-    const z = checkZone(request.body)
-    if (!z.ok) return reply.code(400).send(apiError('invalid_zone', z.error))
-    const id = await insertZone(db, { residentId: request.params.residentId, ...z.zone })
-    await topologyChanged()
-    return reply.code(201).send({ zone: await findZone(db, id) })
-  })
+    app.post(
+      '/api/residents/:residentId/zones',
+      {
+        preValidation: requireViewer(db, ['admin', 'staff']),
+        schema: {
+          params: Type.Object({ residentId: Type.Integer({ minimum: 1 }) }),
+          body: ZoneBody,
+          response: { ...Saved, 201: Type.Object({ zone: Type.Unknown() }) },
+        },
+      },
+      async (request, reply) => {
+        if (!(await mayEdit(request.viewer!, request.params.residentId)))
+          return reply.code(404).send(apiError('not_found', 'no such resident'))
+        const z = checkZone(request.body)
+        if (!z.ok) return reply.code(400).send(apiError('invalid_zone', z.error))
+        const id = await insertZone(db, { residentId: request.params.residentId, ...z.zone })
+        await topologyChanged()
+        return reply.code(201).send({ zone: await findZone(db, id) })
+      },
+    )
 
-  app.put('/api/zones/:zoneId', {
-    preValidation: requireViewer(db, ['admin', 'staff']),
-    schema: { params: Type.Object({ zoneId: Type.Integer({ minimum: 1 }) }), body: ZoneBody, response: Saved },
-  }, async (request, reply) => {
-    const existing = await findZone(db, request.params.zoneId)
-    if (!existing || existing.residentId === null || !(await mayEdit(request.viewer!, existing.residentId))) return reply.code(404).send(apiError('not_found', 'no such zone'))
-    const z = checkZone(request.body)
-    if (!z.ok) return reply.code(400).send(apiError('invalid_zone', z.error))
-    await updateZone(db, existing.id, z.zone)
-    await topologyChanged()
-    request.log.info({ zoneId: existing.id, by: request.viewer!.userId }, 'zone changed')
-    return { zone: await findZone(db, existing.id) }
-  })
+    app.put(
+      '/api/zones/:zoneId',
+      {
+        preValidation: requireViewer(db, ['admin', 'staff']),
+        schema: { params: Type.Object({ zoneId: Type.Integer({ minimum: 1 }) }), body: ZoneBody, response: Saved },
+      },
+      async (request, reply) => {
+        const existing = await findZone(db, request.params.zoneId)
+        if (!existing || existing.residentId === null || !(await mayEdit(request.viewer!, existing.residentId)))
+          return reply.code(404).send(apiError('not_found', 'no such zone'))
+        const z = checkZone(request.body)
+        if (!z.ok) return reply.code(400).send(apiError('invalid_zone', z.error))
+        await updateZone(db, existing.id, z.zone)
+        await topologyChanged()
+        request.log.info({ zoneId: existing.id, by: request.viewer!.userId }, 'zone changed')
+        return { zone: await findZone(db, existing.id) }
+      },
+    )
 
-  app.delete('/api/zones/:zoneId', {
-    preValidation: requireViewer(db, ['admin', 'staff']),
-    schema: { params: Type.Object({ zoneId: Type.Integer({ minimum: 1 }) }), response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } },
-  }, async (request, reply) => {
-    const existing = await findZone(db, request.params.zoneId)
-    if (!existing || existing.residentId === null || !(await mayEdit(request.viewer!, existing.residentId))) return reply.code(404).send(apiError('not_found', 'no such zone'))
-    await deleteZone(db, existing.id)
-    await topologyChanged()
-    return reply.code(204).send(null)
-  })
+    app.delete(
+      '/api/zones/:zoneId',
+      {
+        preValidation: requireViewer(db, ['admin', 'staff']),
+        schema: {
+          params: Type.Object({ zoneId: Type.Integer({ minimum: 1 }) }),
+          response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const existing = await findZone(db, request.params.zoneId)
+        if (!existing || existing.residentId === null || !(await mayEdit(request.viewer!, existing.residentId)))
+          return reply.code(404).send(apiError('not_found', 'no such zone'))
+        await deleteZone(db, existing.id)
+        await topologyChanged()
+        return reply.code(204).send(null)
+      },
+    )
 
-  app.get('/api/config', { schema: { response: { 200: Type.Object({ tileUrl: Type.String(),
-    attribution: Type.String(), gcj02: Type.Boolean(), subdomains: Type.String(), labelsUrl: Type.String() }) } } },
-  async () => settings)
+    app.get(
+      '/api/config',
+      {
+        schema: {
+          response: {
+            200: Type.Object({
+              tileUrl: Type.String(),
+              attribution: Type.String(),
+              gcj02: Type.Boolean(),
+              subdomains: Type.String(),
+              labelsUrl: Type.String(),
+            }),
+          },
+        },
+      },
+      async () => settings,
+    )
 
-  app.get('/api/zones', {
-    preValidation: requireViewer(db),
-    schema: { response: { 200: Type.Object({ zones: Type.Array(Type.Object({
-      id: Type.Integer(), residentId: Nullable(Type.Integer()), careCentreId: Nullable(Type.Integer()), name: Type.String(),
-      kind: Type.String(), shape: Type.Unknown(), schedule: Type.Unknown() })) }), 401: ErrorBody } },
-  }, async (request) => {
-    const v = request.viewer!
-    const residents = await visibleResidentIds(db, v)
-    return { zones: await listZones(db, residents, (await visibleCentreIds(db, v)) ?? []) }
-  })
-}
+    app.get(
+      '/api/zones',
+      {
+        preValidation: requireViewer(db),
+        schema: {
+          response: {
+            200: Type.Object({
+              zones: Type.Array(
+                Type.Object({
+                  id: Type.Integer(),
+                  residentId: Nullable(Type.Integer()),
+                  careCentreId: Nullable(Type.Integer()),
+                  name: Type.String(),
+                  kind: Type.String(),
+                  shape: Type.Unknown(),
+                  schedule: Type.Unknown(),
+                }),
+              ),
+            }),
+            401: ErrorBody,
+          },
+        },
+      },
+      async (request) => {
+        const v = request.viewer!
+        const residents = await visibleResidentIds(db, v)
+        return { zones: await listZones(db, residents, (await visibleCentreIds(db, v)) ?? []) }
+      },
+    )
+  }

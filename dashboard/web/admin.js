@@ -8,7 +8,11 @@ function body(form) {
   const out = {}
   for (const input of form.querySelectorAll('input, select')) {
     if (input.value === '' || input.hasAttribute('data-param')) continue
-    if (input.hasAttribute('data-list')) out[input.name] = input.value.split(/[,，\s]+/).filter(Boolean).map(Number)
+    if (input.hasAttribute('data-list'))
+      out[input.name] = input.value
+        .split(/[,，\s]+/)
+        .filter(Boolean)
+        .map(Number)
     else out[input.name] = input.type === 'number' ? Number(input.value) : input.value
   }
   // A centre is added through the import, which takes centres with a key of their own.
@@ -35,24 +39,30 @@ async function submit(form) {
 
 async function listUsers() {
   const { users } = await api('/api/admin/users')
-  $('admin-users').replaceChildren(...users.map((u) => {
-    const centre = u.careCentreId ? ` · ${t('centreId')} ${u.careCentreId}` : ''
-    const li = el('li', null, `${u.username} · ${t(`role_${u.role}`)}${centre}`)
-    li.dataset.testid = `admin-user-${u.id}`
-    for (const r of u.residentIds) {
-      li.append(button(`${t('unlink')} #${r}`, `unlink-${u.id}-${r}`, async () => {
-        await api(`/api/admin/users/${u.id}/residents/${r}`, { method: 'DELETE' })
-        void listUsers()
-      }))
-    }
-    if (u.id !== state.me.id) {
-      li.append(button(t('delete'), `delete-user-${u.id}`, async () => {
-        await api(`/api/admin/users/${u.id}`, { method: 'DELETE' })
-        void listUsers()
-      }))
-    }
-    return li
-  }))
+  $('admin-users').replaceChildren(
+    ...users.map((u) => {
+      const centre = u.careCentreId ? ` · ${t('centreId')} ${u.careCentreId}` : ''
+      const li = el('li', null, `${u.username} · ${t(`role_${u.role}`)}${centre}`)
+      li.dataset.testid = `admin-user-${u.id}`
+      for (const r of u.residentIds) {
+        li.append(
+          button(`${t('unlink')} #${r}`, `unlink-${u.id}-${r}`, async () => {
+            await api(`/api/admin/users/${u.id}/residents/${r}`, { method: 'DELETE' })
+            void listUsers()
+          }),
+        )
+      }
+      if (u.id !== state.me.id) {
+        li.append(
+          button(t('delete'), `delete-user-${u.id}`, async () => {
+            await api(`/api/admin/users/${u.id}`, { method: 'DELETE' })
+            void listUsers()
+          }),
+        )
+      }
+      return li
+    }),
+  )
 }
 
 export function setUpAdmin() {
@@ -63,9 +73,16 @@ export function setUpAdmin() {
     $('admin').hidden = !$('admin').hidden
     if (!$('admin').hidden) void listUsers()
   })
-  $('admin-close').addEventListener('click', () => { $('admin').hidden = true })
+  $('admin-close').addEventListener('click', () => {
+    $('admin').hidden = true
+  })
   for (const form of document.querySelectorAll('.admin-form')) {
-    form.addEventListener('submit', (e) => { e.preventDefault(); void submit(form) })
+    form.addEventListener('submit', (e) => {
+      e.preventDefault()
+      void submit(form)
+    })
   }
-  onLanguage(() => { if (!$('admin').hidden) void listUsers() })
+  onLanguage(() => {
+    if (!$('admin').hidden) void listUsers()
+  })
 }

@@ -16,7 +16,8 @@ function residentName(residentId) {
 
 export function renderAlerts() {
   const list = $('alerts')
-  const alerts = [...state.alerts.values()].filter((a) => a.status !== 'resolved')
+  const alerts = [...state.alerts.values()]
+    .filter((a) => a.status !== 'resolved')
     .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.openedAt - a.openedAt)
   $('alert-count').textContent = String(alerts.length)
   $('no-alerts').hidden = alerts.length > 0
@@ -56,7 +57,9 @@ function makeItem(a) {
   return li
 }
 
-const setText = (node, text) => { if (node.textContent !== text) node.textContent = text }
+const setText = (node, text) => {
+  if (node.textContent !== text) node.textContent = text
+}
 
 function fillItem(li, a) {
   const seen = state.seenAlerts.has(a.id)
@@ -89,11 +92,19 @@ function askNote(li, id) {
   input.maxLength = 1000
   input.dataset.testid = 'resolve-note'
   actions.dataset.sig = ''
-  actions.replaceChildren(input, button(t('save'), 'resolve-save', () => {
-    const note = input.value || '—'
-    actions.replaceChildren()
-    void act(li, id, 'resolve', { note })
-  }, true))
+  actions.replaceChildren(
+    input,
+    button(
+      t('save'),
+      'resolve-save',
+      () => {
+        const note = input.value || '—'
+        actions.replaceChildren()
+        void act(li, id, 'resolve', { note })
+      },
+      true,
+    ),
+  )
   input.focus()
 }
 
@@ -102,7 +113,9 @@ function askNote(li, id) {
  * and said so, sent again when the live connection is back.
  */
 export async function act(li, id, what, body = {}) {
-  const say = (key) => { if (li) li.querySelector('.error').textContent = key ? t(key) : '' }
+  const say = (key) => {
+    if (li) li.querySelector('.error').textContent = key ? t(key) : ''
+  }
   try {
     const r = await api(`/api/alerts/${id}/${what}`, { method: 'POST', body: JSON.stringify(body) })
     say(null)
@@ -158,5 +171,7 @@ export function chime() {
     osc.connect(ctx.destination)
     osc.start()
     osc.stop(ctx.currentTime + 0.25)
-  } catch { /* no sound available */ }
+  } catch {
+    /* no sound available */
+  }
 }

@@ -23,8 +23,11 @@ function showLogin() {
 $('login-form').addEventListener('submit', async (e) => {
   e.preventDefault()
   const form = new FormData(e.target)
-  const res = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) })
+  const res = await fetch('/api/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
+  })
   if (res.status !== 204) {
     $('login-error').textContent = res.status === 429 ? t('tooManyTries') : t('badLogin')
     return
@@ -66,7 +69,11 @@ let drawTimer = 0
 function schedule(urgent = true) {
   if (frame) return
   if (urgent) frame = requestAnimationFrame(flush)
-  else if (!drawTimer) drawTimer = setTimeout(() => { drawTimer = 0; frame ||= requestAnimationFrame(flush) }, POSITION_DRAW_MS)
+  else if (!drawTimer)
+    drawTimer = setTimeout(() => {
+      drawTimer = 0
+      frame ||= requestAnimationFrame(flush)
+    }, POSITION_DRAW_MS)
 }
 function flush() {
   frame = 0
@@ -107,7 +114,9 @@ function connectionShown(up) {
   } else if (up && !was && !banner.hidden) {
     banner.textContent = t('connBack')
     banner.className = 'banner back'
-    setTimeout(() => { if (state.connected) banner.hidden = true }, 4000)
+    setTimeout(() => {
+      if (state.connected) banner.hidden = true
+    }, 4000)
   }
 }
 
@@ -117,7 +126,9 @@ function connect() {
   const since = state.lastAlertChange ? `?since=${state.lastAlertChange}` : ''
   const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${since}`)
   state.socket = socket
-  socket.addEventListener('open', () => { state.heardAt = Date.now() })
+  socket.addEventListener('open', () => {
+    state.heardAt = Date.now()
+  })
   socket.addEventListener('close', (e) => {
     if (state.socket !== socket) return
     connectionShown(false)
@@ -154,8 +165,7 @@ function connect() {
     } else if (m.type === 'position') {
       onPosition(m.position)
       return schedule(false)
-    }
-    else if (m.type === 'keepalive') return
+    } else if (m.type === 'keepalive') return
     schedule()
   })
 }
@@ -186,8 +196,14 @@ function onSnapshot(m) {
 function onPosition(p) {
   // Before the first snapshot a position has nobody's name yet; the snapshot brings it.
   if (!state.snapshotSeen) return
-  const b = state.bands.get(p.bandId) ?? { bandId: p.bandId, residentId: p.residentId, residentName: null, online: true,
-    battery: null, lastSeenAt: Date.now() }
+  const b = state.bands.get(p.bandId) ?? {
+    bandId: p.bandId,
+    residentId: p.residentId,
+    residentName: null,
+    online: true,
+    battery: null,
+    lastSeenAt: Date.now(),
+  }
   const wasLow = b.battery && b.battery.pct <= 20
   b.position = { fixTime: p.fixTime, lat: p.lat, lon: p.lon, acc: p.acc, src: null }
   if (p.batt !== null) b.battery = { time: p.fixTime, pct: p.batt, charging: null }
@@ -217,15 +233,22 @@ $('accept-form').addEventListener('submit', async (e) => {
   e.preventDefault()
   const form = new FormData(e.target)
   const code = new URLSearchParams(location.search).get('invite')
-  const res = await fetch('/api/invitations/accept', { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code, username: form.get('username'), password: form.get('password') }) })
+  const res = await fetch('/api/invitations/accept', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, username: form.get('username'), password: form.get('password') }),
+  })
   const refused = res.ok ? null : (await res.json().catch(() => ({}))).error?.code
   const why = { username_taken: 'taken', weak_password: 'weakPassword' }[refused] ?? 'badInvite'
   if (!res.ok) {
     $('accept-error').textContent = t(why)
     return
   }
-  await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) })
+  await fetch('/api/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
+  })
   window.history.replaceState(null, '', '/')
   $('accept').hidden = true
   await start()
@@ -257,7 +280,8 @@ async function start() {
   setInterval(renderAll, 30_000) // "last seen" ages
   // The server sends a keep-alive every 30 s: silence for 80 s means the connection is dead.
   setInterval(() => {
-    if (state.socket?.readyState === WebSocket.OPEN && Date.now() - (state.heardAt ?? Date.now()) > 80_000) state.socket.close()
+    if (state.socket?.readyState === WebSocket.OPEN && Date.now() - (state.heardAt ?? Date.now()) > 80_000)
+      state.socket.close()
   }, 10_000)
 }
 

@@ -18,7 +18,10 @@ export function selectBand(bandId, { fly = true } = {}) {
   state.selectedBand = bandId
   for (const id of [previous, bandId]) {
     const b = id && state.bands.get(id)
-    if (b) { placeMarker(b); labelMarker(b) }
+    if (b) {
+      placeMarker(b)
+      labelMarker(b)
+    }
   }
   const b = state.bands.get(bandId)
   if (!b) return
@@ -28,8 +31,15 @@ export function selectBand(bandId, { fly = true } = {}) {
   state.overlay?.clearLayers()
   if (state.map && b.position) {
     const at = display(b.position.lat, b.position.lon)
-    L.circle(at, { radius: b.position.acc ?? 0, color: '#3b78c2', weight: 1, fillOpacity: 0.1, interactive: false,
-      renderer: svg(), className: 'accuracy' }).addTo(state.overlay)
+    L.circle(at, {
+      radius: b.position.acc ?? 0,
+      color: '#3b78c2',
+      weight: 1,
+      fillOpacity: 0.1,
+      interactive: false,
+      renderer: svg(),
+      className: 'accuracy',
+    }).addTo(state.overlay)
     if (fly) state.map.flyTo(at, Math.max(state.map.getZoom(), 17), { duration: 0.5 })
   }
   revealResident(bandId)
@@ -60,7 +70,11 @@ export function closeDetails() {
   state.selectedBand = null
   state.selectedAlert = null
   state.overlay?.clearLayers()
-  if (previous) { placeMarker(previous); labelMarker(previous); closeHistory(previous.residentId) }
+  if (previous) {
+    placeMarker(previous)
+    labelMarker(previous)
+    closeHistory(previous.residentId)
+  }
   drawZones(state.zones)
   $('details').hidden = true
   renderResidents()
@@ -72,7 +86,7 @@ function renderPerson() {
   const s = statusOf(b)
   const lines = []
   if (b.position) {
-    const src = b.position.src ? ` · ${t(b.position.src) }` : ''
+    const src = b.position.src ? ` · ${t(b.position.src)}` : ''
     const acc = b.position.acc ? ` ±${Math.round(b.position.acc)} m` : ''
     lines.push(`${t('latestFix')}: ${ago(b.position.fixTime)} (${clock(b.position.fixTime)})${src}${acc}`)
   }
@@ -82,13 +96,18 @@ function renderPerson() {
   const box = $('person')
   box.replaceChildren(...lines.map((l) => el('p', null, l)))
   const actions = el('div', 'actions')
-  actions.append(button(t('locate'), 'locate', async (e) => {
-    e.target.disabled = true
-    const locate = { method: 'POST', body: JSON.stringify({ cmd: 'locate' }) }
-    try { await api(`/api/bands/${encodeURIComponent(b.bandId)}/commands`, locate) }
-    catch { box.append(el('p', 'error', t('refused'))) }
-    e.target.disabled = false
-  }))
+  actions.append(
+    button(t('locate'), 'locate', async (e) => {
+      e.target.disabled = true
+      const locate = { method: 'POST', body: JSON.stringify({ cmd: 'locate' }) }
+      try {
+        await api(`/api/bands/${encodeURIComponent(b.bandId)}/commands`, locate)
+      } catch {
+        box.append(el('p', 'error', t('refused')))
+      }
+      e.target.disabled = false
+    }),
+  )
   box.append(actions)
 }
 
@@ -128,7 +147,9 @@ async function drawEvidence(a) {
     const range = `from=${Math.floor(from)}&to=${Date.now()}&maxPoints=2000`
     const r = await api(`/api/residents/${a.residentId}/history?${range}`)
     trail = r.points
-  } catch { /* the evidence's own fixes still show */ }
+  } catch {
+    /* the evidence's own fixes still show */
+  }
   if (state.selectedAlert !== a.id) return
   const points = (trail.length ? trail : fixes).map((p) => display(p.lat, p.lon))
   const drawn = { interactive: false, renderer: svg() }
@@ -140,8 +161,14 @@ async function drawEvidence(a) {
   }
   const bounds = L.latLngBounds(points.length ? points : [])
   if (zone?.shape.type === 'circle') {
-    const left = { radius: zone.shape.radiusM, color: '#2f7d4a', weight: 4, fillOpacity: 0.1, ...drawn,
-      className: 'zone-left' }
+    const left = {
+      radius: zone.shape.radiusM,
+      color: '#2f7d4a',
+      weight: 4,
+      fillOpacity: 0.1,
+      ...drawn,
+      className: 'zone-left',
+    }
     const c = L.circle(display(zone.shape.center[1], zone.shape.center[0]), left).addTo(state.overlay)
     bounds.extend(c.getBounds())
   }
@@ -159,7 +186,10 @@ export function renderAlertDetail() {
   const fix = evidenceFixes(a).at(-1) ?? bandOfResident(a.residentId)?.position
   const nav = fix ? navLinks(fix.lat, fix.lon, bandOfResident(a.residentId)) : null
   for (const id of ['nav-amap', 'nav-baidu']) $(id).hidden = !nav
-  if (nav) { $('nav-amap').href = nav.amap; $('nav-baidu').href = nav.baidu }
+  if (nav) {
+    $('nav-amap').href = nav.amap
+    $('nav-baidu').href = nav.baidu
+  }
   const actions = $('alert-detail-actions')
   actions.replaceChildren()
   if (a.status === 'open') {
@@ -177,25 +207,33 @@ function navLinks(lat, lon, b) {
   const [glat, glon] = inDatum(lat, lon, 'GCJ02')
   const [blat, blon] = inDatum(lat, lon, 'BD09')
   return {
-    amap: `https://uri.amap.com/marker?position=${glon.toFixed(6)},${glat.toFixed(6)}&name=${name}`
-      + '&coordinate=gaode&callnative=1',
-    baidu: `https://api.map.baidu.com/marker?location=${blat.toFixed(6)},${blon.toFixed(6)}`
-      + `&title=${name}&content=${name}&output=html&coord_type=bd09ll&src=tongxing`,
+    amap:
+      `https://uri.amap.com/marker?position=${glon.toFixed(6)},${glat.toFixed(6)}&name=${name}` +
+      '&coordinate=gaode&callnative=1',
+    baidu:
+      `https://api.map.baidu.com/marker?location=${blat.toFixed(6)},${blon.toFixed(6)}` +
+      `&title=${name}&content=${name}&output=html&coord_type=bd09ll&src=tongxing`,
   }
 }
 
 async function loadTimeline(id) {
   let r
-  try { r = await api(`/api/alerts/${id}/timeline`) } catch { return }
+  try {
+    r = await api(`/api/alerts/${id}/timeline`)
+  } catch {
+    return
+  }
   if (state.selectedAlert !== id) return
-  $('timeline').replaceChildren(...r.events.map((e) => {
-    const li = el('li', `ev ${e.kind}`)
-    li.dataset.testid = `event-${e.kind}`
-    const who = e.username ? ` · ${t('by')} ${e.username} (${t(`role_${e.role}`)})` : ''
-    li.append(el('span', 'when', clock(e.at)), el('span', 'what', `${t(`ev_${e.kind}`)}${who}`))
-    if (e.note) li.append(el('span', 'note', e.note))
-    return li
-  }))
+  $('timeline').replaceChildren(
+    ...r.events.map((e) => {
+      const li = el('li', `ev ${e.kind}`)
+      li.dataset.testid = `event-${e.kind}`
+      const who = e.username ? ` · ${t('by')} ${e.username} (${t(`role_${e.role}`)})` : ''
+      li.append(el('span', 'when', clock(e.at)), el('span', 'what', `${t(`ev_${e.kind}`)}${who}`))
+      if (e.note) li.append(el('span', 'note', e.note))
+      return li
+    }),
+  )
 }
 
 export function setUpDetails() {
@@ -213,7 +251,12 @@ export function setUpDetails() {
     renderAlertDetail()
     if (!editor.mode) editor.list()
   })
-  window.addEventListener('select-band', (e) => { state.selectedAlert = null; selectBand(e.detail) })
+  window.addEventListener('select-band', (e) => {
+    state.selectedAlert = null
+    selectBand(e.detail)
+  })
   window.addEventListener('select-alert', (e) => selectAlert(e.detail))
-  document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !$('details').hidden) closeDetails() })
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !$('details').hidden) closeDetails()
+  })
 }

@@ -21,8 +21,12 @@ export function stops(points) {
     if (!far) continue
     const run = points.slice(start, i)
     if (run.at(-1).fixTime - run[0].fixTime >= STOP_MS) {
-      out.push({ lat: run.reduce((s, q) => s + q.lat, 0) / run.length, lon: run.reduce((s, q) => s + q.lon, 0) / run.length,
-        from: run[0].fixTime, to: run.at(-1).fixTime })
+      out.push({
+        lat: run.reduce((s, q) => s + q.lat, 0) / run.length,
+        lon: run.reduce((s, q) => s + q.lon, 0) / run.length,
+        from: run[0].fixTime,
+        to: run.at(-1).fixTime,
+      })
     }
     start = i
   }
@@ -35,7 +39,8 @@ export function openHistory(b) {
   history.residentId = b.residentId
   $('history').hidden = false
   $('history-name').textContent = nameOf(b)
-  if (!$('history-day').value) $('history-day').value = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10)
+  if (!$('history-day').value)
+    $('history-day').value = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10)
 }
 
 function clearTrail() {
@@ -58,7 +63,9 @@ export function closeHistory(residentId) {
 
 $('history-load').addEventListener('click', async () => {
   const from = new Date(`${$('history-day').value}T00:00:00`).getTime()
-  const r = await api(`/api/residents/${history.residentId}/history?from=${from}&to=${from + 86_400_000}&maxPoints=2000`)
+  const r = await api(
+    `/api/residents/${history.residentId}/history?from=${from}&to=${from + 86_400_000}&maxPoints=2000`,
+  )
   clearTrail()
   history.points = r.points
   const slider = $('history-slider')
@@ -81,12 +88,20 @@ $('history-load').addEventListener('click', async () => {
     }
     for (const s of stops(fine)) {
       const minutes = Math.round((s.to - s.from) / 60_000)
-      L.circleMarker(display(s.lat, s.lon), { radius: 9, color: '#7b3fa0', weight: 2, fillColor: '#fff', fillOpacity: 1 })
-        .bindTooltip(`${t('stop')} ${minutes} ${t('minutes')} (${clock(s.from)}–${clock(s.to)})`).addTo(history.layer)
+      L.circleMarker(display(s.lat, s.lon), {
+        radius: 9,
+        color: '#7b3fa0',
+        weight: 2,
+        fillColor: '#fff',
+        fillOpacity: 1,
+      })
+        .bindTooltip(`${t('stop')} ${minutes} ${t('minutes')} (${clock(s.from)}–${clock(s.to)})`)
+        .addTo(history.layer)
     }
     const last = r.points.at(-1)
-    history.marker = L.circleMarker(display(last.lat, last.lon), { radius: 7, color: '#7b3fa0', fillOpacity: 1 })
-      .addTo(state.map)
+    history.marker = L.circleMarker(display(last.lat, last.lon), { radius: 7, color: '#7b3fa0', fillOpacity: 1 }).addTo(
+      state.map,
+    )
     const bounds = history.layer.getBounds()
     if (bounds.isValid()) state.map.fitBounds(bounds.pad(0.2))
   }

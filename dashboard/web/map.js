@@ -90,8 +90,13 @@ export function setUpMap(zones, onClick) {
     const options = { attribution: state.config.attribution, maxZoom: 19, subdomains: state.config.subdomains || 'abc' }
     const tiles = L.tileLayer(state.config.tileUrl, options)
     let loaded = 0
-    tiles.on('tileload', () => { loaded++; $('map').classList.remove('no-tiles') })
-    tiles.on('tileerror', () => { if (loaded === 0) $('map').classList.add('no-tiles') })
+    tiles.on('tileload', () => {
+      loaded++
+      $('map').classList.remove('no-tiles')
+    })
+    tiles.on('tileerror', () => {
+      if (loaded === 0) $('map').classList.add('no-tiles')
+    })
     tiles.addTo(map)
     if (state.config.labelsUrl) L.tileLayer(state.config.labelsUrl, { ...options, attribution: '' }).addTo(map)
   } else $('map').classList.add('no-tiles')
@@ -117,14 +122,25 @@ export function drawZones(zones) {
     // A selected resident's zones stand out; the others fade. Shared zones (a centre's, the city's) are dashed.
     const faded = focus !== undefined && z.residentId !== focus
     const kind = ZONE_STYLE[z.kind] ?? ZONE_STYLE.safe
-    const style = { ...kind, dashArray: z.schedule || z.residentId === null ? '6 4' : null,
-      opacity: faded ? 0.25 : 0.9, fillOpacity: faded ? 0.02 : kind.fillOpacity, weight: faded ? 1 : 2 }
+    const style = {
+      ...kind,
+      dashArray: z.schedule || z.residentId === null ? '6 4' : null,
+      opacity: faded ? 0.25 : 0.9,
+      fillOpacity: faded ? 0.02 : kind.fillOpacity,
+      weight: faded ? 1 : 2,
+    }
     const rings = z.shape.type === 'Polygon' ? [z.shape.coordinates] : z.shape.coordinates
-    const layer = z.shape.type === 'circle'
-      ? L.circle(display(z.shape.center[1], z.shape.center[0]), { ...style, radius: z.shape.radiusM,
-        interactive: false })
-      : L.polygon(rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))),
-        { ...style, interactive: false })
+    const layer =
+      z.shape.type === 'circle'
+        ? L.circle(display(z.shape.center[1], z.shape.center[0]), {
+            ...style,
+            radius: z.shape.radiusM,
+            interactive: false,
+          })
+        : L.polygon(
+            rings.map((poly) => poly.map((ring) => ring.map(([lon, lat]) => display(lat, lon)))),
+            { ...style, interactive: false },
+          )
     const label = `${z.name} · ${t(z.kind === 'danger' ? 'zoneKindDanger' : 'zoneKindSafe')}`
     layer.bindTooltip(asText(label)).addTo(state.zoneLayer)
   }
@@ -142,10 +158,15 @@ const CLUSTER_FROM = 50
 /** The layer markers go in, chosen by how many residents the first snapshot brings. */
 export function chooseMarkerLayer(count) {
   if (!state.map || state.cluster) return
-  state.cluster = count > CLUSTER_FROM && L.markerClusterGroup
-    ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50,
-      disableClusteringAtZoom: 17 })
-    : L.layerGroup()
+  state.cluster =
+    count > CLUSTER_FROM && L.markerClusterGroup
+      ? L.markerClusterGroup({
+          chunkedLoading: true,
+          showCoverageOnHover: false,
+          maxClusterRadius: 50,
+          disableClusteringAtZoom: 17,
+        })
+      : L.layerGroup()
   state.cluster.addTo(state.map)
 }
 

@@ -34,15 +34,22 @@ export function statusOf(b) {
   const r = byResident.get(b.residentId)
   const severity = r?.severity ?? 4
   return {
-    alert: severity < 4, severity, outside: r?.outside ?? false,
-    removed: (r?.removed ?? false) || b.events?.evt === 'removed', offline: b.online === false,
+    alert: severity < 4,
+    severity,
+    outside: r?.outside ?? false,
+    removed: (r?.removed ?? false) || b.events?.evt === 'removed',
+    offline: b.online === false,
     lowBattery: b.battery !== null && b.battery !== undefined && b.battery.pct <= LOW_BATTERY_PCT,
   }
 }
 
 const FILTERS = {
-  all: () => true, alert: (s) => s.alert, outside: (s) => s.outside, offline: (s) => s.offline,
-  battery: (s) => s.lowBattery, removed: (s) => s.removed,
+  all: () => true,
+  alert: (s) => s.alert,
+  outside: (s) => s.outside,
+  offline: (s) => s.offline,
+  battery: (s) => s.lowBattery,
+  removed: (s) => s.removed,
 }
 
 /** Urgency: alerts by severity, then offline, then low battery, then by name. */
@@ -68,7 +75,9 @@ function computeOrder() {
 }
 
 /** The order may change (alerts, status, battery, the search): recomputed on the next draw. */
-export const reorder = () => { view.orderStale = true }
+export const reorder = () => {
+  view.orderStale = true
+}
 
 /** Draws the rows in view; rows already there are changed only where their text differs. */
 export function renderResidents() {
@@ -122,7 +131,9 @@ function makeRow(b) {
   return row
 }
 
-const setText = (node, text) => { if (node.textContent !== text) node.textContent = text }
+const setText = (node, text) => {
+  if (node.textContent !== text) node.textContent = text
+}
 
 function fillRow(row, b, now) {
   const s = statusOf(b)
@@ -162,8 +173,18 @@ export function setUpResidents(onSelect) {
     const row = e.target.closest('.resident')
     if (row) onSelect(row.dataset.band)
   })
-  const refilter = () => { reorder(); box.scrollTop = 0; renderResidents() }
-  $('search').addEventListener('input', (e) => { view.query = e.target.value; refilter() })
-  $('filter').addEventListener('change', (e) => { view.filter = e.target.value; refilter() })
+  const refilter = () => {
+    reorder()
+    box.scrollTop = 0
+    renderResidents()
+  }
+  $('search').addEventListener('input', (e) => {
+    view.query = e.target.value
+    refilter()
+  })
+  $('filter').addEventListener('change', (e) => {
+    view.filter = e.target.value
+    refilter()
+  })
   window.addEventListener('resize', () => renderResidents())
 }

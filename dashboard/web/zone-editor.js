@@ -8,7 +8,14 @@ import { display, drawZones, stored } from '/map.js'
 const PREVIEW = { color: '#23436b', dashArray: '4 4', interactive: false }
 
 export const editor = {
-  residentId: null, zone: null, mode: null, centre: null, corners: [], preview: null, handles: [], undo: [],
+  residentId: null,
+  zone: null,
+  mode: null,
+  centre: null,
+  corners: [],
+  preview: null,
+  handles: [],
+  undo: [],
   open(b) {
     if (state.me.role === 'family' || b.residentId === null) return
     this.residentId = b.residentId
@@ -19,14 +26,18 @@ export const editor = {
   },
   list() {
     const mine = (state.zones ?? []).filter((z) => z.residentId === this.residentId)
-    $('zone-list').replaceChildren(...mine.map((z) => {
-      const li = document.createElement('li')
-      const when = z.schedule ? `${z.schedule.from}–${z.schedule.to}` : t('always')
-      const size = z.shape.type === 'circle' ? `${z.shape.radiusM} m` : t('polygon')
-      li.append(`${z.name} · ${t(z.kind)} · ${size} · ${when}`)
-      li.append(button(t('edit'), `zone-edit-${z.id}`, () => this.start(z.shape.type === 'circle' ? 'circle' : 'polygon', z)))
-      return li
-    }))
+    $('zone-list').replaceChildren(
+      ...mine.map((z) => {
+        const li = document.createElement('li')
+        const when = z.schedule ? `${z.schedule.from}–${z.schedule.to}` : t('always')
+        const size = z.shape.type === 'circle' ? `${z.shape.radiusM} m` : t('polygon')
+        li.append(`${z.name} · ${t(z.kind)} · ${size} · ${when}`)
+        li.append(
+          button(t('edit'), `zone-edit-${z.id}`, () => this.start(z.shape.type === 'circle' ? 'circle' : 'polygon', z)),
+        )
+        return li
+      }),
+    )
   },
   start(mode, zone = null) {
     this.mode = mode
@@ -67,7 +78,8 @@ export const editor = {
     this.draw()
   },
   shape() {
-    if (this.mode === 'circle') return this.centre && { type: 'circle', center: this.centre, radiusM: Number($('zone-form').radius.value) }
+    if (this.mode === 'circle')
+      return this.centre && { type: 'circle', center: this.centre, radiusM: Number($('zone-form').radius.value) }
     return this.corners.length >= 3 ? { type: 'Polygon', coordinates: [[...this.corners, this.corners[0]]] } : null
   },
   draw() {
@@ -78,15 +90,22 @@ export const editor = {
     if (!state.map || !this.mode) return
     const s = this.shape()
     if (s) {
-      this.preview = s.type === 'circle'
-        ? L.circle(display(s.center[1], s.center[0]), { ...PREVIEW, radius: s.radiusM }).addTo(state.map)
-        : L.polygon(s.coordinates[0].map(([lon, lat]) => display(lat, lon)), PREVIEW).addTo(state.map)
+      this.preview =
+        s.type === 'circle'
+          ? L.circle(display(s.center[1], s.center[0]), { ...PREVIEW, radius: s.radiusM }).addTo(state.map)
+          : L.polygon(
+              s.coordinates[0].map(([lon, lat]) => display(lat, lon)),
+              PREVIEW,
+            ).addTo(state.map)
     }
     // Handles to drag: the circle's centre, or each corner.
     const points = this.mode === 'circle' ? (this.centre ? [this.centre] : []) : this.corners
     points.forEach(([lon, lat], i) => {
-      const h = L.marker(display(lat, lon), { draggable: true, keyboard: false,
-        icon: L.divIcon({ className: 'vertex', iconSize: [18, 18], html: '' }) }).addTo(state.map)
+      const h = L.marker(display(lat, lon), {
+        draggable: true,
+        keyboard: false,
+        icon: L.divIcon({ className: 'vertex', iconSize: [18, 18], html: '' }),
+      }).addTo(state.map)
       h.getElement()?.setAttribute('data-testid', `vertex-${i}`)
       h.on('dragstart', () => this.remember())
       h.on('drag', (e) => {
@@ -116,9 +135,17 @@ export const editor = {
       $('zone-error').textContent = this.mode === 'circle' ? t('clickCentre') : t('clickCorners')
       return
     }
-    const body = { name: f.name.value, kind: f.kind.value, shape, schedule: f.from.value && f.to.value ? { from: f.from.value, to: f.to.value } : null }
-    const res = await fetch(this.zone ? `/api/zones/${this.zone.id}` : `/api/residents/${this.residentId}/zones`,
-      { method: this.zone ? 'PUT' : 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const body = {
+      name: f.name.value,
+      kind: f.kind.value,
+      shape,
+      schedule: f.from.value && f.to.value ? { from: f.from.value, to: f.to.value } : null,
+    }
+    const res = await fetch(this.zone ? `/api/zones/${this.zone.id}` : `/api/residents/${this.residentId}/zones`, {
+      method: this.zone ? 'PUT' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     const answer = await res.json()
     if (!res.ok) {
       $('zone-error').textContent = zoneError(answer.error?.message ?? '')
@@ -147,7 +174,10 @@ function zoneError(message) {
 }
 
 $('zone-undo').addEventListener('click', () => editor.back())
-$('zone-form').addEventListener('submit', (e) => { e.preventDefault(); void editor.save() })
+$('zone-form').addEventListener('submit', (e) => {
+  e.preventDefault()
+  void editor.save()
+})
 $('zone-form').radius.addEventListener('focus', () => editor.remember())
 $('zone-form').radius.addEventListener('input', () => editor.draw())
 $('zone-cancel').addEventListener('click', () => editor.cancel())
@@ -158,4 +188,3 @@ $('invite').addEventListener('click', async () => {
   $('invite-link').textContent = `${t('inviteMade')} ${location.origin}/?invite=${made.code}`
 })
 $('zone-new-polygon').addEventListener('click', () => editor.start('polygon'))
-

@@ -34,15 +34,22 @@ export function spawnCli(args: string[], env: Record<string, string>, o: SpawnOp
   const child = spawn(cmd!, rest, { cwd: ROOT, env: childEnv(env), stdio: [stdin, 'pipe', 'pipe'] })
   if (o.input !== undefined) child.stdin!.end(o.input)
   let out = ''
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return { process: child, output: () => out, exited }
 }
 
 /** Runs a command to completion; its JSON output line parsed. */
-export async function runCli(args: string[], env: Record<string, string>, o: SpawnOptions = {})
-  : Promise<Record<string, unknown>> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  o: SpawnOptions = {},
+): Promise<Record<string, unknown>> {
   const c = spawnCli(args, env, o)
   const code = await c.exited
   if (code !== 0) throw new Error(`tongxing ${args.join(' ')} exited ${code}: ${c.output()}`)

@@ -52,7 +52,9 @@ const embedded = pglite('embedded PGlite', () => startEmbeddedDb())
 const timescale = pglite('TimescaleDB (PGlite build)', startTimescale)
 
 const serverUrl = process.env.TEST_DATABASE_URL
-const server: Backend[] = serverUrl ? [{ name: 'PostgreSQL server', env: {}, start: () => serverDatabase(serverUrl) }] : []
+const server: Backend[] = serverUrl
+  ? [{ name: 'PostgreSQL server', env: {}, start: () => serverDatabase(serverUrl) }]
+  : []
 
 /** Every backend available here. */
 export const BACKENDS: Backend[] = [embedded, timescale, ...server]

@@ -20,8 +20,18 @@ export async function provisionWorld(db: Queryable) {
   const otherResident = await insertResident(db, 'Li Xiuying', otherCentre)
   await upsertBand(db, BAND.id, BAND.secret, resident)
   await upsertBand(db, OTHER_BAND.id, OTHER_BAND.secret, otherResident)
-  const zone = await insertZone(db, { residentId: resident, name: 'home', kind: 'safe', shape: { type: 'circle', center: [HOME.lon, HOME.lat], radiusM: 100 } })
-  await insertZone(db, { residentId: otherResident, name: 'home', kind: 'safe', shape: { type: 'circle', center: [117.87, 36.49], radiusM: 100 } })
+  const zone = await insertZone(db, {
+    residentId: resident,
+    name: 'home',
+    kind: 'safe',
+    shape: { type: 'circle', center: [HOME.lon, HOME.lat], radiusM: 100 },
+  })
+  await insertZone(db, {
+    residentId: otherResident,
+    name: 'home',
+    kind: 'safe',
+    shape: { type: 'circle', center: [117.87, 36.49], radiusM: 100 },
+  })
   await insertUser(db, { username: 'staff-zhangdian', password: PASSWORD, role: 'staff', careCentreId: centre })
   await insertUser(db, { username: 'staff-boshan', password: PASSWORD, role: 'staff', careCentreId: otherCentre })
   await insertUser(db, { username: 'family-wang', password: PASSWORD, role: 'family', residentIds: [resident] })
@@ -30,22 +40,46 @@ export async function provisionWorld(db: Queryable) {
 
 /** A v1 fix `north` metres north of home, time-stamped `tsMs`. */
 export function fixNorth(seq: number, north: number, tsMs: number, extra: Record<string, unknown> = {}) {
-  return { v: 1, seq, ts: tsMs / 1000, lat: HOME.lat + north / 111_195, lon: HOME.lon, acc: 10, src: 'gps', batt: 80, ...extra }
+  return {
+    v: 1,
+    seq,
+    ts: tsMs / 1000,
+    lat: HOME.lat + north / 111_195,
+    lon: HOME.lon,
+    acc: 10,
+    src: 'gps',
+    batt: 80,
+    ...extra,
+  }
 }
 
-export function connectBand(mqttPort: number, band: { id: string; secret: string }, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
+export function connectBand(
+  mqttPort: number,
+  band: { id: string; secret: string },
+  opts: mqtt.IClientOptions = {},
+): Promise<MqttClient> {
   return mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-    clientId: band.id, username: band.id, password: band.secret, reconnectPeriod: 0, connectTimeout: 5000, ...opts,
+    clientId: band.id,
+    username: band.id,
+    password: band.secret,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    ...opts,
   })
 }
 
 /** Logs in and returns the session cookie. */
 export async function login(httpPort: number, username: string, password = PASSWORD): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${httpPort}/api/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
   })
   if (res.status !== 204) throw new Error(`login failed: ${res.status}`)
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
 }
 
 export interface LiveClient {
@@ -53,13 +87,24 @@ export interface LiveClient {
   /** Resolves when the server closes the socket. */
   closed: Promise<void>
   /** The first message of this type (matching `where`, if given) not taken yet; waits for it. */
-  next(type: string, where?: ((m: Record<string, unknown>) => boolean) | number, timeoutMs?: number): Promise<Record<string, unknown>>
+  next(
+    type: string,
+    where?: ((m: Record<string, unknown>) => boolean) | number,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>
   close(): void
 }
 
 /** Opens the live socket with a session cookie (and other handshake headers) and records every message. */
-export function openLive(httpPort: number, cookie?: string, query = '', headers: Record<string, string> = {}): Promise<LiveClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws${query}`, { headers: { ...headers, ...(cookie ? { cookie } : {}) } })
+export function openLive(
+  httpPort: number,
+  cookie?: string,
+  query = '',
+  headers: Record<string, string> = {},
+): Promise<LiveClient> {
+  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws${query}`, {
+    headers: { ...headers, ...(cookie ? { cookie } : {}) },
+  })
   const messages: Record<string, unknown>[] = []
   const waiters: (() => void)[] = []
   ws.on('message', (data) => {
@@ -88,7 +133,9 @@ export function openLive(httpPort: number, cookie?: string, query = '', headers:
   }
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(client))
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`socket refused: ${res.statusCode}`), { statusCode: res.statusCode })))
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`socket refused: ${res.statusCode}`), { statusCode: res.statusCode })),
+    )
     ws.once('error', reject)
   })
 }

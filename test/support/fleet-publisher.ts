@@ -20,8 +20,11 @@ export const fleetBandId = (i: number) => `fleet-${String(i).padStart(4, '0')}`
 /** Publishes every report at QoS 1; resolves with when the last PUBACK came (epoch ms) and how many. */
 export async function publishFleet(url: string, o: FleetOptions): Promise<{ acked: number; lastAckAt: number }> {
   const connections = o.connections ?? 10
-  const clients: MqttClient[] = await Promise.all(Array.from({ length: connections }, (_, k) =>
-    mqtt.connectAsync(url, { clientId: `fleet-publisher-${k}`, reconnectPeriod: 0 })))
+  const clients: MqttClient[] = await Promise.all(
+    Array.from({ length: connections }, (_, k) =>
+      mqtt.connectAsync(url, { clientId: `fleet-publisher-${k}`, reconnectPeriod: 0 }),
+    ),
+  )
   const periodMs = o.everyS * 1000
   const start = Date.now()
   let acked = 0
@@ -38,10 +41,12 @@ export async function publishFleet(url: string, o: FleetOptions): Promise<{ acke
         const ts = (o.t0 + offsetMs) / 1000
         const fix = { v: 1, seq: r, ts, lat: 36.8 + i / 1e5, lon: 118.05, acc: 8, src: 'gps', batt: 80 }
         const topic = `bands/${fleetBandId(i)}/telemetry`
-        pending.push(clients[k]!.publishAsync(topic, JSON.stringify(fix), { qos: 1 }).then(() => {
-          acked++
-          lastAckAt = Date.now()
-        }))
+        pending.push(
+          clients[k]!.publishAsync(topic, JSON.stringify(fix), { qos: 1 }).then(() => {
+            acked++
+            lastAckAt = Date.now()
+          }),
+        )
         if (pending.length >= 200) await Promise.all(pending.splice(0))
       }
     }

@@ -10,7 +10,9 @@ import mqtt from 'mqtt'
 import { freePort } from './cli.ts'
 import { eventually } from './service.ts'
 
-export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) => existsSync(p))
+export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) =>
+  existsSync(p),
+)
 
 export interface Mosquitto {
   /** Where bands connect. */
@@ -26,7 +28,10 @@ export interface Mosquitto {
   restart(): Promise<void>
 }
 
-export interface MosquittoAuth { passwordFile: string; aclFile: string }
+export interface MosquittoAuth {
+  passwordFile: string
+  aclFile: string
+}
 
 export interface MosquittoOptions {
   /** The configuration for these ports and this data directory; default: anonymous, in memory. */
@@ -65,15 +70,21 @@ export async function startMosquitto(opts: MosquittoOptions | MosquittoAuth = {}
     // Up when it answers a CONNECT at all (with auth, an anonymous one is refused: that is an answer).
     await eventually(async () => {
       const answer = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 500 }).then(
-        async (c) => { await c.endAsync(); return true }, (err: { code?: number }) => typeof err.code === 'number')
+        async (c) => {
+          await c.endAsync()
+          return true
+        },
+        (err: { code?: number }) => typeof err.code === 'number',
+      )
       return answer
     })
   }
-  const exit = (signal: NodeJS.Signals) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill(signal)
-  })
+  const exit = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill(signal)
+    })
   await start()
   return {
     url,
@@ -93,7 +104,9 @@ async function chownToMosquitto(dir: string) {
     const uid = Number(execFileSync('id', ['-u', 'mosquitto']).toString())
     const gid = Number(execFileSync('id', ['-g', 'mosquitto']).toString())
     await chown(dir, uid, gid)
-  } catch { /* no such user: Mosquitto then keeps running as root */ }
+  } catch {
+    /* no such user: Mosquitto then keeps running as root */
+  }
 }
 
 const SHIPPED = new URL('../../infra/mosquitto/mosquitto.conf', import.meta.url)

@@ -52,7 +52,12 @@ const tileY = (lat: number, z: number) => {
 }
 
 /** Writes the archive; returns how many tiles it holds. */
-export interface Box { minLon: number; minLat: number; maxLon: number; maxLat: number }
+export interface Box {
+  minLon: number
+  minLat: number
+  maxLon: number
+  maxLat: number
+}
 
 export async function writePmtiles(path: string, box: Box, minZoom: number, maxZoom: number): Promise<number> {
   const tiles: { id: number; data: Buffer }[] = []
@@ -67,7 +72,10 @@ export async function writePmtiles(path: string, box: Box, minZoom: number, maxZ
   const dir: number[] = []
   varint(tiles.length, dir)
   let last = 0
-  for (const t of tiles) { varint(t.id - last, dir); last = t.id }
+  for (const t of tiles) {
+    varint(t.id - last, dir)
+    last = t.id
+  }
   for (const _ of tiles) varint(1, dir)
   for (const t of tiles) varint(t.data.length, dir)
   for (let i = 0; i < tiles.length; i++) varint(i === 0 ? 1 : 0, dir) // contiguous: the first at offset 0 (+1), the rest follow
@@ -78,17 +86,26 @@ export async function writePmtiles(path: string, box: Box, minZoom: number, maxZ
   h.write('PMTiles', 0, 'ascii')
   h.writeUInt8(3, 7)
   const u64 = (at: number, v: number) => h.writeBigUInt64LE(BigInt(v), at)
-  u64(8, 127); u64(16, root.length)
-  u64(24, 127 + root.length); u64(32, meta.length)
-  u64(40, 0); u64(48, 0)
-  u64(56, 127 + root.length + meta.length); u64(64, data.length)
-  u64(72, tiles.length); u64(80, tiles.length); u64(88, tiles.length)
+  u64(8, 127)
+  u64(16, root.length)
+  u64(24, 127 + root.length)
+  u64(32, meta.length)
+  u64(40, 0)
+  u64(48, 0)
+  u64(56, 127 + root.length + meta.length)
+  u64(64, data.length)
+  u64(72, tiles.length)
+  u64(80, tiles.length)
+  u64(88, tiles.length)
   h.set([1, 1, 1, 2, minZoom, maxZoom], 96) // clustered, no compression (directory, tiles), PNG, zooms
   const e7 = (v: number) => Math.round(v * 1e7)
-  h.writeInt32LE(e7(box.minLon), 102); h.writeInt32LE(e7(box.minLat), 106)
-  h.writeInt32LE(e7(box.maxLon), 110); h.writeInt32LE(e7(box.maxLat), 114)
+  h.writeInt32LE(e7(box.minLon), 102)
+  h.writeInt32LE(e7(box.minLat), 106)
+  h.writeInt32LE(e7(box.maxLon), 110)
+  h.writeInt32LE(e7(box.maxLat), 114)
   h.writeUInt8(maxZoom, 118)
-  h.writeInt32LE(e7((box.minLon + box.maxLon) / 2), 119); h.writeInt32LE(e7((box.minLat + box.maxLat) / 2), 123)
+  h.writeInt32LE(e7((box.minLon + box.maxLon) / 2), 119)
+  h.writeInt32LE(e7((box.minLat + box.maxLat) / 2), 123)
   await writeFile(path, Buffer.concat([h, root, meta, data]))
   return tiles.length
 }

@@ -18,11 +18,17 @@ export async function startProxy(target: { host: string; port: number }): Promis
     for (const s of [client, upstream]) {
       open.add(s)
       s.on('error', () => undefined)
-      s.on('close', () => { open.delete(s); client.destroy(); upstream.destroy() })
+      s.on('close', () => {
+        open.delete(s)
+        client.destroy()
+        upstream.destroy()
+      })
     }
     client.pipe(upstream).pipe(client)
   })
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)))
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  )
   return {
     port,
     cut() {
@@ -32,10 +38,11 @@ export async function startProxy(target: { host: string; port: number }): Promis
     restore() {
       down = false
     },
-    close: () => new Promise((resolve) => {
-      for (const s of open) s.destroy()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of open) s.destroy()
+        server.close(() => resolve())
+      }),
   }
 }
 

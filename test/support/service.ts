@@ -17,8 +17,14 @@ async function freshDataDir(): Promise<string> {
 export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
   const dataDir = env.DATA_DIR ?? (env.DATABASE_URL ? await mkdtemp(join(tmpdir(), 'tongxing-')) : await freshDataDir())
   const r = loadConfig({
-    PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ZONE_REFRESH_MS: '100',
-    GEOFENCE_TICK_MS: '100', ...env, DATA_DIR: dataDir,
+    PORT: '0',
+    MQTT_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ZONE_REFRESH_MS: '100',
+    GEOFENCE_TICK_MS: '100',
+    ...env,
+    DATA_DIR: dataDir,
   })
   if (!r.ok) throw new Error(r.errors.join('; '))
   return r.config
@@ -30,7 +36,10 @@ export async function startTestService(env: Record<string, string> = {}, now?: (
 }
 
 /** Polls until `check` returns a value other than undefined or false. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const v = await check()

@@ -8,7 +8,10 @@ import { startTestService } from './service.ts'
 export type World = Awaited<ReturnType<typeof provisionWorld>>
 
 /** Registers beforeAll/afterAll; `ready` receives the running service and its world. */
-export function useServiceWithWorld(ready: (service: Service, world: World) => void, env: Record<string, string> = {}): void {
+export function useServiceWithWorld(
+  ready: (service: Service, world: World) => void,
+  env: Record<string, string> = {},
+): void {
   let service: Service | undefined
   beforeAll(async () => {
     service = await startTestService(env)
