@@ -177,17 +177,21 @@ async function startAll(b: Base): Promise<Started> {
   return { app: await startHttp(b, hub, commands), mqttPort: bands.mqttPort, mqttTlsPort: bands.mqttTlsPort }
 }
 
-/** A worker: its share of the bands and their geofence; alerts go out on the bus. Health and metrics only. */
+/** A worker: its share of the bands and their geofence (and its search mode's commands); alerts go out on the bus. Health and metrics only. */
 async function startWorker(b: Base, bus: Bus): Promise<Started> {
   const hub = b.notifying(busHub(bus, b.db, b.log.child({ part: 'hub' })))
+  // Its geofence's search mode sends commands to the bands it judges, through its own broker connection.
+  const sender = laterSender()
+  const commands = startCommands(b, hub, sender.send)
   const bands = await startBands({
     ...b,
     hub,
     bus,
-    commands: undefined,
+    commands,
     onAlert: b.onAlert(hub),
     announcePositions: () => {},
   })
+  sender.bind(bands.sendCommand)
   const app = await buildOpsApp({
     log: b.log.child({ part: 'dashboard' }),
     isReady: b.isReady,

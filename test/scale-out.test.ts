@@ -212,6 +212,11 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
       console.log({ sent, wanders: wanders.length, alerts: alerts.length, summary, shards: await shardHolders() })
     expect(wanders.length).toBeGreaterThan(5)
     expect(wanders.map((l) => alerts.filter((a) => matches(a, l)).length)).toEqual(wanders.map(() => 1))
+    // The workers judge the bands, so their search mode asks wandering bands for fixes (recorded by nobody).
+    const searched = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM band_commands WHERE requested_by IS NULL AND command->>'cmd' IN ('locate', 'interval')`,
+    )
+    expect(searched.rows[0]!.n).toBeGreaterThan(0)
     // Wearers who went silent outside: one alert at most (the "left, then silent" timer counts wall-clock minutes, which this run does not wait for).
     for (const l of labels.filter((x) => x.mustAlert && x.kind !== 'left_safe_zone'))
       expect(alerts.filter((a) => matches(a, l)).length).toBeLessThanOrEqual(1)

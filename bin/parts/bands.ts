@@ -46,7 +46,7 @@ export interface BandsDeps {
   rejected: RejectedRecord
   /** Set for a worker sharing the bands with others. */
   bus: Bus | undefined
-  /** A worker has none: commands are sent by the dashboard servers. */
+  /** Commands to bands (on a worker, only its search mode's; people's come through the dashboard servers). */
   commands: CommandChannel | undefined
   /** Stored reports' positions, for this process's sockets (ROLE=all). */
   announcePositions: (updates: readonly StatusUpdate[]) => void
