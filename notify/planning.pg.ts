@@ -4,8 +4,9 @@
 // unplanned; planning it again writes the same dedupe keys, so nothing is sent twice.
 import type { AlertKind, Severity } from '../geofence/index.ts'
 import type { Db, Queryable } from '../infra/index.ts'
-import type { CentreChannel, Contact, Preferences, RosterEntry } from './audience.ts'
+import type { CentreChannel, Preferences } from './audience.ts'
 import { plan, type ChangeKind, type PlannedDelivery, type Told } from './planner.ts'
+import { listContacts, listRoster } from './settings.pg.ts'
 
 export interface PlanningSettings {
   timeZone: string
@@ -77,57 +78,8 @@ export async function planPending(db: Db, s: PlanningSettings, limit = 50): Prom
 }
 
 async function audienceOf(db: Queryable, residentId: number, centreId: number | null) {
-  const contacts = (
-    await db.query<{
-      id: number
-      position: number
-      name: string
-      relation: string
-      phone: string | null
-      user_id: number | null
-      channels: Contact['channels']
-    }>(
-      'SELECT id, position, name, relation, phone, user_id, channels FROM resident_contacts WHERE resident_id = $1 ORDER BY position',
-      [residentId],
-    )
-  ).rows.map(
-    (x): Contact => ({
-      id: x.id,
-      position: x.position,
-      name: x.name,
-      relation: x.relation,
-      phone: x.phone,
-      userId: x.user_id,
-      channels: x.channels,
-    }),
-  )
-  const roster =
-    centreId === null
-      ? []
-      : (
-          await db.query<{
-            id: number
-            name: string
-            phone: string
-            user_id: number | null
-            weekdays: number[]
-            start_minute: number
-            end_minute: number
-          }>(
-            'SELECT id, name, phone, user_id, weekdays, start_minute, end_minute FROM centre_roster WHERE care_centre_id = $1 ORDER BY id',
-            [centreId],
-          )
-        ).rows.map(
-          (x): RosterEntry => ({
-            id: x.id,
-            name: x.name,
-            phone: x.phone,
-            userId: x.user_id,
-            weekdays: x.weekdays,
-            startMinute: x.start_minute,
-            endMinute: x.end_minute,
-          }),
-        )
+  const contacts = await listContacts(db, residentId)
+  const roster = centreId === null ? [] : await listRoster(db, centreId)
   const centreChannels =
     centreId === null
       ? []
