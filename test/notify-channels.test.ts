@@ -2,11 +2,8 @@
 // the provider does: Aliyun's signature and templates, DingTalk's signed URL, the webhook's HMAC,
 // and an RFC 8030 push service whose payload the test decrypts with the subscription's keys.
 import { createECDH, createPublicKey, randomBytes, verify } from 'node:crypto'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import https from 'node:https'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { decrypt } from 'http_ece'
 import webPush from 'web-push'
@@ -21,6 +18,7 @@ import {
   type OutgoingMessage,
 } from '../notify/index.ts'
 import { SMS_TEMPLATES, chatStandIn, smsStandIn, type StandIn } from './support/providers.ts'
+import { selfSignedCertificate } from './support/certificate.ts'
 
 const KEYS = { keyId: 'LTAI-test-key', secret: 'test-secret-value' }
 const params = { name: '王建国', event: '已离开安全区域', detail: '请打开同行查看位置，联系本人或就近寻找。' }
@@ -167,30 +165,9 @@ describe('Web Push', () => {
     const pushed: { body: Buffer; authorization: string; status: number }[] = []
     let status = 201
     // Push services speak HTTPS only (and web-push sends nothing else): a certificate for this one.
-    const dir = mkdtempSync(join(tmpdir(), 'tongxing-push-'))
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    )
-    const cert = readFileSync(join(dir, 'cert.pem'))
-    const server = https.createServer({ cert, key: readFileSync(join(dir, 'key.pem')) }, (req, res) => {
+    const tls = await selfSignedCertificate()
+    const cert = readFileSync(tls.cert)
+    const server = https.createServer({ cert, key: readFileSync(tls.key) }, (req, res) => {
       const chunks: Buffer[] = []
       req.on('data', (c: Buffer) => chunks.push(c))
       req.on('end', () => {

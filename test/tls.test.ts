@@ -1,48 +1,25 @@
 // MQTT over TLS on the embedded broker, with a certificate made for the test: a band connects
 // and its report is stored; with MQTT_PLAIN=off the plain port is not opened at all; settings
 // that cannot work together are refused with a message.
-import { execFileSync } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { loadConfig } from '../infra/index.ts'
 import { BAND, fixNorth, provisionWorld } from './support/fixtures.ts'
 import { startTestService } from './support/service.ts'
+import { selfSignedCertificate } from './support/certificate.ts'
 
 describe('MQTT over TLS', () => {
-  let dir: string
+  let tls: { cert: string; key: string }
   let service: Service
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tongxing-tls-'))
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    )
+    tls = await selfSignedCertificate()
     service = await startTestService({
       MQTT_TLS_PORT: '0',
-      MQTT_TLS_CERT: join(dir, 'cert.pem'),
-      MQTT_TLS_KEY: join(dir, 'key.pem'),
+      MQTT_TLS_CERT: tls.cert,
+      MQTT_TLS_KEY: tls.key,
       MQTT_PLAIN: 'off',
     })
     await provisionWorld(service.db)
@@ -55,7 +32,7 @@ describe('MQTT over TLS', () => {
       username: BAND.id,
       password: BAND.secret,
       reconnectPeriod: 0,
-      ca: await readFile(join(dir, 'cert.pem')),
+      ca: await readFile(tls.cert),
       servername: 'localhost',
     })
     await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now() - 1000)), { qos: 1 })

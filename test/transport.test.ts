@@ -1,38 +1,15 @@
 // How the dashboard is reached: HTTPS served by Tongxing itself (a certificate made for the test),
 // or plain HTTP behind a reverse proxy it trusts (the client's address and scheme from the
 // proxy's X-Forwarded-* headers, and only from a trusted proxy); /metrics only for operators.
-import { execFileSync } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { request } from 'node:https'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { PASSWORD } from './support/fixtures.ts'
 import { useServiceWithWorld } from './support/world.ts'
+import { selfSignedCertificate } from './support/certificate.ts'
 
-const certDir = await mkdtemp(join(tmpdir(), 'tongxing-https-'))
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout',
-    join(certDir, 'key.pem'),
-    '-out',
-    join(certDir, 'cert.pem'),
-  ],
-  { stdio: 'ignore' },
-)
+const tls = await selfSignedCertificate()
 
 const signIn = (port: number, username: string, password: string, headers: Record<string, string> = {}) =>
   fetch(`http://127.0.0.1:${port}/api/login`, {
@@ -47,11 +24,11 @@ describe('HTTPS on the dashboard', () => {
     (s) => {
       service = s
     },
-    { HTTP_TLS_CERT: join(certDir, 'cert.pem'), HTTP_TLS_KEY: join(certDir, 'key.pem') },
+    { HTTP_TLS_CERT: tls.cert, HTTP_TLS_KEY: tls.key },
   )
 
   it('when the page signs in over HTTPS, then the session cookie is Secure and the answer asks browsers to stay on HTTPS', async () => {
-    const ca = await readFile(join(certDir, 'cert.pem'))
+    const ca = await readFile(tls.cert)
     const answer = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>(
       (resolve, reject) => {
         const req = request(
