@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startService } from '../bin/service.ts'
-import { createDb, createLogger, loadConfig, migrate, startEmbeddedDb } from '../infra/index.ts'
+import { createLogger, loadConfig } from '../infra/index.ts'
+import { migratedDataDir } from '../test/support/pglite-template.ts'
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } })
 const runs = Number(values.runs)
@@ -23,18 +24,8 @@ async function boot(dataDir: string): Promise<number> {
   return ms
 }
 
-async function template(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'tongxing-bench-template-'))
-  const embedded = await startEmbeddedDb({ dataDir: dir })
-  const db = createDb({ connectionString: embedded.connectionString, log, max: 1 })
-  await migrate(db, log)
-  await db.close()
-  await embedded.stop()
-  return dir
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const tpl = await template()
+const tpl = await migratedDataDir()
 const fresh: number[] = []
 const copied: number[] = []
 for (let i = 0; i < runs; i++) {
