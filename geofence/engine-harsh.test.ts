@@ -2,7 +2,7 @@
 // against a 100 m circle at 36.81352, 118.05491.
 import { describe, expect, it } from 'vitest'
 import { initialState, step, type EngineEvent } from './engine.ts'
-import { at, dLat, dLon, HOME, home, P, raised, resolved, run, T0 } from './engine.fixtures.ts'
+import { at, bank, big, dLat, dLon, HOME, home, P, raised, resolved, run, T0 } from './engine.fixtures.ts'
 import type { Zone } from './zone.ts'
 
 const evidenceOf = (events: EngineEvent[], kind: string) =>
@@ -58,7 +58,6 @@ describe('danger zones and the error circle', () => {
       ],
     },
   }
-  const big: Zone = { ...home, shape: { type: 'circle', center: HOME, radiusM: 1000 } }
   const wifi = (s: number, north: number, acc: number) => at(s, north, { src: 'wifi', acc })
 
   it('when a ±75 m Wi-Fi fix has its centre 5 m inside a 30 m road, then nothing is raised', () => {
@@ -87,26 +86,6 @@ describe('danger zones and the error circle', () => {
 })
 
 describe('backlogs uploaded after the live fix', () => {
-  const bank: Zone = {
-    id: 9,
-    residentId: null,
-    name: 'river bank',
-    kind: 'danger',
-    shape: {
-      type: 'Polygon',
-      coordinates: [
-        [
-          [HOME[0] - dLon(200), HOME[1] + dLat(300)],
-          [HOME[0] + dLon(200), HOME[1] + dLat(300)],
-          [HOME[0] + dLon(200), HOME[1] + dLat(380)],
-          [HOME[0] - dLon(200), HOME[1] + dLat(380)],
-          [HOME[0] - dLon(200), HOME[1] + dLat(300)],
-        ],
-      ],
-    },
-  }
-  const big: Zone = { ...home, shape: { type: 'circle', center: HOME, radiusM: 1000 } }
-
   it('when the backlog shows a river-bank visit during the gap, then the entry is raised from its own fixes, marked late', () => {
     const late = (s: number, north: number) => at(s, north, { arriveS: 601 })
     const { events, state } = run(

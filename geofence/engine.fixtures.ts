@@ -17,6 +17,28 @@ export const dLat = (m: number) => m / 111_195
 export const dLon = (m: number) => m / (111_195 * Math.cos((HOME[1] * Math.PI) / 180))
 
 /** A fix as the runner takes it: `arriveS` (seconds after T0) when it reached the service, if late. */
+/** A river bank 80 m wide, 300–380 m north of home, 400 m long. */
+export const bank: Zone = {
+  id: 9,
+  residentId: null,
+  name: 'river bank',
+  kind: 'danger',
+  shape: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [HOME[0] - dLon(200), HOME[1] + dLat(300)],
+        [HOME[0] + dLon(200), HOME[1] + dLat(300)],
+        [HOME[0] + dLon(200), HOME[1] + dLat(380)],
+        [HOME[0] - dLon(200), HOME[1] + dLat(380)],
+        [HOME[0] - dLon(200), HOME[1] + dLat(300)],
+      ],
+    ],
+  },
+}
+/** A safe zone the bank lies inside. */
+export const big: Zone = { ...home, shape: { type: 'circle', center: HOME, radiusM: 1000 } }
+
 export type TestFix = EngineFix & { arriveS?: number }
 
 /** A GPS fix `north` metres north of the home centre at T0 + `s` seconds. */

@@ -1,7 +1,7 @@
 // The geofence rules with literal timestamps: no clock, no database, no sockets.
 import { describe, expect, it } from 'vitest'
 import { initialState, lateAlarms, step, tick, type EngineEvent } from './engine.ts'
-import { at, HOME, home, P, raised, resolved, run, T0 } from './engine.fixtures.ts'
+import { at, bank, big, dLat, HOME, home, P, raised, resolved, run, T0 } from './engine.fixtures.ts'
 import type { Zone } from './zone.ts'
 
 describe('leaving a safe zone', () => {
@@ -218,28 +218,6 @@ describe('band events, battery and silence', () => {
 })
 
 describe('danger zones', () => {
-  const dLat = (m: number) => m / 111_195
-  const dLon = (m: number) => m / (111_195 * Math.cos((HOME[1] * Math.PI) / 180))
-  // A river bank 80 m wide, 300–380 m north of home, 400 m long.
-  const bank: Zone = {
-    id: 9,
-    residentId: null,
-    name: 'river bank',
-    kind: 'danger',
-    shape: {
-      type: 'Polygon',
-      coordinates: [
-        [
-          [HOME[0] - dLon(200), HOME[1] + dLat(300)],
-          [HOME[0] + dLon(200), HOME[1] + dLat(300)],
-          [HOME[0] + dLon(200), HOME[1] + dLat(380)],
-          [HOME[0] - dLon(200), HOME[1] + dLat(380)],
-          [HOME[0] - dLon(200), HOME[1] + dLat(300)],
-        ],
-      ],
-    },
-  }
-  const big: Zone = { ...home, shape: { type: 'circle', center: HOME, radiusM: 1000 } } // the bank lies inside the safe zone
   const zones = [big, bank]
 
   it('when a wearer walks onto the bank, then a critical alert is raised at the first fix there', () => {
@@ -272,7 +250,6 @@ describe('danger zones', () => {
 
 describe('schedules', () => {
   // Zibo is UTC+8: 22:00 there is 14:00 UTC. T0 above is 2026-11-28 22:00 in Zibo.
-  const dLat = (m: number) => m / 111_195
   const neighbourhood: Zone = {
     ...home,
     id: 1,
