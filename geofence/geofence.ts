@@ -27,7 +27,7 @@ import {
   type SearchCommand,
 } from './engine.ts'
 import { createTopologyCache, type TopologyCache } from './topology-cache.ts'
-import { boxAround, wearerAt, type Topology, type Wearer } from './topology.pg.ts'
+import { boxAround, wearerAt, type Topology, } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {
   bandId: string
@@ -35,18 +35,12 @@ export interface GeofenceFix extends EngineFix {
 
 export interface Geofence {
   start(): Promise<void>
-  /** Reloads zones and bands now if they changed (also done every refreshMs). */
-  refresh(): Promise<void>
   /** Evaluates reports now (in fix-time order per call); alerts are written and announced asynchronously. */
   onFixes(fixes: readonly GeofenceFix[]): void
   /** Runs the time-based rules (also done every tickMs). */
   tick(): void
-  /** Who wears the band, as last loaded (refreshed every refreshMs): for scoping what is announced. */
-  wearerOf(bandId: string): Wearer | undefined
   /** Bands that have a wearer, as last loaded. */
   bands(): Iterable<string>
-  /** When the band was provisioned, as last loaded. */
-  provisionedAt(bandId: string): number | undefined
   /** The states changed since the last call (for bands `mine` selects), to be saved for a successor. */
   takeChanged(mine: (bandId: string) => boolean): [string, BandState][]
   /** Forgets the bands `mine` selects (another worker judges them now). */
@@ -229,11 +223,8 @@ export function createGeofence({
   }
 
   return {
-    refresh: topologies.refresh,
     tick: runTick,
-    wearerOf: topologies.wearerOf,
     bands: topologies.bands,
-    provisionedAt: topologies.provisionedAt,
     async start() {
       if (shared) await topologies.refresh()
       else await topologies.start()
