@@ -27,7 +27,7 @@ import {
   type SearchCommand,
 } from './engine.ts'
 import { createTopologyCache, type TopologyCache } from './topology-cache.ts'
-import { boxAround, wearerAt, type Topology, } from './topology.pg.ts'
+import { boxAround, wearerAt, type Topology } from './topology.pg.ts'
 
 export interface GeofenceFix extends EngineFix {
   bandId: string
