@@ -23,7 +23,7 @@ const rng = createRng(11)
 function hexagon(at: { lat: number; lon: number }, m: number): Zone['shape'] {
   const ring = Array.from({ length: 7 }, (_, i) => {
     const p = offset(at, m * Math.sin(((i % 6) * Math.PI) / 3), m * Math.cos(((i % 6) * Math.PI) / 3))
-    return [p.lon, p.lat]
+    return [p.lon, p.lat] as [number, number]
   })
   return { type: 'Polygon', coordinates: [ring] }
 }

@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client'
 import type { Db, Logger } from '../infra/index.ts'
 import type { CommandChannel, RejectedRecord } from '../ingest/index.ts'
 import { secureHttp, type WebSecurity } from './http-security.ts'
+import { invalidInput } from './errors.ts'
 import { clientErrorHandler, frameworkErrors } from './request-checks.ts'
 import { tileArchiveRoutes } from './tile-archive.ts'
 import type { Hub } from './hub.ts'
@@ -70,6 +71,7 @@ function server(log: Logger, h: Pick<HttpSettings, 'tls' | 'trustProxy'>): Fasti
     trustProxy: h.trustProxy === '' ? false : h.trustProxy,
     frameworkErrors,
     clientErrorHandler,
+    schemaErrorFormatter: invalidInput(),
     ...(h.tls ? { https: { ...h.tls, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance
 }

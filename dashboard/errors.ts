@@ -1,6 +1,7 @@
 // API errors: clear JSON `{"error":{"code","message"}}` with a stable code. Every code the API
 // answers is listed here, with what it means; routes and hooks name one of them.
 import { Type } from 'typebox'
+import { describeErrors, type SchemaError } from '../infra/schema-check.ts'
 
 export const ERROR_CODES = {
   bad_request: "the request does not match the route's schema",
@@ -44,6 +45,19 @@ export const ErrorBody = Type.Object({
 
 export const apiError = (code: ErrorCode, message: string = ERROR_CODES[code]) => ({ error: { code, message } })
 
+/**
+ * A route's `schemaErrorFormatter`: a request that does not match the route's schema is answered
+ * 400 with `code` and the field at fault ("shape.radiusM must be a number within 10..50000").
+ * Given the body's schema, bounds are named in full; otherwise AJV's own words say them.
+ */
+export const invalidInput =
+  (code: ErrorCode = 'bad_request', bodySchema?: unknown) =>
+  (errors: SchemaError[], dataVar: string): Error & { apiCode: ErrorCode } =>
+    Object.assign(
+      new Error(describeErrors(errors, '', dataVar === 'body' ? bodySchema : undefined).replace(/^the input/, dataVar)),
+      { apiCode: code },
+    )
+
 /** fastify's own request errors (body parsing, limits) as the API's codes. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
@@ -64,6 +78,8 @@ interface RequestError {
   statusCode?: number
   code?: string
   validation?: unknown
+  /** The code a route's invalidInput() chose. */
+  apiCode?: ErrorCode
   constraint?: string
   message: string
 }
@@ -73,7 +89,7 @@ interface RequestError {
  * the request did wrong, or undefined for a fault of the service (answered 500, logged).
  */
 export function answerFor(err: RequestError): { status: number; body: ReturnType<typeof apiError> } | undefined {
-  if (err.validation) return { status: 400, body: apiError('bad_request', err.message) }
+  if (err.validation) return { status: 400, body: apiError(err.apiCode ?? 'bad_request', err.message) }
   const fastify = err.code && FASTIFY_CODES[err.code]
   if (fastify) return { status: err.statusCode ?? 400, body: apiError(fastify) }
   // JSON.parse's own errors (secure-json-parse for __proto__ and constructor) carry a 400 and no code.

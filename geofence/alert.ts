@@ -1,14 +1,26 @@
-// An alert as the rest of the system sees it.
-export type AlertKind =
-  | 'left_safe_zone'
-  | 'entered_danger_zone'
-  | 'sos'
-  | 'fall'
-  | 'band_removed'
-  | 'band_offline'
-  | 'low_battery'
-export type Severity = 'critical' | 'high' | 'medium' | 'low'
-export type AlertStatus = 'open' | 'acknowledged' | 'resolved'
+// An alert as the rest of the system sees it. Kinds, severities, statuses and changes are each one
+// schema (the API's answers and filters use them, /docs shows them); the types derive from them.
+import { Type, type Static, type TSchema } from 'typebox'
+
+export const AlertKindSchema = Type.Enum(
+  ['left_safe_zone', 'entered_danger_zone', 'sos', 'fall', 'band_removed', 'band_offline', 'low_battery'],
+  { description: 'what happened' },
+)
+export const SeveritySchema = Type.Enum(['critical', 'high', 'medium', 'low'], { description: 'how urgent' })
+export const AlertStatusSchema = Type.Enum(['open', 'acknowledged', 'resolved'], {
+  description: 'where the alert stands',
+})
+/** What changed: a new alert, a repeat that updated the open one, a "still outside" reminder, a
+ *  person acknowledging it, its escalation when nobody did in time, its resolution, a note added
+ *  without resolving, or staff reopening it. */
+export const AlertChangeKindSchema = Type.Enum(
+  ['opened', 'updated', 'reminded', 'acknowledged', 'escalated', 'resolved', 'noted', 'reopened'],
+  { description: 'what changed' },
+)
+
+export type AlertKind = Static<typeof AlertKindSchema>
+export type Severity = Static<typeof SeveritySchema>
+export type AlertStatus = Static<typeof AlertStatusSchema>
 
 /** Default severity of each kind; a rule may raise it (e.g. left the zone, then went silent). */
 export const SEVERITY: Record<AlertKind, Severity> = {
@@ -21,33 +33,36 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   low_battery: 'low',
 }
 
-export interface Alert {
-  id: number
-  residentId: number
-  careCentreId: number | null
-  bandId: string
-  zoneId: number | null
-  kind: AlertKind
-  severity: Severity
-  status: AlertStatus
-  /** Epoch milliseconds of the fix that raised it. */
-  fixTime: number
-  openedAt: number
-  updatedAt: number
-  evidence: unknown
-  acknowledgedBy: number | null
-  acknowledgedAt: number | null
-  resolvedBy: number | null
-  resolutionNote: string | null
-  /** 0: the family and care centre; 1: escalated to the care centre's attention; 2: to programme admins. */
-  escalationLevel: number
-}
+const OrNull = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 
-/** What changed: a new alert, a repeat that updated the open one, a "still outside" reminder, a
- *  person acknowledging it, its escalation when nobody did in time, its resolution, a note added
- *  without resolving, or staff reopening it. */
+/** An alert as the API and the live socket give it. */
+export const AlertSchema = Type.Object({
+  id: Type.Integer(),
+  residentId: Type.Integer(),
+  careCentreId: OrNull(Type.Integer()),
+  bandId: Type.String(),
+  zoneId: OrNull(Type.Integer()),
+  kind: AlertKindSchema,
+  severity: SeveritySchema,
+  status: AlertStatusSchema,
+  fixTime: Type.Number({ description: 'epoch ms of the fix that raised it' }),
+  openedAt: Type.Number(),
+  updatedAt: Type.Number(),
+  evidence: Type.Unknown({ description: 'the fixes, accuracies, distances and thresholds that decided it' }),
+  acknowledgedBy: OrNull(Type.Integer()),
+  acknowledgedAt: OrNull(Type.Number()),
+  resolvedBy: OrNull(Type.Integer()),
+  resolutionNote: OrNull(Type.String()),
+  escalationLevel: Type.Integer({
+    minimum: 0,
+    description: '0: the family and care centre; 1: the care centre; 2: programme admins',
+  }),
+})
+
+export type Alert = Static<typeof AlertSchema>
+
 export interface AlertChange {
-  change: 'opened' | 'updated' | 'reminded' | 'acknowledged' | 'escalated' | 'resolved' | 'noted' | 'reopened'
+  change: Static<typeof AlertChangeKindSchema>
   alert: Alert
 }
 

@@ -171,7 +171,10 @@ export interface Evidence {
 }
 
 /** What search mode asks of the band (band protocol v1, bands/{id}/cmd). */
-export type SearchCommand = { cmd: 'locate' } | { cmd: 'interval'; s?: number; for: number }
+export type SearchCommand =
+  | { cmd: 'locate' }
+  | { cmd: 'interval'; s: number; for: number }
+  | { cmd: 'interval'; for: 0 }
 
 export type EngineEvent =
   | {

@@ -11,6 +11,14 @@ export {
   type SearchCommand,
 } from './engine.ts'
 export {
+  ScheduleSchema,
+  ZoneInputSchema,
+  ZoneKindSchema,
+  ZonePolicySchema,
+  ZoneShapeSchema,
+  ZoneViewSchema,
+} from './zone-schema.ts'
+export {
   checkShape,
   checkZonePolicy,
   distanceBeyond,
@@ -21,6 +29,7 @@ export {
   type ZoneKind,
 } from './zone.ts'
 export type { Alert, AlertChange, AlertKind, AlertStatus, Severity } from './alert.ts'
+export { AlertChangeKindSchema, AlertKindSchema, AlertSchema, AlertStatusSchema, SeveritySchema } from './alert.ts'
 export {
   listAlerts,
   raiseAlert,

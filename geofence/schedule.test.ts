@@ -28,10 +28,14 @@ describe('zone schedules', () => {
   })
 
   it.each([
-    [{ from: '22:00' }, 'schedule.to must be HH:MM (00:00–23:59)'],
+    [{ from: '22:00' }, 'schedule needs "to"'],
+    [{ from: '22:00', to: '7:00' }, 'schedule.to must be HH:MM (00:00–23:59)'],
     [{ from: '24:00', to: '07:00' }, 'schedule.from must be HH:MM (00:00–23:59)'],
     [{ from: '07:00', to: '07:00' }, 'schedule.from and schedule.to must differ'],
-    [{ from: '22:00', to: '07:00', days: [7] }, 'schedule.days must list weekdays 0 (Sunday) to 6'],
+    [
+      { from: '22:00', to: '07:00', days: [7] },
+      'schedule.days weekday (0 = Sunday) must be a whole number within 0..6',
+    ],
     [{ from: '22:00', to: '07:00', tz: 'Mars/Olympus' }, 'schedule.tz Mars/Olympus is not a known time zone'],
   ])('when a schedule is %j, then it is refused naming the problem', (input, error) => {
     expect(checkSchedule(input)).toEqual({ ok: false, error })

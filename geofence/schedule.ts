@@ -1,18 +1,12 @@
 // Zone schedules: days of the week and a daily window in the zone's time zone (default
 // Asia/Shanghai), e.g. a night zone "must be home 22:00–07:00". A window that wraps past
 // midnight belongs to the day it starts on. Pure: time is a parameter.
-export interface Schedule {
-  /** 0 = Sunday … 6 = Saturday; omitted: every day. */
-  days?: number[]
-  /** "HH:MM", local time. */
-  from: string
-  to: string
-  /** IANA time zone; default Asia/Shanghai. */
-  tz?: string
-}
+import { checkAgainst } from '../infra/schema-check.ts'
+import { ScheduleSchema, type Schedule } from './zone-schema.ts'
+
+export type { Schedule }
 
 export const DEFAULT_TZ = 'Asia/Shanghai'
-const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/
 const WEEKDAY: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 }
 const formats = new Map<string, Intl.DateTimeFormat>()
 
@@ -47,26 +41,18 @@ export function isActive(s: Schedule, t: number): boolean {
 
 export type ScheduleCheck = { ok: true; schedule: Schedule | null } | { ok: false; error: string }
 
+/** A schedule (none when absent): its schema (ScheduleSchema), then a window that is not empty and a known time zone. */
 export function checkSchedule(input: unknown): ScheduleCheck {
   if (input === undefined || input === null) return { ok: true, schedule: null }
-  const s = input as Partial<Schedule>
-  if (typeof s !== 'object') return { ok: false, error: 'schedule must be an object' }
-  if (typeof s.from !== 'string' || !HHMM.test(s.from))
-    return { ok: false, error: 'schedule.from must be HH:MM (00:00–23:59)' }
-  if (typeof s.to !== 'string' || !HHMM.test(s.to))
-    return { ok: false, error: 'schedule.to must be HH:MM (00:00–23:59)' }
+  const c = checkAgainst(ScheduleSchema, input, 'schedule')
+  if (!c.ok) return c
+  const s = c.value
   if (s.from === s.to) return { ok: false, error: 'schedule.from and schedule.to must differ' }
-  if (
-    s.days !== undefined &&
-    (!Array.isArray(s.days) || s.days.length === 0 || !s.days.every((d) => Number.isInteger(d) && d >= 0 && d <= 6))
-  ) {
-    return { ok: false, error: 'schedule.days must list weekdays 0 (Sunday) to 6' }
-  }
   if (s.tz !== undefined) {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: s.tz })
     } catch {
-      return { ok: false, error: `schedule.tz ${String(s.tz).slice(0, 40)} is not a known time zone` }
+      return { ok: false, error: `schedule.tz ${s.tz.slice(0, 40)} is not a known time zone` }
     }
   }
   return {

@@ -2,6 +2,8 @@
 import type { Queryable } from '../infra/index.ts'
 import type { Schedule } from './schedule.ts'
 import type { ZoneKind, ZonePolicy, ZoneShape } from './zone.ts'
+import type { ZoneViewSchema } from './zone-schema.ts'
+import type { Static } from 'typebox'
 
 export interface NewZone {
   residentId: number | null
@@ -29,15 +31,8 @@ export async function insertZone(db: Queryable, z: NewZone): Promise<number> {
   return r.rows[0]!.id
 }
 
-export interface ZoneView {
-  id: number
-  residentId: number | null
-  careCentreId: number | null
-  name: string
-  kind: ZoneKind
-  shape: ZoneShape
-  schedule: Schedule | null
-}
+/** A zone as the API answers it (ZoneViewSchema). */
+export type ZoneView = Static<typeof ZoneViewSchema>
 
 /**
  * The zones a viewer may see: those of these residents (all, when undefined), the shared zones of

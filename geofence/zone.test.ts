@@ -81,7 +81,7 @@ describe('zone geometry', () => {
           ],
         ],
       },
-      'ring 0 of polygon 0 needs at least 4 positions',
+      'shape.coordinates[0] must have at least 4 items',
     ],
     [
       'a vertex off the globe',
@@ -96,7 +96,7 @@ describe('zone geometry', () => {
           ],
         ],
       },
-      'ring 0 of polygon 0 latitude must be within -90..90',
+      'shape.coordinates[0][2] latitude must be a number within -90..90',
     ],
     [
       'too many vertices',
@@ -106,7 +106,29 @@ describe('zone geometry', () => {
       },
       'too many vertices: 5002 > 5000',
     ],
-    ['an absurd radius', { type: 'circle', center: [118, 36.8], radiusM: 1e7 }, 'radius must be 10..50000 m'],
+    ['a circle without a radius', { type: 'circle', center: [118, 36.8] }, 'shape needs "radiusM"'],
+    [
+      'a multipolygon with a vertex off the globe',
+      {
+        type: 'MultiPolygon',
+        coordinates: [
+          [
+            [
+              [0, 0],
+              [1, 0],
+              [1, 91],
+              [0, 0],
+            ],
+          ],
+        ],
+      },
+      'shape.coordinates[0][0][2] latitude must be a number within -90..90',
+    ],
+    [
+      'an absurd radius',
+      { type: 'circle', center: [118, 36.8], radiusM: 1e7 },
+      'shape.radiusM must be a number within 10..50000',
+    ],
     [
       'a line',
       {
@@ -116,7 +138,7 @@ describe('zone geometry', () => {
           [1, 1],
         ],
       },
-      'shape.type must be "circle", "Polygon" or "MultiPolygon"',
+      'shape.type must be one of "circle", "Polygon", "MultiPolygon"',
     ],
   ])('when a zone is %s, then it is refused naming the problem', (_name, shape, error) => {
     expect(checkShape(shape)).toEqual({ ok: false, error })
@@ -131,10 +153,10 @@ describe('zone geometry', () => {
 
 describe('zone policy overrides', () => {
   it.each([
-    [{ confirmFixes: 0 }, 'policy.confirmFixes must be a number within 1..10'],
-    [{ confirmFixes: 2.5 }, 'policy.confirmFixes must be a number within 1..10'],
+    [{ confirmFixes: 0 }, 'policy.confirmFixes must be a whole number within 1..10'],
+    [{ confirmFixes: 2.5 }, 'policy.confirmFixes must be a whole number within 1..10'],
     [{ exitMarginM: -5 }, 'policy.exitMarginM must be a number within 0..500'],
-    [{ offlineMs: 1 }, 'policy.offlineMs is not something a zone can set'],
+    [{ offlineMs: 1 }, 'policy.offlineMs is not one of exitMarginM, confirmFixes, confirmMs, maxTriggerAccM'],
     [[1], 'policy must be an object'],
   ])('when a zone sets %j, then it is refused naming the problem', (input, error) => {
     expect(checkZonePolicy(input)).toEqual({ ok: false, error })

@@ -7,19 +7,28 @@ import distance from '@turf/distance'
 import { lineString, point } from '@turf/helpers'
 import kinks from '@turf/kinks'
 import pointToLineDistance from '@turf/point-to-line-distance'
-import type { MultiPolygon, Polygon } from 'geojson'
-import { isActive, type Schedule } from './schedule.ts'
+import { checkAgainst } from '../infra/schema-check.ts'
+import { isActive } from './schedule.ts'
+import {
+  MAX_VERTICES,
+  ZonePolicySchema,
+  ZoneShapeSchema,
+  type Schedule,
+  type ZoneKind,
+  type ZonePolicy,
+  type ZoneShape,
+} from './zone-schema.ts'
 
-export type ZoneKind = 'safe' | 'danger'
-
-export interface CircleShape {
-  type: 'circle'
-  /** [lon, lat], GeoJSON order. */
-  center: [number, number]
-  radiusM: number
-}
-
-export type ZoneShape = CircleShape | Polygon | MultiPolygon
+export {
+  MAX_RADIUS_M,
+  MAX_VERTICES,
+  MIN_RADIUS_M,
+  ZONE_POLICY_LIMITS,
+  type CircleShape,
+  type ZoneKind,
+  type ZonePolicy,
+  type ZoneShape,
+} from './zone-schema.ts'
 
 export interface Zone {
   id: number
@@ -34,46 +43,18 @@ export interface Zone {
   policy?: ZonePolicy | null
 }
 
-/** What a zone may override, and within which bounds. */
-export const ZONE_POLICY_LIMITS = {
-  exitMarginM: [0, 500],
-  confirmFixes: [1, 10],
-  confirmMs: [0, 30 * 60_000],
-  maxTriggerAccM: [5, 1000],
-} as const
-
-export type ZonePolicy = Partial<Record<keyof typeof ZONE_POLICY_LIMITS, number>>
-
 export type ZonePolicyCheck = { ok: true; policy: ZonePolicy | null } | { ok: false; error: string }
 
+/** A zone's policy overrides (none when absent), within their bounds (ZonePolicySchema). */
 export function checkZonePolicy(input: unknown): ZonePolicyCheck {
   if (input === undefined || input === null) return { ok: true, policy: null }
-  if (typeof input !== 'object' || Array.isArray(input)) return { ok: false, error: 'policy must be an object' }
-  const out: ZonePolicy = {}
-  for (const [key, value] of Object.entries(input)) {
-    const limits = ZONE_POLICY_LIMITS[key as keyof typeof ZONE_POLICY_LIMITS]
-    if (!limits) return { ok: false, error: `policy.${key.slice(0, 30)} is not something a zone can set` }
-    if (
-      typeof value !== 'number' ||
-      !Number.isFinite(value) ||
-      value < limits[0] ||
-      value > limits[1] ||
-      (key === 'confirmFixes' && !Number.isInteger(value))
-    ) {
-      return { ok: false, error: `policy.${key} must be a number within ${limits[0]}..${limits[1]}` }
-    }
-    out[key as keyof ZonePolicy] = value
-  }
-  return { ok: true, policy: out }
+  const c = checkAgainst(ZonePolicySchema, input, 'policy')
+  return c.ok ? { ok: true, policy: { ...c.value } } : c
 }
 
 /** The zones in force at `t`. */
 export const inForce = (zones: readonly Zone[], t: number): readonly Zone[] =>
   zones.some((z) => z.schedule) ? zones.filter((z) => !z.schedule || isActive(z.schedule, t)) : zones
-
-export const MAX_RADIUS_M = 50_000
-export const MIN_RADIUS_M = 10
-export const MAX_VERTICES = 5000
 
 /**
  * Metres between two nearby points ([lon, lat] and lat/lon). Equirectangular: within 0.1 % of the
@@ -158,58 +139,35 @@ export function shapeBox(shape: ZoneShape): [number, number, number, number] {
 
 export type ShapeCheck = { ok: true; shape: ZoneShape } | { ok: false; error: string }
 
-/** Validates a shape before it is saved, naming the problem. */
+/**
+ * Validates a shape before it is saved, naming the problem: its schema (ZoneShapeSchema), then what a
+ * schema cannot say: rings closed, not too many vertices in all, no edge crossing another.
+ */
 export function checkShape(input: unknown): ShapeCheck {
-  const s = input as { type?: unknown } | null
-  if (!s || typeof s !== 'object') return { ok: false, error: 'shape must be an object' }
-  if (s.type === 'circle') return checkCircle(input as Partial<CircleShape>)
-  if (s.type === 'Polygon' || s.type === 'MultiPolygon') return checkPolygons(input as Polygon | MultiPolygon)
-  return { ok: false, error: 'shape.type must be "circle", "Polygon" or "MultiPolygon"' }
+  const c = checkAgainst(ZoneShapeSchema, input, 'shape')
+  if (!c.ok) return c
+  const s = c.value
+  if (s.type === 'circle')
+    return { ok: true, shape: { type: 'circle', center: [s.center[0], s.center[1]], radiusM: s.radiusM } }
+  return checkPolygons(s)
 }
 
-function checkCircle(s: Partial<CircleShape>): ShapeCheck {
-  const [lon, lat] = Array.isArray(s.center) ? s.center : []
-  const bad = position([lon, lat], 'centre')
-  if (bad) return { ok: false, error: bad }
-  if (typeof s.radiusM !== 'number' || !(s.radiusM >= MIN_RADIUS_M && s.radiusM <= MAX_RADIUS_M)) {
-    return { ok: false, error: `radius must be ${MIN_RADIUS_M}..${MAX_RADIUS_M} m` }
-  }
-  return { ok: true, shape: { type: 'circle', center: [lon!, lat!], radiusM: s.radiusM } }
-}
-
-function checkPolygons(s: Polygon | MultiPolygon): ShapeCheck {
-  const polygons = (s.type === 'Polygon' ? [s.coordinates] : s.coordinates) as unknown
-  if (!Array.isArray(polygons) || polygons.length === 0) return { ok: false, error: 'polygon has no coordinates' }
+function checkPolygons(s: Exclude<ZoneShape, { type: 'circle' }>): ShapeCheck {
+  const polygons = s.type === 'Polygon' ? [s.coordinates] : s.coordinates
   let vertices = 0
-  for (const [i, rings] of (polygons as unknown[]).entries()) {
-    if (!Array.isArray(rings) || rings.length === 0) return { ok: false, error: `polygon ${i} has no rings` }
-    for (const [j, ring] of (rings as unknown[]).entries()) {
-      if (!Array.isArray(ring) || ring.length < 4)
-        return { ok: false, error: `ring ${j} of polygon ${i} needs at least 4 positions` }
-      for (const p of ring) {
-        const bad = position(p, `ring ${j} of polygon ${i}`)
-        if (bad) return { ok: false, error: bad }
-      }
-      const first = ring[0] as number[],
-        last = ring[ring.length - 1] as number[]
+  for (const [i, rings] of polygons.entries()) {
+    for (const [j, ring] of rings.entries()) {
+      const first = ring[0]!,
+        last = ring[ring.length - 1]!
       if (first[0] !== last[0] || first[1] !== last[1])
         return { ok: false, error: `ring ${j} of polygon ${i} is not closed (first and last positions differ)` }
       vertices += ring.length
     }
   }
   if (vertices > MAX_VERTICES) return { ok: false, error: `too many vertices: ${vertices} > ${MAX_VERTICES}` }
-  const shape = { type: s.type, coordinates: s.coordinates } as Polygon | MultiPolygon
+  const shape = { type: s.type, coordinates: s.coordinates } as ZoneShape & { type: 'Polygon' | 'MultiPolygon' }
   const crossings = kinks(shape).features.length
   if (crossings > 0)
     return { ok: false, error: `polygon intersects itself (${crossings} crossing${crossings > 1 ? 's' : ''})` }
   return { ok: true, shape }
-}
-
-function position(p: unknown, where: string): string | undefined {
-  const [lon, lat] = Array.isArray(p) ? p : []
-  if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90)
-    return `${where} latitude must be within -90..90`
-  if (typeof lon !== 'number' || !Number.isFinite(lon) || lon < -180 || lon > 180)
-    return `${where} longitude must be within -180..180`
-  return undefined
 }

@@ -1,44 +1,50 @@
 // Commands to bands (band protocol v1: `bands/{id}/cmd`). Pure: what a valid command is, the
 // message the band receives, and when a report answers it.
+import { Type, type Static } from 'typebox'
+import { checkAgainst, tagFirst } from '../infra/schema-check.ts'
 import type { Fix } from './fix.ts'
-
-/**
- * `interval` with `for` is a timed fast mode (search mode, issue 15): report every `s` seconds
- * (5..3600) for `for` seconds, then go back to the interval set before; `{"cmd":"interval","for":0}`
- * ends it now. Without `for` it is the plain v1 command (10..3600, kept until changed).
- */
-export type Command = { cmd: 'locate' } | { cmd: 'interval'; s: number } | { cmd: 'interval'; s?: number; for: number }
 
 export const INTERVAL_RANGE = { min: 10, max: 3600 } as const
 export const TIMED_RANGE = { minS: 5, maxFor: 3600 } as const
 
+const seconds = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum, description: 'seconds' })
+const interval = { cmd: Type.Literal('interval') }
+/** A key the branch must not have. */
+const Absent = Type.Optional(Type.Never())
+
+/**
+ * A command as a client sends it (POST /api/bands/:id/commands). `interval` with `for` is a timed
+ * fast mode (search mode, issue 15): report every `s` seconds (5..3600) for `for` seconds, then go
+ * back to the interval set before; `{"cmd":"interval","for":0}` ends it now. Without `for` it is
+ * the plain v1 command (10..3600, kept until changed). The timed forms come first, so a bad timed
+ * command is told about its own bounds.
+ */
+export const CommandSchema = Type.Union([
+  Type.Object({ cmd: Type.Literal('locate') }, tagFirst('cmd', 'locate')),
+  Type.Object(
+    { ...interval, s: seconds(TIMED_RANGE.minS, INTERVAL_RANGE.max), for: seconds(0, TIMED_RANGE.maxFor) },
+    tagFirst('cmd', 'interval'),
+  ),
+  Type.Object({ ...interval, s: Absent, for: Type.Literal(0) }, tagFirst('cmd', 'interval')),
+  Type.Object(
+    { ...interval, s: seconds(INTERVAL_RANGE.min, INTERVAL_RANGE.max), for: Absent },
+    tagFirst('cmd', 'interval'),
+  ),
+])
+
+export type Command = Static<typeof CommandSchema>
+
 export type CommandCheck = { ok: true; command: Command } | { ok: false; error: string }
 
+/** A command as the band receives it: the schema's, with nothing else carried along. */
 export function checkCommand(input: unknown): CommandCheck {
-  const o = input as { cmd?: unknown; s?: unknown; for?: unknown } | null
-  if (!o || typeof o !== 'object') return { ok: false, error: 'a command is an object with "cmd"' }
+  const c = checkAgainst(CommandSchema, input)
+  if (!c.ok) return c
+  const o = c.value
   if (o.cmd === 'locate') return { ok: true, command: { cmd: 'locate' } }
-  if (o.cmd === 'interval' && 'for' in o) return checkTimed(o as { s?: unknown; for?: unknown })
-  if (o.cmd === 'interval') {
-    if (typeof o.s !== 'number' || !Number.isInteger(o.s) || o.s < INTERVAL_RANGE.min || o.s > INTERVAL_RANGE.max) {
-      return { ok: false, error: `interval needs "s", whole seconds ${INTERVAL_RANGE.min}..${INTERVAL_RANGE.max}` }
-    }
-    return { ok: true, command: { cmd: 'interval', s: o.s } }
-  }
-  return { ok: false, error: 'cmd must be "locate" or "interval"' }
-}
-
-function checkTimed(o: { s?: unknown; for?: unknown }): CommandCheck {
-  const whole = (x: unknown, min: number, max: number) =>
-    typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max
-  if (!whole(o.for, 0, TIMED_RANGE.maxFor)) {
-    return { ok: false, error: `interval "for" must be whole seconds 0..${TIMED_RANGE.maxFor}` }
-  }
-  if (o.for === 0 && o.s === undefined) return { ok: true, command: { cmd: 'interval', for: 0 } }
-  if (!whole(o.s, TIMED_RANGE.minS, INTERVAL_RANGE.max)) {
-    return { ok: false, error: `a timed interval needs "s", whole seconds ${TIMED_RANGE.minS}..${INTERVAL_RANGE.max}` }
-  }
-  return { ok: true, command: { cmd: 'interval', s: o.s as number, for: o.for as number } }
+  if (o.for === undefined) return { ok: true, command: { cmd: 'interval', s: o.s } }
+  if (o.s === undefined) return { ok: true, command: { cmd: 'interval', for: 0 } }
+  return { ok: true, command: { cmd: 'interval', s: o.s, for: o.for } }
 }
 
 /** The payload on bands/{id}/cmd: the command with its id, so the band's PUBACK can be matched. */

@@ -132,7 +132,10 @@ describe('POST /api/admin/import', () => {
       cookie,
     )
     expect(badZone.body).toEqual({
-      error: { code: 'invalid_import', message: 'resident x2, zone home: centre latitude must be within -90..90' },
+      error: {
+        code: 'invalid_import',
+        message: 'resident x2, zone home: shape.center latitude must be a number within -90..90',
+      },
     })
     const badSchedule = await post(
       {

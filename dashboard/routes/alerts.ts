@@ -4,6 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import {
+  AlertSchema,
+  AlertStatusSchema,
   acknowledgeAlert,
   findAlert,
   listAlerts,
@@ -19,25 +21,7 @@ import { visibleResidentIds } from '../scope.pg.ts'
 import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 
-export const AlertBody = Type.Object({
-  id: Type.Integer(),
-  residentId: Type.Integer(),
-  careCentreId: Nullable(Type.Integer()),
-  bandId: Type.String(),
-  zoneId: Nullable(Type.Integer()),
-  kind: Type.String(),
-  severity: Type.String(),
-  status: Type.String(),
-  fixTime: Type.Number(),
-  openedAt: Type.Number(),
-  updatedAt: Type.Number(),
-  evidence: Type.Unknown(),
-  acknowledgedBy: Nullable(Type.Integer()),
-  acknowledgedAt: Nullable(Type.Number()),
-  resolvedBy: Nullable(Type.Integer()),
-  resolutionNote: Nullable(Type.String()),
-  escalationLevel: Type.Integer(),
-})
+export const AlertBody = AlertSchema
 
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 const Handled = { 200: Type.Object({ alert: AlertBody }), 401: ErrorBody, 404: ErrorBody, 409: ErrorBody }
@@ -51,9 +35,7 @@ export const alertRoutes =
         preValidation: requireViewer(db),
         schema: {
           querystring: Type.Object({
-            status: Type.Optional(
-              Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
-            ),
+            status: Type.Optional(AlertStatusSchema),
             since: Type.Optional(Type.Number({ minimum: 0, maximum: 8.64e15, description: 'fix time, epoch ms' })),
             beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import {
   BandIdSchema,
+  CommandSchema,
   bandOwner,
   checkCommand,
   listBandStatus,
@@ -12,7 +13,7 @@ import {
 } from '../../ingest/index.ts'
 import type { Queryable } from '../../infra/index.ts'
 import { Nullable } from './schemas.ts'
-import { ErrorBody, apiError } from '../errors.ts'
+import { ErrorBody, apiError, invalidInput } from '../errors.ts'
 import { visibleResidentIds } from '../scope.pg.ts'
 import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
@@ -41,7 +42,7 @@ const BandBody = Type.Object({
 const CommandBody = Type.Object({
   id: Type.Integer(),
   bandId: Type.String(),
-  command: Type.Unknown(),
+  command: CommandSchema,
   requestedBy: Nullable(Type.Integer()),
   requestedAt: Type.Number(),
   deliveredAt: Nullable(Type.Number({ description: 'when the band acknowledged it (MQTT PUBACK)' })),
@@ -86,9 +87,11 @@ export const bandRoutes =
             }),
           },
         },
+        // A command that does not match its schema is refused as bad_command, naming the field.
+        schemaErrorFormatter: invalidInput('bad_command', CommandSchema),
         schema: {
           params: BandParams,
-          body: Type.Unknown(),
+          body: CommandSchema,
           response: {
             202: Type.Object({ command: CommandBody }),
             400: ErrorBody,
@@ -103,7 +106,7 @@ export const bandRoutes =
         const viewer = request.viewer!
         if (!(await visibleBand(request.params.bandId, viewer)))
           return reply.code(404).send(apiError('not_found', 'no such band'))
-        const check = checkCommand(request.body)
+        const check = checkCommand(request.body) // the schema's command, nothing else carried along
         if (!check.ok) return reply.code(400).send(apiError('bad_command', check.error))
         if (check.command.cmd !== 'locate' && viewer.role === 'family')
           return reply.code(403).send(apiError('forbidden', 'only care staff and admins may change how a band reports'))

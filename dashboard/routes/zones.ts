@@ -2,8 +2,10 @@
 // shared ones, the city-wide danger zones), editing residents' zones (care staff, admins), and
 // the public map settings.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import {
+  ZoneInputSchema,
+  ZoneViewSchema,
   checkSchedule,
   checkShape,
   deleteZone,
@@ -16,8 +18,7 @@ import {
   type ZoneShape,
 } from '../../geofence/index.ts'
 import type { Queryable } from '../../infra/index.ts'
-import { Nullable } from './schemas.ts'
-import { ErrorBody, apiError } from '../errors.ts'
+import { ErrorBody, apiError, invalidInput } from '../errors.ts'
 import { canSeeResident, visibleCentreIds, visibleResidentIds } from '../scope.pg.ts'
 import type { Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
@@ -36,19 +37,9 @@ export interface MapSettings {
   archive?: string
 }
 
-const ZoneBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  kind: Type.Union([Type.Literal('safe'), Type.Literal('danger')]),
-  shape: Type.Unknown({
-    description: '{"type":"circle","center":[lon,lat],"radiusM":n} or a GeoJSON Polygon/MultiPolygon',
-  }),
-  schedule: Type.Optional(
-    Type.Unknown({ description: '{"from":"HH:MM","to":"HH:MM","days":[0..6],"tz":"Asia/Shanghai"} or null' }),
-  ),
-})
-type ZoneInput = { name: string; kind: 'safe' | 'danger'; shape: unknown; schedule?: unknown }
+type ZoneInput = Static<typeof ZoneInputSchema>
 
-/** Validates a zone as saved; the error names the problem. */
+/** What the schema cannot say about a zone (closed rings, no self-intersection, a known time zone). */
 function checkZone(
   body: ZoneInput,
 ):
@@ -66,7 +57,9 @@ export const zoneRoutes =
   async (app) => {
     // Care staff edit the zones of their centre's residents; admins any resident's. Families look.
     const mayEdit = async (v: Viewer, residentId: number) => v.role !== 'family' && canSeeResident(db, v, residentId)
-    const Saved = { 200: Type.Object({ zone: Type.Unknown() }), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }
+    const Saved = { 200: Type.Object({ zone: ZoneViewSchema }), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }
+    // A zone that does not match its schema is refused as invalid_zone, naming the field.
+    const invalidZone = invalidInput('invalid_zone', ZoneInputSchema)
 
     app.post(
       '/api/residents/:residentId/zones',
@@ -74,9 +67,10 @@ export const zoneRoutes =
         preValidation: requireViewer(db, ['admin', 'staff']),
         schema: {
           params: Type.Object({ residentId: Type.Integer({ minimum: 1 }) }),
-          body: ZoneBody,
-          response: { ...Saved, 201: Type.Object({ zone: Type.Unknown() }) },
+          body: ZoneInputSchema,
+          response: { ...Saved, 201: Type.Object({ zone: ZoneViewSchema }) },
         },
+        schemaErrorFormatter: invalidZone,
       },
       async (request, reply) => {
         if (!(await mayEdit(request.viewer!, request.params.residentId)))
@@ -85,7 +79,7 @@ export const zoneRoutes =
         if (!z.ok) return reply.code(400).send(apiError('invalid_zone', z.error))
         const id = await insertZone(db, { residentId: request.params.residentId, ...z.zone })
         await topologyChanged()
-        return reply.code(201).send({ zone: await findZone(db, id) })
+        return reply.code(201).send({ zone: (await findZone(db, id))! })
       },
     )
 
@@ -93,7 +87,12 @@ export const zoneRoutes =
       '/api/zones/:zoneId',
       {
         preValidation: requireViewer(db, ['admin', 'staff']),
-        schema: { params: Type.Object({ zoneId: Type.Integer({ minimum: 1 }) }), body: ZoneBody, response: Saved },
+        schema: {
+          params: Type.Object({ zoneId: Type.Integer({ minimum: 1 }) }),
+          body: ZoneInputSchema,
+          response: Saved,
+        },
+        schemaErrorFormatter: invalidZone,
       },
       async (request, reply) => {
         const existing = await findZone(db, request.params.zoneId)
@@ -104,7 +103,7 @@ export const zoneRoutes =
         await updateZone(db, existing.id, z.zone)
         await topologyChanged()
         request.log.info({ zoneId: existing.id, by: request.viewer!.userId }, 'zone changed')
-        return { zone: await findZone(db, existing.id) }
+        return { zone: (await findZone(db, existing.id))! }
       },
     )
 
@@ -152,17 +151,7 @@ export const zoneRoutes =
         schema: {
           response: {
             200: Type.Object({
-              zones: Type.Array(
-                Type.Object({
-                  id: Type.Integer(),
-                  residentId: Nullable(Type.Integer()),
-                  careCentreId: Nullable(Type.Integer()),
-                  name: Type.String(),
-                  kind: Type.String(),
-                  shape: Type.Unknown(),
-                  schedule: Type.Unknown(),
-                }),
-              ),
+              zones: Type.Array(ZoneViewSchema),
             }),
             401: ErrorBody,
           },
