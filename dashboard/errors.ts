@@ -54,7 +54,9 @@ export const invalidInput =
   (code: ErrorCode = 'bad_request', bodySchema?: unknown) =>
   (errors: SchemaError[], dataVar: string): Error & { apiCode: ErrorCode } =>
     Object.assign(
-      new Error(describeErrors(errors, '', dataVar === 'body' ? bodySchema : undefined).replace(/^the input/, dataVar)),
+      new Error(
+        describeErrors(errors, '', dataVar === 'body' ? bodySchema : undefined).replace(/^the input/, `the ${dataVar}`),
+      ),
       { apiCode: code },
     )
 

@@ -24,4 +24,19 @@ describe('band commands', () => {
     expect(checkCommand({ cmd: 'interval', s: 2, for: 600 })).toMatchObject({ ok: false })
     expect(checkCommand({ cmd: 'interval', s: 5, for: 7200 })).toMatchObject({ ok: false })
   })
+
+  it.each([
+    [{ cmd: 'interval', s: 5 }, 's must be a whole number within 10..3600'],
+    [{ cmd: 'interval', s: 2, for: 600 }, 's must be a whole number within 5..3600'],
+    [{ cmd: 'interval', s: 60, for: 7200 }, 'for must be a whole number within 0..3600'],
+    [{ cmd: 'interval' }, 'the input needs "s"'],
+    [{ cmd: 'reboot' }, 'cmd must be one of "locate", "interval"'],
+    ['locate', 'the input must be an object'],
+  ])('when the command is %j, then it is refused naming the field and its bounds', (input, error) => {
+    expect(checkCommand(input)).toEqual({ ok: false, error })
+  })
+
+  it('when a command carries other keys, then the band receives only the command', () => {
+    expect(checkCommand({ cmd: 'locate', note: 'x' })).toEqual({ ok: true, command: { cmd: 'locate' } })
+  })
 })
