@@ -1,11 +1,11 @@
-// The ingest pipeline for one telemetry message: decode, count and log what is rejected,
-// hand good reports to the listeners (the geofence) at once, and resolve when they are durable.
+// Ingest's own stages for one telemetry message (pipeline.ts has them all, in order): decode,
+// validate (count, record and log what is rejected), then the stages the composition root gives;
+// resolves when the good reports are durable.
 import type { Logger } from '../infra/index.ts'
 import { decodeTelemetry } from './codec.ts'
 import { decodeOwnTracks } from './owntracks.ts'
-import type { Fix } from './fix.ts'
 import type { IngestMetrics } from './metrics.ts'
-import type { PositionWriter } from './position-writer.ts'
+import { afterValidation, type StoredStages } from './pipeline.ts'
 import type { RejectedRecord } from './rejected-record.ts'
 
 export interface Ingest {
@@ -17,17 +17,14 @@ export interface Ingest {
 }
 
 export interface IngestOptions {
-  writer: PositionWriter
+  /** What happens to the good reports, in order: judge, write, status, fan-out. */
+  stages: StoredStages
   metrics: IngestMetrics
   /** Where rejections are kept for operators to inspect. */
   record: RejectedRecord
   log: Logger
   now: () => number
   maxFutureMs: number
-  /** Called with each message's good reports before they are written (alerts must not wait for a batch). */
-  onFixes: (fixes: readonly Fix[]) => void
-  /** Called with each message's good reports once they are durable. */
-  onStored?: (fixes: readonly Fix[]) => void
   /** When the band was provisioned (epoch ms): older fixes, less a day's grace, are not its wearer's. */
   provisionedAt: (bandId: string) => Promise<number | undefined>
   /** Records a band going online or offline. */
@@ -41,14 +38,12 @@ export interface IngestOptions {
 export const PROVISIONING_GRACE_MS = 24 * 3_600_000
 
 export function createIngest({
-  writer,
+  stages,
   metrics,
   record,
   log,
   now,
   maxFutureMs,
-  onFixes,
-  onStored,
   provisionedAt,
   setOnline,
 }: IngestOptions): Ingest {
@@ -66,6 +61,7 @@ export function createIngest({
     },
     async telemetry(bandId, payload, format = 'v1') {
       metrics.received.inc()
+      // decode and validate
       const since = await provisionedAt(bandId)
       const notBefore = since === undefined ? undefined : since - PROVISIONING_GRACE_MS
       const { fixes, rejected } = (format === 'owntracks' ? decodeOwnTracks : decodeTelemetry)(bandId, payload, {
@@ -85,14 +81,7 @@ export function createIngest({
         for (const f of fixes)
           log.debug({ bandId, seq: f.seq, ts: f.ts, lat: f.lat, lon: f.lon, acc: f.acc }, 'fix accepted')
       }
-      try {
-        onFixes(fixes)
-      } catch (err) {
-        // A geofence bug must not lose positions: they are still written below.
-        log.error({ err, bandId }, 'fix listener failed')
-      }
-      await writer.write(fixes)
-      onStored?.(fixes)
+      await afterValidation(stages, fixes, log, bandId)
       return { rejected: rejected.length }
     },
   }

@@ -23,7 +23,6 @@ import {
   statusUpdates,
   verifySecret,
   type CommandChannel,
-  type Fix,
   type RejectedRecord,
   type StatusUpdate,
 } from '../../ingest/index.ts'
@@ -128,25 +127,26 @@ export async function startBands(d: BandsDeps): Promise<Bands> {
   const ingestLog = log.child({ part: 'ingest' })
   // A band provisioned since the topology was last loaded is looked up (then cached).
   const provisionedLookup = cached((bandId) => bandProvisionedAt(db, bandId), 5 * 60_000)
-  // The stages of a stored report, in order: judged (before the write), written, then band status,
-  // the page's positions and command answers.
   const ingest = createIngest({
-    writer,
+    // The stages after validation, in order (ingest/pipeline.ts).
+    stages: {
+      // One process judges its reports before the write; a worker's geofence judges the feed of stored ones.
+      judge: (f) => {
+        if (!bus) geofence.onFixes(f)
+      },
+      write: (f) => writer.write(f),
+      status: (f) => status.add(statusUpdates(f)),
+      fanOut: (f) => {
+        // A worker's stored reports reach the dashboard servers through the feed instead.
+        if (!bus) d.announcePositions(statusUpdates(f))
+        commands?.reports(f)
+      },
+    },
     metrics,
     record: d.rejected,
     log: ingestLog,
     now,
     maxFutureMs: config.maxFutureSeconds * 1000,
-    onFixes: (f) => {
-      if (!bus) geofence.onFixes(f)
-    },
-    onStored: (f: readonly Fix[]) => {
-      const updates = statusUpdates(f)
-      status.add(updates)
-      // A worker's stored reports reach the dashboard servers through the feed instead.
-      if (!bus) d.announcePositions(updates)
-      commands?.reports(f)
-    },
     provisionedAt: (bandId) => {
       const at = topology.provisionedAt(bandId)
       return at === undefined ? provisionedLookup(bandId) : Promise.resolve(at)
