@@ -7,7 +7,7 @@
 //   [BENCH_DATABASE_URL=postgres://…] npm run bench:alert-latency -- [--bands 1500] [--every 10] [--samples 300] [--set KEY=VALUE,…]
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
@@ -25,6 +25,7 @@ import {
   usage,
   waitHttp,
 } from './support/service-process.ts'
+import { machine } from './support/bench.ts'
 
 const { values: v } = parseArgs({
   options: {
@@ -151,7 +152,7 @@ const cpuPct = ((usage(child.pid!).cpuS - u0.cpuS) / ((performance.now() - t0) /
 const q = (p: number) =>
   [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.floor(p * samples.length))]!
 console.log(
-  `# alert latency — ${BANDS} bands reporting every ${EVERY_S} s in the background (${BANDS / EVERY_S} fixes/s), ${SAMPLES} SOS presses, ${server ? 'PostgreSQL server' : 'embedded PGlite'}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  `# alert latency — ${BANDS} bands reporting every ${EVERY_S} s in the background (${BANDS / EVERY_S} fixes/s), ${SAMPLES} SOS presses, ${server ? 'PostgreSQL server' : 'embedded PGlite'}; ${machine()}`,
 )
 console.log('| publish → dashboard socket | p50 | p99 | p99.9 | max | service CPU (% of a core) | service RSS |')
 console.log('|---|---|---|---|---|---|---|')

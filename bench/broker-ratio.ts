@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -19,6 +19,7 @@ import { createLogger, loadConfig } from '../infra/index.ts'
 import { upsertBand } from '../ingest/index.ts'
 import { loadBandId, loadSecret } from '../simulator/load.ts'
 import { freePort } from '../test/support/cli.ts'
+import { machine } from './support/bench.ts'
 
 const { values: v } = parseArgs({
   options: { bands: { type: 'string', default: '1500' }, fixes: { type: 'string', default: '20' } },
@@ -107,9 +108,7 @@ if (mosquitto && spawnSync(mosquitto, ['-h']).status !== null) {
 }
 
 const base = rows.find((r) => r.broker.startsWith('bare aedes'))!.perS
-console.log(
-  `# broker ratio — ${BANDS} bands × ${FIXES} QoS 1 messages, 4 in flight each; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
-)
+console.log(`# broker ratio — ${BANDS} bands × ${FIXES} QoS 1 messages, 4 in flight each; ${machine()}`)
 console.log('| broker | messages acknowledged per second | ÷ bare aedes |')
 console.log('|---|---|---|')
 for (const r of rows)

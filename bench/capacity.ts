@@ -22,7 +22,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { childEnv, freePort } from '../test/support/cli.ts'
@@ -37,6 +37,7 @@ import {
   usage,
   waitHttp,
 } from './support/service-process.ts'
+import { benchServer, machine } from './support/bench.ts'
 
 const { values: v } = parseArgs({
   options: {
@@ -50,8 +51,7 @@ const { values: v } = parseArgs({
     minutes: { type: 'string', default: '10' },
   },
 })
-const SERVER = process.env.BENCH_DATABASE_URL
-if (!SERVER) throw new Error('BENCH_DATABASE_URL (a PostgreSQL server on this machine) is required')
+const SERVER = benchServer()
 type Layout = 'single' | 'cluster' | 'external'
 const LAYOUTS = v.layout!.split(',') as Layout[]
 const WORKERS = Number(v.workers)
@@ -340,7 +340,7 @@ const LAYOUT_NAMES: Record<Layout, string> = {
   cluster: `Mosquitto + ${WORKERS} workers (${v.connections} connections each) + dashboard server`,
 }
 console.log(
-  `# capacity — ${LAYOUTS.map((l) => LAYOUT_NAMES[l]).join(' / ')}${v.set ? ` with ${v.set}` : ''}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  `# capacity — ${LAYOUTS.map((l) => LAYOUT_NAMES[l]).join(' / ')}${v.set ? ` with ${v.set}` : ''}, PostgreSQL server on the same machine; ${DURATION_MS / 60_000} min per step; ${machine()}, ${new Date().toISOString().slice(0, 10)}`,
 )
 const multi = LAYOUTS.length > 1
 console.log(

@@ -14,12 +14,12 @@ import { parseArgs } from 'node:util'
 import { freePort } from '../test/support/cli.ts'
 import { publishFleet } from '../test/support/fleet-publisher.ts'
 import { freshDatabase, serveCompiled, sleep, stopProcess } from './support/service-process.ts'
+import { benchServer } from './support/bench.ts'
 
 const { values: v } = parseArgs({
   options: { bands: { type: 'string', default: '1500' }, minutes: { type: 'string', default: '10' } },
 })
-const SERVER = process.env.BENCH_DATABASE_URL
-if (!SERVER) throw new Error('BENCH_DATABASE_URL (a PostgreSQL server on this machine) is required')
+const SERVER = benchServer()
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p))
 if (!MOSQUITTO) throw new Error('mosquitto is needed (apt-get install mosquitto)')
 const BANDS = Number(v.bands)

@@ -12,7 +12,6 @@
 // process; the dashboards and the SOS presser in this one. Latency is from the presser's publish
 // (service) or the alert request (floor) to each dashboard's receipt: alerts × dashboards samples.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
 import WebSocket from 'ws'
@@ -29,6 +28,7 @@ import {
   usage,
   waitHttp,
 } from './support/service-process.ts'
+import { benchServer, machine } from './support/bench.ts'
 
 const { values: v } = parseArgs({
   options: {
@@ -44,8 +44,7 @@ const DASHBOARDS = Number(v.dashboards),
   EVERY_S = Number(v.every),
   SECONDS = Number(v.seconds),
   ALERTS = Number(v.alerts)
-const SERVER = process.env.BENCH_DATABASE_URL
-if (!SERVER) throw new Error('BENCH_DATABASE_URL (a PostgreSQL server on this machine) is required')
+const SERVER = benchServer()
 const now = () => performance.timeOrigin + performance.now()
 
 /** `expect(k)`: receipts of alerts from now on are times for alert k. */
@@ -147,7 +146,7 @@ async function measure(
 
 // Tongxing: service, fleet, presser, dashboards.
 async function tongxing(): Promise<Result> {
-  const database = await freshDatabase(SERVER!, `tongxing_fanout_${process.pid}`)
+  const database = await freshDatabase(SERVER, `tongxing_fanout_${process.pid}`)
   const centre = await insertCareCentre(database.db, 'Bench Centre')
   const PRESSER = { id: 'presser-0', secret: 'presser-secret-0000000' }
   await upsertBand(
@@ -260,7 +259,7 @@ async function floor(): Promise<Result> {
 
 const rows = [await tongxing(), await floor()]
 console.log(
-  `# WebSocket fan-out — ${DASHBOARDS} admin dashboards, ${BANDS} bands every ${EVERY_S} s (${BANDS / EVERY_S} positions/s), ${ALERTS} alerts over ${SECONDS} s; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  `# WebSocket fan-out — ${DASHBOARDS} admin dashboards, ${BANDS} bands every ${EVERY_S} s (${BANDS / EVERY_S} positions/s), ${ALERTS} alerts over ${SECONDS} s; ${machine()}, ${new Date().toISOString().slice(0, 10)}`,
 )
 console.log(
   '| server | positions in /s | messages delivered /s | expected /s | alert to every dashboard: p50 | p99 | max | alerts received | server CPU (% of a core) | server RSS |',

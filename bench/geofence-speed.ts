@@ -4,7 +4,6 @@
 // they are spread over the city (it can).
 //
 //   npm run bench:geofence-speed -- [--fixes 50000]
-import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon'
 import { point } from '@turf/helpers'
@@ -13,6 +12,7 @@ import { DEFAULT_POLICY, initialState, step, type BandState, type Zone } from '.
 import { shapeBox } from '../geofence/zone.ts'
 import { createRng } from '../simulator/index.ts'
 import { offset } from '../simulator/geo.ts'
+import { machine } from './support/bench.ts'
 
 const { values: v } = parseArgs({ options: { fixes: { type: 'string', default: '50000' } } })
 const N = Number(v.fixes)
@@ -62,9 +62,7 @@ function timeIt(fn: () => number): { perSecond: number; hits: number } {
   return { perSecond: N / (best / 1000), hits }
 }
 
-console.log(
-  `# geofence speed — ${N} fixes, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
-)
+console.log(`# geofence speed — ${N} fixes, ${machine()}`)
 console.log('| danger zones | bare Turf loop (fixes/s) | Tongxing engine (fixes/s) | engine ÷ bare |')
 console.log('|---|---|---|---|')
 const home: Zone = {

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -22,6 +22,7 @@ import { startService } from '../bin/service.ts'
 import { createDb, createLogger, loadConfig, migrate, startEmbeddedDb, type Db } from '../infra/index.ts'
 import { upsertBand } from '../ingest/index.ts'
 import { loadBandId, loadSecret } from '../simulator/load.ts'
+import { machine } from './support/bench.ts'
 
 const { values: v } = parseArgs({
   options: {
@@ -182,9 +183,7 @@ async function measure(b: Backend) {
 }
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en')
-console.log(
-  `# ingest vs raw COPY — ${BANDS} bands, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
-)
+console.log(`# ingest vs raw COPY — ${BANDS} bands, ${machine()}`)
 console.log(
   '| database | traffic | positions | raw COPY (rows/s) | Tongxing, MQTT to durable (positions/s) | Tongxing ÷ COPY |',
 )
