@@ -31,6 +31,8 @@ export interface Service {
   mqttTlsPort: number | undefined
   databaseUrl: string
   db: Db
+  /** Reloads who wears which band and the zones now, rather than at the next poll (tests await it). */
+  refreshTopology(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -148,6 +150,7 @@ export async function startService(config: Config, log: Logger, now: () => numbe
       mqttTlsPort: started.mqttTlsPort,
       databaseUrl,
       db,
+      refreshTopology: () => base.topology.refresh(),
       async stop() {
         ready = false
         await stack.stop()

@@ -7,7 +7,7 @@ import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { BAND, PASSWORD, connectBand, fixNorth, login, provisionWorld } from './support/fixtures.ts'
 import { BROWSER_AVAILABLE, launchBrowser, signIn as signInAs } from './support/browser.ts'
-import { startTestService } from './support/service.ts'
+import { eventually, startTestService } from './support/service.ts'
 
 describe.runIf(BROWSER_AVAILABLE)('the page and changes of access, in Chromium', () => {
   let service: Service
@@ -24,7 +24,10 @@ describe.runIf(BROWSER_AVAILABLE)('the page and changes of access, in Chromium',
     const fix = fixNorth(1, 0, Date.now() - 60_000)
     await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fix), { qos: 1 })
     await band.endAsync()
-    await new Promise((r) => setTimeout(r, 1500)) // band_status is written once a second
+    // band_status is written once a second: wait till it holds the position.
+    await eventually(
+      async () => (await service.db.query('SELECT 1 FROM band_status WHERE lat IS NOT NULL')).rowCount === 1,
+    )
     browser = await launchBrowser()
   }, 60_000)
   afterAll(async () => {

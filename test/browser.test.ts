@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { BAND, OTHER_BAND, PASSWORD, connectBand, fixNorth, provisionWorld } from './support/fixtures.ts'
-import { startTestService } from './support/service.ts'
+import { eventually, startTestService } from './support/service.ts'
 import { raiseAlert } from '../geofence/index.ts'
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
@@ -35,7 +35,10 @@ describe.runIf(available)('the page in Chromium', () => {
       { qos: 1 },
     )
     await other.endAsync()
-    await new Promise((r) => setTimeout(r, 1500)) // band_status is written once a second
+    // band_status is written once a second: wait till it holds both positions.
+    await eventually(
+      async () => (await service.db.query('SELECT 1 FROM band_status WHERE lat IS NOT NULL')).rowCount === 2,
+    )
     browser = await chromium.launch({ executablePath: CHROMIUM ?? 'chromium', args: ['--no-sandbox'] })
   }, 60_000)
   afterAll(async () => {

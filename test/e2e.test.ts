@@ -28,8 +28,8 @@ describe.each(BACKENDS)('end to end on $name', (backend) => {
     const family = await openLive(service.httpPort, await login(service.httpPort, 'family-wang'))
     const otherStaff = await openLive(service.httpPort, await login(service.httpPort, 'staff-boshan'))
     for (const c of [staff, family, otherStaff]) await c.next('hello')
-    // The geofence reloads zones within ZONE_REFRESH_MS of provisioning.
-    await new Promise((r) => setTimeout(r, 300))
+    // The geofence knows the zones provisioned after it started.
+    await service.refreshTopology()
 
     const band: MqttClient = await connectBand(service.mqttPort!, BAND)
     const t0 = Date.now() - 120_000

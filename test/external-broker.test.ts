@@ -41,7 +41,7 @@ describe.runIf(available)('external broker mode with Mosquitto', () => {
     )
 
   it('when a band publishes to the external broker, then its fixes are stored and the wander raises an alert', async () => {
-    await new Promise((r) => setTimeout(r, 300)) // zones reload
+    await service!.refreshTopology() // the zones provisioned after start
     const t0 = Date.now() - 60_000
     await publish([fixNorth(1, 0, t0), fixNorth(2, 300, t0 + 10_000), fixNorth(3, 320, t0 + 70_000)])
     await eventually(async () => (await seqs(service!.db)).length === 3)

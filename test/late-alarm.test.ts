@@ -39,10 +39,10 @@ describe("an alarm from the previous wearer's time", () => {
         [residentId],
       )
     ).rows
-  /** Changes the band's wearer; waits till the geofence has reloaded who wears what (ZONE_REFRESH_MS 100, and room). */
+  /** Changes the band's wearer; the geofence has reloaded who wears what when it returns. */
   const giveBandTo = async (residentId: number | null) => {
     await service.db.query('UPDATE bands SET resident_id = $2 WHERE id = $1', [BAND.id, residentId])
-    await new Promise((r) => setTimeout(r, 1500))
+    await service.refreshTopology()
   }
 
   it("when A's fall arrives after the band went to B, then the alert is A's, marked late, to A's kin", async () => {

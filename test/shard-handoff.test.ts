@@ -32,6 +32,38 @@ const fix = (seq: number, north: number, ts: number, evt: Fix['evt'] = []): Fix 
   evt,
 })
 
+/** A worker's geofence side on the bus, with rounds run by hand (nothing on a timer). */
+async function startWorker(url: string, db: Db) {
+  const bus = await createBus({ connectionString: url, db, log, name: 'tongxing-worker', retryMs: 60_000 })
+  const alerts: AlertChange[] = []
+  const geofence = createGeofence({
+    db,
+    log,
+    refreshMs: 60_000,
+    tickMs: 60_000,
+    judgesAll: false,
+    onAlert: (c) => alerts.push(c),
+  })
+  await geofence.start()
+  const owner = startShardOwner({
+    bus,
+    db,
+    geofence,
+    log,
+    shards: 64,
+    everyMs: 60_000,
+    feed: FEED,
+    bandIds: () => geofence.bands(),
+  })
+  /** Stops it, newest part first. */
+  const stop = async () => {
+    await owner.stop()
+    await geofence.stop()
+    await bus.close()
+  }
+  return { bus, geofence, owner, alerts, stop }
+}
+
 describe.runIf(server !== undefined || process.env.CI === 'true')(
   'geofence shards handed from worker to worker',
   () => {
@@ -51,35 +83,15 @@ describe.runIf(server !== undefined || process.env.CI === 'true')(
       await database?.stop()
     })
 
-    /** A worker's geofence side, with rounds run by hand (nothing on a timer). */
     const worker = async () => {
-      const bus = await createBus({ connectionString: database.url, db, log, name: 'tongxing-worker', retryMs: 60_000 })
-      const alerts: AlertChange[] = []
-      const geofence = createGeofence({
-        db,
-        log,
-        refreshMs: 60_000,
-        tickMs: 60_000,
-        judgesAll: false,
-        onAlert: (c) => alerts.push(c),
-      })
-      await geofence.start()
-      const owner = startShardOwner({
-        bus,
-        db,
-        geofence,
-        log,
-        shards: 64,
-        everyMs: 60_000,
-        feed: FEED,
-        bandIds: () => geofence.bands(),
-      })
+      const w = await startWorker(database.url, db)
+      // Run in reverse: owner, geofence, bus; each even if another failed (a crashed bus).
       closers.push(
-        () => bus.close(),
-        () => geofence.stop(),
-        () => owner.stop(),
+        () => w.bus.close(),
+        () => w.geofence.stop(),
+        () => w.owner.stop(),
       )
-      return { bus, geofence, owner, alerts }
+      return w
     }
     /** The worker dies: the server drops its bus connection, and with it every shard lock. */
     const crash = async () => {
@@ -160,8 +172,7 @@ describe.runIf(server !== undefined || process.env.CI === 'true')(
   () => {
     let database: TestDatabase
     let db: Db
-    let bus: Awaited<ReturnType<typeof createBus>>
-    let geofence: ReturnType<typeof createGeofence>
+    let w: Awaited<ReturnType<typeof startWorker>> | undefined
 
     beforeAll(async () => {
       database = await server!.start()
@@ -169,8 +180,7 @@ describe.runIf(server !== undefined || process.env.CI === 'true')(
       await migrate(db, log)
     })
     afterAll(async () => {
-      await geofence?.stop()
-      await bus?.close()
+      await w?.stop()
       await db?.close()
       await database?.stop()
     })
@@ -189,27 +199,8 @@ describe.runIf(server !== undefined || process.env.CI === 'true')(
         fixTime: t + 60_000,
         evidence: {},
       })
-      bus = await createBus({ connectionString: database.url, db, log, name: 'tongxing-worker', retryMs: 60_000 })
-      const alerts: AlertChange[] = []
-      geofence = createGeofence({
-        db,
-        log,
-        refreshMs: 60_000,
-        tickMs: 60_000,
-        judgesAll: false,
-        onAlert: (c) => alerts.push(c),
-      })
-      await geofence.start()
-      const owner = startShardOwner({
-        bus,
-        db,
-        geofence,
-        log,
-        shards: 64,
-        everyMs: 60_000,
-        feed: FEED,
-        bandIds: () => geofence.bands(),
-      })
+      w = await startWorker(database.url, db)
+      const { owner, alerts } = w
       await owner.round()
       expect(owner.owned().size).toBe(64)
       // The old SOS is not replayed (no new alert), and the wearer coming home resolves the open exit.
