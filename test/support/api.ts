@@ -1,16 +1,15 @@
 // The dashboard's API in-process (fastify's inject), for behaviour that needs no broker, no
 // geofence and no listening socket: a copy of the migrated embedded database, the fixtures'
 // world, and the app as the service builds it. Commands go to a list instead of a broker.
-import { cp, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
-import { afterAll, beforeAll, inject } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
 import { buildApp, createHub } from '../../dashboard/index.ts'
 import { createDb, createLogger, startEmbeddedDb, type Db } from '../../infra/index.ts'
 import { createCommandChannel, createRejectedRecord } from '../../ingest/index.ts'
 import { PASSWORD, provisionWorld } from './fixtures.ts'
+import { freshDataDir } from './service.ts'
 import type { World } from './world.ts'
 
 export interface TestApi {
@@ -28,8 +27,7 @@ export function useApi(): () => TestApi {
   let api: TestApi | undefined
   let stop: (() => Promise<void>) | undefined
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tongxing-api-'))
-    await cp(inject('pgliteTemplate'), join(dir, 'pglite'), { recursive: true })
+    const dir = await freshDataDir()
     const embedded = await startEmbeddedDb({ dataDir: dir })
     const log = createLogger('silent')
     const db = createDb({ connectionString: embedded.connectionString, log, max: 1 })

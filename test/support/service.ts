@@ -7,7 +7,7 @@ import { startService, type Service } from '../../bin/service.ts'
 import { createLogger, loadConfig, type Config } from '../../infra/index.ts'
 
 /** A new data directory; its embedded database copied from the migrated template when there is one. */
-async function freshDataDir(): Promise<string> {
+export async function freshDataDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tongxing-'))
   const template = inject('pgliteTemplate')
   if (template) await cp(template, join(dir, 'pglite'), { recursive: true })
