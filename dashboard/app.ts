@@ -72,6 +72,10 @@ function server(log: Logger, h: Pick<HttpSettings, 'tls' | 'trustProxy'>): Fasti
     frameworkErrors,
     clientErrorHandler,
     schemaErrorFormatter: invalidInput(),
+    // A GeoJSON position is [lon, lat] with an optional altitude: a tuple with an optional tail,
+    // which AJV's strict mode would warn about on every start.
+    ajv: { customOptions: { strictTuples: false } },
+    serializerOpts: { ajv: { strictTuples: false } },
     ...(h.tls ? { https: { ...h.tls, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance
 }
