@@ -157,7 +157,9 @@ console.log(
 console.log('| publish → dashboard socket | p50 | p99 | p99.9 | max | service CPU (% of a core) | service RSS |')
 console.log('|---|---|---|---|---|---|---|')
 console.log(
-  `| SOS alert (stored before it is shown) | ${q(0.5).toFixed(1)} ms | ${q(0.99).toFixed(1)} ms | ${q(0.999).toFixed(1)} ms | ${Math.max(...samples).toFixed(1)} ms | ${cpuPct.toFixed(1)} % | ${rss.toFixed(0)} MB |`,
+  `| SOS alert (stored before it is shown) | ${q(0.5).toFixed(1)} ms | ${q(0.99).toFixed(1)} ` +
+    `ms | ${q(0.999).toFixed(1)} ms | ${Math.max(...samples).toFixed(1)} ms ` +
+    `| ${cpuPct.toFixed(1)} % | ${rss.toFixed(0)} MB |`,
 )
 fleet.kill()
 ws.close()

@@ -234,7 +234,8 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
   const byProcess = roles
     .map(
       (r, i) =>
-        `${r} ${(((after[i]!.cpuS - before[i]!.cpuS) / seconds) * 100).toFixed(1)} % CPU, ${after[i]!.rssMb.toFixed(0)} MB`,
+        `${r} ${(((after[i]!.cpuS - before[i]!.cpuS) / seconds) * 100).toFixed(1)} ` +
+        `% CPU, ${after[i]!.rssMb.toFixed(0)} MB`,
     )
     .join('; ')
   const cpuPct = ((after.reduce((a, u) => a + u.cpuS, 0) - before.reduce((a, u) => a + u.cpuS, 0)) / seconds) * 100
@@ -266,7 +267,9 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
       parseFloat(/PUBACK p50 [^,]+ p99 ([0-9.]+) ms/.exec(out)?.[1] ?? 'Infinity') < 1000,
   }
   const size = await db.query<{ b: number }>(
-    `SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'positions'::regclass)::float8 / GREATEST(count(*), 1) AS b FROM positions`,
+    `SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits ` +
+      `WHERE inhparent = 'positions'::regclass)::float8 / GREATEST(count(*), ` +
+      `1) AS b FROM positions`,
   )
   row.bytesPerRow = size.rows[0]!.b
   await Promise.all(children.map(stopProcess))
@@ -366,7 +369,9 @@ for (const s of STEPS) {
       const p = await peerStep(kind, s.bands, s.everyS)
       if (p)
         peerRows.push(
-          `| ${s.bands} × ${s.everyS} s | ${kind} | ${p.acked.toFixed(0)} | ${p.ackP99} | ${p.cpuPct.toFixed(1)} % | ${(first!.cpuPct / p.cpuPct).toFixed(1)}× | ${p.rssMb.toFixed(0)} MB |`,
+          `| ${s.bands} × ${s.everyS} s | ${kind} | ${p.acked.toFixed(0)} | ${p.ackP99} ` +
+            `| ${p.cpuPct.toFixed(1)} % | ${(first!.cpuPct / p.cpuPct).toFixed(1)}× ` +
+            `| ${p.rssMb.toFixed(0)} MB |`,
         )
     }
   }
@@ -376,7 +381,8 @@ if (parts.length > 0) console.log(`\nby process — ${parts.join('\n  ')}`)
 if (peerRows.length > 0) {
   console.log('\nthe same load on brokers that store nothing (the floor):')
   console.log(
-    '| bands × every | broker | acknowledged fixes/s | PUBACK p99 | broker CPU (% of a core) | Tongxing ÷ broker | broker RSS |',
+    '| bands × every | broker | acknowledged fixes/s | PUBACK p99 | broker CPU (% of ' +
+      'a core) | Tongxing ÷ broker | broker RSS |',
   )
   console.log('|---|---|---|---|---|---|---|')
   for (const row of peerRows) console.log(row)

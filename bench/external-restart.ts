@@ -86,10 +86,13 @@ const drainedS = (performance.now() - started) / 1000
 const alive = service.exitCode === null
 
 console.log(
-  `# external broker mode after SIGKILL — one process, Mosquitto, PostgreSQL server on the same machine; ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  `# external broker mode after SIGKILL — one process, Mosquitto, PostgreSQL ` +
+    `server on the same machine; ${cpus().length} cores, Node ${process.version}, ` +
+    `${new Date().toISOString().slice(0, 10)}`,
 )
 console.log(
-  '| queued for the session | ready after | ready ÷ empty restart | stored when ready | all stored after | drain rate | service still up |',
+  '| queued for the session | ready after | ready ÷ empty restart | stored when ' +
+    'ready | all stored after | drain rate | service still up |',
 )
 console.log('|---|---|---|---|---|---|---|')
 console.log(`| nothing | ${emptyS.toFixed(1)} s | 1.00 | – | – | – | yes |`)

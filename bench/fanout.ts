@@ -54,7 +54,10 @@ interface Dashboards {
   expect(k: number): void
   close(): void
 }
-/** Opens `n` sockets, `group` at a time, each counted once it has its snapshot. Alerts are told apart by their opening bytes, not parsed. */
+/**
+ * Opens `n` sockets, `group` at a time, each counted once it has its snapshot. Alerts are told apart by their
+ * opening bytes, not parsed.
+ */
 async function openDashboards(
   url: string,
   n: number,
@@ -259,10 +262,14 @@ async function floor(): Promise<Result> {
 
 const rows = [await tongxing(), await floor()]
 console.log(
-  `# WebSocket fan-out — ${DASHBOARDS} admin dashboards, ${BANDS} bands every ${EVERY_S} s (${BANDS / EVERY_S} positions/s), ${ALERTS} alerts over ${SECONDS} s; ${machine()}, ${new Date().toISOString().slice(0, 10)}`,
+  `# WebSocket fan-out — ${DASHBOARDS} admin dashboards, ${BANDS} bands every ` +
+    `${EVERY_S} s (${BANDS / EVERY_S} positions/s), ${ALERTS} alerts over ${SECONDS} ` +
+    `s; ${machine()}, ${new Date().toISOString().slice(0, 10)}`,
 )
 console.log(
-  '| server | positions in /s | messages delivered /s | expected /s | alert to every dashboard: p50 | p99 | max | alerts received | server CPU (% of a core) | server RSS |',
+  '| server | positions in /s | messages delivered /s | expected /s | alert to ' +
+    'every dashboard: p50 | p99 | max | alerts received | server CPU (% of a core) | ' +
+    'server RSS |',
 )
 console.log('|---|---|---|---|---|---|---|---|---|---|')
 for (const r of rows) {
@@ -272,6 +279,7 @@ for (const r of rows) {
 }
 const [t, f] = rows as [Result, Result]
 console.log(
-  `\nTongxing ÷ floor: delivered ${(t.deliveredPerS / f.deliveredPerS).toFixed(2)}, alert p99 ${(t.p99 / f.p99).toFixed(1)}×, CPU ${(t.cpuPct / f.cpuPct).toFixed(1)}×`,
+  `\nTongxing ÷ floor: delivered ${(t.deliveredPerS / f.deliveredPerS).toFixed(2)}, ` +
+    `alert p99 ${(t.p99 / f.p99).toFixed(1)}×, CPU ${(t.cpuPct / f.cpuPct).toFixed(1)}×`,
 )
 process.exit(0)

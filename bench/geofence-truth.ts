@@ -108,7 +108,8 @@ const bands = Number(v.bands)
 const durationMs = Number(v.hours) * 3_600_000
 const start = Date.parse(v.start)
 console.log(
-  `# geofence against ground truth — ${bands} bands, ${v.hours} h from ${v.start} (22:00 in Zibo for the default), seed ${v.seed}, 30 s reports`,
+  `# geofence against ground truth — ${bands} bands, ${v.hours} h from ${v.start} ` +
+    `(22:00 in Zibo for the default), seed ${v.seed}, 30 s reports`,
 )
 for (const scenario of ['jitter', 'day', 'wander'] as ScenarioName[]) {
   const fleet = generateFleet({ bands, seed: Number(v.seed) })

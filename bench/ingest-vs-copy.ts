@@ -194,7 +194,8 @@ for (const make of [embedded, ...(serverUrl ? [() => server(serverUrl)] : [])]) 
   try {
     for (const r of await measure(b))
       console.log(
-        `| ${b.name} | ${r.shape} | ${fmt(r.rows)} | ${fmt(r.copyPerS)} | ${fmt(r.ingestPerS)} | ${(r.ingestPerS / r.copyPerS).toFixed(2)} |`,
+        `| ${b.name} | ${r.shape} | ${fmt(r.rows)} | ${fmt(r.copyPerS)} | ${fmt(r.ingestPerS)} ` +
+          `| ${(r.ingestPerS / r.copyPerS).toFixed(2)} |`,
       )
   } finally {
     await b.stop()

@@ -55,7 +55,8 @@ const db = service.db
 // The fleet: centres with a WeCom group, residents with one contact each, a band for each.
 await db.query(`INSERT INTO care_centres (name) SELECT 'Centre ' || g FROM generate_series(1, $1) g`, [CENTRES])
 await db.query(
-  `INSERT INTO centre_channels (care_centre_id, kind, name, url) SELECT id, 'wecom', name || ' group', $1 FROM care_centres`,
+  `INSERT INTO centre_channels (care_centre_id, kind, name, url) SELECT id, ` +
+    `'wecom', name || ' group', $1 FROM care_centres`,
   [`http://127.0.0.1:${chat.port}/wecom?key=wk-bench`],
 )
 await db.query(
@@ -111,7 +112,8 @@ for (let round = 0; round < ROUNDS; round++) {
   await Promise.all(clients.map((c) => c.endAsync()))
   // Close this round's alerts (and let their closing messages go) before the next.
   await db.query(
-    `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = 0, resolution_note = 'bench' WHERE status <> 'resolved'`,
+    `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by ` +
+      `= 0, resolution_note = 'bench' WHERE status <> 'resolved'`,
   )
   await waitDrained()
 }
@@ -156,7 +158,8 @@ console.log(row('SMS to the first contact', latencies.sms))
 console.log(row('WeCom group', latencies.wecom))
 console.log(row('all', [...latencies.sms, ...latencies.wecom]))
 console.log(
-  `\nOutbox throughput: ${BULK} critical alerts written at once -> ${sent} messages handed to providers in ${seconds.toFixed(1)} s` +
+  `\nOutbox throughput: ${BULK} critical alerts written at once -> ${sent} ` +
+    `messages handed to providers in ${seconds.toFixed(1)} s` +
     ` = ${Math.round(sent / seconds)} messages/s (NOTIFY_CONCURRENCY=${cfg.config.notifyConcurrency})`,
 )
 

@@ -182,7 +182,8 @@ async function main() {
       const perMessage = (before.busyPerMessageMs / after.busyPerMessageMs).toFixed(1)
       const weight = (before.bytes / after.bytes).toFixed(2)
       console.log(
-        `  old / new       ${ratio(before.snapshotMs, after.snapshotMs)} | ${busy} | ${perMessage} | ${clicks} (p95) | ${weight}`,
+        `  old / new       ${ratio(before.snapshotMs, after.snapshotMs)} | ${busy} ` +
+          `| ${perMessage} | ${clicks} (p95) | ${weight}`,
       )
     }
   } finally {

@@ -67,7 +67,8 @@ const out: string[] = []
   const after = await sized(db, `SELECT sum(total_bytes)::float8 AS b FROM chunks_detailed_size('positions')`)
   out.push(`| TimescaleDB, uncompressed chunks | ${rows} | ${(before / rows).toFixed(0)} B | 1.0 |`)
   out.push(
-    `| TimescaleDB, compressed (segment by band) | ${rows} | ${(after / rows).toFixed(1)} B | ${(before / after).toFixed(1)} |`,
+    `| TimescaleDB, compressed (segment by band) | ${rows} | ${(after / rows).toFixed(1)} ` +
+      `B | ${(before / after).toFixed(1)} |`,
   )
   await db.close()
   await engine.stop()
@@ -78,14 +79,17 @@ const out: string[] = []
   const rows = await fill(db)
   const bytes = await sized(
     db,
-    `SELECT sum(pg_total_relation_size(inhrelid))::float8 AS b FROM pg_inherits WHERE inhparent = 'positions'::regclass`,
+    `SELECT sum(pg_total_relation_size(inhrelid))::float8 AS b FROM pg_inherits ` +
+      `WHERE inhparent = 'positions'::regclass`,
   )
   out.push(`| plain PostgreSQL, day partitions | ${rows} | ${(bytes / rows).toFixed(0)} B | – |`)
   await db.close()
   await engine.stop()
 }
 console.log(
-  `# storage per position — ${BANDS} bands × ${HOURS} h at one report per 10 s; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  `# storage per position — ${BANDS} bands × ${HOURS} h at one report per ` +
+    `10 s; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+    `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
 )
 console.log('| store | positions | bytes per position (with indexes) | compression |')
 console.log('|---|---|---|---|')

@@ -42,7 +42,8 @@ export class DataDirBusy extends Error {
   ) {
     super(
       `DATA_DIR ${dir} is in use by ${owner.role === 'service' ? 'a running Tongxing service' : 'a tongxing command'}, ` +
-        `process ${owner.pid}; stop it or choose another DATA_DIR (if no such process is Tongxing, delete ${join(dir, LOCK_FILE)})`,
+        `process ${owner.pid}; stop it or choose another DATA_DIR (if no such process ` +
+        `is Tongxing, delete ${join(dir, LOCK_FILE)})`,
     )
   }
 }

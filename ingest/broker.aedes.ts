@@ -207,7 +207,8 @@ function listen(server: Server, host: string, port: number, key: 'MQTT_PORT' | '
       reject(
         new Error(
           `MQTT port ${port} is already in use (another broker, such as Mosquitto, may be listening there). ` +
-            `Choose another port with ${key}=${port + 1}, or use the broker that is already there with MQTT_URL=${scheme}://127.0.0.1:${port}.`,
+            `Choose another port with ${key}=${port + 1}, or use the broker that is ` +
+            `already there with MQTT_URL=${scheme}://127.0.0.1:${port}.`,
         ),
       )
     })

@@ -39,7 +39,8 @@ describe.each(BACKENDS)('position lifecycle on $name', (backend) => {
     if (engine === 'timescale') {
       const jobs = (
         await db.query<{ proc_name: string; hypertable_name: string; config: Record<string, string> }>(
-          `SELECT proc_name, hypertable_name, config FROM timescaledb_information.jobs WHERE hypertable_name IS NOT NULL ORDER BY proc_name, hypertable_name`,
+          `SELECT proc_name, hypertable_name, config FROM timescaledb_information.jobs ` +
+            `WHERE hypertable_name IS NOT NULL ORDER BY proc_name, hypertable_name`,
         )
       ).rows
       expect(
@@ -51,14 +52,16 @@ describe.each(BACKENDS)('position lifecycle on $name', (backend) => {
         ['policy_retention', 'positions_hourly', '90 days'],
       ])
       const seg = await db.query(
-        `SELECT attname FROM timescaledb_information.compression_settings WHERE hypertable_name = 'positions' AND segmentby_column_index = 1`,
+        `SELECT attname FROM timescaledb_information.compression_settings WHERE ` +
+          `hypertable_name = 'positions' AND segmentby_column_index = 1`,
       )
       expect(seg.rows).toEqual([{ attname: 'band_id' }])
     } else {
       // Today and the next seven days have their partitions.
       expect(
         await count(
-          `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'positions'::regclass AND inhrelid::regclass::text ~ '^positions_[0-9]{8}$'`,
+          `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'positions'::regclass ` +
+            `AND inhrelid::regclass::text ~ '^positions_[0-9]{8}$'`,
         ),
       ).toBe(8)
     }
@@ -74,7 +77,8 @@ describe.each(BACKENDS)('position lifecycle on $name', (backend) => {
     ])
     if (engine === 'timescale') await db.query(`CALL refresh_continuous_aggregate('positions_hourly', NULL, NULL)`)
     const r = await db.query<{ hour: Date; reports: number; located: number; sos_or_fall: number }>(
-      `SELECT hour, reports::int, located::int, sos_or_fall::int FROM positions_hourly WHERE band_id = 'h1' ORDER BY hour`,
+      `SELECT hour, reports::int, located::int, sos_or_fall::int FROM positions_hourly ` +
+        `WHERE band_id = 'h1' ORDER BY hour`,
     )
     expect(r.rows.map((x) => [x.hour.getTime() - hour, x.reports, x.located, x.sos_or_fall])).toEqual([
       [0, 3, 2, 1],
@@ -99,7 +103,8 @@ describe.each(BACKENDS)('position lifecycle on $name', (backend) => {
     if (engine === 'timescale') {
       await applyLifecycle(db, engine, { retentionDays: 20, compressAfterDays: 3 })
       const job = await db.query<{ job_id: number }>(
-        `SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention' AND hypertable_name = 'positions'`,
+        `SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention' ` +
+          `AND hypertable_name = 'positions'`,
       )
       await db.query(`CALL run_job($1)`, [job.rows[0]!.job_id])
     } else {
@@ -137,7 +142,8 @@ describe('compressed positions on TimescaleDB (PGlite build)', () => {
     const store = pgPositionStore(db)
     expect(await store.insert([fix('c1', 1, old), fix('c1', 2, old + 10_000)])).toBe(2)
     const compressed = await count(
-      `SELECT count(*)::int AS n FROM (SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('positions', older_than => interval '4 days') c) x`,
+      `SELECT count(*)::int AS n FROM (SELECT compress_chunk(c, if_not_compressed ` +
+        `=> true) FROM show_chunks('positions', older_than => interval '4 days') c) x`,
     )
     expect(compressed).toBeGreaterThan(0)
     expect(await store.insert([fix('c1', 2, old + 10_000), fix('c1', 3, old + 20_000)])).toBe(1)

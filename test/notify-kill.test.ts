@@ -109,7 +109,8 @@ describe('SIGKILL between alerts and their notifications', () => {
       for (const r of sms.received) byPhone.set(r.to, (byPhone.get(r.to) ?? new Set()).add(r.ref))
       expect([...byPhone.values()].every((refs) => refs.size === 1)).toBe(true)
       console.log(
-        `notify-kill: ${atKill} received before the kill, ${received()} in all for ${2 * ALERTS} messages, ${smsRepeats + chatRepeats} repeated`,
+        `notify-kill: ${atKill} received before the kill, ${received()} in all ` +
+          `for ${2 * ALERTS} messages, ${smsRepeats + chatRepeats} repeated`,
       )
 
       const reopened = await startEmbeddedDb({ dataDir })

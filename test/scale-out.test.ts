@@ -53,7 +53,10 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
     return { child, url }
   }
   const startWorker = async (id: string) => workers.set(id, (await start('worker', id)).child)
-  /** Backend pids holding geofence shard locks in this test's database (advisory locks are server-wide), with how many each. */
+  /**
+   * Backend pids holding geofence shard locks in this test's database (advisory locks are server-wide), with how
+   * many each.
+   */
   const shardHolders = async () =>
     (
       await db.query<{ pid: number; n: number }>(
@@ -214,10 +217,12 @@ describe.runIf(available)('scale-out: two workers and a dashboard server on Mosq
     expect(wanders.map((l) => alerts.filter((a) => matches(a, l)).length)).toEqual(wanders.map(() => 1))
     // The workers judge the bands, so their search mode asks wandering bands for fixes (recorded by nobody).
     const searched = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM band_commands WHERE requested_by IS NULL AND command->>'cmd' IN ('locate', 'interval')`,
+      `SELECT count(*)::int AS n FROM band_commands WHERE requested_by IS NULL ` +
+        `AND command->>'cmd' IN ('locate', 'interval')`,
     )
     expect(searched.rows[0]!.n).toBeGreaterThan(0)
-    // Wearers who went silent outside: one alert at most (the "left, then silent" timer counts wall-clock minutes, which this run does not wait for).
+    // Wearers who went silent outside: one alert at most (the "left, then silent" timer counts wall-clock
+    // minutes, which this run does not wait for).
     for (const l of labels.filter((x) => x.mustAlert && x.kind !== 'left_safe_zone'))
       expect(alerts.filter((a) => matches(a, l)).length).toBeLessThanOrEqual(1)
     expect(alerts.filter((a) => scored.has(a.kind) && !labels.some((l) => matches(a, l)))).toEqual([])

@@ -96,7 +96,8 @@ describe.runIf(server !== undefined || process.env.CI === 'true')(
     /** The worker dies: the server drops its bus connection, and with it every shard lock. */
     const crash = async () => {
       await db.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tongxing-worker' AND datname = current_database()`,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name ` +
+          `= 'tongxing-worker' AND datname = current_database()`,
       )
     }
     const stored = (fixes: Fix[]) => pgPositionStore(db, FEED).insert(fixes)
@@ -188,7 +189,8 @@ describe.runIf(server !== undefined || process.env.CI === 'true')(
     it('when a shard was never saved, then the worker starts from the open alerts and replays only recent reports', async () => {
       const world = await provisionWorld(db)
       const t = Date.now() - 3 * 3_600_000
-      // Months ago (here: hours, received long ago) the wearer wandered; that alert was resolved. Now an exit alert is open.
+      // Months ago (here: hours, received long ago) the wearer wandered; that alert was resolved. Now an exit
+      // alert is open.
       await pgPositionStore(db).insert([fix(1, 300, t, ['sos'])])
       await db.query(`UPDATE positions SET received_at = now() - interval '2 hours'`)
       const open = await raiseAlert(db, {
