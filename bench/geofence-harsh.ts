@@ -14,7 +14,8 @@ import {
   type Zone,
 } from '../geofence/index.ts'
 import { createRng, generateFleet, planBand, quantile, score, formatScore, type Label } from '../simulator/index.ts'
-import { harshBand, type BandCommand, type HarshRecord } from '../simulator/harsh-band.ts'
+import type { BandCommand } from '../simulator/band-schedule.ts'
+import { harshBand, type HarshRecord } from '../simulator/harsh-band.ts'
 import { HARSH, harshFleet } from '../simulator/harsh.ts'
 import { DEFAULT_NOISE } from '../simulator/noise.ts'
 import type { BandPlan } from '../simulator/band.ts'

@@ -3,12 +3,11 @@
 // second or so later, or when its gap ends. Pure and seeded: a generator that yields each
 // message and takes the commands the service sent in answer to it.
 import type { BandPlan } from './band.ts'
+import { due, obey, schedule, sent, type BandCommand } from './band-schedule.ts'
 import { freshErrors, harshMeasure, type HarshModel } from './harsh.ts'
 import type { LatLon } from './geo.ts'
 import { locate, MINUTE } from './itinerary.ts'
 import type { Rng } from './random.ts'
-
-export type BandCommand = { cmd: 'locate' } | { cmd: 'interval'; s?: number; for: number }
 
 export interface HarshMessage {
   t: number
@@ -45,10 +44,7 @@ export function* harshBand(
   let hint = 0
   let removedAt: LatLon | undefined
   let backlog: object[] = []
-  let fastUntil = -Infinity
-  let fastS = 5
-  let next = o.start + rng.uniform(0, base)
-  let locateAt = Infinity
+  let when = schedule(base, o.start + rng.uniform(0, base))
   let p = 0
   const pending: { at: number; c: BandCommand }[] = []
 
@@ -77,7 +73,7 @@ export function* harshBand(
   for (;;) {
     const press = record.presses[p]
     const command = pending.reduce((a, b) => Math.min(b.at, a), Infinity)
-    const t = Math.min(next, locateAt, press?.t ?? Infinity, command)
+    const t = Math.min(due(when), press?.t ?? Infinity, command)
     if (t >= o.end || t >= plan.silentFrom) return
     if (t === command) {
       const i = pending.findIndex((x) => x.at === t)
@@ -85,18 +81,12 @@ export function* harshBand(
       const gap = inGap(t)
       if (gap)
         pending.push({ at: gap[1], c }) // waits in the persistent session until the band is back
-      else if (c.cmd === 'locate') locateAt = Math.min(locateAt, t + noise.uniform(...model.locateS) * 1000)
-      else if (c.for > 0) {
-        fastUntil = t + c.for * 1000
-        fastS = c.s ?? fastS
-        next = Math.min(next, t + fastS * 1000)
-      } else fastUntil = -Infinity
+      else when = obey(when, c, t, c.cmd === 'locate' ? noise.uniform(...model.locateS) * 1000 : 0)
       continue
     }
     const evt = t === press?.t ? press.evt : undefined
     if (evt) p++
-    else if (t === locateAt) locateAt = Infinity
-    else next = t + (t < fastUntil ? fastS * 1000 : base)
+    else when = sent(when, t)
     const report = fix(t, evt)
     record.fixes++
     if (inGap(t)) {
