@@ -4,7 +4,10 @@
 // it arrives, as on a real band.
 import type { BandCommand } from './band-schedule.ts'
 import { parseCommand } from './band-schedule.ts'
-import type { LiveBand } from './live-band.ts'
+import type { BandPlan } from './band.ts'
+import { liveBand, type LiveBand } from './live-band.ts'
+import { DEFAULT_NOISE } from './noise.ts'
+import { createRng } from './random.ts'
 import { connectBands } from './runner.mqtt.ts'
 
 export interface LiveRunOptions {
@@ -71,4 +74,17 @@ export async function runLiveBands(bands: readonly LiveBand[], o: LiveRunOptions
   )
   await Promise.all([...clients.values()].map((c) => c.endAsync(true).catch(() => undefined)))
   return stats
+}
+
+/** A planned fleet's bands, closed loop (`npm run sim -- run --obey`): each on its plan's path. */
+export function liveFleet(plans: readonly BandPlan[], o: { start: number; intervalMs: number; seed: number }) {
+  const root = createRng(o.seed)
+  return plans.map((p) => {
+    const rng = root.fork(`live-${p.resident.key}`)
+    const first = o.start + rng.uniform(0, o.intervalMs)
+    return liveBand(
+      { bandId: p.resident.bandId, segments: p.segments, noise: DEFAULT_NOISE, intervalMs: o.intervalMs, first },
+      rng,
+    )
+  })
 }

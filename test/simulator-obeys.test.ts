@@ -6,7 +6,8 @@ import type { Service } from '../bin/service.ts'
 import type { BandCommand } from '../simulator/band-schedule.ts'
 import { offset } from '../simulator/geo.ts'
 import type { Segment } from '../simulator/itinerary.ts'
-import { createRng, DEFAULT_NOISE, liveBand, runLiveBands } from '../simulator/index.ts'
+import { insertUser } from '../dashboard/index.ts'
+import { createRng, DEFAULT_NOISE, liveBand, runLiveBands, simulatorMain } from '../simulator/index.ts'
 import { BAND, HOME } from './support/fixtures.ts'
 import { useServiceWithWorld } from './support/world.ts'
 
@@ -88,5 +89,40 @@ describe('simulated bands obey commands', () => {
     expect(after.length).toBeGreaterThanOrEqual(2)
     expect(after.every((g) => Math.abs(g - 30) < 0.5)).toBe(true)
     expect(sends.filter((x) => x.t > end!)[0]!.north).toBeLessThan(70)
+  }, 120_000)
+
+  it('when the simulator runs a wandering fleet with --obey, then its bands obey the commands the service sends and the run is scored', async () => {
+    await insertUser(service.db, { username: 'sim-admin', password: 'admin-pass-1', role: 'admin' })
+    const lines: string[] = []
+    const args = [
+      'run',
+      '--url',
+      `http://127.0.0.1:${service.httpPort}`,
+      '--broker',
+      `mqtt://127.0.0.1:${service.mqttPort}`,
+    ]
+    args.push('--admin', 'sim-admin', '--password', 'admin-pass-1', '--bands', '40', '--seed', '21', '--speed', '120')
+    args.push(
+      '--duration',
+      '30m',
+      '--scenario',
+      'wander',
+      '--start',
+      '2026-11-27T17:30:00Z',
+      '--obey',
+      '--score',
+      '--quiet',
+    )
+    const code = await simulatorMain(
+      args,
+      (l) => lines.push(l),
+      () => undefined,
+    )
+    const text = lines.join('\n')
+    expect(code, text).toBe(0)
+    const [, published, obeyed] = /published (\d+), commands obeyed (\d+)/.exec(text)!
+    expect(Number(published)).toBeGreaterThan(2400) // 40 bands every 30 s for 30 minutes, and more in search mode
+    expect(Number(obeyed)).toBeGreaterThan(0)
+    expect(text).toMatch(/left_safe_zone/)
   }, 120_000)
 })
