@@ -21,7 +21,15 @@ import { DEFAULT_NOISE } from '../simulator/noise.ts'
 import type { BandPlan } from '../simulator/band.ts'
 import { EXPECTED_ALERTS } from '../simulator/truth.ts'
 import { MATCH_WINDOW } from '../simulator/score.ts'
-import { CELL_REACH_M, cellOnly, cellUnseeable, crossingSeen, fmt, table } from './support/harsh-scoring.ts'
+import {
+  CELL_REACH_M,
+  cellOnly,
+  cellUnseeable,
+  crossingSeen,
+  emergenciesReached,
+  fmt,
+  table,
+} from './support/harsh-scoring.ts'
 import { zonesOf } from './support/truth-zones.ts'
 
 interface Alert {
@@ -171,34 +179,6 @@ export const matches = (a: Alert, l: Label) =>
   EXPECTED_ALERTS[l.kind].includes(a.kind) &&
   a.fixTime >= l.start - MATCH_WINDOW.beforeMs &&
   a.fixTime <= l.end + MATCH_WINDOW.afterMs
-
-/**
- * Each SOS or fall the engine raised, through the alert store's rule: staff acknowledge an
- * alert 1–3 minutes after it opens and close it 20–40 minutes later. `reopen`: a later press on
- * an acknowledged alert opens it again (issue 15); otherwise it only updates it (the rule before).
- */
-function emergenciesReached(alerts: Alert[], reopen: boolean, seed: number) {
-  const rng = createRng(seed)
-  const open = new Map<string, { fixTime: number; ackAt: number; closeAt: number }>()
-  const seen = new Set<string>()
-  let reached = 0
-  for (const a of alerts.filter((x) => x.kind === 'sos' || x.kind === 'fall').sort((x, y) => x.raisedAt - y.raisedAt)) {
-    const key = `${a.bandId}/${a.kind}`
-    if (seen.has(`${key}/${a.fixTime}`)) continue // the same press again (a duplicate): never a new emergency
-    seen.add(`${key}/${a.fixTime}`)
-    const cur = open.get(key)
-    const fresh = {
-      fixTime: a.fixTime,
-      ackAt: a.raisedAt + rng.uniform(60, 180) * 1000,
-      closeAt: a.raisedAt + rng.uniform(20, 40) * 60_000,
-    }
-    if (!cur || a.raisedAt >= cur.closeAt || (reopen && a.raisedAt >= cur.ackAt && a.fixTime > cur.fixTime)) {
-      open.set(key, fresh)
-      reached++
-    }
-  }
-  return { presses: seen.size, reached }
-}
 
 /** The harsh fleet, its plans and truth. */
 export function harshWorld(o: { bands: number; hours: number; seed: number; start: number }) {

@@ -1,6 +1,8 @@
-// Which harsh-traffic wanders a band could show the engine at all (issue 15's trace,
-// bench/geofence-harsh-trace.ts), so the aims are measured on them and the rest reported beside.
+// Scoring the harsh bench (bench/geofence-harsh.ts): which wanders a band could show the engine at
+// all (issue 15's trace, bench/geofence-harsh-trace.ts) so the aims are measured on them and the
+// rest reported beside, and which repeated emergencies reach people.
 import type { HarshRecord } from '../../simulator/harsh-band.ts'
+import { createRng } from '../../simulator/random.ts'
 import { HARSH } from '../../simulator/harsh.ts'
 import type { Label } from '../../simulator/truth.ts'
 
@@ -41,4 +43,36 @@ export function table(rows: Record<string, number | string | undefined>[]): stri
     line(width.map((w) => '-'.repeat(w))),
     ...rows.map((r) => line(keys.map((k) => String(r[k] ?? '')))),
   ].join('\n')
+}
+
+/**
+ * Each SOS or fall the engine raised, through the alert store's rule: staff acknowledge an
+ * alert 1–3 minutes after it opens and close it 20–40 minutes later. `reopen`: a later press on
+ * an acknowledged alert opens it again (issue 15); otherwise it only updates it (the rule before).
+ */
+export function emergenciesReached(
+  alerts: readonly { bandId: string; kind: string; fixTime: number; raisedAt: number }[],
+  reopen: boolean,
+  seed: number,
+) {
+  const rng = createRng(seed)
+  const open = new Map<string, { fixTime: number; ackAt: number; closeAt: number }>()
+  const seen = new Set<string>()
+  let reached = 0
+  for (const a of alerts.filter((x) => x.kind === 'sos' || x.kind === 'fall').sort((x, y) => x.raisedAt - y.raisedAt)) {
+    const key = `${a.bandId}/${a.kind}`
+    if (seen.has(`${key}/${a.fixTime}`)) continue // the same press again (a duplicate): never a new emergency
+    seen.add(`${key}/${a.fixTime}`)
+    const cur = open.get(key)
+    const fresh = {
+      fixTime: a.fixTime,
+      ackAt: a.raisedAt + rng.uniform(60, 180) * 1000,
+      closeAt: a.raisedAt + rng.uniform(20, 40) * 60_000,
+    }
+    if (!cur || a.raisedAt >= cur.closeAt || (reopen && a.raisedAt >= cur.ackAt && a.fixTime > cur.fixTime)) {
+      open.set(key, fresh)
+      reached++
+    }
+  }
+  return { presses: seen.size, reached }
 }
