@@ -4,7 +4,7 @@
 import { drawEpisodes, type Episode, type EpisodeRates } from './episodes.ts'
 import type { LatLon } from './geo.ts'
 import { buildItinerary, locate, MINUTE, routineActivities, type Segment } from './itinerary.ts'
-import { measure, type NoiseModel } from './noise.ts'
+import { measure, type Measured, type NoiseModel } from './noise.ts'
 import type { Rng } from './random.ts'
 import { MUST_ALERT, sampleIntervals, type Label } from './truth.ts'
 import type { DangerCorridor, Resident } from './zibo.ts'
@@ -156,7 +156,7 @@ export function* bandEvents(plan: BandPlan, o: BandOptions, rng: Rng, truth = fa
     .filter((p) => p.t < o.end)
     .sort((a, b) => a.t - b.t)
 
-  const report = fixReporter(plan.segments, o.noise, noise, seq0)
+  const report = fixReporter(plan.segments, (p, indoor) => measure(p, indoor, o.noise, noise), seq0)
 
   const inGap = (t: number) => plan.gaps.some(([a, b]) => t >= a && t < b)
   let t = o.start + rng.uniform(0, o.intervalMs)
@@ -191,10 +191,14 @@ export function* bandEvents(plan: BandPlan, o: BandOptions, rng: Rng, truth = fa
 }
 
 /**
- * A band's fixes from its resident's true path: position with noise, battery, and the event
+ * A band's fixes from its resident's true path: position with noise (`noisy`), battery, and the event
  * pressed or detected with it (a removed band stays where it was taken off until worn again).
  */
-export function fixReporter(segments: Segment[], model: NoiseModel, noise: Rng, firstSeq: number) {
+export function fixReporter(
+  segments: Segment[],
+  noisy: (truth: LatLon, indoor: boolean, t: number) => Pick<Measured, 'lat' | 'lon' | 'acc' | 'src'>,
+  firstSeq: number,
+) {
   let seq = firstSeq
   let hint = 0
   let removedAt: LatLon | undefined
@@ -202,7 +206,7 @@ export function fixReporter(segments: Segment[], model: NoiseModel, noise: Rng, 
     const here = locate(segments, t, hint)
     hint = here.index
     if (evt === 'removed') removedAt = here.at
-    const m = measure(removedAt ?? here.at, removedAt ? true : here.indoor, model, noise)
+    const m = noisy(removedAt ?? here.at, removedAt ? true : here.indoor, t)
     if (evt === 'worn') removedAt = undefined
     const fix: Record<string, unknown> = {
       v: 1,

@@ -2,11 +2,10 @@
 // the commands it is given back (locate; the timed fast mode of search mode), which reach it a
 // second or so later, or when its gap ends. Pure and seeded: a generator that yields each
 // message and takes the commands the service sent in answer to it.
-import type { BandPlan } from './band.ts'
+import { fixReporter, type BandPlan } from './band.ts'
 import { due, obey, schedule, sent, type BandCommand } from './band-schedule.ts'
 import { freshErrors, harshMeasure, type HarshModel } from './harsh.ts'
-import type { LatLon } from './geo.ts'
-import { locate, MINUTE } from './itinerary.ts'
+import { MINUTE } from './itinerary.ts'
 import type { Rng } from './random.ts'
 
 export interface HarshMessage {
@@ -40,35 +39,27 @@ export function* harshBand(
   record.presses = presses(plan, o, rng.fork('presses'))
   const errors = freshErrors(o.start, model, noise)
   const inGap = (t: number) => plan.gaps.find(([a, b]) => t >= a && t < b)
-  let seq = rng.int(0, 1000)
-  let hint = 0
-  let removedAt: LatLon | undefined
+  const firstSeq = rng.int(0, 1000)
   let backlog: object[] = []
   let when = schedule(base, o.start + rng.uniform(0, base))
   let p = 0
   const pending: { at: number; c: BandCommand }[] = []
 
-  const fix = (t: number, evt?: string) => {
-    const here = locate(plan.segments, t, hint)
-    hint = here.index
-    if (evt === 'removed') removedAt = here.at
-    const cellOnly = record.cellOnly.some(([a, b]) => t >= a && t < b)
-    const m = harshMeasure(removedAt ?? here.at, t, removedAt ? true : here.indoor, cellOnly, errors, model, noise)
-    if (evt === 'worn') removedAt = undefined
-    const f: Record<string, unknown> = {
-      v: 1,
-      seq,
-      ts: t / 1000,
-      lat: m.lat,
-      lon: m.lon,
-      acc: m.acc,
-      src: m.src,
-      batt: 80,
-    }
-    if (evt) f.evt = [evt]
-    seq = (seq + 1) % 2 ** 32
-    return f
-  }
+  const report = fixReporter(
+    plan.segments,
+    (at, indoor, t) =>
+      harshMeasure(
+        at,
+        t,
+        indoor,
+        record.cellOnly.some(([a, b]) => t >= a && t < b),
+        errors,
+        model,
+        noise,
+      ),
+    firstSeq,
+  )
+  const fix = (t: number, evt?: string) => report(t, { batt: 80, chg: false }, evt).fix
 
   for (;;) {
     const press = record.presses[p]

@@ -4,7 +4,7 @@
 import { fixReporter } from './band.ts'
 import { due, obey, schedule, sent, type BandCommand, type Schedule } from './band-schedule.ts'
 import type { Segment } from './itinerary.ts'
-import type { NoiseModel } from './noise.ts'
+import { measure, type NoiseModel } from './noise.ts'
 import type { Rng } from './random.ts'
 
 export interface LiveBand {
@@ -32,7 +32,8 @@ export interface LiveBandOptions {
 const DRAIN_PER_MINUTE = 0.06
 
 export function liveBand(o: LiveBandOptions, rng: Rng): LiveBand {
-  const report = fixReporter(o.segments, o.noise, rng.fork('noise'), rng.int(0, 1000))
+  const noise = rng.fork('noise')
+  const report = fixReporter(o.segments, (p, indoor) => measure(p, indoor, o.noise, noise), rng.int(0, 1000))
   let batt = rng.int(40, 100)
   let when: Schedule = schedule(o.intervalMs, o.first)
   let last = o.first
