@@ -4,7 +4,7 @@
 // zone (sparse fixes); the second of two fixes must be good (goodAccM). Only satellite fixes
 // count: Wi-Fi and cell fixes come indoors or without sky, where drift beyond the claimed accuracy
 // puts homes beside a road onto it for minutes. Only trusted fixes come here (trust.ts holds
-// jumps). Two fixes clearly out again resolve it. Late fixes (a backlog) raise an entry from two
+// jumps). Two fixes off it again (centre beyond by the margin) resolve it; cell fixes do not count. Late fixes (a backlog) raise an entry from two
 // of their own, marked late.
 import {
   triggerGrade,
@@ -38,8 +38,8 @@ export function dangerStep(
     // Far from the zone (and from the walk since the last fix): nothing to test.
     if (!current && !nearBox(z.shape, fix.lat!, fix.lon!, reach)) continue
     if (current?.tag === 'in') {
-      const beyond = distanceBeyond(z.shape, fix.lat!, fix.lon!)
-      const outsideFixes = beyond - acc > policy.exitMarginM ? current.outsideFixes + 1 : 0
+      if (!canTrigger) continue // a cell-tower fix shows neither way
+      const outsideFixes = offZone(z.shape, fix, acc, policy) ? current.outsideFixes + 1 : 0
       if (outsideFixes < policy.backInsideFixes) danger[z.id] = { tag: 'in', outsideFixes }
       else {
         delete danger[z.id]
@@ -94,6 +94,17 @@ export function dangerStep(
     else delete danger[z.id]
   }
   return { ...s, danger }
+}
+
+/**
+ * Off a danger zone the wearer entered: the fix's centre exitMarginM beyond it and by half its
+ * error circle (hysteresis on the centre, as back inside a safe zone). Not the whole circle: a
+ * wearer back home 45 m from a road, seen by ±35 m Wi-Fi and ±12 m GPS, would otherwise stay
+ * "on the road" for the rest of the day and the next real visit would raise nothing (issue 15).
+ */
+const offZone = (shape: ZoneShape, fix: EngineFix, acc: number, policy: Policy) => {
+  const beyond = distanceBeyond(shape, fix.lat!, fix.lon!)
+  return beyond > policy.exitMarginM && beyond > acc / 2
 }
 
 const dangerFix = (fix: EngineFix, acc: number, late?: true): DangerFix => ({

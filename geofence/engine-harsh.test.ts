@@ -80,6 +80,36 @@ describe('danger zones and the error circle', () => {
     })
   })
 
+  it('when a wearer living 45 m from the road walks back home after a visit and onto the road again later, then the first entry resolves and the second visit is raised again', () => {
+    const gps = (s: number, north: number, acc: number) => at(s, north, { acc })
+    const lbs = (s: number, north: number) => at(s, north, { src: 'lbs', acc: 700 })
+    const { events } = run(
+      [
+        gps(0, 150, 10),
+        gps(30, 215, 8), // on the road
+        gps(60, 178, 12), // off it, on the pavement: 22 m off, but less than 20 m beyond its ±12 m
+        lbs(90, 260), // a cell fix neither shows the wearer off the road nor back on it
+        wifi(120, 160, 35), // at home, 40 m off the road with a ±35 m Wi-Fi fix
+        wifi(1200, 155, 50),
+        gps(2400, 212, 8), // the second visit, 40 minutes later: the fix before was Wi-Fi, so two fixes
+        gps(2430, 218, 6),
+      ],
+      [big, road],
+    )
+    expect(raised(events)).toEqual([
+      ['entered_danger_zone', 30],
+      ['entered_danger_zone', 2430],
+    ])
+    expect(resolved(events)).toEqual([['entered_danger_zone', 120]])
+  })
+
+  it('when a wearer stands on the road and one fix is off it, then the entry stays open', () => {
+    const gps = (s: number, north: number, acc: number) => at(s, north, { acc })
+    const { events } = run([gps(0, 150, 10), gps(30, 215, 8), gps(60, 176, 8), gps(90, 214, 8)], [big, road])
+    expect(raised(events)).toEqual([['entered_danger_zone', 30]])
+    expect(resolved(events)).toEqual([])
+  })
+
   it('when two good GPS fixes lie either side of the road, then the crossing counts at once', () => {
     expect(raised(run([at(0, 170), at(40, 260)], [big, road]).events)).toEqual([['entered_danger_zone', 40]])
   })

@@ -4,7 +4,7 @@
 import { drawEpisodes, type Episode, type EpisodeRates } from './episodes.ts'
 import type { LatLon } from './geo.ts'
 import { buildItinerary, locate, MINUTE, routineActivities, type Segment } from './itinerary.ts'
-import { measure, type NoiseModel } from './noise.ts'
+import { measure, type Measured, type NoiseModel } from './noise.ts'
 import type { Rng } from './random.ts'
 import { MUST_ALERT, sampleIntervals, type Label } from './truth.ts'
 import type { DangerCorridor, Resident } from './zibo.ts'
@@ -138,12 +138,10 @@ export function* bandEvents(plan: BandPlan, o: BandOptions, rng: Rng, truth = fa
   const bandId = plan.resident.bandId
   const noise = rng.fork('noise')
   const faults = rng.fork('faults')
-  let seq = rng.int(0, 1000)
+  const seq0 = rng.int(0, 1000)
   let batt = rng.int(40, 100)
   let chg = false
-  let hint = 0
   let backlog: object[] = []
-  let removedAt: LatLon | undefined
   const pointEvents = plan.episodes
     .flatMap((e) =>
       e.kind === 'sos' || e.kind === 'fall'
@@ -158,27 +156,7 @@ export function* bandEvents(plan: BandPlan, o: BandOptions, rng: Rng, truth = fa
     .filter((p) => p.t < o.end)
     .sort((a, b) => a.t - b.t)
 
-  const report = (t: number, evt?: string) => {
-    const here = locate(plan.segments, t, hint)
-    hint = here.index
-    if (evt === 'removed') removedAt = here.at
-    const m = measure(removedAt ?? here.at, removedAt ? true : here.indoor, o.noise, noise)
-    if (evt === 'worn') removedAt = undefined
-    const fix: Record<string, unknown> = {
-      v: 1,
-      seq,
-      ts: t / 1000,
-      lat: m.lat,
-      lon: m.lon,
-      acc: m.acc,
-      src: m.src,
-      batt: Math.round(batt),
-    }
-    if (chg) fix.chg = true
-    if (evt) fix.evt = [evt]
-    seq = (seq + 1) % 2 ** 32
-    return { fix, truthAt: here.at }
-  }
+  const report = fixReporter(plan.segments, (p, indoor) => measure(p, indoor, o.noise, noise), seq0)
 
   const inGap = (t: number) => plan.gaps.some(([a, b]) => t >= a && t < b)
   let t = o.start + rng.uniform(0, o.intervalMs)
@@ -188,7 +166,7 @@ export function* bandEvents(plan: BandPlan, o: BandOptions, rng: Rng, truth = fa
     const due = pointEvents[p] && pointEvents[p]!.t <= t ? pointEvents[p++]! : undefined
     const at = due ? due.t : t
     if (at >= plan.silentFrom) break
-    const { fix, truthAt } = report(at, due?.evt)
+    const { fix, truthAt } = report(at, { batt, chg }, due?.evt)
     if (truth) yield { t: at, bandId, type: 'truth', lat: truthAt.lat, lon: truthAt.lon }
     if (inGap(at)) {
       backlog.push(fix)
@@ -209,5 +187,40 @@ export function* bandEvents(plan: BandPlan, o: BandOptions, rng: Rng, truth = fa
       if (chg && batt >= 100) chg = false
       t += o.intervalMs
     }
+  }
+}
+
+/**
+ * A band's fixes from its resident's true path: position with noise (`noisy`), battery, and the event
+ * pressed or detected with it (a removed band stays where it was taken off until worn again).
+ */
+export function fixReporter(
+  segments: Segment[],
+  noisy: (truth: LatLon, indoor: boolean, t: number) => Pick<Measured, 'lat' | 'lon' | 'acc' | 'src'>,
+  firstSeq: number,
+) {
+  let seq = firstSeq
+  let hint = 0
+  let removedAt: LatLon | undefined
+  return (t: number, power: { batt: number; chg: boolean }, evt?: string) => {
+    const here = locate(segments, t, hint)
+    hint = here.index
+    if (evt === 'removed') removedAt = here.at
+    const m = noisy(removedAt ?? here.at, removedAt ? true : here.indoor, t)
+    if (evt === 'worn') removedAt = undefined
+    const fix: Record<string, unknown> = {
+      v: 1,
+      seq,
+      ts: t / 1000,
+      lat: m.lat,
+      lon: m.lon,
+      acc: m.acc,
+      src: m.src,
+      batt: Math.round(power.batt),
+    }
+    if (power.chg) fix.chg = true
+    if (evt) fix.evt = [evt]
+    seq = (seq + 1) % 2 ** 32
+    return { fix, truthAt: here.at }
   }
 }

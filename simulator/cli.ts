@@ -9,6 +9,7 @@ import { loadBandId, loadEvents, loadSecret } from './load.ts'
 import { importDoc } from './provisioning.ts'
 import { createRng } from './random.ts'
 import { formatOf, parseTrack, replayEvents } from './replay.ts'
+import { liveFleet, runLiveBands } from './live.mqtt.ts'
 import { runEvents, type Progress, type RunEvent, type RunStats } from './runner.mqtt.ts'
 import { formatScore, quantile, score } from './score.ts'
 import { fetchAlerts, latestAlertId, login, metricSum, readMetrics, type ServiceClient } from './service-client.http.ts'
@@ -20,7 +21,8 @@ import { UsageError } from '../infra/usage-error.ts'
 export const USAGE = `usage: npm run sim -- <command> [options]
   run      --bands 1500 --seed 1 --interval 30 --speed 1 --duration 1h --scenario day|jitter|wander|episodes
            [--truth FILE] [--truth-positions] [--storm-at 30m] [--bad 0.05] [--score] [--no-provision] [--families 10]
-           [--start 2026-11-27T16:00:00Z]
+           [--start 2026-11-27T16:00:00Z] [--obey]  (--obey: bands obey the service's commands — locate,
+           search mode's fast reports — and send fixes only: no faults, bad traffic or presses)
   score    --truth FILE
   replay   FILE.gpx|.geojson|.csv --band ID --secret SECRET [--speed 1]
   load     --bands 10000 --rate 1000 --duration 60s [--seed 1] [--no-provision]  (bands ld-… with secrets from the seed;
@@ -50,6 +52,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   quiet: { type: 'boolean' },
   start: { type: 'string' },
+  obey: { type: 'boolean' },
 } as const
 
 export { UsageError }
@@ -165,6 +168,23 @@ export async function main(
     for (const l of sim.labels) truth?.write(`${JSON.stringify({ type: 'label', ...l })}\n`)
     const credentials = new Map(fleet.residents.map((r) => [r.bandId, r.secret]))
     if (badFraction > 0) credentials.set(ROGUE_BAND.id, ROGUE_BAND.secret)
+    if (v.obey) {
+      if (badFraction > 0 || v['storm-at'])
+        throw new UsageError('--obey runs bands closed loop: no --bad or --storm-at')
+      const intervalMs = num(v.interval, 'interval', 1) * 1000
+      const live = await runLiveBands(liveFleet(sim.plans, { start, intervalMs, seed }), {
+        brokerUrl: v.broker,
+        secrets: credentials,
+        simStart: start,
+        simEnd: start + durationMs,
+        speed,
+      })
+      out(
+        `published ${live.published}, commands obeyed ${live.commands}, bands that could not connect ${live.connectFailures}`,
+      )
+      await scoreRun(sim.labels)
+      return live.connectFailures > 0 ? 1 : 0
+    }
     const before = client ? await readMetrics(v.url) : undefined
     let events: Iterable<RunEvent> = sim.events()
     if (badFraction > 0) events = withBadTraffic(events, badFraction, createRng(seed).fork('bad'))
@@ -192,15 +212,14 @@ export async function main(
         out(`bad ${kind}: sent ${n}, rejected as ${reason} ${delta(`tongxing_rejected_total{reason="${reason}"}`)}`)
       }
     }
-    if (v.score && client) {
-      await new Promise((r) => setTimeout(r, 1000))
-      out(
-        formatScore(
-          score(sim.labels, await fetchAlerts(client, start, afterAlertId), (bands * durationMs) / 3_600_000),
-        ),
-      )
-    }
+    await scoreRun(sim.labels)
     return stats.connectFailures > 0 || stats.failed > 0 ? 1 : 0
+
+    async function scoreRun(labels: Label[]) {
+      if (!v.score || !client) return
+      await new Promise((r) => setTimeout(r, 1000))
+      out(formatScore(score(labels, await fetchAlerts(client, start, afterAlertId), (bands * durationMs) / 3_600_000)))
+    }
   }
 
   async function scoreCommand(): Promise<number> {

@@ -2,13 +2,11 @@
 // the commands it is given back (locate; the timed fast mode of search mode), which reach it a
 // second or so later, or when its gap ends. Pure and seeded: a generator that yields each
 // message and takes the commands the service sent in answer to it.
-import type { BandPlan } from './band.ts'
+import { fixReporter, type BandPlan } from './band.ts'
+import { due, obey, schedule, sent, type BandCommand } from './band-schedule.ts'
 import { freshErrors, harshMeasure, type HarshModel } from './harsh.ts'
-import type { LatLon } from './geo.ts'
-import { locate, MINUTE } from './itinerary.ts'
+import { MINUTE } from './itinerary.ts'
 import type { Rng } from './random.ts'
-
-export type BandCommand = { cmd: 'locate' } | { cmd: 'interval'; s?: number; for: number }
 
 export interface HarshMessage {
   t: number
@@ -41,43 +39,32 @@ export function* harshBand(
   record.presses = presses(plan, o, rng.fork('presses'))
   const errors = freshErrors(o.start, model, noise)
   const inGap = (t: number) => plan.gaps.find(([a, b]) => t >= a && t < b)
-  let seq = rng.int(0, 1000)
-  let hint = 0
-  let removedAt: LatLon | undefined
+  const firstSeq = rng.int(0, 1000)
   let backlog: object[] = []
-  let fastUntil = -Infinity
-  let fastS = 5
-  let next = o.start + rng.uniform(0, base)
-  let locateAt = Infinity
+  let when = schedule(base, o.start + rng.uniform(0, base))
   let p = 0
   const pending: { at: number; c: BandCommand }[] = []
 
-  const fix = (t: number, evt?: string) => {
-    const here = locate(plan.segments, t, hint)
-    hint = here.index
-    if (evt === 'removed') removedAt = here.at
-    const cellOnly = record.cellOnly.some(([a, b]) => t >= a && t < b)
-    const m = harshMeasure(removedAt ?? here.at, t, removedAt ? true : here.indoor, cellOnly, errors, model, noise)
-    if (evt === 'worn') removedAt = undefined
-    const f: Record<string, unknown> = {
-      v: 1,
-      seq,
-      ts: t / 1000,
-      lat: m.lat,
-      lon: m.lon,
-      acc: m.acc,
-      src: m.src,
-      batt: 80,
-    }
-    if (evt) f.evt = [evt]
-    seq = (seq + 1) % 2 ** 32
-    return f
-  }
+  const report = fixReporter(
+    plan.segments,
+    (at, indoor, t) =>
+      harshMeasure(
+        at,
+        t,
+        indoor,
+        record.cellOnly.some(([a, b]) => t >= a && t < b),
+        errors,
+        model,
+        noise,
+      ),
+    firstSeq,
+  )
+  const fix = (t: number, evt?: string) => report(t, { batt: 80, chg: false }, evt).fix
 
   for (;;) {
     const press = record.presses[p]
     const command = pending.reduce((a, b) => Math.min(b.at, a), Infinity)
-    const t = Math.min(next, locateAt, press?.t ?? Infinity, command)
+    const t = Math.min(due(when), press?.t ?? Infinity, command)
     if (t >= o.end || t >= plan.silentFrom) return
     if (t === command) {
       const i = pending.findIndex((x) => x.at === t)
@@ -85,18 +72,12 @@ export function* harshBand(
       const gap = inGap(t)
       if (gap)
         pending.push({ at: gap[1], c }) // waits in the persistent session until the band is back
-      else if (c.cmd === 'locate') locateAt = Math.min(locateAt, t + noise.uniform(...model.locateS) * 1000)
-      else if (c.for > 0) {
-        fastUntil = t + c.for * 1000
-        fastS = c.s ?? fastS
-        next = Math.min(next, t + fastS * 1000)
-      } else fastUntil = -Infinity
+      else when = obey(when, c, t, c.cmd === 'locate' ? noise.uniform(...model.locateS) * 1000 : 0)
       continue
     }
     const evt = t === press?.t ? press.evt : undefined
     if (evt) p++
-    else if (t === locateAt) locateAt = Infinity
-    else next = t + (t < fastUntil ? fastS * 1000 : base)
+    else when = sent(when, t)
     const report = fix(t, evt)
     record.fixes++
     if (inGap(t)) {

@@ -20,4 +20,6 @@ export { withBadTraffic, BAD_KINDS, EXPECTED_REASON, ROGUE_BAND } from './bad-tr
 export { loadEvents } from './load.ts'
 export { importDoc, staffLogin } from './provisioning.ts'
 export { runEvents } from './runner.mqtt.ts'
+export { liveBand, type LiveBand } from './live-band.ts'
+export { runLiveBands } from './live.mqtt.ts'
 export { main as simulatorMain } from './cli.ts'
