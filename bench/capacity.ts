@@ -42,7 +42,15 @@ import {
   usage,
   waitHttp,
 } from './support/service-process.ts'
-import { RATIO_HEADER, backendPids, baselineStep, cpuOf, ratioRow, type SideFigures } from './support/baseline.ts'
+import {
+  RATIO_HEADER,
+  backendPids,
+  baselineStep,
+  cpuOf,
+  ratioRow,
+  unprovisionedLoad,
+  type SideFigures,
+} from './support/baseline.ts'
 
 const { values: v } = parseArgs({
   options: {
@@ -305,28 +313,7 @@ async function peerStep(kind: 'bare aedes' | 'Mosquitto', bands: number, everyS:
     broker = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
   }
   await sleep(1000)
-  const load = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'simulator/cli.ts',
-      'load',
-      '--no-provision',
-      '--broker',
-      `mqtt://127.0.0.1:${port}`,
-      '--bands',
-      String(bands),
-      '--rate',
-      String(bands / everyS),
-      '--duration',
-      `${DURATION_MS / 1000}s`,
-      '--seed',
-      '5',
-      '--quiet',
-    ],
-    { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] },
-  )
+  const load = unprovisionedLoad(`mqtt://127.0.0.1:${port}`, { bands, everyS, durationMs: DURATION_MS })
   let out = ''
   load.stdout!.on('data', (d: Buffer) => {
     out += d.toString()

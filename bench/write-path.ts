@@ -56,7 +56,7 @@ const forms: Record<string, (fixes: Fix[]) => Promise<unknown>> = {
   'unnest(typed arrays) → positions': (f) => store.insert(f),
   'json_to_recordset → positions': (f) => client.query(JSON_INSERT, [JSON.stringify(f)]),
 }
-const cost: Record<string, { pg: number; js: number; rows: number }> = {}
+const cost = Object.fromEntries(Object.keys(forms).map((name) => [name, { pg: 0, js: 0, rows: 0 }]))
 for (let r = 0; r < ROUNDS; r++) {
   for (const [name, insert] of Object.entries(forms)) {
     const batches = Array.from({ length: BATCHES }, batch)
@@ -64,7 +64,7 @@ for (let r = 0; r < ROUNDS; r++) {
     const js0 = process.cpuUsage()
     for (const b of batches) await insert(b)
     const js = process.cpuUsage(js0)
-    const c = (cost[name] ??= { pg: 0, js: 0, rows: 0 })
+    const c = cost[name]!
     c.pg += usage(backend).cpuS - cpu0
     c.js += (js.user + js.system) / 1e6
     c.rows += BATCH * BATCHES
@@ -76,7 +76,9 @@ console.log(
 console.log('| statement | PostgreSQL backend CPU per 10,000 rows | bench (client) CPU per 10,000 rows |')
 console.log('|---|---|---|')
 for (const [name, c] of Object.entries(cost))
-  console.log(`| ${name} | ${((c.pg / c.rows) * 1e4 * 1000).toFixed(0)} ms | ${((c.js / c.rows) * 1e4 * 1000).toFixed(0)} ms |`)
+  console.log(
+    `| ${name} | ${((c.pg / c.rows) * 1e4 * 1000).toFixed(0)} ms | ${((c.js / c.rows) * 1e4 * 1000).toFixed(0)} ms |`,
+  )
 await client.end()
 await database.drop()
 process.exit(0)

@@ -35,6 +35,32 @@ export const cpuOf = (pids: number[]) => pids.reduce((a, p) => a + usage(p).cpuS
 
 const TABLE = 'baseline_positions'
 
+/** `sim load` against a broker that needs no provisioning (Mosquitto, bare aedes): the bench's seed. */
+export function unprovisionedLoad(broker: string, o: { bands: number; everyS: number; durationMs: number }) {
+  return spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'simulator/cli.ts',
+      'load',
+      '--no-provision',
+      '--broker',
+      broker,
+      '--bands',
+      String(o.bands),
+      '--rate',
+      String(o.bands / o.everyS),
+      '--duration',
+      `${o.durationMs / 1000}s`,
+      '--seed',
+      '5',
+      '--quiet',
+    ],
+    { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+}
+
 export async function baselineStep(
   database: BenchDatabase,
   mosquittoPath: string,
@@ -63,28 +89,7 @@ export async function baselineStep(
     })
     subscriber.once('exit', (code) => reject(new Error(`baseline subscriber exited ${code}`)))
   })
-  const load = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'simulator/cli.ts',
-      'load',
-      '--no-provision',
-      '--broker',
-      broker,
-      '--bands',
-      String(o.bands),
-      '--rate',
-      String(o.bands / o.everyS),
-      '--duration',
-      `${o.durationMs / 1000}s`,
-      '--seed',
-      '5',
-      '--quiet',
-    ],
-    { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] },
-  )
+  const load = unprovisionedLoad(broker, o)
   let out = ''
   load.stdout!.on('data', (d: Buffer) => {
     out += d.toString()
