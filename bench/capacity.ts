@@ -10,11 +10,16 @@
 //
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:capacity -- \
 //     [--layout single|external|cluster|single,external] [--workers 2] [--connections 16] [--steps 1500:10,10000:10,10000:2.5] [--minutes 10]
-//     [--profile DIR] [--set KEY=VALUE,…] [--peers]
+//     [--profile DIR] [--set KEY=VALUE,…] [--peers] [--baseline]
 //
 // --peers: each step is also offered, with the same bands and rate, to a bare aedes broker (no
 // hooks, nothing stored) and to Mosquitto (nothing stored): what merely holding the connections
 // and acknowledging the reports costs on this machine, the floor under Tongxing's figure.
+//
+// --baseline: each step is also offered to what a practitioner would build instead (Mosquitto and
+// a small subscriber batching unnest() inserts, bench/support/baseline.ts), and the two are
+// printed side by side as ratios: process CPU, CPU of the PostgreSQL backends serving each, RSS,
+// PUBACK p99. Ratios taken in the same run hold better than absolute figures on a busy machine.
 //
 // A step is BANDS:SECONDS (each band reports every SECONDS). One machine's file-descriptor limit
 // caps the bands that can be connected at once (here 20,000 per process, one per band on each
@@ -38,6 +43,15 @@ import {
   waitHttp,
 } from './support/service-process.ts'
 import { benchServer, machine } from './support/bench.ts'
+import {
+  RATIO_HEADER,
+  backendPids,
+  baselineStep,
+  cpuOf,
+  ratioRow,
+  unprovisionedLoad,
+  type SideFigures,
+} from './support/baseline.ts'
 
 const { values: v } = parseArgs({
   options: {
@@ -45,6 +59,7 @@ const { values: v } = parseArgs({
     workers: { type: 'string', default: '2' },
     profile: { type: 'string' },
     peers: { type: 'boolean', default: false },
+    baseline: { type: 'boolean', default: false },
     set: { type: 'string', default: '' },
     connections: { type: 'string', default: '16' },
     steps: { type: 'string', default: '1500:10,10000:10,10000:5,10000:2.5,10000:2,10000:1.5' },
@@ -61,6 +76,7 @@ const STEPS = v.steps!.split(',').map((s) => {
   return { bands: b!, everyS: i! }
 })
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p))
+if (v.baseline && !MOSQUITTO) throw new Error('--baseline needs mosquitto (apt-get install mosquitto)')
 const SET = parseSettings(v.set!)
 buildService()
 const serve = (env: Record<string, string>) => serveCompiled({ ...SET, ...env }, v.profile)
@@ -78,6 +94,9 @@ function postgresCpuS(): number {
   }
   return s
 }
+
+/** The machine's load average: figures taken on a busy machine say so. */
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
 const metricSum = async (url: string, name: string) => {
   const text = (await (await fetch(url).catch(() => undefined))?.text()) ?? ''
@@ -103,6 +122,8 @@ interface Row {
   cpuPct: number
   rssMb: number
   pgPct: number
+  /** CPU of the PostgreSQL backends serving this database, % of a core. */
+  pgBackendsPct: number
   ok: boolean
 }
 
@@ -204,6 +225,8 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
   while ((await stored()) === 0 && load.exitCode === null) await sleep(500)
   const before = pids.map(usage)
   const pgBefore = postgresCpuS()
+  const backends = await backendPids(db)
+  const backendsBefore = cpuOf(backends)
   const t0 = performance.now()
   const storedAtT0 = await stored()
   const queue: number[] = []
@@ -221,6 +244,7 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
   const seconds = (performance.now() - t0) / 1000
   const after = pids.map(usage)
   const pgAfter = postgresCpuS()
+  const backendsAfter = cpuOf(backends)
   const ended = performance.now()
   const storedRate = ((await stored()) - storedAtT0) / seconds
   const acked = Number(/acknowledged (\d+),/.exec(out)?.[1] ?? 0)
@@ -256,6 +280,7 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
     cpuPct,
     rssMb: rss,
     pgPct: ((pgAfter - pgBefore) / seconds) * 100,
+    pgBackendsPct: ((backendsAfter - backendsBefore) / seconds) * 100,
     // Bands waiting over a second for their PUBACK are queueing at the door.
     byProcess,
     ok:
@@ -291,28 +316,7 @@ async function peerStep(kind: 'bare aedes' | 'Mosquitto', bands: number, everyS:
     broker = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
   }
   await sleep(1000)
-  const load = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'simulator/cli.ts',
-      'load',
-      '--no-provision',
-      '--broker',
-      `mqtt://127.0.0.1:${port}`,
-      '--bands',
-      String(bands),
-      '--rate',
-      String(bands / everyS),
-      '--duration',
-      `${DURATION_MS / 1000}s`,
-      '--seed',
-      '5',
-      '--quiet',
-    ],
-    { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] },
-  )
+  const load = unprovisionedLoad(`mqtt://127.0.0.1:${port}`, { bands, everyS, durationMs: DURATION_MS })
   let out = ''
   load.stdout!.on('data', (d: Buffer) => {
     out += d.toString()
@@ -352,6 +356,7 @@ console.log(
 console.log(`|---|${multi ? '---|---|' : ''}---|---|---|---|---|---|---|---|---|---|---|---|`)
 const parts: string[] = []
 const peerRows: string[] = []
+const ratioRows: string[] = []
 for (const s of STEPS) {
   let first: Row | undefined
   let ok = true
@@ -362,6 +367,13 @@ for (const s of STEPS) {
     console.log(
       `| ${r.bands} × ${r.everyS} s |${multi ? ` ${layout} |` : ''} ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.storedRate.toFixed(0)} |${multi ? ` ${(r.storedRate / first.storedRate).toFixed(2)} |` : ''} ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${((r.cpuPct / r.bands) * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${((r.rssMb / r.bands) * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`,
     )
+    if (v.baseline) {
+      const database = await freshDatabase(SERVER!, `tongxing_baseline_${process.pid}`)
+      const b = await baselineStep(database, MOSQUITTO!, { bands: s.bands, everyS: s.everyS, durationMs: DURATION_MS })
+      await database.drop()
+      const t: SideFigures = { ...r, pgPct: r.pgBackendsPct }
+      ratioRows.push(ratioRow(`${s.bands} × ${s.everyS} s${multi ? `, ${layout}` : ''} (load ${loadAverage()})`, t, b))
+    }
     if (layout !== 'single') parts.push(`${r.bands} × ${r.everyS} s, ${layout}: ${r.byProcess}`)
   }
   if (v.peers) {
@@ -376,6 +388,10 @@ for (const s of STEPS) {
     }
   }
   if (!ok && s.bands === STEPS.at(-1)!.bands) break
+}
+if (ratioRows.length > 0) {
+  console.log('\nbeside the baseline (Mosquitto + an unnest() subscriber), measured in the same run:')
+  for (const row of [...RATIO_HEADER, ...ratioRows]) console.log(row)
 }
 if (parts.length > 0) console.log(`\nby process — ${parts.join('\n  ')}`)
 if (peerRows.length > 0) {

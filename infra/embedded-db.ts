@@ -4,6 +4,15 @@
 // on a TCP port: only the service's own OS user can reach it, or read DATA_DIR's files.
 // PGlite allows one process per data directory: data-dir-lock.ts says who owns it and where its
 // database is served, so commands run meanwhile use that.
+// Memory: PGlite's PostgreSQL keeps its buffers inside the WASM memory, so shared_buffers is
+// resident; it runs with a small one (the OS page cache still holds the files). A fresh directory
+// is initialised (initdb) in a short child process: initialisation runs a second PostgreSQL and
+// initdb side by side and glibc keeps what they freed, hundreds of MB the service would carry for
+// the rest of its life (docs/benchmarks.md, "cost per report").
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { chmod, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -36,6 +45,25 @@ export interface EmbeddedDbOptions {
   role?: LockInfo['role']
   /** How long to wait for another process's lock (a command finishing) before giving up. */
   waitMs?: number
+}
+
+/** PostgreSQL settings for the embedded server, over its postgresql.conf (new and old directories alike). */
+const SETTINGS = ['shared_buffers=16MB']
+const startParams = [...PGlite.defaultStartParams, ...SETTINGS.flatMap((s) => ['-c', s])]
+
+/** Runs initdb for a directory that holds no database yet, in a child process whose memory goes with it. */
+async function initialise(pgDir: string): Promise<void> {
+  if (existsSync(join(pgDir, 'PG_VERSION'))) return
+  const pglite = JSON.stringify(createRequire(import.meta.url).resolve('@electric-sql/pglite'))
+  const code = `require(${pglite}).PGlite.create(${JSON.stringify(pgDir)}).then((db) => db.close())`
+  let stderr = ''
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'ignore', 'pipe'] })
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const [status] = (await once(child, 'exit')) as [number | null]
+  if (status !== 0)
+    throw new Error(`could not initialise the embedded database in ${pgDir}: ${stderr.trim().slice(-500)}`)
 }
 
 /** Postgres' socket name in its directory (libpq and pg look for `.s.PGSQL.<port>`). */
@@ -72,7 +100,8 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
   }
   try {
     if (dir) await privateDir(join(dir, 'pglite'))
-    const db = opts.db ?? (await PGlite.create(dir ? join(dir, 'pglite') : undefined))
+    if (dir && !opts.db) await initialise(join(dir, 'pglite'))
+    const db = opts.db ?? (await PGlite.create(dir ? join(dir, 'pglite') : undefined, { startParams }))
     cleanup.push(() => db.close())
     let socketDir = dir ? join(dir, 'run') : undefined
     if (!socketDir || join(socketDir, `.s.PGSQL.${PORT}`).length > MAX_SOCKET_PATH) {

@@ -17,7 +17,8 @@ const server = BACKENDS.find((b) => b.name === 'PostgreSQL server')
 /** Runs the service, streams reports with up to 16 in flight, kills it; returns the acknowledged seqs. */
 async function streamAndKill(env: Record<string, string>): Promise<{ bandId: string; acked: number[]; sent: number }> {
   const service = spawnCli(['serve'], env)
-  await eventually(async () => (await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => undefined))?.ok, 30_000)
+  // A fresh embedded data directory is initialised first (initdb, in a child process): on a busy machine, half a minute.
+  await eventually(async () => (await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => undefined))?.ok, 90_000)
   const { residentId } = await runCli(['resident', 'add', '--name', 'Sun'], env)
   const { bandId, secret } = (await runCli(
     ['band', 'add', '--id', '860000000000077', '--resident', String(residentId)],
@@ -83,7 +84,7 @@ describe('SIGKILL during a steady stream', () => {
     } finally {
       await reopened.stop()
     }
-  }, 120_000)
+  }, 180_000)
 
   if (server)
     it('when the service on a PostgreSQL server is killed, then every acknowledged report is in the database', async () => {
