@@ -1,9 +1,13 @@
 // The datum conversion the page's navigation links use (dashboard/web/datum.js over gcoord), checked
 // against published vectors: coordtransform's README (wandergis/coordtransform, the reference JS
 // implementation of the GCJ-02 and BD-09 formulas) for Beijing, and no offset outside China.
-import gcoord from 'gcoord'
+import { createRequire } from 'node:module'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { inDatum, loadDatum, navLinks } from './web/datum.js'
+
+// gcoord's own type declarations export nothing: its shape, as used here.
+type Gcoord = { transform(p: number[], from: string, to: string): number[]; WGS84: string; GCJ02: string; BD09: string }
+const gcoord = createRequire(import.meta.url)('gcoord') as Gcoord
 
 const close = (got: number[], want: number[]) => {
   for (const [i, w] of want.entries()) expect(got[i]).toBeCloseTo(w, 8)

@@ -11,7 +11,7 @@ export {
   type RosterEntry,
   type Preferences,
 } from './audience.ts'
-export { render, titleText, type TemplateName, type TemplateParams, type Language } from './templates.ts'
+export { alertWords, render, titleText, type TemplateName, type TemplateParams, type Language } from './templates.ts'
 export { createNotifier, type Notifier, type NotifierSettings } from './notifier.ts'
 export { outboxBacklog } from './outbox.pg.ts'
 export type { ChannelSender, OutgoingMessage, SendResult, Target } from './channels/channel.ts'

@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../../infra/index.ts'
+import { alertWords } from '../../notify/index.ts'
 import { familyResidents, setDutyPhone } from '../family.pg.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { visibleResidentIds } from '../scope.pg.ts'
@@ -21,6 +22,14 @@ const FamilyResident = Type.Object({
   contacts: Type.Array(Type.Object({ name: Type.String(), relation: Type.String(), phone: Type.String() })),
 })
 
+const Words = Type.Object({
+  event: Type.Record(Type.String(), Type.String()),
+  advice: Type.Record(Type.String(), Type.String()),
+  backHome: Type.String(),
+})
+/** The alerts told as the SMS and push messages tell them, so the app and the phone say the same. */
+const WORDS = { zh: alertWords('zh'), en: alertWords('en') }
+
 export const familyRoutes =
   (db: Db): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -29,12 +38,18 @@ export const familyRoutes =
       {
         preValidation: requireViewer(db),
         schema: {
-          response: { 200: Type.Object({ residents: Type.Array(FamilyResident) }), 401: ErrorBody },
+          response: {
+            200: Type.Object({
+              residents: Type.Array(FamilyResident),
+              words: Type.Object({ zh: Words, en: Words }),
+            }),
+            401: ErrorBody,
+          },
         },
       },
       async (request) => {
         const v = request.viewer!
-        return { residents: await familyResidents(db, await visibleResidentIds(db, v), v.userId) }
+        return { residents: await familyResidents(db, await visibleResidentIds(db, v), v.userId), words: WORDS }
       },
     )
 
