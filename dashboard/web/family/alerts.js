@@ -2,7 +2,7 @@
 // do next, and who at the care centre is handling it — never escalation levels. When the wearer
 // comes back, a "back home" card closes the alert visibly until it is dismissed.
 import { api, el } from '../common.js'
-import { ago, language, t } from '../i18n.js'
+import { ago, clock, language, t } from '../i18n.js'
 
 /** Who acknowledged and who closed each alert (name and role), from its timeline. */
 const people = new Map()
@@ -61,6 +61,7 @@ export function closedAlertCard(a, name, words, dismiss) {
   const by = people.get(a.id)?.resolved
   const text = back ? `${name} ${w.backHome}` : t('closedByCarer', { who: by?.who ?? '', note: a.resolutionNote ?? '' })
   card.append(el('p', 'advice', text))
+  card.append(el('p', 'when', clock(a.updatedAt)))
   const b = el('button', '', t('gotIt'))
   b.type = 'button'
   b.dataset.testid = 'dismiss'
