@@ -65,7 +65,7 @@ describe.runIf(BROWSER_AVAILABLE)('the family app on a phone', () => {
       { name: '王强', relation: '儿子', phone: '13800000002', userId: null, channels: ['sms'] },
     ]
     expect((await call('PUT', `/api/residents/${world.resident}/contacts`, family, { contacts })).status).toBe(200)
-    band = await connectBand(service.mqttPort, BAND)
+    band = await connectBand(service.mqttPort!, BAND)
     await band.subscribeAsync(`bands/${BAND.id}/cmd`, { qos: 1 })
     browser = await launchBrowser()
   }, 60_000)
