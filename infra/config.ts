@@ -207,6 +207,11 @@ export const CONFIG_KEYS = {
     default: '5000',
     doc: 'How long a provider may take to answer one notification.',
   },
+  NOTIFY_RETENTION_DAYS: {
+    type: Type.Integer({ minimum: 0 }),
+    default: '90',
+    doc: 'Finished notifications (each message, its attempts and the phone number it went to) older than this many days are deleted, hourly; unsent ones never. 0 keeps them forever.',
+  },
   SMS_ACCESS_KEY_ID: { type: Type.String(), default: '', doc: 'Aliyun SMS (dysmsapi) AccessKey id. Empty: no SMS.' },
   SMS_ACCESS_KEY_SECRET: { type: Type.String(), default: '', doc: 'Aliyun SMS AccessKey secret (never logged).' },
   SMS_ENDPOINT: {

@@ -1,12 +1,13 @@
 // Wires the notifier from the configuration: a sender for each channel that is configured, the
 // outbox worker, and its metrics. Secrets go from the config to the SDKs and nowhere else.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import { within, type Config, type Db, type Logger } from '../../infra/index.ts'
+import { periodic, within, type Config, type Db, type Logger } from '../../infra/index.ts'
 import {
   aliyunSms,
   createNotifier,
   dingtalkRobot,
   outboxBacklog,
+  pruneNotifications,
   signedWebhook,
   webPushSender,
   wecomRobot,
@@ -94,5 +95,25 @@ export function startNotifications(config: Config, db: Db, log: Logger, registry
     onFailed: (channel, final) => failed.inc({ channel, final: String(final) }),
   })
   notifier.start()
-  return notifier
+  // Retention: finished notifications older than NOTIFY_RETENTION_DAYS go, at start and hourly.
+  const retention = periodic({
+    everyMs: 3_600_000,
+    log,
+    what: 'notification retention',
+    run: async () => {
+      const n = await pruneNotifications(db, config.notifyRetentionDays)
+      if (n > 0) log.info({ messages: n }, 'old notifications deleted')
+    },
+  })
+  if (config.notifyRetentionDays > 0) {
+    retention.start()
+    void retention.runNow()
+  }
+  return {
+    ...notifier,
+    async stop() {
+      await retention.stop()
+      await notifier.stop()
+    },
+  }
 }
