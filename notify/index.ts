@@ -17,6 +17,7 @@ export { outboxBacklog } from './outbox.pg.ts'
 export { pruneNotifications } from './retention.pg.ts'
 export type { ChannelSender, OutgoingMessage, SendResult, Target } from './channels/channel.ts'
 export { aliyunSms, type AliyunSmsSettings } from './channels/sms.aliyun.ts'
+export { aliyunVoice, type AliyunVoiceSettings } from './channels/voice.aliyun.ts'
 export { wecomRobot, dingtalkRobot, dingtalkSign, signedWebhook, webhookSignature } from './channels/robots.ts'
 export { webPushSender, type VapidSettings } from './channels/webpush.ts'
 export {

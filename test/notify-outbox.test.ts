@@ -25,6 +25,7 @@ const settings: NotifierSettings = {
   retryMaxMs: 50,
   leaseMs: 10_000,
   city: { url: '', secret: '' },
+  voiceFromLevel: null,
 }
 
 /** A fake SMS provider that records what it is handed and answers as told. */

@@ -19,6 +19,7 @@ const settings: NotifierSettings = {
   retryMaxMs: 50,
   leaseMs: 10_000,
   city: { url: '', secret: '' },
+  voiceFromLevel: null,
 }
 
 /** A resident with one SMS contact and an SOS alert; its id. */

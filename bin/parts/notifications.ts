@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { periodic, within, type Config, type Db, type Logger } from '../../infra/index.ts'
 import {
   aliyunSms,
+  aliyunVoice,
   createNotifier,
   dingtalkRobot,
   outboxBacklog,
@@ -37,6 +38,17 @@ export function sendersFor(c: Config): Partial<Record<Channel, ChannelSender>> {
         handling: c.smsTemplateHandling,
         closed: c.smsTemplateClosed,
       },
+    })
+  }
+  if (c.voiceAccessKeyId) {
+    senders.voice = aliyunVoice({
+      accessKeyId: c.voiceAccessKeyId,
+      accessKeySecret: c.voiceAccessKeySecret,
+      endpoint: c.voiceEndpoint,
+      protocol: c.voiceProtocol,
+      ttsCode: c.voiceTtsCode,
+      showNumber: c.voiceShowNumber,
+      timeoutMs,
     })
   }
   if (c.webpushPublicKey) {
@@ -90,6 +102,7 @@ export function startNotifications(config: Config, db: Db, log: Logger, registry
       retryMaxMs: config.notifyRetryMaxSeconds * 1000,
       leaseMs: config.notifyTimeoutMs * 3 + 5000,
       city: { url: config.cityWebhookUrl, secret: config.cityWebhookSecret },
+      voiceFromLevel: config.voiceAccessKeyId ? config.voiceFromLevel : null,
     },
     onSent: (channel, ms) => sentSeconds.observe({ channel }, ms / 1000),
     onFailed: (channel, final) => failed.inc({ channel, final: String(final) }),

@@ -78,6 +78,20 @@ export function acs3Valid(req: http.IncomingMessage, body: string, keyId: string
   return timingSafeEqual(Buffer.from(expected), Buffer.from(m[3]!.padEnd(expected.length).slice(0, expected.length)))
 }
 
+/** An approved template filled with its JSON parameters; undefined unless they are exactly its variables, all strings. */
+function fill(template: string, raw: string | null): string | undefined {
+  let params: Record<string, unknown>
+  try {
+    params = JSON.parse(raw ?? '') as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+  const wanted = [...template.matchAll(/\$\{(\w+)\}/g)].map((x) => x[1]!).sort()
+  if (JSON.stringify(Object.keys(params).sort()) !== JSON.stringify(wanted)) return undefined
+  if (Object.values(params).some((v) => typeof v !== 'string')) return undefined
+  return template.replace(/\$\{(\w+)\}/g, (_m, k: string) => String(params[k]))
+}
+
 /** Aliyun SendSms: signature, action, sign name, an approved template and exactly its variables. */
 export async function smsStandIn(o: {
   keyId: string
@@ -104,23 +118,45 @@ export async function smsStandIn(o: {
     if (!template) return refuse('isv.SMS_TEMPLATE_ILLEGAL')
     const phone = q.get('PhoneNumbers') ?? ''
     if (!/^1\d{10}$/.test(phone)) return refuse('isv.MOBILE_NUMBER_ILLEGAL')
-    let params: Record<string, unknown>
-    try {
-      params = JSON.parse(q.get('TemplateParam') ?? '') as Record<string, unknown>
-    } catch {
-      return refuse('isv.TEMPLATE_PARAMS_ILLEGAL')
-    }
-    const wanted = [...template.matchAll(/\$\{(\w+)\}/g)].map((x) => x[1]!).sort()
-    if (
-      JSON.stringify(Object.keys(params).sort()) !== JSON.stringify(wanted) ||
-      Object.values(params).some((v) => typeof v !== 'string')
-    ) {
-      return refuse('isv.TEMPLATE_MISSING_PARAMETERS')
-    }
-    const text = `【${o.signName}】${template.replace(/\$\{(\w+)\}/g, (_m, k: string) => String(params[k]))}`
+    const filled = fill(template, q.get('TemplateParam'))
+    if (filled === undefined) return refuse('isv.TEMPLATE_MISSING_PARAMETERS')
+    const text = `【${o.signName}】${filled}`
     s.received.push({ at: Date.now(), to: phone, text, ref: q.get('OutId') ?? '' })
     const bizId = `${s.received.length}^0`
     setTimeout(() => json(res, 200, { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: 'r' }), s.delayMs)
+  })
+  return Object.assign(s, { port, close: closer(server) })
+}
+
+/** Aliyun SingleCallByTts (voice): signature, action, an approved TTS template and exactly its variables. */
+export async function voiceStandIn(o: {
+  keyId: string
+  secret: string
+  templates: Record<string, string>
+}): Promise<StandIn> {
+  const s: StandIn = { port: 0, received: [], refused: [], mode: 'ok', delayMs: 0, close: async () => {} }
+  const { server, port } = await listen((req, body, res) => {
+    const q = new URL(req.url!, 'http://x').searchParams
+    const refuse = (code: string, status = 400) => {
+      s.refused.push(code)
+      json(res, status, { Code: code, Message: code, RequestId: 'r' })
+    }
+    if (req.headers['x-acs-action'] !== 'SingleCallByTts' || req.headers['x-acs-version'] !== '2017-05-25')
+      return refuse('InvalidAction')
+    if (!acs3Valid(req, body, o.keyId, o.secret)) return refuse('SignatureDoesNotMatch')
+    if (s.mode === 'hang') return
+    if (s.mode === 'fail') return json(res, 503, { Code: 'ServiceUnavailable', Message: 'down', RequestId: 'r' })
+    if (s.mode === 'throttle')
+      return json(res, 200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: 'throttled', RequestId: 'r' })
+    const template = o.templates[q.get('TtsCode') ?? '']
+    if (!template) return refuse('isv.TTS_TEMPLATE_ILLEGAL')
+    const phone = q.get('CalledNumber') ?? ''
+    if (!/^1\d{10}$/.test(phone)) return refuse('isv.MOBILE_NUMBER_ILLEGAL')
+    const text = fill(template, q.get('TtsParam'))
+    if (text === undefined) return refuse('isv.TTS_PARAMS_ILLEGAL')
+    s.received.push({ at: Date.now(), to: phone, text, ref: q.get('OutId') ?? '' })
+    const callId = `call-${s.received.length}`
+    setTimeout(() => json(res, 200, { Code: 'OK', Message: 'OK', CallId: callId, RequestId: 'r' }), s.delayMs)
   })
   return Object.assign(s, { port, close: closer(server) })
 }
