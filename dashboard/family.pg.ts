@@ -17,6 +17,9 @@ export interface FamilyResident {
   contacts: FamilyContact[]
 }
 
+/** A centre's duty number: a mobile (13800138000), international (+8613800138000) or a landline (0533-1234567). */
+export const DUTY_PHONE_PATTERN = '^\\+?[0-9][0-9-]{4,19}$'
+
 /** At most this many cards: the app is for a family's few relatives (an admin sees the first ones). */
 export const FAMILY_CARDS_MAX = 50
 

@@ -5,14 +5,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../../infra/index.ts'
 import { alertWords } from '../../notify/index.ts'
-import { familyResidents, setDutyPhone } from '../family.pg.ts'
+import { DUTY_PHONE_PATTERN, familyResidents, setDutyPhone } from '../family.pg.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { visibleResidentIds } from '../scope.pg.ts'
 import { requireViewer } from '../session.ts'
 import { Nullable } from './schemas.ts'
 
-/** A mobile (13800138000), an international number (+8613800138000) or a landline (0533-1234567). */
-const DutyPhone = Type.String({ pattern: '^\\+?[0-9][0-9-]{4,19}$' })
+const DutyPhone = Type.String({ pattern: DUTY_PHONE_PATTERN })
 
 const FamilyResident = Type.Object({
   id: Type.Integer(),
