@@ -5,22 +5,13 @@ import { describe, expect, it } from 'vitest'
 import { insertCareCentre, insertResident } from '../dashboard/index.ts'
 import { raiseAlert } from '../geofence/index.ts'
 import { createLogger, migrate, type Db } from '../infra/index.ts'
-import { createNotifier, pruneNotifications, type NotifierSettings } from '../notify/index.ts'
+import { createNotifier, pruneNotifications } from '../notify/index.ts'
 import { BACKENDS, useDatabase } from './support/databases.ts'
+import { FAST_NOTIFIER } from './support/notifier.ts'
 import { eventually } from './support/service.ts'
 
 const log = createLogger('silent')
-const settings: NotifierSettings = {
-  timeZone: 'Asia/Shanghai',
-  pollMs: 50,
-  concurrency: 4,
-  maxAttempts: 3,
-  retryMs: 20,
-  retryMaxMs: 50,
-  leaseMs: 10_000,
-  city: { url: '', secret: '' },
-  voiceFromLevel: null,
-}
+const settings = FAST_NOTIFIER
 
 /** A resident with one SMS contact and an SOS alert; its id. */
 async function sos(db: Db, phone: string): Promise<number> {

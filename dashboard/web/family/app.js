@@ -1,7 +1,7 @@
 // The family app (/family/): a home card per relative and their alerts in plain words, kept live by
 // the scoped socket (/ws), installable (manifest, /sw.js) and able to notify with the page closed.
 // Everything shown comes from the API and the socket, which are scoped on the server.
-import { $, api } from '../common.js'
+import { $, api, signIn } from '../common.js'
 import { loadDatum } from '../datum.js'
 import { language, onLanguage, setLanguage, t } from '../i18n.js'
 import { activeAlertCard, closedAlertCard, loadPeople } from './alerts.js'
@@ -142,18 +142,9 @@ async function start() {
 
 $('login').addEventListener('submit', async (e) => {
   e.preventDefault()
-  const form = new FormData(e.target)
-  const res = await fetch('/api/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
-  })
-  if (res.status !== 204) {
-    $('login-error').textContent = t(res.status === 429 ? 'tooManyTries' : 'badLogin')
-    return
-  }
-  $('login-error').textContent = ''
-  await start()
+  const refused = await signIn(e.target)
+  $('login-error').textContent = refused ? t(refused) : ''
+  if (!refused) await start()
 })
 $('logout').addEventListener('click', async () => {
   app.socket?.close()
