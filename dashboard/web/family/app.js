@@ -19,6 +19,8 @@ const app = {
   homes: new Map(), // resident id → home circle
   socket: null,
   connected: false,
+  /** The newest alert change seen (epoch ms): a reconnect asks for every change since. */
+  lastChange: 0,
   focus: Number(new URLSearchParams(location.search).get('alert')) || null,
 }
 
@@ -64,9 +66,12 @@ async function acknowledge(id) {
 }
 
 function onAlert(change, a) {
+  app.lastChange = Math.max(app.lastChange, a.updatedAt)
   if (a.status === 'resolved') {
-    if (app.alerts.delete(a.id) || change === 'resolved') app.closed.set(a.id, a)
-    void loadPeople(a.id, render)
+    if (app.alerts.delete(a.id) || change === 'resolved') {
+      app.closed.set(a.id, a)
+      void loadPeople(a.id, render)
+    }
   } else {
     app.alerts.set(a.id, a)
     if (a.status === 'acknowledged') void loadPeople(a.id, render)
@@ -91,7 +96,8 @@ function connectionShown(up) {
 }
 
 function connect() {
-  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`)
+  const since = app.lastChange ? `?since=${app.lastChange}` : ''
+  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${since}`)
   app.socket = socket
   socket.addEventListener('close', (e) => {
     if (app.socket !== socket) return
@@ -103,8 +109,10 @@ function connect() {
     const m = JSON.parse(e.data)
     if (m.type === 'snapshot') {
       app.bands = new Map(m.bands.map((b) => [b.bandId, b]))
-      app.alerts = new Map(m.alerts.filter((a) => a.status !== 'resolved').map((a) => [a.id, a]))
-      for (const a of app.alerts.values()) if (a.status === 'acknowledged') void loadPeople(a.id, render)
+      // Resuming: an alert closed while the connection was away still gets its closing card.
+      const was = app.alerts
+      app.alerts = new Map()
+      for (const a of m.alerts) onAlert(was.has(a.id) && a.status === 'resolved' ? 'resolved' : 'snapshot', a)
       connectionShown(true)
     } else if (m.type === 'alert') onAlert(m.change, m.alert)
     else if (m.type === 'position') onPosition(m.position)
@@ -123,8 +131,13 @@ async function start() {
   try {
     await api('/api/me')
   } catch (err) {
-    if (err.status !== 401) throw err
-    $('login').hidden = false
+    if (err.status === 401) {
+      $('login').hidden = false
+      return
+    }
+    // No network (the app opened from the home screen offline): say so, and try again.
+    connectionShown(false)
+    setTimeout(() => void start(), 5000)
     return
   }
   $('login').hidden = true
