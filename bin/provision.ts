@@ -1,14 +1,22 @@
 // Provisioning from the command line, so a newcomer can try Tongxing without writing SQL.
 // Each command prints what it created as one JSON line (a band's secret only this once).
 import { parseArgs } from 'node:util'
-import { insertCareCentre, insertResident, insertUser, passwordProblem, type Role } from '../dashboard/index.ts'
+import {
+  DUTY_PHONE_PATTERN,
+  insertCareCentre,
+  insertResident,
+  insertUser,
+  passwordProblem,
+  setDutyPhone,
+  type Role,
+} from '../dashboard/index.ts'
 import { checkSchedule, checkShape, insertZone } from '../geofence/index.ts'
 import type { Db } from '../infra/index.ts'
 import { BAND_ID, generateSecret, MIN_SECRET_LENGTH, upsertBand } from '../ingest/index.ts'
 import { UsageError } from '../infra/usage-error.ts'
 
 export const PROVISION_USAGE = `
-  centre add   --name NAME
+  centre add   --name NAME [--duty-phone NUMBER]      (the number the family app's "call the care centre" dials)
   resident add --name NAME [--centre ID]
   band add     --id BAND_ID [--resident ID] [--secret SECRET]     (a secret is generated when omitted)
   zone add     --resident ID --lat LAT --lon LON --radius METRES [--name NAME] [--kind safe|danger]
@@ -21,6 +29,7 @@ export { UsageError }
 
 const OPTIONS = {
   name: { type: 'string' },
+  'duty-phone': { type: 'string' },
   centre: { type: 'string' },
   id: { type: 'string' },
   resident: { type: 'string' },
@@ -67,7 +76,14 @@ export async function parseProvision(
   switch (what) {
     case 'centre': {
       const name = need('name')
-      return async (db) => ({ centreId: await insertCareCentre(db, name) })
+      const phone = v['duty-phone']
+      if (phone !== undefined && !new RegExp(DUTY_PHONE_PATTERN).test(phone))
+        throw new UsageError('--duty-phone must be a phone number such as 0533-1234567 or 13800138000')
+      return async (db) => {
+        const centreId = await insertCareCentre(db, name)
+        if (phone !== undefined) await setDutyPhone(db, centreId, phone)
+        return { centreId }
+      }
     }
     case 'resident': {
       const name = need('name')

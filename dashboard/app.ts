@@ -30,6 +30,7 @@ import { personalDataRoutes } from './routes/personal-data.ts'
 import { healthRoutes, type ReadinessChecks } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
 import { notificationRoutes } from './routes/notifications.ts'
+import { familyRoutes } from './routes/family.ts'
 
 export interface AppDeps {
   db: Db
@@ -123,6 +124,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(bandAdminRoutes(d.db, d.topologyChanged))
   await app.register(directoryRoutes(d.db, d.topologyChanged))
   await app.register(notificationRoutes(d.db, d.vapidPublicKey ?? ''))
+  await app.register(familyRoutes(d.db))
+  // The family app (dashboard/web/family/) lives at /family/; its address without the slash leads there.
+  app.get('/family', { schema: { hide: true } }, (_request, reply) => reply.redirect('/family/'))
   // The page (dashboard/web), and Leaflet, its marker clusters and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, {

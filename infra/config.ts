@@ -207,6 +207,11 @@ export const CONFIG_KEYS = {
     default: '5000',
     doc: 'How long a provider may take to answer one notification.',
   },
+  NOTIFY_RETENTION_DAYS: {
+    type: Type.Integer({ minimum: 0 }),
+    default: '90',
+    doc: 'Finished notifications (each message, its attempts and the phone number it went to) older than this many days are deleted, hourly; unsent ones never. 0 keeps them forever.',
+  },
   SMS_ACCESS_KEY_ID: { type: Type.String(), default: '', doc: 'Aliyun SMS (dysmsapi) AccessKey id. Empty: no SMS.' },
   SMS_ACCESS_KEY_SECRET: { type: Type.String(), default: '', doc: 'Aliyun SMS AccessKey secret (never logged).' },
   SMS_ENDPOINT: {
@@ -239,6 +244,37 @@ export const CONFIG_KEYS = {
     type: Type.String(),
     default: '',
     doc: 'Template code for "back home / alert closed"; variables ${name} ${detail}.',
+  },
+  VOICE_ACCESS_KEY_ID: {
+    type: Type.String(),
+    default: '',
+    doc: 'Aliyun voice service (dyvmsapi) AccessKey id: critical alerts nobody acknowledges ring phones. Empty: no voice calls.',
+  },
+  VOICE_ACCESS_KEY_SECRET: { type: Type.String(), default: '', doc: 'Aliyun voice AccessKey secret (never logged).' },
+  VOICE_ENDPOINT: {
+    type: Type.String({ minLength: 1 }),
+    default: 'dyvmsapi.aliyuncs.com',
+    doc: 'Aliyun voice endpoint (host[:port]).',
+  },
+  VOICE_PROTOCOL: {
+    type: Type.Union([Type.Literal('https'), Type.Literal('http')]),
+    default: 'https',
+    doc: '`https`, or `http` for a local stand-in only.',
+  },
+  VOICE_TTS_CODE: {
+    type: Type.String(),
+    default: '',
+    doc: 'Approved text-to-speech template (TTS_…) read in the call; variables ${name} ${event} ${detail}.',
+  },
+  VOICE_SHOW_NUMBER: {
+    type: Type.String(),
+    default: '',
+    doc: 'The number the called phone shows (bought in the Aliyun console). Empty: the public number pool.',
+  },
+  VOICE_FROM_LEVEL: {
+    type: Type.Integer({ minimum: 1, maximum: 2 }),
+    default: '1',
+    doc: 'Escalation level at which a critical alert still unacknowledged rings the phones its SMS reached (and each later level again).',
   },
   WEBPUSH_PUBLIC_KEY: {
     type: Type.String(),
@@ -340,6 +376,8 @@ function crossChecks(c: Config): string[] {
   ) {
     errors.push('SMS_ACCESS_KEY_ID: set SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME and the four SMS_TEMPLATE_* codes too')
   }
+  if (c.voiceAccessKeyId !== '' && (c.voiceAccessKeySecret === '' || c.voiceTtsCode === ''))
+    errors.push('VOICE_ACCESS_KEY_ID: set VOICE_ACCESS_KEY_SECRET and VOICE_TTS_CODE too')
   if ((c.webpushPublicKey === '') !== (c.webpushPrivateKey === ''))
     errors.push('WEBPUSH_PUBLIC_KEY and WEBPUSH_PRIVATE_KEY: set both or neither')
   if (c.cityWebhookUrl !== '' && c.cityWebhookSecret.length < 16)

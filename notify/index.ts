@@ -11,11 +11,13 @@ export {
   type RosterEntry,
   type Preferences,
 } from './audience.ts'
-export { render, titleText, type TemplateName, type TemplateParams, type Language } from './templates.ts'
+export { alertWords, render, titleText, type TemplateName, type TemplateParams, type Language } from './templates.ts'
 export { createNotifier, type Notifier, type NotifierSettings } from './notifier.ts'
 export { outboxBacklog } from './outbox.pg.ts'
+export { pruneNotifications } from './retention.pg.ts'
 export type { ChannelSender, OutgoingMessage, SendResult, Target } from './channels/channel.ts'
 export { aliyunSms, type AliyunSmsSettings } from './channels/sms.aliyun.ts'
+export { aliyunVoice, type AliyunVoiceSettings } from './channels/voice.aliyun.ts'
 export { wecomRobot, dingtalkRobot, dingtalkSign, signedWebhook, webhookSignature } from './channels/robots.ts'
 export { webPushSender, type VapidSettings } from './channels/webpush.ts'
 export {

@@ -22,6 +22,8 @@ export interface NotifierSettings {
   /** How long a claimed message is this worker's before another may send it (longer than any send). */
   leaseMs: number
   city: { url: string; secret: string }
+  /** A critical alert nobody acknowledged rings phones from this escalation level on; null: no voice calls. */
+  voiceFromLevel: number | null
 }
 
 export interface NotifierOptions {
@@ -93,7 +95,11 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
   /** Plans and sends until nothing is due; true if anything was done. */
   const round = async () => {
     for (;;) {
-      const planned = await planPending(db, { timeZone: s.timeZone, cityWebhook: s.city.url !== '' })
+      const planned = await planPending(db, {
+        timeZone: s.timeZone,
+        cityWebhook: s.city.url !== '',
+        voiceFromLevel: s.voiceFromLevel,
+      })
       const due = await claimDue(db, s.concurrency, s.leaseMs, s.city)
       // A round's results in one statement; if the process dies before it, the leases run out and the round is sent again.
       await recordOutcomes(db, await Promise.all(due.map(deliver)))

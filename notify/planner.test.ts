@@ -74,6 +74,7 @@ function input(
     roster: [dayShift, nightShift],
     centreChannels: [{ id: 7, kind: 'wecom', name: '张店照护群' }],
     cityWebhook: false,
+    voiceFromLevel: null,
     preferences: new Map(),
     subscriptions: new Map([[10, [31, 32]]]),
     notified: [],
@@ -173,6 +174,47 @@ describe('escalation when nobody acknowledges', () => {
       plan(input('escalated', { level: 1 })).map((d) => d.dedupeKey),
     )
     expect(new Set(plan(input('escalated', { level: 1 })).map((d) => d.dedupeKey)).size).toBe(6)
+  })
+})
+
+describe('voice calls for critical alerts nobody acknowledges (optional per deployment)', () => {
+  const critical = { severity: 'critical' as const, voiceFromLevel: 1 }
+
+  it('when a critical alert reaches level 1 with voice on, then everyone its SMS reached and the next ones are rung, once each', () => {
+    const notified = told(plan(input('opened', critical)))
+    const ds = plan(input('escalated', { ...critical, level: 1, notified }))
+    expect(who(ds).filter((w) => w.includes('voice'))).toEqual([
+      '王丽 voice reminder',
+      '王强 voice reminder',
+      '张护士 voice reminder',
+    ])
+    const calls = ds.filter((d) => d.channel === 'voice')
+    expect(calls.every((d) => d.cancelIfHandled && d.dueAt === AFTERNOON)).toBe(true)
+    expect(calls.map((d) => d.address)).toEqual(['13800000001', '13800000002', '13900000005'])
+  })
+
+  it('when voice is off, the alert is not critical, or the level is below the set one, then nobody is rung', () => {
+    const notified = told(plan(input('opened', critical)))
+    const voice = (ds: ReturnType<typeof plan>) => ds.filter((d) => d.channel === 'voice')
+    expect(voice(plan(input('escalated', { severity: 'critical', level: 1, notified })))).toEqual([])
+    expect(voice(plan(input('escalated', { voiceFromLevel: 1, level: 1, notified })))).toEqual([])
+    expect(voice(plan(input('escalated', { ...critical, voiceFromLevel: 2, level: 1, notified })))).toEqual([])
+    expect(voice(plan(input('opened', critical)))).toEqual([])
+  })
+
+  it('when someone acknowledges after calls were made, then the calls are not followed by a "being handled" call', () => {
+    const opened = told(plan(input('opened', critical)))
+    const notified = [...opened, ...told(plan(input('escalated', { ...critical, level: 1, notified: opened })))]
+    expect(notified.some((t) => t.channel === 'voice')).toBe(true)
+    const ds = plan(input('acknowledged', { ...critical, notified }))
+    expect(ds.filter((d) => d.channel === 'voice')).toEqual([])
+    expect(who(ds)).toContain('王丽 sms handling')
+    // The next level rings again, but repeats no earlier call as an SMS-style reminder to a voice line.
+    const next = plan(input('escalated', { ...critical, level: 2, notified }))
+    expect(new Set(next.filter((d) => d.channel === 'voice').map((d) => d.dedupeKey)).size).toBe(
+      next.filter((d) => d.channel === 'voice').length,
+    )
+    expect(next.filter((d) => d.channel === 'voice' && d.template !== 'reminder')).toEqual([])
   })
 })
 

@@ -5,7 +5,9 @@
 // escalation level nobody acknowledged widens it (level 1: the next contact and whoever is on duty;
 // level 2: every contact and the duty roster again) and repeats it to those already told; quiet
 // hours hold back everything but critical alerts; acknowledging or resolving tells everyone who
-// was told, and drops escalation messages not yet sent.
+// was told, and drops escalation messages not yet sent. Where the deployment has voice calls, a
+// critical alert still unacknowledged at the set level also rings the phones of everyone its SMS
+// reached (once per level; acknowledging drops calls not yet made); calls never say "handled" or "closed".
 import type { AlertKind, Severity } from '../geofence/index.ts'
 import {
   afterQuietHours,
@@ -45,6 +47,8 @@ export interface PlanInput {
   centreChannels: readonly CentreChannel[]
   /** The city's signed webhook is configured. */
   cityWebhook: boolean
+  /** Critical alerts still unacknowledged at this escalation level (or later) ring phones; null: no voice. */
+  voiceFromLevel: number | null
   preferences: ReadonlyMap<number, Preferences>
   /** Web Push subscription ids by user. */
   subscriptions: ReadonlyMap<number, readonly number[]>
@@ -99,15 +103,21 @@ export function plan(p: PlanInput): PlannedDelivery[] {
     case 'escalated': {
       const before = new Set(p.notified.map(key))
       // Those told already hear it again (still nobody acknowledged); the next ones hear it first.
-      for (const t of p.notified) add(t, 'reminder', true, true)
-      for (const t of audience(p, change.level)) if (!before.has(key(t))) add(t, 'alert', true, true)
+      const told = p.notified.filter((t) => t.channel !== 'voice')
+      for (const t of told) add(t, 'reminder', true, true)
+      const next = audience(p, change.level).filter((t) => !before.has(key(t)))
+      for (const t of next) add(t, 'alert', true, true)
+      if (alert.severity === 'critical' && p.voiceFromLevel !== null && change.level >= p.voiceFromLevel) {
+        for (const t of unique([...told, ...next]))
+          if (t.channel === 'sms') add({ ...t, channel: 'voice' }, 'reminder', true, false)
+      }
       break
     }
     case 'acknowledged':
-      for (const t of unique(p.notified)) add(t, 'handling', false, true)
+      for (const t of unique(p.notified)) if (t.channel !== 'voice') add(t, 'handling', false, true)
       break
     case 'resolved':
-      for (const t of unique(p.notified)) add(t, 'closed', false, true)
+      for (const t of unique(p.notified)) if (t.channel !== 'voice') add(t, 'closed', false, true)
       break
   }
   return out

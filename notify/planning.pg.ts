@@ -11,6 +11,8 @@ import { listContacts, listRoster } from './settings.pg.ts'
 export interface PlanningSettings {
   timeZone: string
   cityWebhook: boolean
+  /** Voice calls from this escalation level on (critical alerts); null: no voice channel. */
+  voiceFromLevel: number | null
 }
 
 type ChangeRow = {
@@ -59,6 +61,7 @@ export async function planPending(db: Db, s: PlanningSettings, limit = 50): Prom
         handlerName: c.handler,
         timeZone: s.timeZone,
         cityWebhook: s.cityWebhook,
+        voiceFromLevel: s.voiceFromLevel,
         ...(await audienceOf(tx, c.resident_id, c.care_centre_id)),
         notified: await notified(tx, c.alert_id),
       })

@@ -72,6 +72,9 @@ const BACK_HOME: Record<Language, string> = {
 }
 
 export const eventText = (lang: Language, kind: AlertKind) => EVENT[lang][kind]
+
+/** Every alert's words in one language, for pages that tell it in the messages' own words (the family app). */
+export const alertWords = (lang: Language) => ({ event: EVENT[lang], advice: ADVICE[lang], backHome: BACK_HOME[lang] })
 export const adviceText = (lang: Language, kind: AlertKind) => ADVICE[lang][kind]
 export const handlingText = (lang: Language, who: string) =>
   lang === 'zh' ? `${who} 正在处理，请保持电话畅通。` : `${who} is handling it; keep your phone at hand.`

@@ -5,27 +5,13 @@ import { describe, expect, it } from 'vitest'
 import { insertCareCentre, insertResident } from '../dashboard/index.ts'
 import { acknowledgeAlert, raiseAlert } from '../geofence/index.ts'
 import { createLogger, migrate, type Db } from '../infra/index.ts'
-import {
-  createNotifier,
-  type ChannelSender,
-  type NotifierSettings,
-  type OutgoingMessage,
-  type SendResult,
-} from '../notify/index.ts'
+import { createNotifier, type ChannelSender, type OutgoingMessage, type SendResult } from '../notify/index.ts'
 import { BACKENDS, useDatabase } from './support/databases.ts'
+import { FAST_NOTIFIER } from './support/notifier.ts'
 import { eventually } from './support/service.ts'
 
 const log = createLogger('silent')
-const settings: NotifierSettings = {
-  timeZone: 'Asia/Shanghai',
-  pollMs: 50,
-  concurrency: 4,
-  maxAttempts: 3,
-  retryMs: 20,
-  retryMaxMs: 50,
-  leaseMs: 10_000,
-  city: { url: '', secret: '' },
-}
+const settings = FAST_NOTIFIER
 
 /** A fake SMS provider that records what it is handed and answers as told. */
 function fakeSms(answer: (m: OutgoingMessage) => SendResult = () => ({ ok: true, ref: 'ok' })) {

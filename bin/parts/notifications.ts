@@ -1,12 +1,14 @@
 // Wires the notifier from the configuration: a sender for each channel that is configured, the
 // outbox worker, and its metrics. Secrets go from the config to the SDKs and nowhere else.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import { within, type Config, type Db, type Logger } from '../../infra/index.ts'
+import { periodic, within, type Config, type Db, type Logger } from '../../infra/index.ts'
 import {
   aliyunSms,
+  aliyunVoice,
   createNotifier,
   dingtalkRobot,
   outboxBacklog,
+  pruneNotifications,
   signedWebhook,
   webPushSender,
   wecomRobot,
@@ -36,6 +38,17 @@ export function sendersFor(c: Config): Partial<Record<Channel, ChannelSender>> {
         handling: c.smsTemplateHandling,
         closed: c.smsTemplateClosed,
       },
+    })
+  }
+  if (c.voiceAccessKeyId) {
+    senders.voice = aliyunVoice({
+      accessKeyId: c.voiceAccessKeyId,
+      accessKeySecret: c.voiceAccessKeySecret,
+      endpoint: c.voiceEndpoint,
+      protocol: c.voiceProtocol,
+      ttsCode: c.voiceTtsCode,
+      showNumber: c.voiceShowNumber,
+      timeoutMs,
     })
   }
   if (c.webpushPublicKey) {
@@ -89,10 +102,31 @@ export function startNotifications(config: Config, db: Db, log: Logger, registry
       retryMaxMs: config.notifyRetryMaxSeconds * 1000,
       leaseMs: config.notifyTimeoutMs * 3 + 5000,
       city: { url: config.cityWebhookUrl, secret: config.cityWebhookSecret },
+      voiceFromLevel: config.voiceAccessKeyId ? config.voiceFromLevel : null,
     },
     onSent: (channel, ms) => sentSeconds.observe({ channel }, ms / 1000),
     onFailed: (channel, final) => failed.inc({ channel, final: String(final) }),
   })
   notifier.start()
-  return notifier
+  // Retention: finished notifications older than NOTIFY_RETENTION_DAYS go, at start and hourly.
+  const retention = periodic({
+    everyMs: 3_600_000,
+    log,
+    what: 'notification retention',
+    run: async () => {
+      const n = await pruneNotifications(db, config.notifyRetentionDays)
+      if (n > 0) log.info({ messages: n }, 'old notifications deleted')
+    },
+  })
+  if (config.notifyRetentionDays > 0) {
+    retention.start()
+    void retention.runNow()
+  }
+  return {
+    ...notifier,
+    async stop() {
+      await retention.stop()
+      await notifier.stop()
+    },
+  }
 }

@@ -4,7 +4,7 @@
 // socket, which are scoped on the server.
 import { setUpAdmin } from '/admin.js'
 import { announce, renderAlerts, retryQueued } from '/alerts.js'
-import { $, api, state } from '/common.js'
+import { $, api, signIn, state } from '/common.js'
 import { closeDetails, renderAlertDetail, setUpDetails } from '/details.js'
 import { closeHistory } from '/history.js'
 import { drawZones, fitToMarkers, labelMarker, loadDatum, placeMarker, removeMarker, setUpMap } from '/map.js'
@@ -22,18 +22,9 @@ function showLogin() {
 
 $('login-form').addEventListener('submit', async (e) => {
   e.preventDefault()
-  const form = new FormData(e.target)
-  const res = await fetch('/api/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
-  })
-  if (res.status !== 204) {
-    $('login-error').textContent = res.status === 429 ? t('tooManyTries') : t('badLogin')
-    return
-  }
-  $('login-error').textContent = ''
-  await start()
+  const refused = await signIn(e.target)
+  $('login-error').textContent = refused ? t(refused) : ''
+  if (!refused) await start()
 })
 
 $('logout').addEventListener('click', async () => {

@@ -30,6 +30,18 @@ export async function api(path, options = {}) {
   return res.status === 204 ? null : res.json()
 }
 
+/** Signs in with a form's username and password: null when signed in, else the word for why not. */
+export async function signIn(form) {
+  const data = new FormData(form)
+  const res = await fetch('/api/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: data.get('username'), password: data.get('password') }),
+  })
+  if (res.status === 204) return null
+  return res.status === 429 ? 'tooManyTries' : 'badLogin'
+}
+
 export function button(label, testid, onClick, primary = false) {
   const b = document.createElement('button')
   b.type = 'button'

@@ -4,7 +4,8 @@
 import { act } from '/alerts.js'
 import { $, api, bandOfResident, button, el, nameOf, offset, state } from '/common.js'
 import { ago, clock, onLanguage, t } from '/i18n.js'
-import { display, drawZones, inDatum, labelMarker, placeMarker } from '/map.js'
+import { navLinks } from '/datum.js'
+import { display, drawZones, labelMarker, placeMarker } from '/map.js'
 import { renderResidents, revealResident, statusOf } from '/residents.js'
 import { closeHistory, openHistory } from '/history.js'
 import { editor } from '/zone-editor.js'
@@ -183,8 +184,9 @@ export function renderAlertDetail() {
   if (!a) return
   $('alert-detail-title').textContent = `${t(a.kind)} · ${t(a.severity)} · ${t(a.status)}`
   $('evidence').textContent = evidenceText(a)
-  const fix = evidenceFixes(a).at(-1) ?? bandOfResident(a.residentId)?.position
-  const nav = fix ? navLinks(fix.lat, fix.lon, bandOfResident(a.residentId)) : null
+  const b = bandOfResident(a.residentId)
+  const fix = evidenceFixes(a).at(-1) ?? b?.position
+  const nav = fix ? navLinks(fix.lat, fix.lon, b ? nameOf(b) : '') : null
   for (const id of ['nav-amap', 'nav-baidu']) $(id).hidden = !nav
   if (nav) {
     $('nav-amap').href = nav.amap
@@ -199,21 +201,6 @@ export function renderAlertDetail() {
     actions.append(button(t('reopen'), 'reopen', () => act(null, a.id, 'reopen')))
   }
   void loadTimeline(a.id)
-}
-
-/** Gaode (GCJ-02) and Baidu (BD-09) navigation at the fix, each converted into that app's datum. */
-function navLinks(lat, lon, b) {
-  const name = encodeURIComponent(b ? nameOf(b) : '')
-  const [glat, glon] = inDatum(lat, lon, 'GCJ02')
-  const [blat, blon] = inDatum(lat, lon, 'BD09')
-  return {
-    amap:
-      `https://uri.amap.com/marker?position=${glon.toFixed(6)},${glat.toFixed(6)}&name=${name}` +
-      '&coordinate=gaode&callnative=1',
-    baidu:
-      `https://api.map.baidu.com/marker?location=${blat.toFixed(6)},${blon.toFixed(6)}` +
-      `&title=${name}&content=${name}&output=html&coord_type=bd09ll&src=tongxing`,
-  }
 }
 
 async function loadTimeline(id) {

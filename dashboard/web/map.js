@@ -5,8 +5,8 @@
 import { $, nameOf, state } from '/common.js'
 import { t } from '/i18n.js'
 import { statusOf } from '/residents.js'
+import { datumLoaded, gcj02ToWgs84, inDatum, loadDatum } from '/datum.js'
 
-let gcoord = null // loaded only when the tiles are in GCJ-02 (or for navigation links)
 /** Up to this many residents on the page, every marker carries its name. */
 const LABEL_ALL_UP_TO = 20
 
@@ -17,19 +17,11 @@ function asText(s) {
   return span
 }
 
-export async function loadDatum() {
-  gcoord = (await import('/vendor/gcoord/dist/gcoord.esm-browser.prod.js')).default
-}
-
-/** A WGS-84 point in another datum ('GCJ02', 'BD09'), as [lat, lon]: for navigation apps. */
-export function inDatum(lat, lon, datum) {
-  const [x, y] = gcoord.transform([lon, lat], gcoord.WGS84, gcoord[datum])
-  return [y, x]
-}
+export { inDatum, loadDatum }
 
 /** Where to draw a WGS-84 point: shifted into GCJ-02 when the tiles use it (display only). */
 export function display(lat, lon) {
-  if (!state.config?.gcj02 || !gcoord) return [lat, lon]
+  if (!state.config?.gcj02 || !datumLoaded()) return [lat, lon]
   return inDatum(lat, lon, 'GCJ02')
 }
 
@@ -148,8 +140,8 @@ export function drawZones(zones) {
 
 /** A map position (display datum) back to WGS-84 [lon, lat] for storing. */
 export function stored(latlng) {
-  if (!state.config?.gcj02 || !gcoord) return [latlng.lng, latlng.lat]
-  return gcoord.transform([latlng.lng, latlng.lat], gcoord.GCJ02, gcoord.WGS84)
+  if (!state.config?.gcj02 || !datumLoaded()) return [latlng.lng, latlng.lat]
+  return gcj02ToWgs84(latlng.lat, latlng.lng)
 }
 
 /** Up to this many residents, every marker is drawn on its own; more are clustered when zoomed out. */

@@ -5,6 +5,37 @@
 self.addEventListener('install', () => self.skipWaiting())
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()))
 
+// The family app's offline shell: its files (/family/…) and the shared modules it loads are kept as
+// they are fetched (network first, so a new version shows at once) and served from the cache when
+// the network is away. Never the API, the socket or anything of the console. A device that keeps
+// this cache has the family app installed, so a tapped notification opens the alert there.
+const FAMILY_SHELL = 'tongxing-family-shell'
+const fromFamily = (request) => {
+  const url = new URL(request.url)
+  if (url.origin !== self.location.origin || request.method !== 'GET') return false
+  if (url.pathname.startsWith('/api/') || url.pathname === '/ws') return false
+  if (url.pathname === '/family' || url.pathname.startsWith('/family/')) return true
+  const ref = request.referrer ? new URL(request.referrer) : null
+  return ref?.origin === self.location.origin && ref.pathname.startsWith('/family/')
+}
+self.addEventListener('fetch', (event) => {
+  if (!fromFamily(event.request)) return
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(FAMILY_SHELL)
+      try {
+        const res = await fetch(event.request)
+        if (res.ok) await cache.put(event.request, res.clone())
+        return res
+      } catch (err) {
+        const kept = await cache.match(event.request, { ignoreSearch: event.request.mode === 'navigate' })
+        if (kept) return kept
+        throw err
+      }
+    })(),
+  )
+})
+
 self.addEventListener('push', (event) => {
   let data = {}
   try {
@@ -27,9 +58,11 @@ self.addEventListener('push', (event) => {
 self.addEventListener('notificationclick', (event) => {
   event.notification.close()
   const target = new URL(event.notification.data?.url || '/', self.location.origin)
-  const url = self.location.origin + target.pathname + target.search // never another origin
   event.waitUntil(
     (async () => {
+      // The alert in the family app where it is installed here, else the console; never another origin.
+      const path = target.pathname === '/' && (await caches.has(FAMILY_SHELL)) ? '/family/' : target.pathname
+      const url = self.location.origin + path + target.search
       const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
       for (const w of open) {
         if (new URL(w.url).origin !== self.location.origin) continue

@@ -78,51 +78,96 @@ export function acs3Valid(req: http.IncomingMessage, body: string, keyId: string
   return timingSafeEqual(Buffer.from(expected), Buffer.from(m[3]!.padEnd(expected.length).slice(0, expected.length)))
 }
 
-/** Aliyun SendSms: signature, action, sign name, an approved template and exactly its variables. */
-export async function smsStandIn(o: {
-  keyId: string
-  secret: string
-  signName: string
-  templates: Record<string, string>
-}): Promise<StandIn> {
+/** An approved template filled with its JSON parameters; undefined unless they are exactly its variables, all strings. */
+function fill(template: string, raw: string | null): string | undefined {
+  let params: Record<string, unknown>
+  try {
+    params = JSON.parse(raw ?? '') as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+  const wanted = [...template.matchAll(/\$\{(\w+)\}/g)].map((x) => x[1]!).sort()
+  if (JSON.stringify(Object.keys(params).sort()) !== JSON.stringify(wanted)) return undefined
+  if (Object.values(params).some((v) => typeof v !== 'string')) return undefined
+  return template.replace(/\$\{(\w+)\}/g, (_m, k: string) => String(params[k]))
+}
+
+type Taken = { to: string; text: string; ref: string }
+
+/**
+ * An Aliyun RPC API (action, version 2017-05-25, ACS3 signature) that plays its mode (fail, throttle,
+ * hang) and then lets `check` refuse the request with the provider's code or take the message;
+ * `answer` adds the provider's id for the n-th message taken.
+ */
+async function aliyunStandIn(
+  o: { keyId: string; secret: string; action: string },
+  check: (q: URLSearchParams) => Taken | { refused: string },
+  answer: (n: number) => Record<string, string>,
+): Promise<StandIn> {
   const s: StandIn = { port: 0, received: [], refused: [], mode: 'ok', delayMs: 0, close: async () => {} }
   const { server, port } = await listen((req, body, res) => {
-    const q = new URL(req.url!, 'http://x').searchParams
     const refuse = (code: string, status = 400) => {
       s.refused.push(code)
       json(res, status, { Code: code, Message: code, RequestId: 'r' })
     }
-    if (req.headers['x-acs-action'] !== 'SendSms' || req.headers['x-acs-version'] !== '2017-05-25')
+    if (req.headers['x-acs-action'] !== o.action || req.headers['x-acs-version'] !== '2017-05-25')
       return refuse('InvalidAction')
     if (!acs3Valid(req, body, o.keyId, o.secret)) return refuse('SignatureDoesNotMatch')
     if (s.mode === 'hang') return // never answers: the client times out
     if (s.mode === 'fail') return json(res, 503, { Code: 'ServiceUnavailable', Message: 'down', RequestId: 'r' })
     if (s.mode === 'throttle')
       return json(res, 200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: 'throttled', RequestId: 'r' })
-    if (q.get('SignName') !== o.signName) return refuse('isv.SMS_SIGNATURE_ILLEGAL')
-    const template = o.templates[q.get('TemplateCode') ?? '']
-    if (!template) return refuse('isv.SMS_TEMPLATE_ILLEGAL')
-    const phone = q.get('PhoneNumbers') ?? ''
-    if (!/^1\d{10}$/.test(phone)) return refuse('isv.MOBILE_NUMBER_ILLEGAL')
-    let params: Record<string, unknown>
-    try {
-      params = JSON.parse(q.get('TemplateParam') ?? '') as Record<string, unknown>
-    } catch {
-      return refuse('isv.TEMPLATE_PARAMS_ILLEGAL')
-    }
-    const wanted = [...template.matchAll(/\$\{(\w+)\}/g)].map((x) => x[1]!).sort()
-    if (
-      JSON.stringify(Object.keys(params).sort()) !== JSON.stringify(wanted) ||
-      Object.values(params).some((v) => typeof v !== 'string')
-    ) {
-      return refuse('isv.TEMPLATE_MISSING_PARAMETERS')
-    }
-    const text = `【${o.signName}】${template.replace(/\$\{(\w+)\}/g, (_m, k: string) => String(params[k]))}`
-    s.received.push({ at: Date.now(), to: phone, text, ref: q.get('OutId') ?? '' })
-    const bizId = `${s.received.length}^0`
-    setTimeout(() => json(res, 200, { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: 'r' }), s.delayMs)
+    const taken = check(new URL(req.url!, 'http://x').searchParams)
+    if ('refused' in taken) return refuse(taken.refused)
+    s.received.push({ at: Date.now(), ...taken })
+    const ids = answer(s.received.length)
+    setTimeout(() => json(res, 200, { Code: 'OK', Message: 'OK', ...ids, RequestId: 'r' }), s.delayMs)
   })
   return Object.assign(s, { port, close: closer(server) })
+}
+
+/** Aliyun SendSms: signature, action, sign name, an approved template and exactly its variables. */
+export function smsStandIn(o: {
+  keyId: string
+  secret: string
+  signName: string
+  templates: Record<string, string>
+}): Promise<StandIn> {
+  return aliyunStandIn(
+    { ...o, action: 'SendSms' },
+    (q) => {
+      if (q.get('SignName') !== o.signName) return { refused: 'isv.SMS_SIGNATURE_ILLEGAL' }
+      const template = o.templates[q.get('TemplateCode') ?? '']
+      if (!template) return { refused: 'isv.SMS_TEMPLATE_ILLEGAL' }
+      const phone = q.get('PhoneNumbers') ?? ''
+      if (!/^1\d{10}$/.test(phone)) return { refused: 'isv.MOBILE_NUMBER_ILLEGAL' }
+      const filled = fill(template, q.get('TemplateParam'))
+      if (filled === undefined) return { refused: 'isv.TEMPLATE_MISSING_PARAMETERS' }
+      return { to: phone, text: `【${o.signName}】${filled}`, ref: q.get('OutId') ?? '' }
+    },
+    (n) => ({ BizId: `${n}^0` }),
+  )
+}
+
+/** Aliyun SingleCallByTts (voice): signature, action, an approved TTS template and exactly its variables. */
+export function voiceStandIn(o: {
+  keyId: string
+  secret: string
+  templates: Record<string, string>
+}): Promise<StandIn> {
+  return aliyunStandIn(
+    { ...o, action: 'SingleCallByTts' },
+    (q) => {
+      const template = o.templates[q.get('TtsCode') ?? '']
+      if (!template) return { refused: 'isv.TTS_TEMPLATE_ILLEGAL' }
+      const phone = q.get('CalledNumber') ?? ''
+      if (!/^1\d{10}$/.test(phone)) return { refused: 'isv.MOBILE_NUMBER_ILLEGAL' }
+      const text = fill(template, q.get('TtsParam'))
+      if (text === undefined) return { refused: 'isv.TTS_PARAMS_ILLEGAL' }
+      return { to: phone, text, ref: q.get('OutId') ?? '' }
+    },
+    (n) => ({ CallId: `call-${n}` }),
+  )
 }
 
 /** WeCom and DingTalk group robots and a signed webhook, on one server: /wecom?key=, /dingtalk?access_token=, /hook. */
