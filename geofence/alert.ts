@@ -7,6 +7,8 @@ export type AlertKind =
   | 'band_removed'
   | 'band_offline'
   | 'low_battery'
+  /** A passer-by scanned the band's "found me" QR code and sent where they are (issue 19). */
+  | 'found_report'
 export type Severity = 'critical' | 'high' | 'medium' | 'low'
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved'
 
@@ -19,7 +21,12 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   band_removed: 'high',
   band_offline: 'medium',
   low_battery: 'low',
+  // Someone is with the lost person right now, waiting: everyone is told, whatever their preferences.
+  found_report: 'critical',
 }
+
+/** Kinds whose resolution may record how the person was found (who, where, minutes): wanders and finds. */
+export const OUTCOME_KINDS: ReadonlySet<AlertKind> = new Set(['left_safe_zone', 'entered_danger_zone', 'found_report'])
 
 export interface Alert {
   id: number
