@@ -22,6 +22,8 @@ import { authRoutes } from './routes/auth.ts'
 import { bandAdminRoutes } from './routes/band-admin.ts'
 import { bandRoutes } from './routes/bands.ts'
 import { directoryRoutes } from './routes/directory.ts'
+import { foundRoutes } from './routes/found.ts'
+import { foundAdminRoutes } from './routes/found-admin.ts'
 import { historyRoutes } from './routes/history.ts'
 import { invitationRoutes } from './routes/invitations.ts'
 import { zoneRoutes, type MapSettings } from './routes/zones.ts'
@@ -117,6 +119,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(bandAdminRoutes(d.db, d.topologyChanged))
   await app.register(directoryRoutes(d.db, d.topologyChanged))
   await app.register(notificationRoutes(d.db, d.vapidPublicKey ?? ''))
+  // The public found-me page behind each band's QR code, and the codes for those who print them.
+  await app.register(foundRoutes(d.db, d.hub, d.log))
+  await app.register(foundAdminRoutes(d.db, d.http.publicOrigins))
   // The page (dashboard/web), and Leaflet, its marker clusters and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, {
