@@ -25,6 +25,8 @@ export interface FoundPage {
 export const POLICE = '110'
 
 export function foundPage(f: TokenFacts): FoundPage {
-  const call = f.dutyPhone ? { kind: 'centre' as const, number: f.dutyPhone } : { kind: 'police' as const, number: POLICE }
+  const call = f.dutyPhone
+    ? { kind: 'centre' as const, number: f.dutyPhone }
+    : { kind: 'police' as const, number: POLICE }
   return { call, displayName: f.status === 'worn' ? f.displayName : null }
 }

@@ -14,7 +14,7 @@ export interface SheetCard {
   svg: string
 }
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
 /**
@@ -25,13 +25,13 @@ const escape = (s: string) =>
 export function sheetHtml(centreName: string, cards: readonly SheetCard[]): string {
   const items = cards
     .map(
-      (c) => `<figure class="card" data-testid="card-${escape(c.bandId)}">${c.svg}
-<figcaption><strong>如果我迷路了，请扫码</strong><br>If I seem lost, please scan<br><small>${escape(c.bandId)}</small></figcaption></figure>`,
+      (c) => `<figure class="card" data-testid="card-${escapeHtml(c.bandId)}">${c.svg}
+<figcaption><strong>如果我迷路了，请扫码</strong><br>If I seem lost, please scan<br><small>${escapeHtml(c.bandId)}</small></figcaption></figure>`,
     )
     .join('\n')
   return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>同行 二维码 · ${escape(centreName)}</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>同行 二维码 · ${escapeHtml(centreName)}</title>
 <link rel="stylesheet" href="/found/sheet.css"></head>
-<body><h1>${escape(centreName)} · 找到我二维码 Found-me QR codes</h1>
+<body><h1>${escapeHtml(centreName)} · 找到我二维码 Found-me QR codes</h1>
 <main class="sheet">${items}</main></body></html>`
 }

@@ -57,7 +57,8 @@ const ADVICE: Record<Language, Record<AlertKind, string>> = {
     band_removed: 'Check they are safe and help them put the band back on.',
     band_offline: 'Check they are safe and that the band is charged.',
     low_battery: 'Please help them charge the band.',
-    found_report: "Open Tongxing to see where the finder is and their note, and go to fetch them; call the finder back if they left a number.",
+    found_report:
+      'Open Tongxing to see where the finder is and their note, and go to fetch them; call the finder back if they left a number.',
   },
 }
 

@@ -137,7 +137,9 @@ export const alertRoutes =
         if (alert && canSee(v, alert) && made && !made.ok)
           return reply.code(400).send(apiError('bad_request', made.reason))
         if (alert && canSee(v, alert) && !OUTCOME_KINDS.has(alert.kind))
-          return reply.code(400).send(apiError('bad_request', 'only a wander or a found report records who found the person'))
+          return reply
+            .code(400)
+            .send(apiError('bad_request', 'only a wander or a found report records who found the person'))
         const resolve = () =>
           db.tx(async (tx) => {
             const change = await resolveAlertByPerson(tx, id, v.userId, note)

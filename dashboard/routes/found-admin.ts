@@ -56,7 +56,8 @@ export const foundAdminRoutes =
       },
       async (request, reply) => {
         const { bandId } = request.params
-        if (!(await mayPrint(bandId, request.viewer!))) return reply.code(404).send(apiError('not_found', 'no such band'))
+        if (!(await mayPrint(bandId, request.viewer!)))
+          return reply.code(404).send(apiError('not_found', 'no such band'))
         const url = foundUrl(base(request), (await liveToken(db, bandId))!)
         const { format } = request.query
         if (format === 'link') return { url }
@@ -70,7 +71,8 @@ export const foundAdminRoutes =
       { preValidation: printers, schema: { params: BandParams, response: { 200: Link, ...Denied } } },
       async (request, reply) => {
         const { bandId } = request.params
-        if (!(await mayPrint(bandId, request.viewer!))) return reply.code(404).send(apiError('not_found', 'no such band'))
+        if (!(await mayPrint(bandId, request.viewer!)))
+          return reply.code(404).send(apiError('not_found', 'no such band'))
         return { url: foundUrl(base(request), (await rotateToken(db, bandId))!) }
       },
     )
@@ -91,7 +93,10 @@ export const foundAdminRoutes =
       '/api/centres/:centreId/found-sheet',
       {
         preValidation: printers,
-        schema: { params: Type.Object({ centreId: Type.Integer({ minimum: 1 }) }), response: { 200: Type.String(), ...Denied } },
+        schema: {
+          params: Type.Object({ centreId: Type.Integer({ minimum: 1 }) }),
+          response: { 200: Type.String(), ...Denied },
+        },
       },
       async (request, reply) => {
         const { centreId } = request.params

@@ -59,7 +59,10 @@ export const foundRoutes =
           params: Params,
           response: {
             200: Type.Object({
-              call: Type.Object({ kind: Type.Union([Type.Literal('centre'), Type.Literal('police')]), number: Type.String() }),
+              call: Type.Object({
+                kind: Type.Union([Type.Literal('centre'), Type.Literal('police')]),
+                number: Type.String(),
+              }),
               displayName: Nullable(Type.String()),
             }),
             404: ErrorBody,
@@ -101,7 +104,9 @@ export const foundRoutes =
         const problem = positionProblem(request.body)
         if (problem) return reply.code(400).send(apiError('bad_request', problem))
         if ((await recentReports(db, token, REPORT_WINDOW_MS)) >= REPORTS_PER_TOKEN)
-          return reply.code(429).send(apiError('too_many_reports', 'this code has sent many reports; please call instead'))
+          return reply
+            .code(429)
+            .send(apiError('too_many_reports', 'this code has sent many reports; please call instead'))
         const facts = await tokenFacts(db, token)
         const change = await submitReport(db, token, facts, request.body, now())
         if (change) {

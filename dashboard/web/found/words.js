@@ -32,7 +32,8 @@ Object.assign(TEXT.en, {
   foundNote: 'A note (optional, e.g. outside the supermarket on …)',
   foundSend: 'Share my location and tell the family',
   foundLocating: 'Finding your location…',
-  foundNoPosition: 'Your location is not available (refused or not found); the family is told anyway. Please write where you are in the note.',
+  foundNoPosition:
+    'Your location is not available (refused or not found); the family is told anyway. Please write where you are in the note.',
   foundSending: 'Sending…',
   foundSent: 'The family and the care centre have been told and are on their way. Please stay with them. Thank you!',
   foundFailed: 'Sending failed: please call the number above.',
