@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{bench,bin,dashboard,geofence,infra,ingest,simulator}/**/*.test.ts'] },
+        test: { name: 'unit', include: ['{bench,bin,dashboard,finding,geofence,infra,ingest,simulator}/**/*.test.ts'] },
       },
       {
         extends: true,
