@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { upsertBand } from '../ingest/index.ts'
-import { BAND, OTHER_BAND, PASSWORD, login, openLive } from './support/fixtures.ts'
+import { simulatorMain } from '../simulator/index.ts'
+import { BAND, HOME, OTHER_BAND, PASSWORD, connectBand, fixNorth, login, openLive } from './support/fixtures.ts'
 import { useServiceWithWorld, type World } from './support/world.ts'
 
 const SPARE = { id: '860000000000009', secret: 'band-secret-0009-abcdef' }
@@ -218,5 +219,26 @@ describe('the found-me QR code', () => {
     expect((await report(UNKNOWN, { lat: 36.8 })).status).toBe(400)
     expect((await report(UNKNOWN, { lat: 36.8, lon: 999 })).status).toBe(400)
     expect((await report(UNKNOWN, { phone: 'call me maybe' })).status).toBe(400)
+  })
+
+  it("when the simulator plays a finder of a wearer, then it opens the page and a found report opens with a position beside the band's", async () => {
+    await service.db.query("UPDATE alerts SET status = 'resolved' WHERE kind = 'found_report'")
+    const band = await connectBand(service.mqttPort!, BAND)
+    await band.publishAsync(`bands/${BAND.id}/telemetry`, JSON.stringify(fixNorth(1, 0, Date.now())), { qos: 1 })
+    await band.endAsync()
+    await new Promise((r) => setTimeout(r, 1500)) // band_status is written once a second
+    const lines: string[] = []
+    const code = await simulatorMain(
+      ['finder', '--band', BAND.id, '--url', url(''), '--admin', 'ops', '--password', PASSWORD],
+      (l) => lines.push(l),
+    )
+    expect(code).toBe(0)
+    expect(JSON.parse(lines[0]!)).toMatchObject({ bandId: BAND.id, status: 202 })
+    const open = await service.db.query<{ evidence: { finder: { position: { lat: number; lon: number } } } }>(
+      "SELECT evidence FROM alerts WHERE kind = 'found_report' AND status = 'open'",
+    )
+    const at = open.rows[0]!.evidence.finder.position
+    expect(Math.abs(at.lat - HOME.lat) * 111_195).toBeLessThan(30)
+    expect(Math.abs(at.lon - HOME.lon) * 89_000).toBeLessThan(30)
   })
 })
