@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import {
+  centreBands,
   foundUrl,
   liveToken,
   outcomeRows,
@@ -13,6 +14,8 @@ import {
   qrSvg,
   revokeToken,
   rotateToken,
+  setDutyPhone,
+  setFoundDisplayName,
   sheetHtml,
   summarize,
 } from '../../finding/index.ts'
@@ -101,19 +104,15 @@ export const foundAdminRoutes =
       async (request, reply) => {
         const { centreId } = request.params
         const v = request.viewer!
-        const centre = await db.query<{ name: string }>('SELECT name FROM care_centres WHERE id = $1', [centreId])
-        if (!centre.rows[0] || (v.role === 'staff' && v.careCentreId !== centreId))
+        const centre = await centreBands(db, centreId)
+        if (!centre || (v.role === 'staff' && v.careCentreId !== centreId))
           return reply.code(404).send(apiError('not_found', 'no such care centre'))
-        const bands = await db.query<{ id: string }>(
-          'SELECT b.id FROM bands b JOIN residents r ON r.id = b.resident_id WHERE r.care_centre_id = $1 ORDER BY b.id',
-          [centreId],
-        )
         const cards = []
-        for (const { id } of bands.rows) {
+        for (const id of centre.bandIds) {
           const url = foundUrl(base(request), (await liveToken(db, id))!)
           cards.push({ bandId: id, url, svg: await qrSvg(url) })
         }
-        return reply.type('text/html; charset=utf-8').send(sheetHtml(centre.rows[0].name, cards))
+        return reply.type('text/html; charset=utf-8').send(sheetHtml(centre.name, cards))
       },
     )
 
@@ -128,11 +127,8 @@ export const foundAdminRoutes =
         },
       },
       async (request, reply) => {
-        const r = await db.query('UPDATE care_centres SET duty_phone = $2 WHERE id = $1', [
-          request.params.centreId,
-          request.body.dutyPhone,
-        ])
-        if (!r.rowCount) return reply.code(404).send(apiError('not_found', 'no such care centre'))
+        if (!(await setDutyPhone(db, request.params.centreId, request.body.dutyPhone)))
+          return reply.code(404).send(apiError('not_found', 'no such care centre'))
         return reply.code(204).send(null)
       },
     )
@@ -149,11 +145,8 @@ export const foundAdminRoutes =
         },
       },
       async (request, reply) => {
-        const r = await db.query('UPDATE residents SET found_display_name = $2 WHERE id = $1', [
-          request.params.residentId,
-          request.body.displayName,
-        ])
-        if (!r.rowCount) return reply.code(404).send(apiError('not_found', 'no such resident'))
+        if (!(await setFoundDisplayName(db, request.params.residentId, request.body.displayName)))
+          return reply.code(404).send(apiError('not_found', 'no such resident'))
         return reply.code(204).send(null)
       },
     )
