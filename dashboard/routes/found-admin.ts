@@ -20,10 +20,10 @@ import {
   summarize,
 } from '../../finding/index.ts'
 import type { Queryable } from '../../infra/index.ts'
-import { BandIdSchema, bandOwner } from '../../ingest/index.ts'
+import { BandIdSchema } from '../../ingest/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
-import { visibleCentreIds } from '../scope.pg.ts'
-import { canSee, type Viewer } from '../scope.ts'
+import { canSeeBand, visibleCentreIds } from '../scope.pg.ts'
+import type { Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 import { Nullable } from './schemas.ts'
 
@@ -38,12 +38,8 @@ export const foundAdminRoutes =
     const admin = requireViewer(db, ['admin'])
     /** Where QR codes point: the first PUBLIC_ORIGIN, or the origin this request was addressed to. */
     const base = (r: FastifyRequest) => publicOrigins[0] ?? `${r.protocol}://${r.host}`
-    /** A band whose wearer the viewer may see (an unassigned one: admins only). */
-    const mayPrint = async (bandId: string, v: Viewer) => {
-      const owner = await bandOwner(db, bandId)
-      if (owner === undefined) return false
-      return owner === null ? v.role === 'admin' : canSee(v, owner)
-    }
+    /** Codes of bands whose wearer the viewer may see (an unassigned one's: admins only). */
+    const mayPrint = (bandId: string, v: Viewer) => canSeeBand(db, v, bandId)
 
     app.get(
       '/api/bands/:bandId/found-qr',
