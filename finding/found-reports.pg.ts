@@ -3,7 +3,7 @@
 import { raiseAlert, type AlertChange } from '../geofence/index.ts'
 import type { Db, Queryable } from '../infra/index.ts'
 import type { TokenFacts } from './found-page.ts'
-import { foundEvidence, type FinderReport } from './found-report.ts'
+import { foundEvidence, type FinderEntry, type FinderReport } from './found-report.ts'
 
 export async function recordView(db: Queryable, token: string, facts: TokenFacts): Promise<void> {
   await db.query(`INSERT INTO found_scans (token, kind, status) VALUES ($1, 'view', $2)`, [token, facts.status])
@@ -36,7 +36,7 @@ export async function submitReport(
             zoneId: null,
             kind: 'found_report',
             fixTime: now,
-            evidence: foundEvidence(report, now),
+            evidence: foundEvidence(report, now, await earlierReports(tx, facts.residentId)),
           })
         : undefined
     await tx.query(
@@ -56,4 +56,14 @@ export async function submitReport(
     )
     return change
   })
+}
+
+/** The reports of the wearer's open found_report alert (locked until this transaction ends). */
+async function earlierReports(db: Queryable, residentId: number): Promise<FinderEntry[]> {
+  const r = await db.query<{ reports: FinderEntry[] | null }>(
+    `SELECT evidence->'reports' AS reports FROM alerts
+     WHERE resident_id = $1 AND kind = 'found_report' AND status <> 'resolved' FOR UPDATE`,
+    [residentId],
+  )
+  return r.rows[0]?.reports ?? []
 }

@@ -43,11 +43,23 @@ describe('found-me tokens and page', () => {
   it('when a finder sends half a position, then it is refused; a whole one becomes evidence', () => {
     expect(positionProblem({ lat: 36.8 })).toBe('lat and lon go together')
     expect(positionProblem({})).toBeUndefined()
-    expect(foundEvidence({ lat: 36.8, lon: 118, note: 'hi' }, 5).finder).toEqual({
+    const first = foundEvidence({ lat: 36.8, lon: 118, note: 'hi' }, 5)
+    expect(first.finder).toEqual({
+      reportedAt: 5,
       position: { lat: 36.8, lon: 118, acc: null },
       phone: null,
       note: 'hi',
     })
+    // A second report without a position keeps the first's in the list.
+    const second = foundEvidence({ phone: '13800000000' }, 9, first.reports)
+    expect(second.reports.map((r) => r.position?.lat ?? null)).toEqual([36.8, null])
+    expect(second.finder.phone).toBe('13800000000')
+  })
+
+  it('when many reports come, then the evidence keeps the newest ten', () => {
+    let reports = foundEvidence({}, 0).reports
+    for (let i = 1; i < 15; i++) reports = foundEvidence({}, i, reports).reports
+    expect(reports.map((r) => r.reportedAt)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14])
   })
 
   it('when a sheet is printed, then band ids and the centre name are escaped', () => {

@@ -90,6 +90,10 @@ describe.runIf(BROWSER_AVAILABLE)('the found-me page, in Chromium', () => {
   it('when the care worker resolves the found report in the console saying a passer-by found him, then the outcome is recorded with its minutes', async () => {
     const page = await signIn(browser, service.httpPort, 'staff-zhangdian')
     const id = (await service.db.query<{ id: number }>("SELECT id FROM alerts WHERE kind = 'found_report'")).rows[0]!.id
+    // The console shows where the finder's phone was and what they wrote.
+    await page.click(`[data-testid=alert-${id}] [data-testid=alert-open]`)
+    await page.waitForSelector('#evidence >> text=finder says: 在人民公园南门')
+    expect(await page.textContent('#evidence')).toContain("finder's phone location ±20 m")
     await page.locator(`[data-testid=alert-${id}] [data-testid=resolve]`).click()
     await page.fill('[data-testid=resolve-note]', '路人陪着，已接回')
     await page.selectOption('[data-testid=resolve-found-by]', 'stranger')

@@ -2,13 +2,7 @@
 // battery and events, read from band_status, never from the history), and commands to them.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import {
-  BandIdSchema,
-  checkCommand,
-  listBandStatus,
-  listCommands,
-  type CommandChannel,
-} from '../../ingest/index.ts'
+import { BandIdSchema, checkCommand, listBandStatus, listCommands, type CommandChannel } from '../../ingest/index.ts'
 import type { Queryable } from '../../infra/index.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
