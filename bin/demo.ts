@@ -22,6 +22,8 @@ async function demo(): Promise<number> {
   log in as ${ADMIN.username} / ${ADMIN.password} (programme admin),
   staff-centre-01 / kettle-lantern-willow-centre-01 (care staff) or family-0001 / amber-otter-meadow-0001 (family);
   alerts: ${http}/api/alerts, live socket: ws://127.0.0.1:${service.httpPort}/ws
+  found-me QR cards of a centre (signed in): ${http}/api/centres/1/found-sheet; play a stranger scanning a band:
+  npm run sim -- finder --url ${http} --admin ${ADMIN.username} --password ${ADMIN.password} --band <band id>
   Ctrl-C stops.`)
   process.once('SIGINT', () => void service.stop().then(() => process.exit(0)))
   process.once('SIGTERM', () => void service.stop().then(() => process.exit(0)))

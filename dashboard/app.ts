@@ -23,6 +23,8 @@ import { authRoutes } from './routes/auth.ts'
 import { bandAdminRoutes } from './routes/band-admin.ts'
 import { bandRoutes } from './routes/bands.ts'
 import { directoryRoutes } from './routes/directory.ts'
+import { foundRoutes } from './routes/found.ts'
+import { foundAdminRoutes } from './routes/found-admin.ts'
 import { historyRoutes } from './routes/history.ts'
 import { invitationRoutes } from './routes/invitations.ts'
 import { zoneRoutes, type MapSettings } from './routes/zones.ts'
@@ -127,6 +129,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(familyRoutes(d.db))
   // The family app (dashboard/web/family/) lives at /family/; its address without the slash leads there.
   app.get('/family', { schema: { hide: true } }, (_request, reply) => reply.redirect('/family/'))
+  // The public found-me page behind each band's QR code, and the codes for those who print them.
+  await app.register(foundRoutes(d.db, d.hub, d.log))
+  await app.register(foundAdminRoutes(d.db, d.http.publicOrigins))
   // The page (dashboard/web), and Leaflet, its marker clusters and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, {

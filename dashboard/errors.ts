@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   invalid_login: 'wrong username or password',
   too_many_attempts: 'too many sign-in attempts; wait and try again',
   too_many_commands: 'too many commands to this band; wait and try again',
+  too_many_reports: 'too many found-me page requests or reports; wait, or call instead',
   weak_password: 'the password is too short, common or close to the username',
   username_taken: 'that username is taken',
   centre_name_taken: 'a care centre of that name exists',

@@ -1,5 +1,6 @@
 // What a viewer may see, asked of the database (the rules themselves are in scope.ts).
 import type { Queryable } from '../infra/index.ts'
+import { bandOwner } from '../ingest/index.ts'
 import { canSee, type Viewer } from './scope.ts'
 
 /** The residents a viewer may see, for filtering queries; undefined: all (admin). */
@@ -37,4 +38,11 @@ export async function residentRef(
 export async function canSeeResident(db: Queryable, v: Viewer, residentId: number): Promise<boolean> {
   const ref = await residentRef(db, residentId)
   return ref !== undefined && canSee(v, ref)
+}
+
+/** Whether the band exists and the viewer may see its wearer (an unassigned band: admins only). */
+export async function canSeeBand(db: Queryable, v: Viewer, bandId: string): Promise<boolean> {
+  const owner = await bandOwner(db, bandId)
+  if (owner === undefined) return false
+  return owner === null ? v.role === 'admin' : canSee(v, owner)
 }

@@ -3,8 +3,20 @@
 import { Type, type Static, type TSchema } from 'typebox'
 
 export const AlertKindSchema = Type.Enum(
-  ['left_safe_zone', 'entered_danger_zone', 'sos', 'fall', 'band_removed', 'band_offline', 'low_battery'],
-  { description: 'what happened' },
+  [
+    'left_safe_zone',
+    'entered_danger_zone',
+    'sos',
+    'fall',
+    'band_removed',
+    'band_offline',
+    'low_battery',
+    'found_report',
+  ],
+  {
+    description:
+      'what happened (found_report: a passer-by scanned the band\'s "found me" QR code and sent where they are)',
+  },
 )
 export const SeveritySchema = Type.Enum(['critical', 'high', 'medium', 'low'], { description: 'how urgent' })
 export const AlertStatusSchema = Type.Enum(['open', 'acknowledged', 'resolved'], {
@@ -31,6 +43,8 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   band_removed: 'high',
   band_offline: 'medium',
   low_battery: 'low',
+  // Someone is with the lost person right now, waiting: everyone is told, whatever their preferences.
+  found_report: 'critical',
 }
 
 const OrNull = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
@@ -60,6 +74,9 @@ export const AlertSchema = Type.Object({
 })
 
 export type Alert = Static<typeof AlertSchema>
+
+/** Kinds whose resolution may record how the person was found (who, where, minutes): wanders and finds. */
+export const OUTCOME_KINDS: ReadonlySet<AlertKind> = new Set(['left_safe_zone', 'entered_danger_zone', 'found_report'])
 
 export interface AlertChange {
   change: Static<typeof AlertChangeKindSchema>

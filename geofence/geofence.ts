@@ -81,6 +81,8 @@ export interface GeofenceOptions {
 export function fromOpenAlerts(open: readonly OpenAlert[], heardAt: number): BandState {
   let s = initialState(heardAt)
   for (const a of open) {
+    // A finder's report is no sign of the band: it neither sets the state nor dates the last report.
+    if (a.kind === 'found_report') continue
     if (a.kind === 'left_safe_zone' && a.zoneId !== null) s = { ...s, zone: outside(a.zoneId, a.fixTime) }
     if (a.kind === 'band_removed') s = { ...s, removed: true }
     if (a.kind === 'low_battery') s = { ...s, lowBattery: true }

@@ -37,8 +37,9 @@ export {
   acknowledgeAlert,
   resolveAlertByPerson,
   findAlert,
+  type NewAlert,
 } from './alert-store.pg.ts'
-export { ESCALATION_LEVELS } from './alert.ts'
+export { ESCALATION_LEVELS, OUTCOME_KINDS, SEVERITY } from './alert.ts'
 export {
   deleteZone,
   findZone,

@@ -128,7 +128,7 @@ export const CONFIG_KEYS = {
   PUBLIC_ORIGIN: {
     type: Type.String({ pattern: '^(|https?://[^/,\\s]+(,https?://[^/,\\s]+)*)$' }),
     default: '',
-    doc: 'Where people open the page, e.g. https://tongxing.example.cn (several: comma-separated). Requests that change something and live sockets from a page of any other origin are refused. Empty: the origin each request was addressed to.',
+    doc: 'Where people open the page, e.g. https://tongxing.example.cn (several: comma-separated). Requests that change something and live sockets from a page of any other origin are refused. The first is also where the found-me QR codes point (docs/finding.md). Empty: the origin each request was addressed to.',
   },
   HTTP_TLS_CERT: {
     type: Type.String(),

@@ -24,6 +24,7 @@ const EVENT: Record<Language, Record<AlertKind, string>> = {
     band_removed: '摘下了手环',
     band_offline: '的手环已失去联系',
     low_battery: '的手环电量低',
+    found_report: '被路人发现，路人扫描了手环上的二维码',
   },
   en: {
     left_safe_zone: 'has left the safe area',
@@ -33,6 +34,7 @@ const EVENT: Record<Language, Record<AlertKind, string>> = {
     band_removed: 'has taken the band off',
     band_offline: "'s band is not reporting",
     low_battery: "'s band battery is low",
+    found_report: 'has been found by a passer-by, who scanned the QR code on the band',
   },
 }
 
@@ -45,6 +47,7 @@ const ADVICE: Record<Language, Record<AlertKind, string>> = {
     band_removed: '请确认本人是否安全，并帮其重新戴好手环。',
     band_offline: '请确认本人是否安全，并检查手环是否有电。',
     low_battery: '请帮其给手环充电。',
+    found_report: '请打开同行查看路人所在位置和留言，尽快前往接人；路人留了电话时请回电。',
   },
   en: {
     left_safe_zone: 'Open Tongxing to see where they are; call them or go and look nearby.',
@@ -54,6 +57,8 @@ const ADVICE: Record<Language, Record<AlertKind, string>> = {
     band_removed: 'Check they are safe and help them put the band back on.',
     band_offline: 'Check they are safe and that the band is charged.',
     low_battery: 'Please help them charge the band.',
+    found_report:
+      'Open Tongxing to see where the finder is and their note, and go to fetch them; call the finder back if they left a number.',
   },
 }
 

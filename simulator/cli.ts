@@ -11,6 +11,7 @@ import { createRng } from './random.ts'
 import { formatOf, parseTrack, replayEvents } from './replay.ts'
 import { liveFleet, runLiveBands } from './live.mqtt.ts'
 import { runEvents, type Progress, type RunEvent, type RunStats } from './runner.mqtt.ts'
+import { playFinder } from './finder.http.ts'
 import { formatScore, quantile, score } from './score.ts'
 import { fetchAlerts, latestAlertId, login, metricSum, readMetrics, type ServiceClient } from './service-client.http.ts'
 import { SCENARIOS, simulateFleet, type ScenarioName } from './fleet-sim.ts'
@@ -25,6 +26,8 @@ export const USAGE = `usage: npm run sim -- <command> [options]
            search mode's fast reports — and send fixes only: no faults, bad traffic or presses)
   score    --truth FILE
   replay   FILE.gpx|.geojson|.csv --band ID --secret SECRET [--speed 1]
+  finder   --band ID [--note TEXT] [--seed 1]  (a stranger scans the band's found-me QR code and shares a position
+           beside it: needs --admin and --password to read the card's link, as a centre prints it)
   load     --bands 10000 --rate 1000 --duration 60s [--seed 1] [--no-provision]  (bands ld-… with secrets from the seed;
            --no-provision: against a broker that needs no provisioning, e.g. to measure a bare peer)
 common:    --url http://127.0.0.1:8080 --broker mqtt://127.0.0.1:1883 --admin USER --password PASSWORD`
@@ -53,6 +56,7 @@ const OPTIONS = {
   quiet: { type: 'boolean' },
   start: { type: 'string' },
   obey: { type: 'boolean' },
+  note: { type: 'string', default: '我在这位老人身边，他好像迷路了' },
 } as const
 
 export { UsageError }
@@ -110,6 +114,12 @@ export async function main(
         return await replay()
       case 'load':
         return await load()
+      case 'finder': {
+        if (!v.band) throw new UsageError('--band is required')
+        const found = await playFinder(await admin(), v.band, createRng(num(v.seed, 'seed')), v.note)
+        out(JSON.stringify(found))
+        return found.status === 202 ? 0 : 1
+      }
       default:
         err(USAGE)
         return 2

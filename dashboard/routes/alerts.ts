@@ -3,16 +3,18 @@
 // the same as one that does not exist.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { FOUND_BY, makeOutcome, recordOutcome } from '../../finding/index.ts'
 import {
   AlertSchema,
   AlertStatusSchema,
+  OUTCOME_KINDS,
   acknowledgeAlert,
   findAlert,
   listAlerts,
   resolveAlertByPerson,
   type AlertChange,
 } from '../../geofence/index.ts'
-import type { Queryable } from '../../infra/index.ts'
+import type { Db } from '../../infra/index.ts'
 import { recordAction, reopenAlert, timeline, type PersonAction } from '../alert-events.pg.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError } from '../errors.ts'
@@ -25,9 +27,19 @@ export const AlertBody = AlertSchema
 
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 const Handled = { 200: Type.Object({ alert: AlertBody }), 401: ErrorBody, 404: ErrorBody, 409: ErrorBody }
+/** How a wander or a finder's report ended (issue 19): who found the person, when and where. */
+const OutcomeBody = Type.Object(
+  {
+    foundBy: Type.Union(FOUND_BY.map((f) => Type.Literal(f))),
+    foundAt: Type.Optional(Type.Number({ minimum: 0, maximum: 8.64e15, description: 'epoch ms; default: now' })),
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+    lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+  },
+  { additionalProperties: false },
+)
 
 export const alertRoutes =
-  (db: Queryable, hub: Hub): FastifyPluginAsyncTypebox =>
+  (db: Db, hub: Hub, now: () => number = Date.now): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/api/alerts',
@@ -90,21 +102,33 @@ export const alertRoutes =
         preValidation: requireViewer(db),
         schema: {
           params: Params,
-          body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }),
-          response: Handled,
+          body: Type.Object({
+            note: Type.String({ minLength: 1, maxLength: 1000 }),
+            outcome: Type.Optional(OutcomeBody),
+          }),
+          response: { ...Handled, 400: ErrorBody },
         },
       },
       async (request, reply) => {
         const v = request.viewer!
-        const resolve = () => resolveAlertByPerson(db, request.params.id, v.userId, request.body.note)
-        const r = await handle(
-          request.params.id,
-          v,
-          resolve,
-          'the alert is already resolved',
-          'resolved',
-          request.body.note,
-        )
+        const { note, outcome } = request.body
+        const id = request.params.id
+        // An outcome is checked before anything changes: a wander or a find, found after it began.
+        const alert = outcome && (await findAlert(db, id))
+        const made = alert && makeOutcome(outcome, alert.openedAt, now())
+        if (alert && canSee(v, alert) && made && !made.ok)
+          return reply.code(400).send(apiError('bad_request', made.reason))
+        if (alert && canSee(v, alert) && !OUTCOME_KINDS.has(alert.kind))
+          return reply
+            .code(400)
+            .send(apiError('bad_request', 'only a wander or a found report records who found the person'))
+        const resolve = () =>
+          db.tx(async (tx) => {
+            const change = await resolveAlertByPerson(tx, id, v.userId, note)
+            if (change && made?.ok) await recordOutcome(tx, id, made.outcome, v.userId)
+            return change
+          })
+        const r = await handle(id, v, resolve, 'the alert is already resolved', 'resolved', note)
         return reply.code(r.code).send(r.body)
       },
     )

@@ -5,7 +5,6 @@ import { Type } from 'typebox'
 import {
   BandIdSchema,
   CommandSchema,
-  bandOwner,
   checkCommand,
   listBandStatus,
   listCommands,
@@ -14,8 +13,7 @@ import {
 import type { Queryable } from '../../infra/index.ts'
 import { Nullable } from './schemas.ts'
 import { ErrorBody, apiError, invalidInput } from '../errors.ts'
-import { visibleResidentIds } from '../scope.pg.ts'
-import { canSee, type Viewer } from '../scope.ts'
+import { canSeeBand, visibleResidentIds } from '../scope.pg.ts'
 import { requireViewer } from '../session.ts'
 
 const BandBody = Type.Object({
@@ -58,13 +56,6 @@ const BandParams = Type.Object({ bandId: BandIdSchema })
 export const bandRoutes =
   (db: Queryable, commands: CommandChannel): FastifyPluginAsyncTypebox =>
   async (app) => {
-    /** The band if the viewer may see its wearer; otherwise a 404, the same as for no such band. */
-    const visibleBand = async (bandId: string, viewer: Viewer) => {
-      const owner = await bandOwner(db, bandId)
-      if (owner === undefined) return false
-      return owner === null ? viewer.role === 'admin' : canSee(viewer, owner)
-    }
-
     // Commands: anyone who may see the wearer may ask for a location now; changing how often the
     // band reports (its battery life) is for care staff and admins.
     // Each command wakes the band's radio (a locate also its GPS): limited per person and band.
@@ -104,7 +95,7 @@ export const bandRoutes =
       },
       async (request, reply) => {
         const viewer = request.viewer!
-        if (!(await visibleBand(request.params.bandId, viewer)))
+        if (!(await canSeeBand(db, viewer, request.params.bandId)))
           return reply.code(404).send(apiError('not_found', 'no such band'))
         const check = checkCommand(request.body) // the schema's command, nothing else carried along
         if (!check.ok) return reply.code(400).send(apiError('bad_command', check.error))
@@ -127,7 +118,7 @@ export const bandRoutes =
         },
       },
       async (request, reply) => {
-        if (!(await visibleBand(request.params.bandId, request.viewer!)))
+        if (!(await canSeeBand(db, request.viewer!, request.params.bandId)))
           return reply.code(404).send(apiError('not_found', 'no such band'))
         return { commands: await listCommands(db, request.params.bandId, request.query.limit) }
       },

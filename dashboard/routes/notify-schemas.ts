@@ -20,6 +20,7 @@ export const Kind = Type.Union([
   Type.Literal('band_removed'),
   Type.Literal('band_offline'),
   Type.Literal('low_battery'),
+  Type.Literal('found_report'),
 ])
 export const ContactIn = Type.Object(
   {

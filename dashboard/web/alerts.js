@@ -84,6 +84,19 @@ function fillItem(li, a) {
   actions.append(button(t('resolve'), 'resolve', () => askNote(li, a.id)))
 }
 
+/** Kinds whose resolution may say who found the person (geofence/alert.ts OUTCOME_KINDS). */
+const OUTCOME_KINDS = new Set(['left_safe_zone', 'entered_danger_zone', 'found_report'])
+const FOUND_BY = ['family', 'staff', 'responder', 'stranger', 'police']
+
+/** For a wander or a finder's report: who found the person (optional; minutes are counted by the service). */
+function foundBySelect() {
+  const select = document.createElement('select')
+  select.dataset.testid = 'resolve-found-by'
+  select.setAttribute('aria-label', t('foundBy'))
+  select.append(new Option(t('foundBy'), ''), ...FOUND_BY.map((f) => new Option(t(`foundBy_${f}`), f)))
+  return select
+}
+
 function askNote(li, id) {
   const actions = li.querySelector('.actions')
   const input = document.createElement('input')
@@ -91,16 +104,19 @@ function askNote(li, id) {
   input.setAttribute('aria-label', t('resolveNote'))
   input.maxLength = 1000
   input.dataset.testid = 'resolve-note'
+  const foundBy = OUTCOME_KINDS.has(state.alerts.get(id)?.kind) ? foundBySelect() : null
   actions.dataset.sig = ''
   actions.replaceChildren(
     input,
+    ...(foundBy ? [foundBy] : []),
     button(
       t('save'),
       'resolve-save',
       () => {
         const note = input.value || '—'
+        const outcome = foundBy?.value ? { outcome: { foundBy: foundBy.value } } : {}
         actions.replaceChildren()
-        void act(li, id, 'resolve', { note })
+        void act(li, id, 'resolve', { note, ...outcome })
       },
       true,
     ),

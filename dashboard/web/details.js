@@ -112,12 +112,28 @@ function renderPerson() {
   box.append(actions)
 }
 
-const evidenceFixes = (a) => (Array.isArray(a.evidence?.fixes) ? a.evidence.fixes : [])
+/** A finder's reports (found me), oldest first. */
+const finderReports = (a) => (Array.isArray(a.evidence?.reports) ? a.evidence.reports : [])
+
+/** The fixes that raised the alert; for a finder's report, the newest position a finder's phone gave. */
+function evidenceFixes(a) {
+  if (Array.isArray(a.evidence?.fixes)) return a.evidence.fixes
+  const r = finderReports(a).findLast((x) => x.position)
+  return r ? [{ ...r.position, ts: r.reportedAt, src: 'finder' }] : []
+}
+
+/** What finders wrote and the numbers they left (the newest of each). */
+function finderWords(a) {
+  const reports = finderReports(a)
+  const note = reports.findLast((x) => x.note)?.note
+  const phone = reports.findLast((x) => x.phone)?.phone
+  return [...(note ? [t('finderNote', { note })] : []), ...(phone ? [t('finderPhone', { phone })] : [])]
+}
 
 /** "312 m beyond "home", north-east · 4 min ago · GPS ±12 m", from the alert's newest fix. */
 export function evidenceText(a) {
   const fix = evidenceFixes(a).at(-1) ?? (typeof a.evidence?.lat === 'number' ? { ...a.evidence, ts: a.fixTime } : null)
-  if (!fix) return `${t(a.kind)} · ${ago(a.fixTime)}`
+  if (!fix) return [`${t(a.kind)} · ${ago(a.fixTime)}`, ...finderWords(a)].join(' · ')
   const zone = state.zones.find((z) => z.id === a.zoneId)
   const parts = []
   if (zone) {
@@ -128,7 +144,7 @@ export function evidenceText(a) {
   parts.push(`${ago(fix.ts ?? a.fixTime)} (${clock(fix.ts ?? a.fixTime)})`)
   const acc = fix.accuracyM ?? fix.acc
   parts.push(`${t(fix.src ?? 'gps')}${acc ? ` ±${Math.round(acc)} m` : ''}`)
-  return parts.join(' · ')
+  return [...parts, ...finderWords(a)].join(' · ')
 }
 
 function centroid(shape) {
