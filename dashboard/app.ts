@@ -29,6 +29,10 @@ import { personalDataRoutes } from './routes/personal-data.ts'
 import { healthRoutes, type ReadinessChecks } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
 import { notificationRoutes } from './routes/notifications.ts'
+import { residentPhotoRoutes } from './routes/resident-photo.ts'
+import { responderRoutes } from './routes/responders.ts'
+import { searchLinkRoutes } from './routes/search-links.ts'
+import type { LinkLimits } from '../finding/index.ts'
 
 export interface AppDeps {
   db: Db
@@ -50,6 +54,8 @@ export interface AppDeps {
   http: HttpSettings
   /** VAPID public key the page subscribes with; empty: Web Push is off. */
   vapidPublicKey?: string
+  /** How long search links last (SEARCH_LINK_MINUTES, SEARCH_LINK_MAX_MINUTES). */
+  searchLinks: LinkLimits
 }
 
 /** How the dashboard is reached: directly over TLS, or behind trusted reverse proxies. */
@@ -117,6 +123,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(bandAdminRoutes(d.db, d.topologyChanged))
   await app.register(directoryRoutes(d.db, d.topologyChanged))
   await app.register(notificationRoutes(d.db, d.vapidPublicKey ?? ''))
+  await app.register(searchLinkRoutes(d.db, d.searchLinks))
+  await app.register(responderRoutes(d.db, d.hub))
+  await app.register(residentPhotoRoutes(d.db))
   // The page (dashboard/web), and Leaflet, its marker clusters and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, {
