@@ -13,7 +13,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{bench,bin,dashboard,geofence,infra,ingest,simulator}/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['{bench,bin,dashboard,finding,geofence,infra,ingest,notify,simulator}/**/*.test.ts'],
+        },
       },
       {
         extends: true,
