@@ -125,7 +125,7 @@ describe('search links', () => {
       call(`/api/residents/${world.resident}/photo`, cookie, {
         method: 'PUT',
         headers: { 'content-type': type },
-        body: bytes,
+        body: new Uint8Array(bytes),
       })
     expect((await put(staff, 'image/png', JPEG_BYTES)).status).toBe(400)
     expect((await put(staff, 'text/plain', JPEG_BYTES)).status).toBe(415)
