@@ -58,7 +58,8 @@ export const residentPhotoRoutes =
 
     app.get(
       '/api/residents/:residentId/photo',
-      { preValidation: requireViewer(db), schema: { params: Params } },
+      // 200: the image itself (image/jpeg or image/png).
+      { preValidation: requireViewer(db), schema: { params: Params, response: { 401: ErrorBody, 404: ErrorBody } } },
       async (request, reply) => {
         const photo =
           (await canSeeResident(db, request.viewer!, request.params.residentId)) &&

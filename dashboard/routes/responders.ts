@@ -186,7 +186,11 @@ export const responderRoutes =
 
     app.get(
       '/api/responder/tasks/:taskId/photo',
-      { preValidation: responder, schema: { params: TaskParams } },
+      // 200: the image itself (image/jpeg or image/png).
+      {
+        preValidation: responder,
+        schema: { params: TaskParams, response: { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+      },
       async (request, reply) => {
         const task = await accepted(request.params.taskId, request.viewer!.userId)
         const photo = task && (await photoOf(db, task.residentId))

@@ -168,7 +168,8 @@ export const searchLinkRoutes =
 
     app.get(
       '/api/search/:token/photo',
-      { config: PUBLIC_LIMIT, schema: { params: Token, security: [] } },
+      // 200: the image itself (image/jpeg or image/png).
+      { config: PUBLIC_LIMIT, schema: { params: Token, security: [], response: { 410: ErrorBody } } },
       async (request, reply) => {
         const link = await working(request.params.token)
         const photo = link && (await photoOf(db, link.residentId))
