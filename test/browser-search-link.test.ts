@@ -1,12 +1,13 @@
 // The search link's page and the responder's page in Chromium (issue 19): a helper without an
 // account opens the link and sees the person's position and photo; when the alert is resolved the
-// page says "链接已失效" and shows nothing more. A responder on a phone accepts a task and follows it.
+// page says "链接已失效" and shows nothing more. A responder on a phone accepts a task and follows it,
+// and the family's console says a community worker is on the way.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { saveResponderProfile } from '../finding/index.ts'
-import { BROWSER_AVAILABLE, launchBrowser } from './support/browser.ts'
+import { BROWSER_AVAILABLE, launchBrowser, signIn } from './support/browser.ts'
 import { HOME, PASSWORD, login } from './support/fixtures.ts'
 import { JPEG_BYTES, api, bandReports, openAlert } from './support/finding.ts'
 import { useServiceWithWorld, type World } from './support/world.ts'
@@ -97,6 +98,7 @@ describe.runIf(BROWSER_AVAILABLE)('the helper pages in Chromium', () => {
     })
     const alertId = await openAlert(service, world)
     await bandReports(service, 2, 600, Date.now())
+    const familyPage = await signIn(browser, service.httpPort, 'family-wang')
     const { page, errors } = await phonePage()
     await page.goto(`http://127.0.0.1:${service.httpPort}/responder/`)
     await page.fill('[data-testid=responder-login] input[name=username]', 'grid-li')
@@ -107,6 +109,10 @@ describe.runIf(BROWSER_AVAILABLE)('the helper pages in Chromium', () => {
     expect(await accept.first().textContent()).toBe('接受任务')
     await accept.first().click()
     await page.waitForSelector('.helper-marker')
+    // The family's console hears that someone is on the way.
+    await familyPage.waitForSelector('[data-testid=banner]:not([hidden])')
+    expect(await familyPage.textContent('[data-testid=banner]')).toBe('A community worker is on the way')
+    await familyPage.close()
     const staff = await login(service.httpPort, 'staff-zhangdian')
     await call(`/api/alerts/${alertId}/resolve`, staff, { method: 'POST', body: JSON.stringify({ note: '已找到' }) })
     await page.waitForSelector('[data-testid=responder-task-gone]:not([hidden])', { timeout: 10_000 })

@@ -8,6 +8,7 @@ import type { Queryable } from '../../infra/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { canSeeResident } from '../scope.pg.ts'
 import { requireViewer } from '../session.ts'
+import { ImageBody } from './schemas.ts'
 
 const Params = Type.Object({ residentId: Type.Integer({ minimum: 1 }) })
 
@@ -58,8 +59,10 @@ export const residentPhotoRoutes =
 
     app.get(
       '/api/residents/:residentId/photo',
-      // 200: the image itself (image/jpeg or image/png).
-      { preValidation: requireViewer(db), schema: { params: Params, response: { 401: ErrorBody, 404: ErrorBody } } },
+      {
+        preValidation: requireViewer(db),
+        schema: { params: Params, response: { 200: ImageBody, 401: ErrorBody, 404: ErrorBody } },
+      },
       async (request, reply) => {
         const photo =
           (await canSeeResident(db, request.viewer!, request.params.residentId)) &&

@@ -22,7 +22,7 @@ import type { Hub } from '../hub.ts'
 import { passwordProblem } from '../password-policy.ts'
 import { insertUser } from '../people.pg.ts'
 import { requireViewer } from '../session.ts'
-import { HelperView, Nullable } from './schemas.ts'
+import { HelperView, ImageBody, Nullable } from './schemas.ts'
 
 const Settings = {
   area: Type.Unknown({ description: 'a circle {type:"circle",center:[lon,lat],radiusM} or a GeoJSON (Multi)Polygon' }),
@@ -186,10 +186,9 @@ export const responderRoutes =
 
     app.get(
       '/api/responder/tasks/:taskId/photo',
-      // 200: the image itself (image/jpeg or image/png).
       {
         preValidation: responder,
-        schema: { params: TaskParams, response: { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+        schema: { params: TaskParams, response: { 200: ImageBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
       },
       async (request, reply) => {
         const task = await accepted(request.params.taskId, request.viewer!.userId)

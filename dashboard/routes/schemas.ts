@@ -15,3 +15,6 @@ export const HelperView = Type.Object({
     Type.Object({ t: Type.Number(), lat: Type.Number(), lon: Type.Number(), acc: Nullable(Type.Number()) }),
   ),
 })
+
+/** An image sent as it is (image/jpeg or image/png); fastify sends a Buffer without serialising it. */
+export const ImageBody = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'the image itself' })

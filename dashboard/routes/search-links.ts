@@ -25,7 +25,7 @@ import { recordAction } from '../alert-events.pg.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { canSee, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
-import { HelperView } from './schemas.ts'
+import { HelperView, ImageBody } from './schemas.ts'
 
 const Link = Type.Object({
   id: Type.Integer(),
@@ -168,8 +168,7 @@ export const searchLinkRoutes =
 
     app.get(
       '/api/search/:token/photo',
-      // 200: the image itself (image/jpeg or image/png).
-      { config: PUBLIC_LIMIT, schema: { params: Token, security: [], response: { 410: ErrorBody } } },
+      { config: PUBLIC_LIMIT, schema: { params: Token, security: [], response: { 200: ImageBody, 410: ErrorBody } } },
       async (request, reply) => {
         const link = await working(request.params.token)
         const photo = link && (await photoOf(db, link.residentId))
