@@ -4,6 +4,7 @@
 // is on the way. A responder sees nothing else: no other route, not the socket.
 import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
+import { parseProvision } from '../bin/provision.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { HOME, PASSWORD, login, openLive } from './support/fixtures.ts'
 import { api, bandReports, openAlert } from './support/finding.ts'
@@ -50,6 +51,8 @@ describe('nearby responders', () => {
     const family = await login(service.httpPort, 'family-wang')
     const familyLive = await openLive(service.httpPort, family)
     await familyLive.next('snapshot')
+    const outsider = await openLive(service.httpPort, await login(service.httpPort, 'staff-boshan'))
+    await outsider.next('snapshot')
     const alertId = await openAlert(service, world)
     await bandReports(service, 2, 500, Date.now())
 
@@ -79,6 +82,9 @@ describe('nearby responders', () => {
     expect((await post(`/api/responder/tasks/${taskId}/accept`, responder)).status).toBe(204)
     const told = await familyLive.next('responder')
     expect(told).toMatchObject({ change: 'accepted', alertId, residentId: world.resident })
+    await new Promise((r) => setTimeout(r, 300)) // what the hub sent the outsider has arrived by now
+    expect(outsider.messages.filter((m) => m.type === 'responder')).toEqual([])
+    outsider.close()
     const live = (await (await call(`/api/responder/tasks/${taskId}/live`, responder)).json()) as {
       trail: { lat: number }[]
     }
@@ -128,5 +134,29 @@ describe('nearby responders', () => {
     const staffId = (await service.db.query("SELECT id FROM users WHERE username = 'staff-zhangdian'")).rows[0]!.id
     expect((await put(Number(staffId), { area: near })).status).toBe(404)
     expect((await call('/api/admin/responders', await login(service.httpPort, 'staff-zhangdian'))).status).toBe(403)
+  })
+
+  it('when an operator adds a responder from the command line, then they have their area and weekday hours; a bad area is refused before anything is written', async () => {
+    const args = ['user', 'add', '--username', 'grid-cli', '--password', PASSWORD, '--role', 'responder']
+    const where = ['--lat', String(HOME.lat), '--lon', String(HOME.lon), '--radius', '1500']
+    const when = ['--from', '08:00', '--to', '20:00', '--days', '1,2,3,4,5', '--phone', '13700000071']
+    await (await parseProvision([...args, ...where, ...when]))(service.db)
+    const admin = await login(service.httpPort, 'admin-zibo')
+    const list = (await (await call('/api/admin/responders', admin)).json()) as {
+      responders: { username: string; area: unknown; schedules: unknown[]; phone: string }[]
+    }
+    expect(list.responders.find((r) => r.username === 'grid-cli')).toEqual({
+      userId: expect.any(Number),
+      username: 'grid-cli',
+      area: { type: 'circle', center: [HOME.lon, HOME.lat], radiusM: 1500 },
+      schedules: [{ from: '08:00', to: '20:00', days: [1, 2, 3, 4, 5] }],
+      phone: '13700000071',
+    })
+    await expect(
+      parseProvision([...args.slice(0, 3), 'grid-x', ...args.slice(4), ...where.slice(0, 4)]),
+    ).rejects.toThrow(/--radius is required/)
+    await expect(parseProvision([...args, ...where, '--from', '25:00', '--to', '08:00'])).rejects.toThrow(
+      /schedules\[0\]/,
+    )
   })
 })

@@ -200,6 +200,8 @@ describe('every route and the socket are scoped', () => {
     const expected = (route: string) => (!route.includes('/api/search/') ? 401 : route.endsWith('/photo') ? 410 : 200)
     expect(answers.filter((a) => a.status !== expected(a.route)).map((a) => `${a.route} ${a.status}`)).toEqual([])
     expect(answers.filter((a) => a.route.includes('/api/search/')).length).toBe(3)
+    // A link is no session: the live socket stays closed to its holder.
+    await expect(openLive(service.httpPort)).rejects.toMatchObject({ statusCode: 401 })
   })
 })
 
