@@ -8,6 +8,7 @@ import { display, drawZones, inDatum, labelMarker, placeMarker } from '/map.js'
 import { renderResidents, revealResident, statusOf } from '/residents.js'
 import { closeHistory, openHistory } from '/history.js'
 import { editor } from '/zone-editor.js'
+import { searchLinkActions } from '/search-link-panel.js'
 
 /** The selection is drawn in SVG (the crowd's markers may use a canvas): its parts can be told apart. */
 const svg = () => (state.svg ??= L.svg())
@@ -198,6 +199,7 @@ export function renderAlertDetail() {
   if (a.status === 'resolved' && state.me.role !== 'family') {
     actions.append(button(t('reopen'), 'reopen', () => act(null, a.id, 'reopen')))
   }
+  searchLinkActions(a, actions)
   void loadTimeline(a.id)
 }
 
