@@ -138,33 +138,21 @@ export const searchLinkRoutes =
       trail: await trailSince(db, link.residentId, link.bandId, link.alertOpenedAt),
     })
     const gone = apiError('link_gone')
-    const publicSchema = {
-      params: Token,
-      response: { 200: HelperView, 410: ErrorBody },
+    const publicSchema = { params: Token, security: [], response: { 200: HelperView, 410: ErrorBody } }
+
+    // Opening the link (the page's first load) is recorded; the page's polling for the live
+    // position (…/live) gets the same answer and is not an open.
+    for (const [path, isOpen] of [
+      ['/api/search/:token', true],
+      ['/api/search/:token/live', false],
+    ] as const) {
+      app.get(path, { config: PUBLIC_LIMIT, schema: publicSchema }, async (request, reply) => {
+        const link = await working(request.params.token)
+        if (!link) return reply.code(410).send(gone)
+        if (isOpen) await recordOpen(db, link)
+        return view(link)
+      })
     }
-
-    // Opening the link (the page's first load): recorded.
-    app.get(
-      '/api/search/:token',
-      { config: PUBLIC_LIMIT, schema: { ...publicSchema, security: [] } },
-      async (request, reply) => {
-        const link = await working(request.params.token)
-        if (!link) return reply.code(410).send(gone)
-        await recordOpen(db, link)
-        return view(link)
-      },
-    )
-
-    // The page's polling for the live position: the same answer, not recorded as an open.
-    app.get(
-      '/api/search/:token/live',
-      { config: PUBLIC_LIMIT, schema: { ...publicSchema, security: [] } },
-      async (request, reply) => {
-        const link = await working(request.params.token)
-        if (!link) return reply.code(410).send(gone)
-        return view(link)
-      },
-    )
 
     app.get(
       '/api/search/:token/photo',
