@@ -48,13 +48,14 @@ const Task = Type.Object({
   offeredAt: Type.Number(),
   acceptedAt: Nullable(Type.Number()),
 })
-const TaskParams = Type.Object({ taskId: Type.Integer({ minimum: 1 }) })
+const TaskParams = Type.Object({ taskId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
 const noTask = apiError('not_found', 'no such task, not accepted, or its alert is closed')
 
 export const responderRoutes =
   (db: Db, hub: Hub): FastifyPluginAsyncTypebox =>
   async (app) => {
     const admin = requireViewer(db, ['admin'])
+    // After validation, so that an impossible task id is a 400 whoever asks (http-hardening.test.ts).
     const responder = requireViewer(db, ['responder'])
 
     app.get(
@@ -129,7 +130,7 @@ export const responderRoutes =
     app.get(
       '/api/responder/tasks',
       {
-        preValidation: responder,
+        preHandler: responder,
         schema: { response: { 200: Type.Object({ tasks: Type.Array(Task) }), 401: ErrorBody, 403: ErrorBody } },
       },
       async (request) => ({ tasks: await openTasksOf(db, request.viewer!.userId) }),
@@ -138,7 +139,7 @@ export const responderRoutes =
     app.post(
       '/api/responder/tasks/:taskId/accept',
       {
-        preValidation: responder,
+        preHandler: responder,
         schema: { params: TaskParams, response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
       },
       async (request, reply) => {
@@ -168,7 +169,7 @@ export const responderRoutes =
     app.get(
       '/api/responder/tasks/:taskId/live',
       {
-        preValidation: responder,
+        preHandler: responder,
         schema: { params: TaskParams, response: { 200: HelperView, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
       },
       async (request, reply) => {
@@ -187,7 +188,7 @@ export const responderRoutes =
     app.get(
       '/api/responder/tasks/:taskId/photo',
       {
-        preValidation: responder,
+        preHandler: responder,
         schema: { params: TaskParams, response: { 200: ImageBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
       },
       async (request, reply) => {
