@@ -10,6 +10,7 @@ import {
   setDutyPhone,
   type Role,
 } from '../dashboard/index.ts'
+import { checkResponderSettings, saveResponderProfile } from '../finding/index.ts'
 import { checkSchedule, checkShape, insertZone } from '../geofence/index.ts'
 import type { Db } from '../infra/index.ts'
 import { BAND_ID, generateSecret, MIN_SECRET_LENGTH, upsertBand } from '../ingest/index.ts'
@@ -23,7 +24,9 @@ export const PROVISION_USAGE = `
                [--from HH:MM --to HH:MM [--days 0,1,…6]]   (in force only then, Asia/Shanghai time)
   user add     --username NAME --password-stdin --role admin|staff|family [--centre ID] [--resident ID]
                (the password from standard input's first line; --password PASSWORD also works
-               but shows it to every local user in \`ps\`)`
+               but shows it to every local user in \`ps\`)
+  user add     --username NAME --password-stdin --role responder --lat LAT --lon LON --radius METRES
+               [--phone NUMBER] [--from HH:MM --to HH:MM [--days 0,1,…6]]   (area and availability)`
 
 export { UsageError }
 
@@ -45,6 +48,7 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   days: { type: 'string' },
+  phone: { type: 'string' },
 } as const
 
 /** Where a password may come from besides the command line (which every local user sees in `ps`). */
@@ -127,7 +131,9 @@ export async function parseProvision(
       const password = v['password-stdin'] ? await input.stdin() : v.password
       if (!password) throw new UsageError('give the password on standard input with --password-stdin')
       const role = need('role') as Role
-      if (!['admin', 'staff', 'family'].includes(role)) throw new UsageError('--role must be admin, staff or family')
+      if (!['admin', 'staff', 'family', 'responder'].includes(role))
+        throw new UsageError('--role must be admin, staff, family or responder')
+      if (role === 'responder') return responder(username, password)
       const careCentreId = id('centre')
       const resident = id('resident')
       if (role === 'staff' && careCentreId === null) throw new UsageError('staff need --centre')
@@ -146,5 +152,23 @@ export async function parseProvision(
     }
     default:
       throw new UsageError(`unknown command: ${what ?? ''}`)
+  }
+
+  /** A responder: their area (a circle) and, optionally, when they are available. */
+  async function responder(username: string, password: string) {
+    const area = { type: 'circle', center: [Number(need('lon')), Number(need('lat'))], radiusM: Number(need('radius')) }
+    const when = v.from || v.to ? [{ from: v.from, to: v.to, days: v.days?.split(',').map(Number) }] : []
+    const s = checkResponderSettings(area, when)
+    if (!s.ok) throw new UsageError(s.error)
+    if (v.phone !== undefined && !/^\+?[0-9]{5,20}$/.test(v.phone)) throw new UsageError('--phone must be digits')
+    const weak = await passwordProblem(username, password)
+    if (weak) throw new UsageError(`--password: ${weak}`)
+    return async (db: Db) => ({
+      userId: await db.tx(async (c) => {
+        const userId = Number(await insertUser(c, { username, password, role: 'responder' }))
+        await saveResponderProfile(c, userId, { area: s.area, schedules: s.schedules, phone: v.phone ?? null })
+        return userId
+      }),
+    })
   }
 }

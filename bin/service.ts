@@ -327,5 +327,6 @@ async function startHttp(b: Base, hub: Hub, commands: CommandChannel) {
     topologyChanged: b.topologyChanged,
     http: await httpSettings(config),
     vapidPublicKey: config.webpushPublicKey,
+    searchLinks: { defaultMinutes: config.searchLinkMinutes, maxMinutes: config.searchLinkMaxMinutes },
   })
 }

@@ -3,11 +3,19 @@
 import type { Queryable } from '../infra/index.ts'
 import type { Viewer } from './scope.ts'
 
-export type PersonAction = 'acknowledged' | 'note' | 'resolved' | 'reopened'
+export type PersonAction =
+  | 'acknowledged'
+  | 'note'
+  | 'resolved'
+  | 'reopened'
+  | 'search_link_created'
+  | 'search_link_revoked'
+  | 'responder_accepted'
 
 export interface TimelineEvent {
   at: number
-  kind: 'opened' | 'escalated' | 'autoResolved' | PersonAction
+  /** Also 'search_link_opened' (finding/search-link.pg.ts): no account behind it, username ''. */
+  kind: 'opened' | 'escalated' | 'autoResolved' | PersonAction | 'search_link_opened'
   username: string | null
   role: string | null
   note: string | null

@@ -33,6 +33,10 @@ import { healthRoutes, type ReadinessChecks } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
 import { notificationRoutes } from './routes/notifications.ts'
 import { familyRoutes } from './routes/family.ts'
+import { residentPhotoRoutes } from './routes/resident-photo.ts'
+import { responderRoutes } from './routes/responders.ts'
+import { searchLinkRoutes } from './routes/search-links.ts'
+import type { LinkLimits } from '../finding/index.ts'
 
 export interface AppDeps {
   db: Db
@@ -54,6 +58,8 @@ export interface AppDeps {
   http: HttpSettings
   /** VAPID public key the page subscribes with; empty: Web Push is off. */
   vapidPublicKey?: string
+  /** How long search links last (SEARCH_LINK_MINUTES, SEARCH_LINK_MAX_MINUTES). */
+  searchLinks: LinkLimits
 }
 
 /** How the dashboard is reached: directly over TLS, or behind trusted reverse proxies. */
@@ -132,6 +138,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // The public found-me page behind each band's QR code, and the codes for those who print them.
   await app.register(foundRoutes(d.db, d.hub, d.log))
   await app.register(foundAdminRoutes(d.db, d.http.publicOrigins))
+  await app.register(searchLinkRoutes(d.db, d.searchLinks))
+  await app.register(responderRoutes(d.db, d.hub))
+  await app.register(residentPhotoRoutes(d.db))
   // The page (dashboard/web), and Leaflet, its marker clusters and gcoord (GCJ-02 display offset) from their packages.
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('./web/', import.meta.url)), prefix: '/' })
   await app.register(fastifyStatic, {

@@ -35,6 +35,10 @@ export const ERROR_CODES = {
   no_such_centre: 'no such care centre',
   no_such_resident: 'no such resident',
   invalid_contact: 'a contact, duty entry or channel names a user who may not see the resident, or is not valid',
+  link_gone: 'the search link is unknown, expired, revoked, or its alert is resolved',
+  not_searchable: 'search links and responders are only for an open wander alert',
+  invalid_photo: 'the photo must be a JPEG or PNG image within the size limit',
+  invalid_responder: "the responder's area or schedule is not valid",
   internal: 'a fault in the service (logged)',
 } as const
 

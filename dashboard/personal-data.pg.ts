@@ -1,6 +1,7 @@
 // Everything held about a resident: exported for the family on request, and erased when they
 // withdraw consent (positions, band state and commands, alerts and their notifications, contacts
-// and their phone numbers, zones, family links, history views, the resident). Only the fact of
+// and their phone numbers, zones, family links, history views, the photo, the resident; search
+// links and responder tasks go with the alerts). Only the fact of
 // the erasure is kept. What a band reported belongs to the resident who wore it when the fix was
 // taken (band_wearers): both go by those periods, whichever band it was and whoever wears it now.
 // The bands stay provisioned, ready for someone else.
@@ -45,6 +46,12 @@ export async function exportResident(db: Queryable, residentId: number): Promise
       WHERE l.resident_id = $1`),
     historyViews: await about(`SELECT viewed_at, from_time, to_time, username FROM history_views
       WHERE resident_id = $1 ORDER BY id`),
+    // Issue 19: the photo shown to helpers, the search links made for their alerts and each open.
+    photo: await about(`SELECT content_type, encode(bytes, 'base64') AS base64, updated_at FROM resident_photos
+      WHERE resident_id = $1`),
+    searchLinks: await about(`SELECT l.id, l.alert_id, l.note, l.created_at, l.expires_at, l.revoked_at,
+      (SELECT array_agg(o.at ORDER BY o.at) FROM search_link_opens o WHERE o.link_id = l.id) AS opens
+      FROM search_links l JOIN alerts a ON a.id = l.alert_id WHERE a.resident_id = $1 ORDER BY l.id`),
   }
 }
 
@@ -79,6 +86,7 @@ export async function eraseResident(db: Db, residentId: number, erasedBy: number
     await del('zones', 'DELETE FROM zones WHERE resident_id = $1')
     await del('familyLinks', 'DELETE FROM user_residents WHERE resident_id = $1')
     await del('historyViews', 'DELETE FROM history_views WHERE resident_id = $1')
+    await del('photo', 'DELETE FROM resident_photos WHERE resident_id = $1')
     // The bands' periods stay without the resident (ON DELETE SET NULL): a late backlog from their time is nobody's.
     await del('bandsUnassigned', 'UPDATE bands SET resident_id = NULL WHERE resident_id = $1')
     // Kept without the person: reports from their time that arrive later are not stored again.

@@ -7,6 +7,7 @@ import { canSee, type Viewer } from './scope.ts'
 export async function visibleResidentIds(db: Queryable, v: Viewer): Promise<number[] | undefined> {
   if (v.role === 'admin') return undefined
   if (v.role === 'family') return [...v.residentIds]
+  if (v.role === 'responder') return []
   const r = await db.query<{ id: number }>('SELECT id FROM residents WHERE care_centre_id = $1', [v.careCentreId])
   return r.rows.map((x) => x.id)
 }
@@ -15,6 +16,7 @@ export async function visibleResidentIds(db: Queryable, v: Viewer): Promise<numb
 export async function visibleCentreIds(db: Queryable, v: Viewer): Promise<number[] | undefined> {
   if (v.role === 'admin') return undefined
   if (v.role === 'staff') return v.careCentreId === null ? [] : [v.careCentreId]
+  if (v.role === 'responder') return []
   const r = await db.query<{ care_centre_id: number }>(
     'SELECT DISTINCT care_centre_id FROM residents WHERE id = ANY($1) AND care_centre_id IS NOT NULL',
     [[...v.residentIds]],

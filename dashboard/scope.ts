@@ -1,5 +1,7 @@
 // Who may see which resident. Every route and socket message passes through here.
-export type Role = 'admin' | 'staff' | 'family'
+/** A responder is a community worker: they see one resident only through a task they accepted
+ *  (finding/responder.pg.ts), never through the routes and socket that use canSee. */
+export type Role = 'admin' | 'staff' | 'family' | 'responder'
 
 export interface Viewer {
   userId: number
@@ -22,6 +24,8 @@ export function canSee(v: Viewer, r: ResidentRef): boolean {
       return v.careCentreId !== null && r.careCentreId === v.careCentreId
     case 'family':
       return v.residentIds.has(r.residentId)
+    case 'responder':
+      return false
   }
 }
 

@@ -13,14 +13,16 @@ declare module 'fastify' {
   }
 }
 
+/** Who may use a route that names no roles: everyone but responders, who use only their own routes. */
+const SIGNED_IN: readonly Role[] = ['admin', 'staff', 'family']
+
 /** A preValidation hook: 401 unless the request carries a live session; 403 unless its role is allowed. */
-export function requireViewer(db: Queryable, roles?: readonly Role[]) {
+export function requireViewer(db: Queryable, roles: readonly Role[] = SIGNED_IN) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = request.cookies[SESSION_COOKIE]
     const viewer = token ? await viewerForSession(db, token) : undefined
     if (!viewer) return reply.code(401).send(apiError('unauthenticated', 'log in first'))
-    if (roles && !roles.includes(viewer.role))
-      return reply.code(403).send(apiError('forbidden', 'not allowed for your role'))
+    if (!roles.includes(viewer.role)) return reply.code(403).send(apiError('forbidden', 'not allowed for your role'))
     request.viewer = viewer
   }
 }

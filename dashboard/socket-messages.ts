@@ -19,6 +19,8 @@ export interface SocketEvents {
   position: { position: LivePosition }
   status: { status: { bandId: string; online: boolean; at: number } }
   command: { command: BandCommand }
+  /** A community responder accepted the search for the resident's wander alert ("社区工作人员正在赶来"). */
+  responder: { change: 'accepted'; alertId: number; residentId: number; at: number }
   /** The resident's data was erased: drop them from the page. */
   resident: { change: 'erased'; residentId: number }
 }

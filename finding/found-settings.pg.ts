@@ -2,12 +2,6 @@
 // and the name an admin chose to show for a resident.
 import type { Queryable } from '../infra/index.ts'
 
-/** Sets (or clears) a centre's duty phone; whether the centre exists. */
-export async function setDutyPhone(db: Queryable, centreId: number, phone: string | null): Promise<boolean> {
-  const r = await db.query('UPDATE care_centres SET duty_phone = $2 WHERE id = $1', [centreId, phone])
-  return (r.rowCount ?? 0) > 0
-}
-
 /** Sets (or clears) what the found-me page may call the resident; whether the resident exists. */
 export async function setFoundDisplayName(db: Queryable, residentId: number, name: string | null): Promise<boolean> {
   const r = await db.query('UPDATE residents SET found_display_name = $2 WHERE id = $1', [residentId, name])

@@ -115,6 +115,16 @@ export const CONFIG_KEYS = {
     default: '300',
     doc: 'An alert nobody acknowledges climbs one escalation level per this long.',
   },
+  SEARCH_LINK_MINUTES: {
+    type: Type.Integer({ minimum: 1, maximum: 1440 }),
+    default: '180',
+    doc: 'How long a search link for a wandering resident works when its maker does not say (docs/responders.md).',
+  },
+  SEARCH_LINK_MAX_MINUTES: {
+    type: Type.Integer({ minimum: 1, maximum: 1440 }),
+    default: '1440',
+    doc: 'The longest a search link may be made to work; it stops anyway when the alert is resolved.',
+  },
   SHUTDOWN_GRACE_SECONDS: {
     type: Type.Number({ minimum: 0 }),
     default: '10',

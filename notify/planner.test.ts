@@ -267,3 +267,29 @@ describe('closing what was sent', () => {
     expect(plan(input('resolved'))).toEqual([])
   })
 })
+
+describe('nearby responders (issue 19)', () => {
+  const responders = [{ userId: 70, username: 'grid-zhang', phone: '13700000070' }]
+
+  it('when a wander alert opens with a responder nearby, then they are asked at once by SMS and on their devices, without the name', () => {
+    const ds = plan(input('opened', { at: NIGHT, responders, subscriptions: new Map([[70, [90]]]) }))
+    const theirs = ds.filter((d) => d.recipient === 'responder:70')
+    expect(theirs.map((d) => `${d.channel} ${d.address} ${d.template}`)).toEqual([
+      'sms 13700000070 alert',
+      'webpush 90 alert',
+    ])
+    expect(theirs.every((d) => d.dueAt === NIGHT)).toBe(true)
+    const text = render('alert', 'zh', theirs[0]!.params)
+    expect(text).not.toContain('王建国')
+    expect(text).toContain('接受任务')
+  })
+
+  it('when the alert escalates or closes, then a responder told before hears again, still without the name', () => {
+    const first = plan(input('opened', { responders })).filter((d) => d.recipient === 'responder:70')
+    for (const change of ['escalated', 'resolved'] as const) {
+      const ds = plan(input(change, { level: 1, notified: told(first) })).filter((d) => d.recipient === 'responder:70')
+      expect(ds.length).toBe(1)
+      expect(render(ds[0]!.template, 'zh', ds[0]!.params)).not.toContain('王建国')
+    }
+  })
+})

@@ -23,6 +23,8 @@ import {
   closedText,
   eventText,
   handlingText,
+  taskClosedText,
+  taskText,
   type Language,
   type TemplateName,
   type TemplateParams,
@@ -43,6 +45,8 @@ export interface PlanInput {
   /** Who acknowledged it (for "being handled by"). */
   handlerName: string | null
   contacts: readonly Contact[]
+  /** Nearby responders offered this wander alert (finding/): told when it opens, never by name. */
+  responders?: readonly { userId: number; username: string; phone: string | null }[]
   roster: readonly RosterEntry[]
   centreChannels: readonly CentreChannel[]
   /** The city's signed webhook is configured. */
@@ -89,7 +93,9 @@ export function plan(p: PlanInput): PlannedDelivery[] {
     out.push({
       ...t,
       template,
-      params: params(p, template, t.language),
+      params: t.recipient.startsWith(RESPONDER)
+        ? responderParams(p, template, t.language)
+        : params(p, template, t.language),
       dueAt,
       cancelIfHandled,
       dedupeKey: `${alert.id}/${change.change}${level}/${t.recipient}/${t.channel}/${t.address}`,
@@ -99,6 +105,11 @@ export function plan(p: PlanInput): PlannedDelivery[] {
     case 'opened':
     case 'worsened':
       for (const t of audience(p, 0)) add(t, 'alert', false, true)
+      // A responder is asked at once (they chose when they are available), on every channel they have.
+      if (change.change === 'opened')
+        for (const r of p.responders ?? [])
+          for (const t of personal(p, `${RESPONDER}${r.userId}`, r.username, r.phone, r.userId, ['sms', 'webpush']))
+            add(t, 'alert', false, false)
       break
     case 'escalated': {
       const before = new Set(p.notified.map(key))
@@ -121,6 +132,15 @@ export function plan(p: PlanInput): PlannedDelivery[] {
       break
   }
   return out
+}
+
+/** Recipients who are responders: their messages name nobody (they learn who on accepting the task). */
+const RESPONDER = 'responder:'
+
+function responderParams(p: PlanInput, template: TemplateName, lang: Language): TemplateParams {
+  const name = lang === 'zh' ? '附近一位需要帮助的老人' : 'A person nearby who needs help'
+  if (template === 'closed') return { name, detail: taskClosedText(lang) }
+  return { name, event: eventText(lang, p.alert.kind), detail: taskText(lang) }
 }
 
 const key = (t: Told) => `${t.recipient}/${t.channel}/${t.address}`

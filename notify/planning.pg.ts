@@ -3,6 +3,7 @@
 // the deliveries and "planned" in one transaction. A crash before the commit leaves the change
 // unplanned; planning it again writes the same dedupe keys, so nothing is sent twice.
 import type { AlertKind, Severity } from '../geofence/index.ts'
+import { offerToResponders } from '../finding/index.ts'
 import type { Db, Queryable } from '../infra/index.ts'
 import type { CentreChannel, Preferences } from './audience.ts'
 import { plan, type ChangeKind, type PlannedDelivery, type Told } from './planner.ts'
@@ -24,6 +25,7 @@ type ChangeRow = {
   kind: AlertKind
   severity: Severity
   resident_id: number
+  band_id: string
   care_centre_id: number | null
   display_name: string
   resolution_note: string | null
@@ -40,7 +42,7 @@ export async function planPending(db: Db, s: PlanningSettings, limit = 50): Prom
          WHERE c.planned_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM alert_changes e WHERE e.alert_id = c.alert_id AND e.id < c.id AND e.planned_at IS NULL)
          ORDER BY c.id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       SELECT c.id, c.alert_id, c.change, c.level, c.at, a.kind, a.severity, a.resident_id, r.care_centre_id, r.display_name,
+       SELECT c.id, c.alert_id, c.change, c.level, c.at, a.kind, a.severity, a.resident_id, a.band_id, r.care_centre_id, r.display_name,
               a.resolution_note, a.resolved_by, u.username AS handler
        FROM c JOIN alerts a ON a.id = c.alert_id JOIN residents r ON r.id = a.resident_id
        LEFT JOIN users u ON u.id = a.acknowledged_by
@@ -48,6 +50,15 @@ export async function planPending(db: Db, s: PlanningSettings, limit = 50): Prom
       [limit],
     )
     for (const c of r.rows) {
+      // A wander alert just opened is offered to the responders nearby and available now (finding/).
+      const responders =
+        c.change === 'opened'
+          ? await offerToResponders(
+              tx,
+              { id: c.alert_id, kind: c.kind, residentId: c.resident_id, bandId: c.band_id },
+              c.at.getTime(),
+            )
+          : []
       const deliveries = plan({
         change: { change: c.change, level: c.level, at: c.at.getTime() },
         alert: {
@@ -62,7 +73,13 @@ export async function planPending(db: Db, s: PlanningSettings, limit = 50): Prom
         timeZone: s.timeZone,
         cityWebhook: s.cityWebhook,
         voiceFromLevel: s.voiceFromLevel,
-        ...(await audienceOf(tx, c.resident_id, c.care_centre_id)),
+        ...(await audienceOf(
+          tx,
+          c.resident_id,
+          c.care_centre_id,
+          responders.map((x) => x.userId),
+        )),
+        responders,
         notified: await notified(tx, c.alert_id),
       })
       if (c.change === 'acknowledged' || c.change === 'resolved') {
@@ -80,7 +97,7 @@ export async function planPending(db: Db, s: PlanningSettings, limit = 50): Prom
   })
 }
 
-async function audienceOf(db: Queryable, residentId: number, centreId: number | null) {
+async function audienceOf(db: Queryable, residentId: number, centreId: number | null, responderIds: number[]) {
   const contacts = await listContacts(db, residentId)
   const roster = centreId === null ? [] : await listRoster(db, centreId)
   const centreChannels =
@@ -92,7 +109,7 @@ async function audienceOf(db: Queryable, residentId: number, centreId: number | 
             [centreId],
           )
         ).rows
-  const userIds = [...contacts.map((c) => c.userId), ...roster.map((x) => x.userId)].filter(
+  const userIds = [...contacts.map((c) => c.userId), ...roster.map((x) => x.userId), ...responderIds].filter(
     (u): u is number => u !== null,
   )
   const preferences = new Map<number, Preferences>()

@@ -84,6 +84,15 @@ export const adviceText = (lang: Language, kind: AlertKind) => ADVICE[lang][kind
 export const handlingText = (lang: Language, who: string) =>
   lang === 'zh' ? `${who} 正在处理，请保持电话畅通。` : `${who} is handling it; keep your phone at hand.`
 
+/** What a nearby responder is asked to do (issue 19). */
+export const taskText = (lang: Language) =>
+  lang === 'zh'
+    ? '请打开同行“寻找任务”接受任务，查看位置并帮助寻找。'
+    : "Open Tongxing's search tasks to accept, see where they are and help find them."
+
+export const taskClosedText = (lang: Language) =>
+  lang === 'zh' ? '的寻找已结束，无需再寻找。谢谢您！' : 'no longer needs looking for. Thank you!'
+
 /** Why an alert closed, in words: back home (the geofence saw it), or a person's note. */
 export function closedText(lang: Language, kind: AlertKind, note: string | null, automatic: boolean): string {
   if (automatic) return kind === 'left_safe_zone' ? BACK_HOME[lang] : CLOSED[lang].back

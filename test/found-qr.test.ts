@@ -61,10 +61,10 @@ describe('the found-me QR code', () => {
   it('sets up an admin, a duty phone and a spare band', async () => {
     await insertUser(service.db, { username: 'ops', password: PASSWORD, role: 'admin' })
     await upsertBand(service.db, SPARE.id, SPARE.secret)
-    const put = await fetch(url(`/api/admin/centres/${world.centre}/duty-phone`), {
+    const put = await fetch(url(`/api/centres/${world.centre}/duty-phone`), {
       method: 'PUT',
       headers: { ...(await as('ops')), 'content-type': 'application/json' },
-      body: JSON.stringify({ dutyPhone: '0533-1234567' }),
+      body: JSON.stringify({ phone: '0533-1234567' }),
     })
     expect(put.status).toBe(204)
   })

@@ -14,6 +14,7 @@ import {
   openLive,
   provisionWorld,
 } from './support/fixtures.ts'
+import { JPEG_BYTES, api } from './support/finding.ts'
 import { eventually, startTestService } from './support/service.ts'
 
 describe('export and erase a resident', () => {
@@ -51,6 +52,17 @@ describe('export and erase a resident', () => {
       `http://127.0.0.1:${service.httpPort}/api/residents/${world.resident}/history?from=${Date.now() - 3_600_000}&to=${Date.now()}`,
       { headers: { cookie: family } },
     )
+    // A photo for helpers, and a search link for the wander alert, opened once (issue 19).
+    const staff = await login(service.httpPort, 'staff-zhangdian')
+    await api(service)(`/api/residents/${world.resident}/photo`, staff, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: new Uint8Array(JPEG_BYTES),
+    })
+    const alertId = (await service.db.query('SELECT id FROM alerts WHERE resident_id = $1', [world.resident])).rows[0]!
+      .id
+    const made = await api(service)(`/api/alerts/${alertId}/search-links`, family, { method: 'POST', body: '{}' })
+    await api(service)(`/api/search/${((await made.json()) as { token: string }).token}`)
   })
   afterAll(() => service?.stop())
 
@@ -74,6 +86,9 @@ describe('export and erase a resident', () => {
       UNION ALL SELECT 'zones', count(*)::int FROM zones WHERE resident_id = $1
       UNION ALL SELECT 'user_residents', count(*)::int FROM user_residents WHERE resident_id = $1
       UNION ALL SELECT 'history_views', count(*)::int FROM history_views WHERE resident_id = $1
+      UNION ALL SELECT 'resident_photos', count(*)::int FROM resident_photos WHERE resident_id = $1
+      UNION ALL SELECT 'search_links', count(*)::int FROM search_links
+      UNION ALL SELECT 'search_link_opens', count(*)::int FROM search_link_opens
       UNION ALL SELECT 'bands assigned', count(*)::int FROM bands WHERE resident_id = $1
       UNION ALL SELECT 'resident_contacts', count(*)::int FROM resident_contacts WHERE resident_id = $1 OR phone = '13800000009'
       UNION ALL SELECT 'deliveries', count(*)::int FROM deliveries WHERE address = '13800000009'
@@ -98,6 +113,10 @@ describe('export and erase a resident', () => {
     expect(data.zones).toHaveLength(1)
     expect(data.familyLinks).toEqual([{ username: 'family-wang' }])
     expect(data.historyViews).toHaveLength(1)
+    expect(data.photo).toEqual([
+      expect.objectContaining({ content_type: 'image/jpeg', base64: JPEG_BYTES.toString('base64') }),
+    ])
+    expect(data.searchLinks).toEqual([expect.objectContaining({ opens: [expect.any(String)] })])
     expect(data.bandStatus).toHaveLength(1)
     expect(data.contacts).toEqual([expect.objectContaining({ name: '王丽', phone: '13800000009' })])
     expect(data.notifications).toEqual([expect.objectContaining({ channel: 'sms', address: '13800000009' })])
@@ -125,6 +144,7 @@ describe('export and erase a resident', () => {
       alerts: 1,
       zones: 1,
       familyLinks: 1,
+      photo: 1,
       resident: 1,
     })
     expect(await leftovers()).toEqual({})

@@ -93,7 +93,10 @@ export const authRoutes =
 
     app.get(
       '/api/me',
-      { preValidation: requireViewer(db), schema: { response: { 200: Me, 401: ErrorBody } } },
+      {
+        preValidation: requireViewer(db, ['admin', 'staff', 'family', 'responder']),
+        schema: { response: { 200: Me, 401: ErrorBody } },
+      },
       async (request) => {
         const v = request.viewer!
         return { user: { id: v.userId, username: v.username, role: v.role, careCentreId: v.careCentreId } }

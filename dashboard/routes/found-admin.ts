@@ -14,7 +14,6 @@ import {
   qrSvg,
   revokeToken,
   rotateToken,
-  setDutyPhone,
   setFoundDisplayName,
   sheetHtml,
   summarize,
@@ -109,23 +108,6 @@ export const foundAdminRoutes =
           cards.push({ bandId: id, url, svg: await qrSvg(url) })
         }
         return reply.type('text/html; charset=utf-8').send(sheetHtml(centre.name, cards))
-      },
-    )
-
-    app.put(
-      '/api/admin/centres/:centreId/duty-phone',
-      {
-        preValidation: admin,
-        schema: {
-          params: Type.Object({ centreId: Type.Integer({ minimum: 1 }) }),
-          body: Type.Object({ dutyPhone: Nullable(Type.String({ pattern: '^\\+?[0-9 -]{3,20}$' })) }),
-          response: { 204: Type.Null(), 400: ErrorBody, ...Denied },
-        },
-      },
-      async (request, reply) => {
-        if (!(await setDutyPhone(db, request.params.centreId, request.body.dutyPhone)))
-          return reply.code(404).send(apiError('not_found', 'no such care centre'))
-        return reply.code(204).send(null)
       },
     )
 

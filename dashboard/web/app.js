@@ -111,6 +111,18 @@ function connectionShown(up) {
   }
 }
 
+/** A community responder accepted the search for a resident's wander alert: say someone is coming. */
+function onTheWay(m) {
+  const banner = $('banner')
+  banner.textContent = t('responderOnTheWay')
+  banner.className = 'banner back'
+  banner.hidden = false
+  setTimeout(() => {
+    if (state.connected) banner.hidden = true
+  }, 8000)
+  dirty.selected ||= m.alertId === state.selectedAlert
+}
+
 // ── live socket ──────────────────────────────────────────────────────────────
 function connect() {
   // Resuming: the snapshot then also carries every alert changed since the last one seen here.
@@ -153,6 +165,8 @@ function connect() {
       location.reload()
     } else if (m.type === 'resident' && m.change === 'erased') {
       dropResident(m.residentId)
+    } else if (m.type === 'responder' && m.change === 'accepted') {
+      onTheWay(m)
     } else if (m.type === 'position') {
       onPosition(m.position)
       return schedule(false)

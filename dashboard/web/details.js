@@ -9,6 +9,7 @@ import { display, drawZones, labelMarker, placeMarker } from '/map.js'
 import { renderResidents, revealResident, statusOf } from '/residents.js'
 import { closeHistory, openHistory } from '/history.js'
 import { editor } from '/zone-editor.js'
+import { searchLinkActions } from '/search-link-panel.js'
 
 /** The selection is drawn in SVG (the crowd's markers may use a canvas): its parts can be told apart. */
 const svg = () => (state.svg ??= L.svg())
@@ -216,6 +217,7 @@ export function renderAlertDetail() {
   if (a.status === 'resolved' && state.me.role !== 'family') {
     actions.append(button(t('reopen'), 'reopen', () => act(null, a.id, 'reopen')))
   }
+  searchLinkActions(a, actions)
   void loadTimeline(a.id)
 }
 

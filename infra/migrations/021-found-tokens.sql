@@ -1,7 +1,7 @@
 -- Issue 19, "found me": a QR code on every band opens a public page that raises a found_report alert.
 
--- The care centre's duty phone, shown on the found-me page as "call the care centre".
-ALTER TABLE care_centres ADD COLUMN duty_phone text;
+-- The care centre's duty phone (care_centres.duty_phone), shown on the found-me page as "call the
+-- care centre", is the family app's column too: migration 025 adds it, before any page reads it.
 -- What the found-me page may show about a resident: nothing unless an admin chose a name to address
 -- them by (e.g. a first name). NULL: nothing.
 ALTER TABLE residents ADD COLUMN found_display_name text;

@@ -52,6 +52,7 @@ export function useApi(): () => TestApi {
       rejected: createRejectedRecord(),
       topologyChanged: async () => {},
       http: { publicOrigins: [], tileUrl: '', trustProxy: '', metricsToken: '' },
+      searchLinks: { defaultMinutes: 180, maxMinutes: 1440 },
     })
     const login = async (username: string) => {
       const res = await app.inject({ method: 'POST', url: '/api/login', payload: { username, password: PASSWORD } })
