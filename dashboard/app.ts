@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler'
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
@@ -71,6 +72,20 @@ export interface HttpSettings extends WebSecurity {
   metricsToken: string
 }
 
+// A GeoJSON position is [lon, lat] with an optional altitude: a tuple with an optional tail, which
+// AJV's strict mode would warn about on every start.
+const AJV_OPTIONS = { strictTuples: false }
+const ajvPool = AjvCompiler()
+
+/** Path parameters and query strings arrive as text and are converted to the numbers their schemas
+ *  ask for; JSON bodies are taken as sent: `{"lat": null}` or `{"s": "60"}` is refused, never read
+ *  as 0 or 60 (AJV's coercion would turn a finder's missing position into 0,0 in the Gulf of Guinea). */
+const buildValidator: ValidatorFactory = (externalSchemas) => {
+  const texts = ajvPool(externalSchemas, { customOptions: AJV_OPTIONS })
+  const bodies = ajvPool(externalSchemas, { customOptions: { ...AJV_OPTIONS, coerceTypes: false } })
+  return (route) => (route.httpPart === 'body' ? bodies : texts)(route)
+}
+
 /** A fastify server for these settings: HTTPS (TLS 1.2+) when a certificate is given; no request logs. */
 function server(log: Logger, h: Pick<HttpSettings, 'tls' | 'trustProxy'>): FastifyInstance {
   // No per-request log lines: URLs can carry resident ids and query parameters.
@@ -81,10 +96,8 @@ function server(log: Logger, h: Pick<HttpSettings, 'tls' | 'trustProxy'>): Fasti
     frameworkErrors,
     clientErrorHandler,
     schemaErrorFormatter: invalidInput(),
-    // A GeoJSON position is [lon, lat] with an optional altitude: a tuple with an optional tail,
-    // which AJV's strict mode would warn about on every start.
-    ajv: { customOptions: { strictTuples: false } },
-    serializerOpts: { ajv: { strictTuples: false } },
+    schemaController: { compilersFactory: { buildValidator } },
+    serializerOpts: { ajv: AJV_OPTIONS },
     ...(h.tls ? { https: { ...h.tls, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance
 }

@@ -99,6 +99,8 @@ describe('the API, in-process', () => {
     [{ cmd: 'interval', s: 2, for: 600 }, 's must be a whole number within 5..3600'],
     [{ cmd: 'interval', s: 60, for: 7200 }, 'for must be a whole number within 0..3600'],
     [{ cmd: 'reboot' }, 'cmd must be one of "locate", "interval"'],
+    [{ cmd: 'interval', s: '60' }, 's must be a whole number within 10..3600'],
+    [{ cmd: 'interval', s: null }, 's must be a whole number within 10..3600'],
     [{}, 'the body needs "cmd"'],
   ])(
     'when staff send the command %j, then it is refused as bad_command naming the field, and nothing is sent',
@@ -114,6 +116,14 @@ describe('the API, in-process', () => {
     expect(r).toMatchObject({ status: 202, body: { command: { bandId: BAND.id, command: { cmd: 'locate' } } } })
     const id = (r.body as unknown as { command: { id: number } }).command.id
     expect(a.published.at(-1)).toEqual({ bandId: BAND.id, payload: JSON.stringify({ id, cmd: 'locate' }) })
+  })
+
+  it('when a zone comes with a radius as text or null, then it is refused, not read as a number', async () => {
+    for (const radiusM of ['60', null]) {
+      const r = await zone({ name: 'yard', kind: 'safe', shape: { type: 'circle', center: [118, 36.8], radiusM } })
+      expect(r).toMatchObject({ status: 400, body: { error: { code: 'invalid_zone' } } })
+    }
+    expect((await a.db.query("SELECT 1 FROM zones WHERE name = 'yard'")).rowCount).toBe(0)
   })
 
   it('when alerts are filtered by a status that does not exist, then the answer names the field', async () => {
