@@ -9,8 +9,12 @@ export interface FinderReport {
   note?: string
 }
 
-/** Reports one token may send per window (a finder may send again as things change; a script may not flood). */
-export const REPORTS_PER_TOKEN = 5
+/** Reports one sender may send about one token per window (a finder may send again as things
+ *  change; a script may not flood). */
+export const REPORTS_PER_SENDER = 5
+/** Reports one token may take per window from everyone together: high enough that a few people
+ *  who saw the card cannot use up the real finder's reports, low enough to bound the alert's churn. */
+export const REPORTS_PER_TOKEN = 30
 export const REPORT_WINDOW_MS = 10 * 60_000
 
 /** A position needs both coordinates; one alone is bad input. */

@@ -1,5 +1,6 @@
 // Scans and reports in the database: every page view and report is recorded whatever the token;
 // a report on a worn band's live token raises (or updates) the wearer's found_report alert.
+import { createHash } from 'node:crypto'
 import { raiseAlert, type AlertChange } from '../geofence/index.ts'
 import type { Db, Queryable } from '../infra/index.ts'
 import type { TokenFacts } from './found-page.ts'
@@ -9,14 +10,24 @@ export async function recordView(db: Queryable, token: string, facts: TokenFacts
   await db.query(`INSERT INTO found_scans (token, kind, status) VALUES ($1, 'view', $2)`, [token, facts.status])
 }
 
-/** Reports sent with this token (known or not) within the last `windowMs`. */
-export async function recentReports(db: Queryable, token: string, windowMs: number): Promise<number> {
-  const r = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM found_scans
-     WHERE token = $1 AND kind = 'report' AND at > now() - $2 * interval '1 millisecond'`,
-    [token, windowMs],
+/** A sender's pseudonym for one token: no address is stored, and the same address has another
+ *  pseudonym for every other token. */
+export const senderOf = (address: string, token: string): string =>
+  createHash('sha256').update(`${address}\0${token}`).digest('hex').slice(0, 16)
+
+/** Reports sent with this token (known or not) within the last `windowMs`: from everyone, and from this sender. */
+export async function recentReports(
+  db: Queryable,
+  token: string,
+  sender: string,
+  windowMs: number,
+): Promise<{ all: number; fromSender: number }> {
+  const r = await db.query<{ total: string; mine: string }>(
+    `SELECT count(*) AS total, count(*) FILTER (WHERE sender = $2) AS mine FROM found_scans
+     WHERE token = $1 AND kind = 'report' AND at > now() - $3 * interval '1 millisecond'`,
+    [token, sender, windowMs],
   )
-  return Number(r.rows[0]!.n)
+  return { all: Number(r.rows[0]!.total), fromSender: Number(r.rows[0]!.mine) }
 }
 
 /** Records the report and, for a worn band's live token, raises the alert in the same transaction. */
@@ -25,6 +36,7 @@ export async function submitReport(
   token: string,
   facts: TokenFacts,
   report: FinderReport,
+  sender: string,
   now: number,
 ): Promise<AlertChange | undefined> {
   return db.tx(async (tx) => {
@@ -40,8 +52,8 @@ export async function submitReport(
           })
         : undefined
     await tx.query(
-      `INSERT INTO found_scans (token, kind, status, resident_id, alert_id, lat, lon, acc, phone, note)
-       VALUES ($1, 'report', $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO found_scans (token, kind, status, resident_id, alert_id, lat, lon, acc, phone, note, sender)
+       VALUES ($1, 'report', $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         token,
         facts.status,
@@ -52,6 +64,7 @@ export async function submitReport(
         report.acc ?? null,
         report.phone ?? null,
         report.note ?? null,
+        sender,
       ],
     )
     return change

@@ -4,8 +4,14 @@ export { foundUrl, isFoundToken, newFoundToken } from './found-token.ts'
 export { foundPage, type FoundPage, type TokenFacts, type TokenStatus } from './found-page.ts'
 export { centreBands, setFoundDisplayName } from './found-settings.pg.ts'
 export { liveToken, revokeToken, rotateToken, tokenFacts } from './found-tokens.pg.ts'
-export { REPORT_WINDOW_MS, REPORTS_PER_TOKEN, positionProblem, type FinderReport } from './found-report.ts'
-export { recentReports, recordView, submitReport } from './found-reports.pg.ts'
+export {
+  REPORT_WINDOW_MS,
+  REPORTS_PER_SENDER,
+  REPORTS_PER_TOKEN,
+  positionProblem,
+  type FinderReport,
+} from './found-report.ts'
+export { recentReports, recordView, senderOf, submitReport } from './found-reports.pg.ts'
 export { qrPng, qrSvg, sheetHtml, type SheetCard } from './qr-codes.ts'
 export { FOUND_BY, makeOutcome, summarize, type FoundBy, type Outcome, type OutcomeSummary } from './outcome.ts'
 export { outcomeRows, recordOutcome } from './outcomes.pg.ts'

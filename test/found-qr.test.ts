@@ -199,11 +199,18 @@ describe('the found-me QR code', () => {
     expect((await openFound(newWearer)).length).toBe(1)
   })
 
-  it('when one code sends many reports, or one address sends many, then further ones are refused with 429, for unknown codes alike', async () => {
+  it('when one sender sends many reports on a code, or a code gets many from everyone, then further ones are refused with 429, for unknown codes alike; another finder still gets through', async () => {
     const token = 'BBBBBBBBBBBBBBBBBBBBBBBB'
+    const pest = from('10.7.7.7')
     const statuses = []
-    for (let i = 0; i < 6; i++) statuses.push((await report(token)).status)
+    for (let i = 0; i < 6; i++) statuses.push((await report(token, NEAR, pest)).status)
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429])
+    // The real finder, on another address, is not locked out by the first sender.
+    expect((await report(token, NEAR, from('10.7.7.8'))).status).toBe(202)
+    const crowd = []
+    for (let i = 0; i < 25; i++) crowd.push((await report(token, NEAR, from(`10.8.${i}.1`))).status)
+    expect(crowd.filter((x) => x === 202)).toHaveLength(24)
+    expect(crowd.at(-1)).toBe(429)
     const addr = from('10.9.9.9')
     const byAddress = []
     for (let i = 0; i < 7; i++) byAddress.push((await report(`CCCCCCCCCCCCCCCCCCCCCCC${i}`, NEAR, addr)).status)

@@ -8,11 +8,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import {
   REPORT_WINDOW_MS,
+  REPORTS_PER_SENDER,
   REPORTS_PER_TOKEN,
   foundPage,
   isFoundToken,
   positionProblem,
   recentReports,
+  senderOf,
   recordView,
   submitReport,
   tokenFacts,
@@ -103,12 +105,14 @@ export const foundRoutes =
         if (!isFoundToken(token)) return reply.code(404).send(noToken())
         const problem = positionProblem(request.body)
         if (problem) return reply.code(400).send(apiError('bad_request', problem))
-        if ((await recentReports(db, token, REPORT_WINDOW_MS)) >= REPORTS_PER_TOKEN)
+        const sender = senderOf(request.ip, token)
+        const recent = await recentReports(db, token, sender, REPORT_WINDOW_MS)
+        if (recent.fromSender >= REPORTS_PER_SENDER || recent.all >= REPORTS_PER_TOKEN)
           return reply
             .code(429)
             .send(apiError('too_many_reports', 'this code has sent many reports; please call instead'))
         const facts = await tokenFacts(db, token)
-        const change = await submitReport(db, token, facts, request.body, now())
+        const change = await submitReport(db, token, facts, request.body, sender, now())
         if (change) {
           log.info({ bandId: facts.bandId, alertId: change.alert.id }, 'found report raised an alert')
           hub.publishAlert(change)

@@ -44,6 +44,9 @@ CREATE TABLE found_scans (
   lon          double precision,
   acc          real,
   phone        text,
-  note         text
+  note         text,
+  -- Who sent it, for the per-sender limit on reports: the first 16 hex digits of SHA-256 over the
+  -- client address and the token, never the address itself (pseudonymous, not anonymous).
+  sender       text
 );
 CREATE INDEX found_scans_by_token ON found_scans (token, at);
