@@ -1,8 +1,8 @@
 // What one batch of reports costs PostgreSQL, by the form of the INSERT: the CPU of the backend
-// serving the bench (from /proc), per 10,000 rows, for the same batches into a fresh database on
-// the server — the store's unnest(typed arrays) (ingest/position-store.pg.ts), the JSON parameter
-// unpacked by json_to_recordset it replaced, and the store's statement into a plain (not
-// partitioned) copy of positions. Rounds alternate so a busy machine weighs on each alike.
+// serving the bench (from /proc), and of the bench itself, per 10,000 rows, for the same batches
+// into a fresh database on the server — the store's JSON parameter unpacked by json_to_recordset
+// (ingest/position-store.pg.ts) and unnest(typed arrays), the practitioner's form. Rounds
+// alternate so a busy machine weighs on each alike.
 //
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:write-path -- [--batch 500] [--batches 40] [--rounds 5]
 import { cpus } from 'node:os'
@@ -22,13 +22,28 @@ const SERVER = process.env.BENCH_DATABASE_URL
 if (!SERVER) throw new Error('BENCH_DATABASE_URL (a PostgreSQL server on this machine) is required')
 const [BATCH, BATCHES, ROUNDS] = [Number(v.batch), Number(v.batches), Number(v.rounds)]
 
-const JSON_INSERT = `WITH p AS (INSERT INTO positions (band_id, fix_time, seq, lat, lon, acc, src, batt, chg, spd, hdg, evt)
-  SELECT "bandId", to_timestamp(ts / 1000.0), seq, lat, lon, acc, src, batt, chg, spd, hdg, NULLIF(evt, '{}')
-  FROM json_to_recordset($1::json) AS u("bandId" text, ts float8, seq bigint, lat float8, lon float8, acc real,
-       src text, batt smallint, chg bool, spd real, hdg real, evt text[])
-  WHERE NOT EXISTS (SELECT 1 FROM erased_periods e WHERE e.band_id = u."bandId"
+// The practitioner's form (bench/support/baseline-subscriber.mjs), with the store's erasure check and count.
+const UNNEST_INSERT = `WITH p AS (INSERT INTO positions (band_id, fix_time, seq, lat, lon, acc, src, batt, chg, spd, hdg, evt)
+  SELECT band_id, to_timestamp(ts / 1000.0), seq, lat, lon, acc, src, batt, chg, spd, hdg, string_to_array(NULLIF(evt, ''), ',')
+  FROM unnest($1::text[], $2::float8[], $3::bigint[], $4::float8[], $5::float8[], $6::real[], $7::text[],
+    $8::smallint[], $9::bool[], $10::real[], $11::real[], $12::text[]) AS u(band_id, ts, seq, lat, lon, acc, src, batt, chg, spd, hdg, evt)
+  WHERE NOT EXISTS (SELECT 1 FROM erased_periods e WHERE e.band_id = u.band_id
     AND to_timestamp(u.ts / 1000.0) >= e.from_time AND to_timestamp(u.ts / 1000.0) < e.to_time)
   ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*)::int AS inserted FROM p`
+const columns = (fixes: Fix[]) => [
+  fixes.map((f) => f.bandId),
+  fixes.map((f) => f.ts),
+  fixes.map((f) => f.seq),
+  fixes.map((f) => f.lat ?? null),
+  fixes.map((f) => f.lon ?? null),
+  fixes.map((f) => f.acc ?? null),
+  fixes.map((f) => f.src ?? null),
+  fixes.map((f) => f.batt ?? null),
+  fixes.map((f) => f.chg ?? null),
+  fixes.map((f) => f.spd ?? null),
+  fixes.map((f) => f.hdg ?? null),
+  fixes.map((f) => f.evt.join(',')),
+]
 
 const database = await freshDatabase(SERVER, `tongxing_write_path_${process.pid}`)
 const client = new pg.Client({ connectionString: database.url })
@@ -53,8 +68,8 @@ const batch = (): Fix[] =>
   }))
 
 const forms: Record<string, (fixes: Fix[]) => Promise<unknown>> = {
-  'unnest(typed arrays) → positions': (f) => store.insert(f),
-  'json_to_recordset → positions': (f) => client.query(JSON_INSERT, [JSON.stringify(f)]),
+  'json_to_recordset → positions (the store)': (f) => store.insert(f),
+  'unnest(typed arrays) → positions': (f) => client.query(UNNEST_INSERT, columns(f)),
 }
 const cost = Object.fromEntries(Object.keys(forms).map((name) => [name, { pg: 0, js: 0, rows: 0 }]))
 for (let r = 0; r < ROUNDS; r++) {
