@@ -34,6 +34,10 @@ describe('the family home card', () => {
     expect(familyStatus(band(0, 60_000, null), [], HOME, NOW)).toBe('home')
   })
 
+  it('when a passer-by reported finding them, then they are outside the safe zone, even with the last fix at home', () => {
+    expect(familyStatus(band(40), [{ kind: 'found_report', status: 'open' }], HOME, NOW)).toBe('outside')
+  })
+
   it('when an SOS alert is open but no exit, then the status still says where they are', () => {
     expect(familyStatus(band(40), [{ kind: 'sos', status: 'open' }], HOME, NOW)).toBe('home')
   })

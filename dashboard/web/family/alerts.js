@@ -4,7 +4,8 @@
 import { api, el } from '../common.js'
 import { ago, clock, language, t } from '../i18n.js'
 
-/** Who acknowledged and who closed each alert (name and role), from its timeline. */
+/** Who acknowledged and who closed each alert (name and role), and whether a community responder
+ *  accepted the search (never who: a responder's name is not the family's to see), from its timeline. */
 const people = new Map()
 const last = (events, kind) => {
   const e = events.filter((x) => x.kind === kind).at(-1)
@@ -15,7 +16,11 @@ const last = (events, kind) => {
 export async function loadPeople(alertId, redraw) {
   try {
     const r = await api(`/api/alerts/${alertId}/timeline`)
-    people.set(alertId, { acknowledged: last(r.events, 'acknowledged'), resolved: last(r.events, 'resolved') })
+    people.set(alertId, {
+      acknowledged: last(r.events, 'acknowledged'),
+      resolved: last(r.events, 'resolved'),
+      responder: r.events.some((e) => e.kind === 'responder_accepted'),
+    })
   } catch {
     return // shown without a name; the next change tries again
   }
@@ -41,6 +46,11 @@ export function activeAlertCard(a, name, words, now, act) {
   const who = el('p', 'who', whoLine(a))
   who.dataset.testid = 'who'
   card.append(who)
+  if (people.get(a.id)?.responder) {
+    const coming = el('p', 'who', t('responderComing'))
+    coming.dataset.testid = 'responder-coming'
+    card.append(coming)
+  }
   if (a.status === 'open') {
     const b = el('button', 'primary', t('iHandle'))
     b.type = 'button'

@@ -74,7 +74,8 @@ function onAlert(change, a) {
     }
   } else {
     app.alerts.set(a.id, a)
-    if (a.status === 'acknowledged') void loadPeople(a.id, render)
+    // Who handles it, and whether a community worker is coming (accepted before this page opened).
+    if (a.status === 'acknowledged' || change === 'snapshot') void loadPeople(a.id, render)
   }
 }
 
@@ -116,6 +117,7 @@ function connect() {
       connectionShown(true)
     } else if (m.type === 'alert') onAlert(m.change, m.alert)
     else if (m.type === 'position') onPosition(m.position)
+    else if (m.type === 'responder' && m.change === 'accepted') return void loadPeople(m.alertId, render)
     else if (m.type === 'status') {
       const b = app.bands.get(m.status.bandId)
       if (b) b.online = m.status.online

@@ -5,7 +5,8 @@ import { offset } from '../common.js'
 
 /** A band not heard from for this long is shown as "not connected or not heard from". */
 export const SILENT_AFTER_MS = 30 * 60_000
-const OUTSIDE_KINDS = new Set(['left_safe_zone', 'entered_danger_zone'])
+// A passer-by's found report means the wearer is out and lost, wherever the band last reported.
+const OUTSIDE_KINDS = new Set(['left_safe_zone', 'entered_danger_zone', 'found_report'])
 const HOME_NAMES = /^(家|home|住所|住处)$/i
 
 /**
