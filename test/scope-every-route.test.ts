@@ -164,8 +164,9 @@ describe('every route and the socket are scoped', () => {
     })
     expect(answers.length).toBeGreaterThan(30)
     for (const a of answers) for (const s of secrets()) expect(a.text, `${a.route} leaked "${s}"`).not.toContain(s)
+    // The found-me page's routes are public; the walk's token is no card's, so they answer 404 to anyone.
     const expected = (route: string) =>
-      route.includes('/api/responder/tasks/')
+      route.includes('/api/responder/tasks/') || route.includes('/api/found/')
         ? 404
         : route.includes('/api/search/')
           ? 410
@@ -197,7 +198,9 @@ describe('every route and the socket are scoped', () => {
       for (const s of secrets()) expect(a.text, `${a.route} leaked "${s}"`).not.toContain(s)
       if (a.route.includes('/api/search/')) expect(a.text).not.toContain('Wang Jianguo')
     }
-    const expected = (route: string) => (!route.includes('/api/search/') ? 401 : route.endsWith('/photo') ? 410 : 200)
+    // The found-me page's routes are public; the walk's token is no card's, so they answer 404 to anyone.
+    const expected = (route: string) =>
+      route.includes('/api/found/') ? 404 : !route.includes('/api/search/') ? 401 : route.endsWith('/photo') ? 410 : 200
     expect(answers.filter((a) => a.status !== expected(a.route)).map((a) => `${a.route} ${a.status}`)).toEqual([])
     expect(answers.filter((a) => a.route.includes('/api/search/')).length).toBe(3)
     // A link is no session: the live socket stays closed to its holder.
