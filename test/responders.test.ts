@@ -88,7 +88,8 @@ describe('nearby responders', () => {
     const live = (await (await call(`/api/responder/tasks/${taskId}/live`, responder)).json()) as {
       trail: { lat: number }[]
     }
-    expect(live.trail.map((p) => p.lat.toFixed(5))).toEqual([(HOME.lat + 500 / 111_195).toFixed(5)])
+    // The fix 400 m out raised the alert (the geofence): the alert's own evidence, so shown.
+    expect(live.trail.map((p) => p.lat.toFixed(5))).toEqual([400, 500].map((m) => (HOME.lat + m / 111_195).toFixed(5)))
     const timeline = (await (await call(`/api/alerts/${alertId}/timeline`, family)).json()) as {
       events: { kind: string; username: string | null }[]
     }
