@@ -1,6 +1,8 @@
 // Responders in the database: their area and schedule, the wander alerts offered to them, and
 // their accepting one. A responder sees a resident only through a task they accepted, and only
-// while its alert is open (acceptedOpenTask); scope for everyone else stays in dashboard/scope.ts.
+// while its alert is open (openTask). Resolving the alert closes its tasks for good (closed_at, set
+// by a trigger in migration 023): a reopened alert needs a new offer and acceptance. Scope for
+// everyone else stays in dashboard/scope.ts.
 import type { Schedule, ZoneShape } from '../geofence/index.ts'
 import type { Queryable } from '../infra/index.ts'
 import { respondersFor, type ResponderProfile } from './responder.ts'
@@ -59,7 +61,8 @@ export async function offerToResponders(
   if (chosen.length === 0) return []
   await db.query(
     `INSERT INTO responder_tasks (alert_id, user_id) SELECT $1, unnest($2::bigint[])
-     ON CONFLICT (alert_id, user_id) DO NOTHING`,
+     ON CONFLICT (alert_id, user_id) DO UPDATE SET offered_at = now(), accepted_at = NULL, closed_at = NULL
+       WHERE responder_tasks.closed_at IS NOT NULL`,
     [alert.id, chosen.map((p) => p.userId)],
   )
   return chosen
@@ -86,7 +89,7 @@ export async function openTasksOf(db: Queryable, userId: number): Promise<Respon
   }>(
     `SELECT t.id, t.alert_id, a.kind, a.opened_at, t.offered_at, t.accepted_at
      FROM responder_tasks t JOIN alerts a ON a.id = t.alert_id
-     WHERE t.user_id = $1 AND a.status <> 'resolved' ORDER BY t.id DESC`,
+     WHERE t.user_id = $1 AND t.closed_at IS NULL AND a.status <> 'resolved' ORDER BY t.id DESC`,
     [userId],
   )
   return r.rows.map((x) => ({
@@ -108,6 +111,9 @@ export interface TaskTarget {
   bandId: string
   kind: string
   alertOpenedAt: number
+  /** The alert's fix time and evidence, where the responder's trail starts (trailStart). */
+  alertFixTime: number
+  alertEvidence: unknown
   accepted: boolean
 }
 
@@ -120,10 +126,13 @@ export async function openTask(db: Queryable, taskId: number, userId: number): P
     opened_at: Date
     accepted_at: Date | null
     kind: string
+    fix_time: Date
+    evidence: unknown
   }>(
-    `SELECT t.alert_id, a.resident_id, r.care_centre_id, a.band_id, a.opened_at, t.accepted_at, a.kind
+    `SELECT t.alert_id, a.resident_id, r.care_centre_id, a.band_id, a.opened_at, t.accepted_at, a.kind,
+       a.fix_time, a.evidence
      FROM responder_tasks t JOIN alerts a ON a.id = t.alert_id JOIN residents r ON r.id = a.resident_id
-     WHERE t.id = $1 AND t.user_id = $2 AND a.status <> 'resolved'`,
+     WHERE t.id = $1 AND t.user_id = $2 AND t.closed_at IS NULL AND a.status <> 'resolved'`,
     [taskId, userId],
   )
   const x = r.rows[0]
@@ -136,6 +145,8 @@ export async function openTask(db: Queryable, taskId: number, userId: number): P
     bandId: x.band_id,
     kind: x.kind,
     alertOpenedAt: x.opened_at.getTime(),
+    alertFixTime: x.fix_time.getTime(),
+    alertEvidence: x.evidence,
     accepted: x.accepted_at !== null,
   }
 }
@@ -143,7 +154,7 @@ export async function openTask(db: Queryable, taskId: number, userId: number): P
 /** Marks a task accepted; false if it was accepted before (accepting twice records nothing new). */
 export async function acceptTask(db: Queryable, taskId: number, userId: number): Promise<boolean> {
   const r = await db.query(
-    'UPDATE responder_tasks SET accepted_at = now() WHERE id = $1 AND user_id = $2 AND accepted_at IS NULL',
+    'UPDATE responder_tasks SET accepted_at = now() WHERE id = $1 AND user_id = $2 AND accepted_at IS NULL AND closed_at IS NULL',
     [taskId, userId],
   )
   return (r.rowCount ?? 0) > 0

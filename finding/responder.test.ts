@@ -44,4 +44,11 @@ describe('responders offered a wander alert', () => {
     expect(bad.ok === false && bad.error).toMatch(/schedules\[0\]/)
     expect(checkResponderSettings(street, null)).toEqual({ ok: true, area: street, schedules: [] })
   })
+
+  it('when a schedule window is null, then it is refused rather than read as always available', () => {
+    for (const w of [null, 'always', [days]]) {
+      const r = checkResponderSettings(circle, [days, w])
+      expect(r.ok === false && r.error).toMatch(/^schedules\[1\]: a window must be an object/)
+    }
+  })
 })

@@ -22,6 +22,8 @@ export function checkResponderSettings(area: unknown, schedules: unknown): Respo
     return { ok: false, error: 'schedules must be a list of at most 21 windows' }
   const out: Schedule[] = []
   for (const [i, s] of schedules.entries()) {
+    if (s === null || typeof s !== 'object' || Array.isArray(s))
+      return { ok: false, error: `schedules[${i}]: a window must be an object {days?, from:"HH:MM", to:"HH:MM", tz?}` }
     const c = checkSchedule(s)
     if (!c.ok) return { ok: false, error: `schedules[${i}]: ${c.error}` }
     if (c.schedule) out.push(c.schedule)

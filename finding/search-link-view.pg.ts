@@ -1,7 +1,10 @@
 // What a helper (a search-link holder or an accepted responder) sees of the one person they look
-// for: the newest position and the trail since the alert opened (never before), and their photo.
+// for: the newest position and the trail since the alert's own evidence began (trailStart: the
+// exit fixes, at most 30 minutes before it opened, never before this wearing of the band), and
+// their photo.
 import type { Queryable } from '../infra/index.ts'
 import type { PhotoType } from './search-link-photo.ts'
+import { trailStart, type AlertSpan } from './search-link.ts'
 
 export interface TrailPoint {
   t: number
@@ -13,20 +16,22 @@ export interface TrailPoint {
 /** The most points a trail carries (the newest ones); at a fix every 5 s that is over 4 hours. */
 const TRAIL_MAX = 3000
 
-/** The resident's fixes since the alert opened, oldest first; the last one is the live position. */
+/** The resident's fixes of the alert's story, oldest first; the last one is the live position. */
 export async function trailSince(
   db: Queryable,
   residentId: number,
   bandId: string,
-  since: number,
+  alert: AlertSpan,
 ): Promise<TrailPoint[]> {
   const r = await db.query<{ fix_time: Date; lat: number; lon: number; acc: number | null }>(
     `SELECT fix_time, lat, lon, acc FROM (
        SELECT fix_time, lat, lon, acc FROM resident_positions
-       WHERE resident_id = $1 AND band_id = $2 AND fix_time >= $3 AND lat IS NOT NULL
+       WHERE resident_id = $1 AND band_id = $2 AND lat IS NOT NULL
+         AND fix_time >= GREATEST($3, (SELECT max(w.from_time) FROM band_wearers w
+           WHERE w.band_id = $2 AND w.resident_id = $1 AND w.from_time <= $5))
        ORDER BY fix_time DESC LIMIT $4) t
      ORDER BY fix_time`,
-    [residentId, bandId, new Date(since), TRAIL_MAX],
+    [residentId, bandId, new Date(trailStart(alert)), TRAIL_MAX, new Date(alert.openedAt)],
   )
   return r.rows.map((x) => ({ t: x.fix_time.getTime(), lat: x.lat, lon: x.lon, acc: x.acc }))
 }

@@ -20,6 +20,9 @@ export interface LinkTarget extends LinkFacts {
   residentId: number
   bandId: string
   alertOpenedAt: number
+  /** The alert's fix time and evidence, where the helpers' trail starts (trailStart). */
+  alertFixTime: number
+  alertEvidence: unknown
   note: string
 }
 
@@ -100,8 +103,11 @@ export async function linkForToken(db: Queryable, token: string): Promise<LinkTa
     resident_id: number
     band_id: string
     opened_at: Date
+    fix_time: Date
+    evidence: unknown
   }>(
-    `SELECT l.id, l.alert_id, l.note, l.expires_at, l.revoked_at, a.status, a.kind, a.resident_id, a.band_id, a.opened_at
+    `SELECT l.id, l.alert_id, l.note, l.expires_at, l.revoked_at, a.status, a.kind, a.resident_id, a.band_id, a.opened_at,
+       a.fix_time, a.evidence
      FROM search_links l JOIN alerts a ON a.id = l.alert_id WHERE l.token_hash = $1`,
     [linkTokenHash(token)],
   )
@@ -113,6 +119,8 @@ export async function linkForToken(db: Queryable, token: string): Promise<LinkTa
       residentId: Number(x.resident_id),
       bandId: x.band_id,
       alertOpenedAt: x.opened_at.getTime(),
+      alertFixTime: x.fix_time.getTime(),
+      alertEvidence: x.evidence,
       note: x.note,
       expiresAt: x.expires_at.getTime(),
       revokedAt: ms(x.revoked_at),

@@ -1,6 +1,14 @@
 // Search links' rules with literal times: how long a link lasts, and when it stops working.
 import { describe, expect, it } from 'vitest'
-import { LINK_TOKEN, linkMinutes, linkState, linkTokenHash, newLinkToken } from './search-link.ts'
+import {
+  LINK_TOKEN,
+  TRAIL_LOOKBACK_MS,
+  linkMinutes,
+  linkState,
+  linkTokenHash,
+  newLinkToken,
+  trailStart,
+} from './search-link.ts'
 
 const T = Date.UTC(2026, 11, 5, 6, 0)
 const open = { expiresAt: T + 3 * 3_600_000, revokedAt: null, alertStatus: 'open', alertKind: 'left_safe_zone' }
@@ -31,5 +39,20 @@ describe('search links', () => {
 
   it('when the alert is not a wander (an SOS), then no link for it works', () => {
     expect(linkState({ ...open, alertKind: 'sos' }, T)).toBe('closed')
+  })
+
+  it("when a wander alert is raised, then its helpers' trail starts at its earliest evidence, at most 30 minutes back", () => {
+    const exit = {
+      openedAt: T,
+      fixTime: T - 20_000,
+      evidence: { outsideSince: T - 90_000, fixes: [{ ts: T - 90_000 }, { ts: T - 50_000 }, { ts: T - 20_000 }] },
+    }
+    expect(trailStart(exit)).toBe(T - 90_000)
+    expect(trailStart({ ...exit, evidence: { fixes: [{ ts: T - 60_000 }] } })).toBe(T - 60_000)
+    expect(trailStart({ openedAt: T, fixTime: T - 5_000, evidence: { test: true } })).toBe(T - 5_000)
+    expect(trailStart({ openedAt: T, fixTime: T + 5_000, evidence: null })).toBe(T)
+    expect(trailStart({ ...exit, evidence: { outsideSince: T - 5 * 3_600_000, fixes: 'x' } })).toBe(
+      T - TRAIL_LOOKBACK_MS,
+    )
   })
 })

@@ -46,3 +46,31 @@ export function linkState(l: LinkFacts, now: number): LinkState {
   if (now >= l.expiresAt) return 'expired'
   return 'valid'
 }
+
+/** How far before the alert opened a helper's trail may reach back at most. */
+export const TRAIL_LOOKBACK_MS = 30 * 60_000
+
+/** What an alert says about when its story began: when raised, its fix time, and its evidence. */
+export interface AlertSpan {
+  openedAt: number
+  fixTime: number
+  evidence: unknown
+}
+
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
+
+/**
+ * Where a helper's trail starts: at the earliest of the alert's own evidence (the fixes proving
+ * the exit, the time the wearer was first outside), its fix time and its opening — so the first
+ * view already shows where the person was — but never more than TRAIL_LOOKBACK_MS before it opened.
+ * (Never before the resident's wearing of the band either: that is the query's part.)
+ */
+export function trailStart(a: AlertSpan): number {
+  const ev = (typeof a.evidence === 'object' && a.evidence !== null ? a.evidence : {}) as {
+    outsideSince?: unknown
+    fixes?: unknown
+  }
+  const fixes = Array.isArray(ev.fixes) ? ev.fixes.map((f) => (f as { ts?: unknown } | null)?.ts) : []
+  const times = [a.openedAt, a.fixTime, ev.outsideSince, ...fixes].filter(finite)
+  return Math.max(Math.min(...times), a.openedAt - TRAIL_LOOKBACK_MS)
+}

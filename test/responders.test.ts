@@ -88,7 +88,8 @@ describe('nearby responders', () => {
     const live = (await (await call(`/api/responder/tasks/${taskId}/live`, responder)).json()) as {
       trail: { lat: number }[]
     }
-    expect(live.trail.map((p) => p.lat.toFixed(5))).toEqual([(HOME.lat + 500 / 111_195).toFixed(5)])
+    // The fix 400 m out raised the alert (the geofence): the alert's own evidence, so shown.
+    expect(live.trail.map((p) => p.lat.toFixed(5))).toEqual([400, 500].map((m) => (HOME.lat + m / 111_195).toFixed(5)))
     const timeline = (await (await call(`/api/alerts/${alertId}/timeline`, family)).json()) as {
       events: { kind: string; username: string | null }[]
     }
@@ -118,6 +119,14 @@ describe('nearby responders', () => {
     expect((await call(`/api/responder/tasks/${taskId}/live`, responder)).status).toBe(404)
     expect((await call(`/api/responder/tasks/${taskId}/photo`, responder)).status).toBe(404)
     expect(((await (await call('/api/responder/tasks', responder)).json()) as { tasks: unknown[] }).tasks).toEqual([])
+
+    // Reopened: the old acceptance stays ended, whatever arrived meanwhile; it needs a new offer.
+    await bandReports(service, 3, 0, Date.now())
+    expect((await post(`/api/alerts/${alertId}/reopen`, staff, {})).status).toBe(200)
+    expect((await call(`/api/responder/tasks/${taskId}/live`, responder)).status).toBe(404)
+    expect((await post(`/api/responder/tasks/${taskId}/accept`, responder)).status).toBe(404)
+    expect(((await (await call('/api/responder/tasks', responder)).json()) as { tasks: unknown[] }).tasks).toEqual([])
+    expect((await post(`/api/alerts/${alertId}/resolve`, staff, { note: '已找到' })).status).toBe(200)
     familyLive.close()
   })
 
@@ -131,6 +140,11 @@ describe('nearby responders', () => {
       call(`/api/admin/responders/${id}`, admin, { method: 'PUT', body: JSON.stringify(body) })
     expect((await put(far.userId, { area: near, schedules: [{ from: '08:00', to: '20:00' }] })).status).toBe(204)
     expect((await put(far.userId, { area: { type: 'circle', center: [200, 0], radiusM: 50 } })).status).toBe(400)
+    const always = await put(far.userId, { area: near, schedules: [null] })
+    expect(always.status).toBe(400)
+    expect(((await always.json()) as { error: { message: string } }).error.message).toMatch(
+      /schedules\[0\]: a window must be an object/,
+    )
     const staffId = (await service.db.query("SELECT id FROM users WHERE username = 'staff-zhangdian'")).rows[0]!.id
     expect((await put(Number(staffId), { area: near })).status).toBe(404)
     expect((await call('/api/admin/responders', await login(service.httpPort, 'staff-zhangdian'))).status).toBe(403)

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
-import { HOME, PASSWORD, login } from './support/fixtures.ts'
+import { raiseAlert } from '../geofence/index.ts'
+import { BAND, HOME, PASSWORD, login } from './support/fixtures.ts'
 import { JPEG_BYTES, api, bandReports, openAlert } from './support/finding.ts'
 import { useServiceWithWorld, type World } from './support/world.ts'
 
@@ -24,7 +25,7 @@ describe('search links', () => {
 
   it('when the family makes a link for an open wander alert, then anyone holding it sees that one person since the alert opened, and each open is recorded', async () => {
     const t0 = Date.now()
-    await bandReports(service, 1, 400, t0 - 120_000) // before the alert: never shown
+    await bandReports(service, 1, 400, t0 - 120_000)
     await new Promise((r) => setTimeout(r, 20))
     const alertId = await openAlert(service, world)
     await bandReports(service, 2, 500, Date.now())
@@ -38,7 +39,8 @@ describe('search links', () => {
     const opened = await call(`/api/search/${token}`)
     expect(opened.status).toBe(200)
     const body = (await opened.json()) as { trail: { lat: number }[]; note: string; photo: boolean }
-    expect(body.trail.map((p) => p.lat.toFixed(5))).toEqual([(HOME.lat + 500 / 111_195).toFixed(5)])
+    // The fix 400 m out raised the alert (the geofence): it is the alert's own evidence, so shown.
+    expect(body.trail.map((p) => p.lat.toFixed(5))).toEqual([400, 500].map((m) => (HOME.lat + m / 111_195).toFixed(5)))
     expect(body.note).toBe('穿蓝色外套')
     expect(JSON.stringify(body)).not.toContain('Wang Jianguo')
     expect(JSON.stringify(body)).not.toContain('860000000000001')
@@ -140,5 +142,55 @@ describe('search links', () => {
     const photo = await call(`/api/search/${token}/photo`)
     expect(photo.headers.get('content-type')).toBe('image/jpeg')
     expect(Buffer.from(await photo.arrayBuffer())).toEqual(JPEG_BYTES)
+  })
+
+  const lats = (trail: { lat: number }[]) => trail.map((p) => p.lat.toFixed(5))
+  const north = (m: number) => (HOME.lat + m / 111_195).toFixed(5)
+
+  it('when a wander alert is resolved and then reopened, then its old links stay dead, showing nothing sent meanwhile; a new link works', async () => {
+    const alertId = await openAlert(service, world)
+    const staff = await login(service.httpPort, 'staff-zhangdian')
+    const { token } = (await (await make(alertId, staff)).json()) as { token: string }
+    expect((await call(`/api/search/${token}/live`)).status).toBe(200)
+    const post = (path: string, body: unknown) => call(path, staff, { method: 'POST', body: JSON.stringify(body) })
+    expect((await post(`/api/alerts/${alertId}/resolve`, { note: 'home' })).status).toBe(200)
+    expect((await call(`/api/search/${token}/live`)).status).toBe(410)
+    await bandReports(service, 301, 0, Date.now()) // at home, while resolved
+
+    expect((await post(`/api/alerts/${alertId}/reopen`, {})).status).toBe(200)
+    for (const p of [`/api/search/${token}`, `/api/search/${token}/live`, `/api/search/${token}/photo`])
+      expect((await call(p)).status, p).toBe(410)
+    const listed = (await (await call(`/api/alerts/${alertId}/search-links`, staff)).json()) as {
+      links: { revokedAt: number | null }[]
+    }
+    expect(listed.links.length).toBeGreaterThan(0)
+    expect(listed.links.filter((l) => l.revokedAt === null)).toEqual([])
+    const again = (await (await make(alertId, staff)).json()) as { token: string }
+    expect((await call(`/api/search/${again.token}/live`)).status).toBe(200)
+    expect((await post(`/api/alerts/${alertId}/resolve`, { note: 'home' })).status).toBe(200)
+  })
+
+  it('when a wander alert has just been raised, then its helpers see the fixes proving the exit at once, and nothing from before the crossing', async () => {
+    const t = Date.now()
+    await bandReports(service, 401, 30, t - 200_000) // at home before the crossing: never shown
+    await bandReports(service, 402, 400, t - 90_000)
+    await bandReports(service, 403, 450, t - 60_000)
+    // Whatever was left open (by earlier tests or the geofence) is closed: this alert is a new one.
+    await service.db.query("UPDATE alerts SET status = 'resolved', resolved_at = now() WHERE status <> 'resolved'")
+    const raised = await raiseAlert(service.db, {
+      residentId: world.resident,
+      bandId: BAND.id,
+      zoneId: world.zone,
+      kind: 'left_safe_zone',
+      fixTime: t - 59_999,
+      evidence: { outsideSince: t - 90_000, fixes: [{ ts: t - 90_000 }, { ts: t - 60_000 }] },
+    })
+    expect(raised?.change).toBe('opened')
+    const staff = await login(service.httpPort, 'staff-zhangdian')
+    const { token } = (await (await make(raised!.alert.id, staff)).json()) as { token: string }
+    const view = (await (await call(`/api/search/${token}/live`)).json()) as { trail: { lat: number }[] }
+    // (Later fixes in the trail are earlier tests' own, sent after t - 90 s.)
+    expect(lats(view.trail).slice(0, 2)).toEqual([north(400), north(450)])
+    expect(lats(view.trail)).not.toContain(north(30))
   })
 })

@@ -180,7 +180,11 @@ export const responderRoutes =
           expiresAt: null,
           note: '',
           photo: await hasPhoto(db, task.residentId),
-          trail: await trailSince(db, task.residentId, task.bandId, task.alertOpenedAt),
+          trail: await trailSince(db, task.residentId, task.bandId, {
+            openedAt: task.alertOpenedAt,
+            fixTime: task.alertFixTime,
+            evidence: task.alertEvidence,
+          }),
         }
       },
     )

@@ -135,7 +135,11 @@ export const searchLinkRoutes =
       expiresAt: link.expiresAt,
       note: link.note,
       photo: await hasPhoto(db, link.residentId),
-      trail: await trailSince(db, link.residentId, link.bandId, link.alertOpenedAt),
+      trail: await trailSince(db, link.residentId, link.bandId, {
+        openedAt: link.alertOpenedAt,
+        fixTime: link.alertFixTime,
+        evidence: link.alertEvidence,
+      }),
     })
     const gone = apiError('link_gone')
     const publicSchema = { params: Token, security: [], response: { 200: HelperView, 410: ErrorBody } }

@@ -61,3 +61,18 @@ CREATE INDEX search_link_opens_by_link ON search_link_opens (link_id, at);
 -- a pattern rather than a list, so other parts can add their kinds without redefining it.
 ALTER TABLE alert_events DROP CONSTRAINT IF EXISTS alert_events_kind_check;
 ALTER TABLE alert_events ADD CONSTRAINT alert_events_kind_check CHECK (kind ~ '^[a-z][a-z_]{0,39}$');
+
+-- A link and a responder's task end for good when their alert is resolved, whoever or whatever
+-- resolves it (a person, the geofence when the wearer is back inside, a script): reopening the
+-- alert does not bring them back; it needs a new link or a new offer and acceptance. The trigger
+-- runs in the resolving statement's own transaction, so no resolution path can forget it.
+ALTER TABLE responder_tasks ADD COLUMN closed_at timestamptz;
+CREATE FUNCTION end_help_on_resolve() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE search_links SET revoked_at = now() WHERE alert_id = NEW.id AND revoked_at IS NULL;
+  UPDATE responder_tasks SET closed_at = now() WHERE alert_id = NEW.id AND closed_at IS NULL;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER alerts_end_help AFTER UPDATE OF status ON alerts
+  FOR EACH ROW WHEN (NEW.status = 'resolved' AND OLD.status IS DISTINCT FROM 'resolved')
+  EXECUTE FUNCTION end_help_on_resolve();
