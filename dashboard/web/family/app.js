@@ -21,7 +21,9 @@ const app = {
   connected: false,
   /** The newest alert change seen (epoch ms): a reconnect asks for every change since. */
   lastChange: 0,
+  /** The alert a tapped notification opened: marked on every redraw, scrolled to once. */
   focus: Number(new URLSearchParams(location.search).get('alert')) || null,
+  scrolled: false,
 }
 
 function render() {
@@ -45,10 +47,10 @@ function render() {
     cards.append(residentCard(r, band, mine, app.homes.get(r.id) ?? null, now))
   }
   $('no-one').hidden = app.residents.length > 0
-  const focused = app.focus && document.getElementById(`alert-${app.focus}`)
+  const focused = !app.scrolled && app.focus && document.getElementById(`alert-${app.focus}`)
   if (focused) {
     focused.scrollIntoView({ block: 'start' })
-    app.focus = null // once: later redraws leave the view alone
+    app.scrolled = true // once: later redraws leave the view alone
   }
 }
 
