@@ -29,6 +29,11 @@ export function canSee(v: Viewer, r: ResidentRef): boolean {
   }
 }
 
+/** Whether a viewer keeps a care centre's settings (duty phone, group chats, roster, QR sheet):
+ *  its own care staff, and admins for every centre; family members and responders none. */
+export const mayRunCentre = (v: Viewer, centreId: number): boolean =>
+  v.role === 'admin' || (v.role === 'staff' && v.careCentreId === centreId)
+
 /** Whether two viewers may see the same residents (a socket's scope needs recomputing otherwise). */
 export function sameScope(a: Viewer, b: Viewer): boolean {
   return (

@@ -8,6 +8,7 @@ import { alertWords } from '../../notify/index.ts'
 import { DUTY_PHONE_PATTERN, familyResidents, setDutyPhone } from '../family.pg.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { visibleResidentIds } from '../scope.pg.ts'
+import { mayRunCentre } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 import { Nullable } from './schemas.ts'
 
@@ -65,8 +66,7 @@ export const familyRoutes =
       async (request, reply) => {
         const v = request.viewer!
         const { centreId } = request.params
-        if (v.role === 'staff' && v.careCentreId !== centreId)
-          return reply.code(404).send(apiError('not_found', 'no such care centre'))
+        if (!mayRunCentre(v, centreId)) return reply.code(404).send(apiError('not_found', 'no such care centre'))
         if (!(await setDutyPhone(db, centreId, request.body.phone)))
           return reply.code(404).send(apiError('not_found', 'no such care centre'))
         return reply.code(204).send(null)

@@ -22,7 +22,7 @@ import type { Queryable } from '../../infra/index.ts'
 import { BandIdSchema } from '../../ingest/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { canSeeBand, visibleCentreIds } from '../scope.pg.ts'
-import type { Viewer } from '../scope.ts'
+import { mayRunCentre, type Viewer } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 import { Nullable } from './schemas.ts'
 
@@ -100,7 +100,7 @@ export const foundAdminRoutes =
         const { centreId } = request.params
         const v = request.viewer!
         const centre = await centreBands(db, centreId)
-        if (!centre || (v.role === 'staff' && v.careCentreId !== centreId))
+        if (!centre || !mayRunCentre(v, centreId))
           return reply.code(404).send(apiError('not_found', 'no such care centre'))
         const cards = []
         for (const id of centre.bandIds) {

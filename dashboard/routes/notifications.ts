@@ -23,7 +23,7 @@ import {
 } from '../../notify/index.ts'
 import { ErrorBody, apiError } from '../errors.ts'
 import { canSeeResident } from '../scope.pg.ts'
-import { canSee, type Viewer } from '../scope.ts'
+import { canSee, mayRunCentre } from '../scope.ts'
 import { requireViewer } from '../session.ts'
 import {
   ContactIn,
@@ -39,10 +39,6 @@ import {
   CentreParams,
   Errors,
 } from './notify-schemas.ts'
-
-/** Care staff keep their own centre's settings; admins any centre's; family members none. */
-const mayRunCentre = (v: Viewer, centreId: number) =>
-  v.role === 'admin' || (v.role === 'staff' && v.careCentreId === centreId)
 
 export const notificationRoutes =
   (db: Db, vapidPublicKey: string): FastifyPluginAsyncTypebox =>
