@@ -1,7 +1,6 @@
 // The command line: `serve` (the default), `migrate`, and provisioning commands.
 // This is the only place that reads process.env.
 import { parseArgs } from 'node:util'
-import webPush from 'web-push'
 import {
   applyLifecycle,
   configTableText,
@@ -46,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (command === 'vapid-keys') {
+    const { default: webPush } = await import('web-push')
     const k = webPush.generateVAPIDKeys()
     console.log(`WEBPUSH_PUBLIC_KEY=${k.publicKey}\nWEBPUSH_PRIVATE_KEY=${k.privateKey}`)
     return 0

@@ -8,11 +8,14 @@
 // resident; it runs with a small one (the OS page cache still holds the files). A fresh directory
 // is initialised (initdb) in a short child process: initialisation runs a second PostgreSQL and
 // initdb side by side and glibc keeps what they freed, hundreds of MB the service would carry for
-// the rest of its life (docs/benchmarks.md, "cost per report").
+// the rest of its life (docs/benchmarks.md, "cost per report"). Its WASM is compiled by Liftoff,
+// V8's baseline compiler, only: optimising PostgreSQL's hot functions with TurboFan leaves ~70 MB
+// behind in malloc (docs/benchmarks.md, "the embedded default's memory").
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { setFlagsFromString } from 'node:v8'
 import { chmod, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -50,6 +53,8 @@ export interface EmbeddedDbOptions {
 /** PostgreSQL settings for the embedded server, over its postgresql.conf (new and old directories alike). */
 const SETTINGS = ['shared_buffers=16MB']
 const startParams = [...PGlite.defaultStartParams, ...SETTINGS.flatMap((s) => ['-c', s])]
+/** Read when a WASM module is compiled, so set before PGlite compiles its own (and in the initdb child). */
+const WASM_FLAGS = '--liftoff-only'
 
 /** Runs initdb for a directory that holds no database yet, in a child process whose memory goes with it. */
 async function initialise(pgDir: string): Promise<void> {
@@ -57,7 +62,7 @@ async function initialise(pgDir: string): Promise<void> {
   const pglite = JSON.stringify(createRequire(import.meta.url).resolve('@electric-sql/pglite'))
   const code = `require(${pglite}).PGlite.create(${JSON.stringify(pgDir)}).then((db) => db.close())`
   let stderr = ''
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, [WASM_FLAGS, '-e', code], { stdio: ['ignore', 'ignore', 'pipe'] })
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString()
   })
@@ -101,6 +106,7 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
   try {
     if (dir) await privateDir(join(dir, 'pglite'))
     if (dir && !opts.db) await initialise(join(dir, 'pglite'))
+    if (!opts.db) setFlagsFromString(WASM_FLAGS)
     const db = opts.db ?? (await PGlite.create(dir ? join(dir, 'pglite') : undefined, { startParams }))
     cleanup.push(() => db.close())
     let socketDir = dir ? join(dir, 'run') : undefined

@@ -2,7 +2,7 @@
 // it does not own. The broker authenticates bands and enforces the per-band ACL; the service uses
 // a persistent session at QoS 1, so reports published while it was down arrive after it restarts,
 // and it acknowledges each message only once its reports are durable.
-import mqtt, { type MqttClient } from 'mqtt'
+import type { MqttClient } from 'mqtt'
 import type { Logger } from '../infra/index.ts'
 import type { Ingest } from './ingest.ts'
 import { createAckOrder } from './ack-order.ts'
@@ -61,6 +61,7 @@ async function connectOne(opts: ExternalSourceOptions, clientId: string): Promis
   const { ingest, log } = opts
   let busy = 0
   let lastDone = 0
+  const { default: mqtt } = await import('mqtt') // only external broker mode needs the client (~10 MB)
   const client = mqtt.connect(opts.url, {
     clientId,
     clean: ingest === undefined,

@@ -15,9 +15,16 @@ export { alertWords, render, titleText, type TemplateName, type TemplateParams, 
 export { createNotifier, type Notifier, type NotifierSettings } from './notifier.ts'
 export { outboxBacklog } from './outbox.pg.ts'
 export { pruneNotifications } from './retention.pg.ts'
+import { onFirstSend, type ChannelSender } from './channels/channel.ts'
+import type { AliyunSmsSettings } from './channels/sms.aliyun.ts'
+import type { AliyunVoiceSettings } from './channels/voice.aliyun.ts'
 export type { ChannelSender, OutgoingMessage, SendResult, Target } from './channels/channel.ts'
-export { aliyunSms, type AliyunSmsSettings } from './channels/sms.aliyun.ts'
-export { aliyunVoice, type AliyunVoiceSettings } from './channels/voice.aliyun.ts'
+export type { AliyunSmsSettings, AliyunVoiceSettings }
+// Aliyun's SDKs hold about 20 MB once loaded: they load with the first message sent through them.
+export const aliyunSms = (s: AliyunSmsSettings): ChannelSender =>
+  onFirstSend(async () => (await import('./channels/sms.aliyun.ts')).aliyunSms(s))
+export const aliyunVoice = (s: AliyunVoiceSettings): ChannelSender =>
+  onFirstSend(async () => (await import('./channels/voice.aliyun.ts')).aliyunVoice(s))
 export { wecomRobot, dingtalkRobot, dingtalkSign, signedWebhook, webhookSignature } from './channels/robots.ts'
 export { webPushSender, type VapidSettings } from './channels/webpush.ts'
 export {

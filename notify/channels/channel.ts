@@ -31,6 +31,13 @@ export interface ChannelSender {
   send(m: OutgoingMessage): Promise<SendResult>
 }
 
+/** A sender made when its first message comes: its SDK is loaded then, not with the service. */
+export function onFirstSend(make: () => Promise<ChannelSender>): ChannelSender {
+  let sender: Promise<ChannelSender> | undefined
+  const made = () => (sender ??= make())
+  return { send: async (m) => (await made()).send(m) }
+}
+
 /** An HTTP status as a result: 2xx is the caller's to check; 429 and 5xx are worth retrying. */
 export function httpFailure(status: number, what: string): SendResult {
   return { ok: false, retry: status === 429 || status >= 500 || status === 408, detail: `${what}: HTTP ${status}` }

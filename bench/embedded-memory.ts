@@ -1,0 +1,120 @@
+// The default a newcomer runs — `tongxing serve` on the embedded PGlite database (DATA_DIR, no
+// DATABASE_URL) — compiled, as deployed: its memory idle on a fresh and on an existing data
+// directory, then with a fleet reporting from another process. Idle figures are VmRSS and VmHWM
+// from /proc 20 s after /healthz answers; under load, the most and the last VmRSS seen (every 5 s).
+//
+//   npm run bench:embedded-memory -- [--bands 1500] [--every 10] [--minutes 2] [--set KEY=VALUE,…]
+import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { childEnv, freePort } from '../test/support/cli.ts'
+import { machine } from './support/bench.ts'
+import {
+  ROOT,
+  bandsConnected,
+  buildService,
+  parseSettings,
+  serveCompiled,
+  sleep,
+  stopProcess,
+  usage,
+  waitHttp,
+} from './support/service-process.ts'
+
+const { values: v } = parseArgs({
+  options: {
+    bands: { type: 'string', default: '1500' },
+    every: { type: 'string', default: '10' },
+    minutes: { type: 'string', default: '2' },
+    set: { type: 'string', default: '' },
+  },
+})
+const BANDS = Number(v.bands)
+const EVERY_S = Number(v.every)
+const DATA_DIR = await mkdtemp(join(tmpdir(), 'tongxing-embedded-memory-'))
+const env = { ...parseSettings(v.set!), DATA_DIR }
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+
+function peakMb(pid: number): number {
+  const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return kb ? Number(kb[1]) / 1024 : 0
+}
+
+/** Starts the service on DATA_DIR; returns it once /healthz answers, with the seconds that took. */
+async function start() {
+  const [httpPort, mqttPort] = [await freePort(), await freePort()]
+  const t0 = performance.now()
+  const child = serveCompiled({ ...env, PORT: String(httpPort), MQTT_PORT: String(mqttPort) })
+  await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'service', child)
+  return { child, httpPort, mqttPort, readyS: (performance.now() - t0) / 1000 }
+}
+
+async function idle(what: string) {
+  const s = await start()
+  await sleep(20_000)
+  const row = `| idle, ${what} | ${s.readyS.toFixed(1)} s | ${usage(s.child.pid!).rssMb.toFixed(0)} MB | ${peakMb(s.child.pid!).toFixed(0)} MB | – | – |`
+  await stopProcess(s.child)
+  return row
+}
+
+buildService()
+const rows = [await idle('fresh data directory'), await idle('existing data directory')]
+execFileSync(
+  process.execPath,
+  [
+    `${buildService()}/bin/tongxing.js`,
+    'user',
+    'add',
+    '--username',
+    'bench-admin',
+    '--password',
+    'bench-password',
+    '--role',
+    'admin',
+  ],
+  { cwd: ROOT, env: childEnv({ LOG_LEVEL: 'warn', ...env }), stdio: 'ignore' },
+)
+
+const s = await start()
+const fleet = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    'simulator/cli.ts',
+    'load',
+    ...['--url', `http://127.0.0.1:${s.httpPort}`, '--broker', `mqtt://127.0.0.1:${s.mqttPort}`],
+    ...['--admin', 'bench-admin', '--password', 'bench-password', '--seed', '5', '--quiet'],
+    ...['--bands', String(BANDS), '--rate', String(BANDS / EVERY_S), '--duration', `${Number(v.minutes) * 60}s`],
+  ],
+  { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] },
+)
+let out = ''
+fleet.stdout!.on('data', (d: Buffer) => {
+  out += d.toString()
+})
+// The window opens once the fleet is provisioned and connected.
+await bandsConnected(`http://127.0.0.1:${s.httpPort}`, BANDS)
+const u0 = usage(s.child.pid!)
+const t0 = performance.now()
+let most = 0
+while (fleet.exitCode === null) {
+  most = Math.max(most, usage(s.child.pid!).rssMb)
+  await sleep(5000)
+}
+const u1 = usage(s.child.pid!)
+const cpuPct = ((u1.cpuS - u0.cpuS) / ((performance.now() - t0) / 1000)) * 100
+const p99 = /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '–'
+const acked = /acknowledged (\d+),/.exec(out)?.[1] ?? '0'
+rows.push(
+  `| ${BANDS} bands × ${EVERY_S} s, ${v.minutes} min (${acked} acknowledged) | – | ${u1.rssMb.toFixed(0)} MB at the end, ${most.toFixed(0)} MB most | ${peakMb(s.child.pid!).toFixed(0)} MB | ${cpuPct.toFixed(1)} % | ${p99} |`,
+)
+await stopProcess(s.child)
+
+console.log(`# the embedded default's memory — ${machine()}; load average at the end ${loadAverage()}`)
+console.log('| | ready after | VmRSS | VmHWM | service CPU (% of a core) | PUBACK p99 |')
+console.log('|---|---|---|---|---|---|')
+for (const r of rows) console.log(r)
