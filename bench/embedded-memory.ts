@@ -3,14 +3,16 @@
 // directory, then with a fleet reporting from another process. Idle figures are VmRSS and VmHWM
 // from /proc 20 s after /healthz answers; under load, the most and the last VmRSS seen (every 5 s).
 //
-//   npm run bench:embedded-memory -- [--bands 1500] [--every 10] [--minutes 2] [--set KEY=VALUE,…]
+// The service runs as `npm start` runs it (with its Node flags); --plain: with none.
+//
+//   npm run bench:embedded-memory -- [--bands 1500] [--every 10] [--minutes 2] [--plain] [--set KEY=VALUE,…]
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { childEnv, freePort } from '../test/support/cli.ts'
+import { childEnv, freePort, startFlags } from '../test/support/cli.ts'
 import { machine } from './support/bench.ts'
 import {
   ROOT,
@@ -29,6 +31,7 @@ const { values: v } = parseArgs({
     bands: { type: 'string', default: '1500' },
     every: { type: 'string', default: '10' },
     minutes: { type: 'string', default: '2' },
+    plain: { type: 'boolean', default: false },
     set: { type: 'string', default: '' },
   },
 })
@@ -36,6 +39,8 @@ const BANDS = Number(v.bands)
 const EVERY_S = Number(v.every)
 const DATA_DIR = await mkdtemp(join(tmpdir(), 'tongxing-embedded-memory-'))
 const env = { ...parseSettings(v.set!), DATA_DIR }
+/** The admin the fleet provisions its bands as (the password policy refuses weak ones). */
+const PASSWORD = 'quarry-lantern-orchid-61'
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
 function peakMb(pid: number): number {
@@ -47,7 +52,8 @@ function peakMb(pid: number): number {
 async function start() {
   const [httpPort, mqttPort] = [await freePort(), await freePort()]
   const t0 = performance.now()
-  const child = serveCompiled({ ...env, PORT: String(httpPort), MQTT_PORT: String(mqttPort) })
+  const flags = v.plain ? [] : startFlags()
+  const child = serveCompiled({ ...env, PORT: String(httpPort), MQTT_PORT: String(mqttPort) }, undefined, flags)
   await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'service', child)
   return { child, httpPort, mqttPort, readyS: (performance.now() - t0) / 1000 }
 }
@@ -71,7 +77,7 @@ execFileSync(
     '--username',
     'bench-admin',
     '--password',
-    'bench-password',
+    PASSWORD,
     '--role',
     'admin',
   ],
@@ -87,7 +93,7 @@ const fleet = spawn(
     'simulator/cli.ts',
     'load',
     ...['--url', `http://127.0.0.1:${s.httpPort}`, '--broker', `mqtt://127.0.0.1:${s.mqttPort}`],
-    ...['--admin', 'bench-admin', '--password', 'bench-password', '--seed', '5', '--quiet'],
+    ...['--admin', 'bench-admin', '--password', PASSWORD, '--seed', '5', '--quiet'],
     ...['--bands', String(BANDS), '--rate', String(BANDS / EVERY_S), '--duration', `${Number(v.minutes) * 60}s`],
   ],
   { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] },
@@ -114,7 +120,9 @@ rows.push(
 )
 await stopProcess(s.child)
 
-console.log(`# the embedded default's memory — ${machine()}; load average at the end ${loadAverage()}`)
+console.log(
+  `# the embedded default's memory (node ${v.plain ? '' : `${startFlags().join(' ')} `}dist/bin/tongxing.js serve) — ${machine()}; load average at the end ${loadAverage()}`,
+)
 console.log('| | ready after | VmRSS | VmHWM | service CPU (% of a core) | PUBACK p99 |')
 console.log('|---|---|---|---|---|---|')
 for (const r of rows) console.log(r)

@@ -34,10 +34,19 @@ export function buildService(): string {
 }
 
 /** `tongxing serve` from the compiled build; with `profileDir`, it writes a CPU profile there when it stops. */
-export function serveCompiled(env: Record<string, string>, profileDir?: string): ChildProcess {
+export function serveCompiled(
+  env: Record<string, string>,
+  profileDir?: string,
+  nodeFlags: string[] = [],
+): ChildProcess {
   return spawn(
     process.execPath,
-    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), `${buildService()}/bin/tongxing.js`, 'serve'],
+    [
+      ...nodeFlags,
+      ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+      `${buildService()}/bin/tongxing.js`,
+      'serve',
+    ],
     {
       cwd: ROOT,
       env: childEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }),

@@ -1,6 +1,8 @@
 // Runs the real command line (`tongxing …`) as a child process, as a user would.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CONFIG_KEYS } from '../../infra/index.ts'
 
@@ -54,6 +56,15 @@ export async function runCli(
   const code = await c.exited
   if (code !== 0) throw new Error(`tongxing ${args.join(' ')} exited ${code}: ${c.output()}`)
   return JSON.parse(c.output().trim().split('\n').pop()!) as Record<string, unknown>
+}
+
+/**
+ * Node's flags in `npm start` (package.json), the newcomer's command: a young generation of 4 MB
+ * semi-spaces instead of 16 keeps ~25 MB less resident (docs/benchmarks.md, "the embedded default's memory").
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  return pkg.scripts.start.split(' ').filter((a) => a.startsWith('--'))
 }
 
 export function freePort(): Promise<number> {
