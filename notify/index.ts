@@ -1,6 +1,10 @@
 // notify/: from an alert change to a person's pocket — the planner (who, which channel, which
 // message, when), the outbox, the channels (SMS, WeCom, DingTalk, signed webhook, Web Push), and
 // the settings people keep (contacts, preferences, roster, group chats, push devices).
+import { onFirstSend, type ChannelSender } from './channels/channel.ts'
+import type { AliyunSmsSettings } from './channels/sms.aliyun.ts'
+import type { AliyunVoiceSettings } from './channels/voice.aliyun.ts'
+
 export { plan, type PlanInput, type PlannedDelivery, type ChangeKind } from './planner.ts'
 export {
   onDuty,
@@ -15,9 +19,6 @@ export { alertWords, render, titleText, type TemplateName, type TemplateParams, 
 export { createNotifier, type Notifier, type NotifierSettings } from './notifier.ts'
 export { outboxBacklog } from './outbox.pg.ts'
 export { pruneNotifications } from './retention.pg.ts'
-import { onFirstSend, type ChannelSender } from './channels/channel.ts'
-import type { AliyunSmsSettings } from './channels/sms.aliyun.ts'
-import type { AliyunVoiceSettings } from './channels/voice.aliyun.ts'
 export type { ChannelSender, OutgoingMessage, SendResult, Target } from './channels/channel.ts'
 export type { AliyunSmsSettings, AliyunVoiceSettings }
 // Aliyun's SDKs hold about 20 MB once loaded: they load with the first message sent through them.
