@@ -8,13 +8,14 @@
 //     [--sizes 10,100,500] [--status]
 //
 // --sizes: the store's statement with batches of these many rows, the same rows in all (what a
-// writer sending many small statements costs against one sending few large ones).
+// writer sending many small statements costs against one sending few large ones), prepared once
+// per connection as on a server and planned each time as on the embedded database.
 // --status: band_status kept for 10,000 bands (ingest/band-status.pg.ts, one flush of every band
 // at a time) as the migrations leave the table, and with fillfactor 50 (room on each page for
 // the next version of its rows: heap-only updates), each in its own database; HOT share printed.
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
+import { createDb, createLogger } from '../infra/index.ts'
 import { pgPositionStore, statusUpdates, type Fix } from '../ingest/index.ts'
 import { upsertBandStatus } from '../ingest/band-status.pg.ts'
 import { freshDatabase, usage } from './support/service-process.ts'
@@ -56,9 +57,12 @@ const columns = (fixes: Fix[]) => [
 ]
 
 const database = await freshDatabase(SERVER, `tongxing_write_path_${process.pid}`)
-const client = new pg.Client({ connectionString: database.url })
-await client.connect()
-const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+/** One connection, as the service keeps them on a server (prepared statements) or not, and its backend. */
+async function connect(url: string, prepare = true) {
+  const db = createDb({ connectionString: url, log: createLogger('silent'), max: 1, prepare })
+  return { db, pid: (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid }
+}
+const { db: client, pid: backend } = await connect(database.url)
 const store = pgPositionStore(client)
 
 let seq = 0
@@ -91,9 +95,7 @@ if (v.status) {
       `INSERT INTO bands (id, secret_salt, secret_hash, provisioned_at)
        SELECT 'band-' || lpad(i::text, 6, '0'), '\\x00', '\\x00', now() FROM generate_series(0, 9999) i`,
     )
-    const c = new pg.Client({ connectionString: d.url })
-    await c.connect()
-    const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+    const { db: c, pid } = await connect(d.url)
     dropLater.push(async () => {
       const hot = await c.query<{ upd: number; hot: number }>(
         "SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'band_status'",
@@ -102,7 +104,7 @@ if (v.status) {
       notes.push(
         `band_status fillfactor ${fillfactor}: ${h.upd} updates, ${((h.hot / Math.max(1, h.upd)) * 100).toFixed(0)} % heap-only`,
       )
-      await c.end()
+      await c.close()
       await d.drop()
     })
     forms[`band_status upsert, fillfactor ${fillfactor}`] = {
@@ -115,12 +117,20 @@ if (v.status) {
     }
   }
 } else if (v.sizes) {
+  const unprepared = await connect(database.url, false)
+  dropLater.push(() => unprepared.db.close())
   for (const size of v.sizes.split(',').map(Number))
-    forms[`json_to_recordset → positions, ${size} rows a statement`] = {
-      backend,
-      run: async (f) => {
-        for (let i = 0; i < f.length; i += size) await store.insert(f.slice(i, i + size))
-      },
+    for (const [how, c] of [
+      ['prepared', { db: client, pid: backend }],
+      ['planned each time', unprepared],
+    ] as const) {
+      const s = pgPositionStore(c.db)
+      forms[`json_to_recordset → positions, ${size} rows a statement, ${how}`] = {
+        backend: c.pid,
+        run: async (f) => {
+          for (let i = 0; i < f.length; i += size) await s.insert(f.slice(i, i + size))
+        },
+      }
     }
 } else {
   forms['json_to_recordset → positions (the store)'] = { backend, run: (f) => store.insert(f) }
@@ -151,6 +161,6 @@ for (const [name, c] of Object.entries(cost))
   )
 for (const drop of dropLater) await drop()
 for (const note of notes) console.log(note)
-await client.end()
+await client.close()
 await database.drop()
 process.exit(0)
