@@ -124,6 +124,9 @@ interface Row {
   pgPct: number
   /** CPU of the PostgreSQL backends serving this database, % of a core. */
   pgBackendsPct: number
+  /** Position statements a second, and rows in each (the writer's batches). */
+  statementsPerS: number
+  rowsPerStatement: number
   ok: boolean
 }
 
@@ -227,6 +230,15 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
   const pgBefore = postgresCpuS()
   const backends = await backendPids(db)
   const backendsBefore = cpuOf(backends)
+  const batches = async () => {
+    const sum = (name: string) => Promise.all(metricsUrls.map((u) => metricSum(u, name)))
+    const add = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+    return {
+      n: add(await sum('tongxing_write_batch_rows_count')),
+      rows: add(await sum('tongxing_write_batch_rows_sum')),
+    }
+  }
+  const batchesAtT0 = await batches()
   const t0 = performance.now()
   const storedAtT0 = await stored()
   const queue: number[] = []
@@ -242,6 +254,7 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
     )
   }
   const seconds = (performance.now() - t0) / 1000
+  const batchesAtEnd = await batches()
   const after = pids.map(usage)
   const pgAfter = postgresCpuS()
   const backendsAfter = cpuOf(backends)
@@ -281,6 +294,8 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
     rssMb: rss,
     pgPct: ((pgAfter - pgBefore) / seconds) * 100,
     pgBackendsPct: ((backendsAfter - backendsBefore) / seconds) * 100,
+    statementsPerS: (batchesAtEnd.n - batchesAtT0.n) / seconds,
+    rowsPerStatement: (batchesAtEnd.rows - batchesAtT0.rows) / Math.max(1, batchesAtEnd.n - batchesAtT0.n),
     // Bands waiting over a second for their PUBACK are queueing at the door.
     byProcess,
     ok:
@@ -351,9 +366,9 @@ console.log(
 )
 const multi = LAYOUTS.length > 1
 console.log(
-  `| bands × every |${multi ? ' layout |' : ''} offered fixes/s | acknowledged fixes/s | stored fixes/s |${multi ? ` stored ÷ ${LAYOUTS[0]} |` : ''} stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | disk per position | sustained |`,
+  `| bands × every |${multi ? ' layout |' : ''} offered fixes/s | acknowledged fixes/s | stored fixes/s |${multi ? ` stored ÷ ${LAYOUTS[0]} |` : ''} stored within | PUBACK p99 | service CPU (% of a core) | per 1000 bands | service RSS | per 1000 bands | PostgreSQL CPU | position statements/s (rows each) | disk per position | sustained |`,
 )
-console.log(`|---|${multi ? '---|---|' : ''}---|---|---|---|---|---|---|---|---|---|---|---|`)
+console.log(`|---|${multi ? '---|---|' : ''}---|---|---|---|---|---|---|---|---|---|---|---|---|`)
 const parts: string[] = []
 const peerRows: string[] = []
 const ratioRows: string[] = []
@@ -365,7 +380,7 @@ for (const s of STEPS) {
     first ??= r
     ok &&= r.ok
     console.log(
-      `| ${r.bands} × ${r.everyS} s |${multi ? ` ${layout} |` : ''} ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.storedRate.toFixed(0)} |${multi ? ` ${(r.storedRate / first.storedRate).toFixed(2)} |` : ''} ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${((r.cpuPct / r.bands) * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${((r.rssMb / r.bands) * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`,
+      `| ${r.bands} × ${r.everyS} s |${multi ? ` ${layout} |` : ''} ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.storedRate.toFixed(0)} |${multi ? ` ${(r.storedRate / first.storedRate).toFixed(2)} |` : ''} ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${((r.cpuPct / r.bands) * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${((r.rssMb / r.bands) * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${r.statementsPerS.toFixed(0)} (${r.rowsPerStatement.toFixed(1)}) | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`,
     )
     if (v.baseline) {
       const database = await freshDatabase(SERVER!, `tongxing_baseline_${process.pid}`)

@@ -5,10 +5,19 @@
 // alternate so a busy machine weighs on each alike.
 //
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:write-path -- [--batch 500] [--batches 40] [--rounds 5]
+//     [--sizes 10,100,500] [--status]
+//
+// --sizes: the store's statement with batches of these many rows, the same rows in all (what a
+// writer sending many small statements costs against one sending few large ones), prepared once
+// per connection as on a server and planned each time as on the embedded database.
+// --status: band_status kept for 10,000 bands (ingest/band-status.pg.ts, one flush of every band
+// at a time) as the migrations leave the table, and with fillfactor 50 (room on each page for
+// the next version of its rows: heap-only updates), each in its own database; HOT share printed.
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
-import { pgPositionStore, type Fix } from '../ingest/index.ts'
+import { createDb, createLogger } from '../infra/index.ts'
+import { pgPositionStore, statusUpdates, type Fix } from '../ingest/index.ts'
+import { upsertBandStatus } from '../ingest/band-status.pg.ts'
 import { freshDatabase, usage } from './support/service-process.ts'
 
 const { values: v } = parseArgs({
@@ -16,6 +25,8 @@ const { values: v } = parseArgs({
     batch: { type: 'string', default: '500' },
     batches: { type: 'string', default: '40' },
     rounds: { type: 'string', default: '5' },
+    sizes: { type: 'string' },
+    status: { type: 'boolean', default: false },
   },
 })
 const SERVER = process.env.BENCH_DATABASE_URL
@@ -46,47 +57,101 @@ const columns = (fixes: Fix[]) => [
 ]
 
 const database = await freshDatabase(SERVER, `tongxing_write_path_${process.pid}`)
-const client = new pg.Client({ connectionString: database.url })
-await client.connect()
-const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+/** One connection, as the service keeps them on a server (prepared statements) or not, and its backend. */
+async function connect(url: string, prepare = true) {
+  const db = createDb({ connectionString: url, log: createLogger('silent'), max: 1, prepare })
+  return { db, pid: (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid }
+}
+const { db: client, pid: backend } = await connect(database.url)
 const store = pgPositionStore(client)
 
 let seq = 0
 const start = Date.now() - 3_600_000
+/** Band i's report (its position, battery and now and then an event). */
+const fixAt = (i: number): Fix => ({
+  bandId: `band-${String(i).padStart(6, '0')}`,
+  seq: 0,
+  ts: 0,
+  lat: 36.8 + (i % 100) / 1e4,
+  lon: 118.05 + (i % 37) / 1e4,
+  acc: 6,
+  src: 'gps',
+  batt: 80,
+  evt: i % 50 === 0 ? ['sos'] : [],
+})
 /** A batch as the writer sees one at a steady load: 1000 bands, one fix each, a second apart. */
 const batch = (): Fix[] =>
-  Array.from({ length: BATCH }, (_, i) => ({
-    bandId: `band-${String(i % 1000).padStart(6, '0')}`,
-    seq: seq++,
-    ts: start + seq * 1000,
-    lat: 36.8 + (i % 100) / 1e4,
-    lon: 118.05 + (i % 37) / 1e4,
-    acc: 6,
-    src: 'gps',
-    batt: 80,
-    evt: i % 50 === 0 ? ['sos'] : [],
-  }))
+  Array.from({ length: BATCH }, (_, i) => ({ ...fixAt(i % 1000), seq: seq++, ts: start + seq * 1000 }))
+const dropLater: (() => Promise<void>)[] = []
+const notes: string[] = []
 
-const forms: Record<string, (fixes: Fix[]) => Promise<unknown>> = {
-  'json_to_recordset → positions (the store)': (f) => store.insert(f),
-  'unnest(typed arrays) → positions': (f) => client.query(UNNEST_INSERT, columns(f)),
+type Form = { run: (fixes: Fix[]) => Promise<unknown>; backend: number; rows?: number }
+const forms: Record<string, Form> = {}
+if (v.status) {
+  for (const fillfactor of [100, 50]) {
+    const d = await freshDatabase(SERVER, `tongxing_write_path_ff${fillfactor}_${process.pid}`)
+    await d.db.query(`ALTER TABLE band_status SET (fillfactor = ${fillfactor})`)
+    await d.db.query(
+      `INSERT INTO bands (id, secret_salt, secret_hash, provisioned_at)
+       SELECT 'band-' || lpad(i::text, 6, '0'), '\\x00', '\\x00', now() FROM generate_series(0, 9999) i`,
+    )
+    const { db: c, pid } = await connect(d.url)
+    dropLater.push(async () => {
+      const hot = await c.query<{ upd: number; hot: number }>(
+        "SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'band_status'",
+      )
+      const h = hot.rows[0]!
+      notes.push(
+        `band_status fillfactor ${fillfactor}: ${h.upd} updates, ${((h.hot / Math.max(1, h.upd)) * 100).toFixed(0)} % heap-only`,
+      )
+      await c.close()
+      await d.drop()
+    })
+    forms[`band_status upsert, fillfactor ${fillfactor}`] = {
+      backend: pid,
+      rows: 10_000,
+      run: async () => {
+        const fixes = Array.from({ length: 10_000 }, (_, i) => ({ ...fixAt(i), seq: seq++, ts: start + seq }))
+        await upsertBandStatus(c, statusUpdates(fixes), Date.now())
+      },
+    }
+  }
+} else if (v.sizes) {
+  const unprepared = await connect(database.url, false)
+  dropLater.push(() => unprepared.db.close())
+  for (const size of v.sizes.split(',').map(Number))
+    for (const [how, c] of [
+      ['prepared', { db: client, pid: backend }],
+      ['planned each time', unprepared],
+    ] as const) {
+      const s = pgPositionStore(c.db)
+      forms[`json_to_recordset → positions, ${size} rows a statement, ${how}`] = {
+        backend: c.pid,
+        run: async (f) => {
+          for (let i = 0; i < f.length; i += size) await s.insert(f.slice(i, i + size))
+        },
+      }
+    }
+} else {
+  forms['json_to_recordset → positions (the store)'] = { backend, run: (f) => store.insert(f) }
+  forms['unnest(typed arrays) → positions'] = { backend, run: (f) => client.query(UNNEST_INSERT, columns(f)) }
 }
 const cost = Object.fromEntries(Object.keys(forms).map((name) => [name, { pg: 0, js: 0, rows: 0 }]))
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, insert] of Object.entries(forms)) {
+  for (const [name, form] of Object.entries(forms)) {
     const batches = Array.from({ length: BATCHES }, batch)
-    const cpu0 = usage(backend).cpuS
+    const cpu0 = usage(form.backend).cpuS
     const js0 = process.cpuUsage()
-    for (const b of batches) await insert(b)
+    for (const b of batches) await form.run(b)
     const js = process.cpuUsage(js0)
     const c = cost[name]!
-    c.pg += usage(backend).cpuS - cpu0
+    c.pg += usage(form.backend).cpuS - cpu0
     c.js += (js.user + js.system) / 1e6
-    c.rows += BATCH * BATCHES
+    c.rows += (form.rows ?? BATCH) * BATCHES
   }
 }
 console.log(
-  `# write path — ${ROUNDS} rounds × ${BATCHES} batches of ${BATCH}; ${cpus().length} cores, Node ${process.version}, load ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}, ${new Date().toISOString().slice(0, 10)}`,
+  `# write path — ${ROUNDS} rounds × ${BATCHES} batches of ${v.status ? '10,000 bands' : BATCH}; ${cpus().length} cores, Node ${process.version}, load ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}, ${new Date().toISOString().slice(0, 10)}`,
 )
 console.log('| statement | PostgreSQL backend CPU per 10,000 rows | bench (client) CPU per 10,000 rows |')
 console.log('|---|---|---|')
@@ -94,6 +159,8 @@ for (const [name, c] of Object.entries(cost))
   console.log(
     `| ${name} | ${((c.pg / c.rows) * 1e4 * 1000).toFixed(0)} ms | ${((c.js / c.rows) * 1e4 * 1000).toFixed(0)} ms |`,
   )
-await client.end()
+for (const drop of dropLater) await drop()
+for (const note of notes) console.log(note)
+await client.close()
 await database.drop()
 process.exit(0)

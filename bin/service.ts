@@ -14,7 +14,6 @@ import {
   statusUpdates,
   type CommandChannel,
   type Fix,
-  type StatusUpdate,
 } from '../ingest/index.ts'
 import { FIXES_CHANNEL, startBands } from './parts/bands.ts'
 import { openDatabase } from './parts/database.ts'
@@ -223,7 +222,7 @@ async function startDashboard(b: Base, bus: Bus): Promise<Started> {
   const announce = positionsFor(b.topology, hub)
   bus.subscribe(FIXES_CHANNEL, (payload) => {
     const fixes = JSON.parse(payload) as Fix[]
-    announce(statusUpdates(fixes))
+    announce(fixes)
     commands.reports(fixes)
   })
   return { app: await startHttp(b, hub, commands), mqttPort: undefined, mqttTlsPort: undefined }
@@ -260,8 +259,9 @@ function startCommands(b: Base, hub: Hub, send: (bandId: string, payload: string
  * is not theirs). Every dashboard server hears the stored reports itself: positions never go on the bus.
  */
 function positionsFor(topology: TopologyCache, hub: Hub) {
-  return (updates: readonly StatusUpdate[]) => {
-    for (const u of updates) {
+  return (fixes: readonly Fix[]) => {
+    if (hub.size() === 0) return // nobody watching: no message to build
+    for (const u of statusUpdates(fixes)) {
       const p = u.position
       const owner = p && topology.wearerOf(u.bandId)
       if (!p || !owner || p.ts < owner.since || p.lat === undefined || p.lon === undefined) continue

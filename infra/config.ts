@@ -93,7 +93,7 @@ export const CONFIG_KEYS = {
   WRITE_LINGER_MS: {
     type: Type.Integer({ minimum: 0, maximum: 1000 }),
     default: '20',
-    doc: 'An idle position writer waits this long for more reports before writing, so a quiet system writes a few reports per statement instead of one (adds as much to PUBACK latency; alerts do not wait for it). 0: write at once.',
+    doc: 'Position batches start at least this far apart (a full batch goes at once): a report arriving sooner after the last start waits the rest, so the database sees at most 1000/N statements a second at any rate (adds up to as much to PUBACK latency; alerts do not wait for it). 0: no pacing.',
   },
   WRITE_QUEUE_MAX_ROWS: {
     type: Type.Integer({ minimum: 1 }),

@@ -10,7 +10,12 @@ pg.types.setTypeParser(20, (v) => Number(v))
 export type Row = Record<string, unknown>
 
 export interface Queryable {
-  query<R extends Row = Row>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>
+  /**
+   * `name`: a statement run many times a second, kept prepared on each connection (parsed and
+   * planned once) where the database allows it (see DbOptions.prepare); the same name must
+   * always come with the same text.
+   */
+  query<R extends Row = Row>(text: string, params?: unknown[], name?: string): Promise<pg.QueryResult<R>>
 }
 
 export interface Db extends Queryable {
@@ -24,18 +29,24 @@ export interface DbOptions {
   /** Connections in the pool. The embedded database serves one at a time. */
   max?: number
   slowMs?: number
+  /**
+   * Keep named statements prepared on each connection. Only for a server: the embedded
+   * database's one session passes between connections and is reset when it does
+   * (pglite-session.ts), which would drop them behind the client's back.
+   */
+  prepare?: boolean
 }
 
-export function createDb({ connectionString, log, max = 4, slowMs = 500 }: DbOptions): Db {
+export function createDb({ connectionString, log, max = 4, slowMs = 500, prepare = false }: DbOptions): Db {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 })
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'))
 
-  const timed = (runner: Queryable): Queryable => ({
-    async query<R extends Row>(text: string, params?: unknown[]) {
+  const timed = (runner: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<R extends Row>(text: string, params?: unknown[], name?: string) {
       const started = performance.now()
       try {
-        return await runner.query<R>(text, params)
+        return await runner.query<R>(prepare && name ? { name, text, values: params } : { text, values: params })
       } finally {
         const ms = performance.now() - started
         if (ms > slowMs) log.warn({ ms: Math.round(ms), sql: firstLine(text) }, 'slow query')
@@ -44,7 +55,7 @@ export function createDb({ connectionString, log, max = 4, slowMs = 500 }: DbOpt
     },
   })
 
-  const root = timed({ query: (text, params) => pool.query(text, params) })
+  const root = timed(pool)
   return {
     query: root.query,
     async tx(fn) {

@@ -60,6 +60,7 @@ export async function upsertBandStatus(
      ON CONFLICT (band_id) DO UPDATE SET
     ${STATUS_UPDATE}`,
     [JSON.stringify(rows), heardAt],
+    'tongxing_upsert_band_status',
   )
 }
 

@@ -25,7 +25,7 @@ function gatedStore(failFirst = 0) {
 describe('position writer', () => {
   // Time is the test's: lingers and retries run on fake timers, so a loaded machine cannot reorder them.
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
   })
   afterEach(() => {
     vi.useRealTimers()
@@ -138,7 +138,7 @@ describe('position writer', () => {
     }
   })
 
-  it('when it lingers, then reports arriving within the linger go in one statement, even with lanes to spare, and none resolves before it is stored', async () => {
+  it('when reports arrive sooner than lingerMs after a batch started, then they wait for the rest of it and go in one statement, even with lanes to spare', async () => {
     const g = gatedStore()
     const w = createPositionWriter({ store: g.store, log, maxRows: 100, concurrency: 3, lingerMs: 30 })
     const done: number[] = []
@@ -146,49 +146,62 @@ describe('position writer', () => {
       void w.write([fix(seq)]).then(() => done.push(seq))
       await vi.advanceTimersByTimeAsync(5)
     }
-    expect(g.calls).toEqual([])
-    await vi.advanceTimersByTimeAsync(40)
-    expect(g.calls).toEqual([[1, 2, 3]])
-    expect(done).toEqual([])
+    // The first goes at once (nothing was written before it); 2 and 3 wait for 30 ms after its start.
+    expect(g.calls).toEqual([[1]])
+    g.open()
+    await vi.advanceTimersByTimeAsync(5)
+    expect(done).toEqual([1])
+    expect(g.calls).toEqual([[1]])
+    await vi.advanceTimersByTimeAsync(20)
+    expect(g.calls).toEqual([[1], [2, 3]])
+    expect(done).toEqual([1])
     g.open()
     await w.flush()
     expect(done).toEqual([1, 2, 3])
   })
 
-  it('when a full batch gathers while it lingers, then it is written at once', async () => {
+  it('when a full batch gathers while it waits for its turn, then it is written at once', async () => {
     const g = gatedStore()
-    const w = createPositionWriter({ store: g.store, log, maxRows: 3, lingerMs: 10_000 })
+    const w = createPositionWriter({ store: g.store, log, maxRows: 3, concurrency: 2, lingerMs: 10_000 })
     void w.write([fix(1)])
-    void w.write([fix(2), fix(3)])
+    await vi.advanceTimersByTimeAsync(1)
+    void w.write([fix(2)])
     await vi.advanceTimersByTimeAsync(10)
-    expect(g.calls).toEqual([[1, 2, 3]])
+    expect(g.calls).toEqual([[1]])
+    void w.write([fix(3), fix(4)])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(g.calls).toEqual([[1], [2, 3, 4]])
+    g.open()
     g.open()
     await w.flush()
   })
 
-  it('when a batch is already being written, then a new one starts at once without lingering (a busy writer fills batches by itself)', async () => {
+  it('when a batch is already being written, then a new one still waits for its turn: statements start lingerMs apart at any rate', async () => {
     const g = gatedStore()
-    const w = createPositionWriter({ store: g.store, log, maxRows: 100, concurrency: 2, lingerMs: 10_000 })
+    const w = createPositionWriter({ store: g.store, log, maxRows: 100, concurrency: 2, lingerMs: 50 })
     void w.write(Array.from({ length: 100 }, (_, i) => fix(i))) // a full batch goes at once and stays in flight
     await vi.advanceTimersByTimeAsync(10)
     void w.write([fix(1000)])
-    await vi.advanceTimersByTimeAsync(10)
+    await vi.advanceTimersByTimeAsync(30)
+    expect(g.calls.map((c) => c.length)).toEqual([100])
+    await vi.advanceTimersByTimeAsync(15)
     expect(g.calls.map((c) => c.length)).toEqual([100, 1])
     g.open()
     g.open()
     await w.flush()
   })
 
-  it('when the last batch was a big one, then the next starts at once: a busy writer does not linger', async () => {
+  it('when the writer has been idle for longer than lingerMs, then a report is written at once: a quiet system adds no wait', async () => {
     const g = gatedStore()
-    const w = createPositionWriter({ store: g.store, log, maxRows: 1000, lingerMs: 10_000 })
-    void w.write(Array.from({ length: 1000 }, (_, i) => fix(i)))
-    await vi.advanceTimersByTimeAsync(10)
+    const w = createPositionWriter({ store: g.store, log, maxRows: 1000, lingerMs: 50 })
+    void w.write([fix(1)])
+    await vi.advanceTimersByTimeAsync(1)
     g.open()
     await w.flush()
-    void w.write([fix(5000)])
-    await vi.advanceTimersByTimeAsync(10)
-    expect(g.calls.map((c) => c.length)).toEqual([1000, 1])
+    await vi.advanceTimersByTimeAsync(60)
+    void w.write([fix(2)])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(g.calls).toEqual([[1], [2]])
     g.open()
     await w.flush()
   })

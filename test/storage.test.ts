@@ -67,4 +67,21 @@ describe.each(BACKENDS)('storage on $name', (backend) => {
       { seq: 3, ts: ts + 3000, lat: 36.8, acc: 12, src: 'gps', batt: 76, chg: false, evt: null },
     ])
   })
+
+  it('when positions are stored many times, then a server keeps the statement prepared on its connections and the embedded session keeps none', async () => {
+    const store = pgPositionStore(db)
+    const ts = Date.UTC(2026, 10, 28, 4, 0, 0)
+    for (let i = 0; i < 6; i++)
+      await store.insert([{ bandId: 'b2', seq: i, ts: ts + i * 1000, lat: 36.8, lon: 118, evt: [] }])
+    // Every connection of the pool that stored a batch holds it; ask each of them.
+    const held = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'tongxing_insert_positions'",
+        ),
+      ),
+    )
+    const prepared = held.some((r) => r.rows[0]!.n === 1)
+    expect(prepared).toBe(backend.name === 'PostgreSQL server')
+  })
 })

@@ -24,7 +24,7 @@ import {
   verifySecret,
   type CommandChannel,
   type RejectedRecord,
-  type StatusUpdate,
+  type Fix,
 } from '../../ingest/index.ts'
 import type { Stack } from './stack.ts'
 
@@ -48,7 +48,7 @@ export interface BandsDeps {
   /** Commands to bands (on a worker, only its search mode's; people's come through the dashboard servers). */
   commands: CommandChannel | undefined
   /** Stored reports' positions, for this process's sockets (ROLE=all). */
-  announcePositions: (updates: readonly StatusUpdate[]) => void
+  announcePositions: (fixes: readonly Fix[]) => void
   onAlert: (change: AlertChange, ms: number) => void
 }
 
@@ -138,7 +138,7 @@ export async function startBands(d: BandsDeps): Promise<Bands> {
       status: (f) => status.add(statusUpdates(f)),
       fanOut: (f) => {
         // A worker's stored reports reach the dashboard servers through the feed instead.
-        if (!bus) d.announcePositions(statusUpdates(f))
+        if (!bus) d.announcePositions(f)
         commands?.reports(f)
       },
     },

@@ -35,6 +35,7 @@ export async function openDatabase(
     connectionString: databaseUrl,
     log: log.child({ part: 'db' }),
     max: config.databaseUrl ? config.dbPoolSize : 1,
+    prepare: config.databaseUrl !== undefined,
   })
   stack.defer(() => db.close())
   const { engine } = await migrate(db, log)

@@ -66,7 +66,9 @@ export function useDatabase(backend: Backend): () => Db {
   beforeAll(async () => {
     database = await backend.start()
     const max = Number(backend.env.DB_POOL_SIZE ?? 4)
-    db = createDb({ connectionString: database.url, log: createLogger('silent'), max })
+    // Prepared statements as the service keeps them: on a server only (bin/parts/database.ts).
+    const prepare = backend.name === 'PostgreSQL server'
+    db = createDb({ connectionString: database.url, log: createLogger('silent'), max, prepare })
   })
   afterAll(async () => {
     await db?.close()
