@@ -3,6 +3,7 @@
 // with what the band was doing and the fixes the engine saw around it, and a cause for each.
 //
 //   npx tsx bench/geofence-harsh-trace.ts -- [--bands 150] [--hours 24] [--seed 7] [--slow 90] [--fixes [--band ID ...]]
+//     [--cell-outings]   (every outing seen only by cell towers: bench/support/cell-outings.ts)
 import { parseArgs } from 'node:util'
 import { distanceBeyond, type Zone } from '../geofence/index.ts'
 import type { BandPlan } from '../simulator/band.ts'
@@ -10,7 +11,8 @@ import type { HarshRecord } from '../simulator/harsh-band.ts'
 import type { Label } from '../simulator/truth.ts'
 import { quantile } from '../simulator/index.ts'
 import { engine, harshWorld, matches, runRule } from './geofence-harsh.ts'
-import { crossingSeen } from './support/harsh-scoring.ts'
+import { sweep } from './support/cell-rules.ts'
+import { cellOnly, crossingSeen, table } from './support/harsh-scoring.ts'
 
 interface Seen {
   arrived: number
@@ -31,9 +33,16 @@ const { values: v } = parseArgs({
     slow: { type: 'string', default: '90' },
     fixes: { type: 'boolean', default: false },
     band: { type: 'string', multiple: true },
+    'cell-outings': { type: 'boolean', default: false },
   },
 })
-const o = { bands: Number(v.bands), hours: Number(v.hours), seed: Number(v.seed), start: Date.parse(v.start) }
+const o = {
+  bands: Number(v.bands),
+  hours: Number(v.hours),
+  seed: Number(v.seed),
+  start: Date.parse(v.start),
+  cellOutings: v['cell-outings'],
+}
 const world = harshWorld(o)
 const seen = new Map<string, Seen[]>()
 const traced: Parameters<typeof runRule>[2] = (bandId, zones, alerts, start) => {
@@ -48,7 +57,12 @@ const traced: Parameters<typeof runRule>[2] = (bandId, zones, alerts, start) => 
     tick: judge.tick,
   }
 }
-const { alerts, records } = runRule(world.plans, world.zones, traced, { start: o.start, end: world.end, seed: o.seed })
+const { alerts, records } = runRule(world.plans, world.zones, traced, {
+  start: o.start,
+  end: world.end,
+  seed: o.seed,
+  model: world.model,
+})
 const plans = new Map(world.plans.map((p) => [p.resident.bandId, p]))
 
 const beyondSafe = (zones: Zone[], f: Seen) =>
@@ -163,3 +177,20 @@ for (const [name, xs] of [
   ['wander >= 800 m out', furthest.far],
 ] as const)
   console.log(`- ${name}: n ${xs.length}, median ${q(xs, 0.5)}, p90 ${q(xs, 0.9)}, p99 ${q(xs, 0.99)}, max ${q(xs, 1)}`)
+
+// Rules that could start an exit from cell fixes alone, on the same fixes: wanders caught by how
+// far out they went, against firings while the wearer was home (support/cell-rules.ts).
+const sweepBands = world.plans.map((plan) => {
+  const bandId = plan.resident.bandId
+  const zones = world.zones.get(bandId)!
+  const fixes = (seen.get(bandId) ?? [])
+    .filter((f) => f.lat !== undefined)
+    .sort((a, b) => a.ts - b.ts)
+    .filter((f, i, all) => i === 0 || f.ts !== all[i - 1]!.ts)
+    .map((f) => ({ ts: f.ts, src: f.src, acc: f.acc, beyond: beyondSafe(zones, f) }))
+  const outings = world.labels.filter((l) => l.bandId === bandId && l.kind === 'left_safe_zone')
+  const cellWanders = outings.filter((l) => l.mustAlert && cellOnly(l, records.get(bandId)!))
+  return { fixes, outings, cellWanders }
+})
+console.log('\n## cell-only start rules: cell-only wanders caught by how far out, against firings at home\n')
+console.log(table(sweep(sweepBands, o.bands * o.hours)))
