@@ -22,6 +22,8 @@ interface Seen {
   acc?: number
   src?: string
   evt?: string[]
+  /** The engine's zone state once this report was judged. */
+  zone?: string
 }
 
 const { values: v } = parseArgs({
@@ -51,8 +53,9 @@ const traced: Parameters<typeof runRule>[2] = (bandId, zones, alerts, start) => 
   seen.set(bandId, log)
   return {
     feed(t, fixes) {
-      for (const f of fixes) log.push({ arrived: t, ...f })
-      return judge.feed(t, fixes)
+      const commands = judge.feed(t, fixes)
+      for (const f of fixes) log.push({ arrived: t, ...f, zone: judge.zone?.() })
+      return commands
     },
     tick: judge.tick,
   }
@@ -79,6 +82,10 @@ function cause(l: Label, plan: BandPlan, record: HarshRecord, fixes: Seen[], zon
   const worn = record.presses.find((p) => p.evt === 'worn' && removed && p.t > removed.t)
   if (removed && (!worn || worn.t > l.start)) return 'band removed before the outing (it stayed at home)'
   if (overlaps(plan.gaps, l.start, l.start + 60_000)) return 'outing started inside a no-network gap'
+  // An exit alert raised for an earlier outing never resolved: "back inside" needs two fixes whose
+  // centre is inside, which cell fixes (±300 m off) rarely give a small zone twice in a row.
+  if (fixes.filter((f) => f.arrived <= l.start).at(-1)?.zone === 'outside')
+    return 'an earlier exit alert was still open (never resolved) when it began'
   const during = fixes.filter((f) => f.ts >= l.start && f.ts <= l.end && f.lat !== undefined)
   if (during.length === 0) return 'no fix during the outing'
   const cells = during.filter((f) => f.src === 'lbs').length

@@ -50,7 +50,8 @@ interface Fix {
   src?: string
   evt?: string[]
 }
-type Judge = { feed(t: number, fixes: Fix[]): BandCommand[]; tick(now: number): void }
+/** `zone`: the engine's zone state after the last report (the trace reads it; one-fix rules have none). */
+type Judge = { feed(t: number, fixes: Fix[]): BandCommand[]; tick(now: number): void; zone?: () => string }
 type Rule = (bandId: string, zones: Zone[], alerts: Alert[], start: number) => Judge
 
 /** Per-band-hour rates of the harsh scenario: wanders of every kind, danger visits, emergencies. */
@@ -103,6 +104,7 @@ export const engine =
         return search ? commands : []
       },
       tick: tickTo,
+      zone: () => s.zone.tag,
     }
   }
 
