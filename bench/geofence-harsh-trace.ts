@@ -3,6 +3,7 @@
 // with what the band was doing and the fixes the engine saw around it, and a cause for each.
 //
 //   npx tsx bench/geofence-harsh-trace.ts -- [--bands 150] [--hours 24] [--seed 7] [--slow 90] [--fixes [--band ID ...]]
+//     [--cell-outings]   (every outing seen only by cell towers: bench/support/cell-outings.ts)
 import { parseArgs } from 'node:util'
 import { distanceBeyond, type Zone } from '../geofence/index.ts'
 import type { BandPlan } from '../simulator/band.ts'
@@ -10,7 +11,8 @@ import type { HarshRecord } from '../simulator/harsh-band.ts'
 import type { Label } from '../simulator/truth.ts'
 import { quantile } from '../simulator/index.ts'
 import { engine, harshWorld, matches, runRule } from './geofence-harsh.ts'
-import { crossingSeen } from './support/harsh-scoring.ts'
+import { sweep } from './support/cell-rules.ts'
+import { cellOnly, crossingSeen, table } from './support/harsh-scoring.ts'
 
 interface Seen {
   arrived: number
@@ -20,6 +22,8 @@ interface Seen {
   acc?: number
   src?: string
   evt?: string[]
+  /** The engine's zone state once this report was judged. */
+  zone?: string
 }
 
 const { values: v } = parseArgs({
@@ -31,9 +35,16 @@ const { values: v } = parseArgs({
     slow: { type: 'string', default: '90' },
     fixes: { type: 'boolean', default: false },
     band: { type: 'string', multiple: true },
+    'cell-outings': { type: 'boolean', default: false },
   },
 })
-const o = { bands: Number(v.bands), hours: Number(v.hours), seed: Number(v.seed), start: Date.parse(v.start) }
+const o = {
+  bands: Number(v.bands),
+  hours: Number(v.hours),
+  seed: Number(v.seed),
+  start: Date.parse(v.start),
+  cellOutings: v['cell-outings'],
+}
 const world = harshWorld(o)
 const seen = new Map<string, Seen[]>()
 const traced: Parameters<typeof runRule>[2] = (bandId, zones, alerts, start) => {
@@ -42,13 +53,19 @@ const traced: Parameters<typeof runRule>[2] = (bandId, zones, alerts, start) => 
   seen.set(bandId, log)
   return {
     feed(t, fixes) {
-      for (const f of fixes) log.push({ arrived: t, ...f })
-      return judge.feed(t, fixes)
+      const commands = judge.feed(t, fixes)
+      for (const f of fixes) log.push({ arrived: t, ...f, zone: judge.zone?.() })
+      return commands
     },
     tick: judge.tick,
   }
 }
-const { alerts, records } = runRule(world.plans, world.zones, traced, { start: o.start, end: world.end, seed: o.seed })
+const { alerts, records } = runRule(world.plans, world.zones, traced, {
+  start: o.start,
+  end: world.end,
+  seed: o.seed,
+  model: world.model,
+})
 const plans = new Map(world.plans.map((p) => [p.resident.bandId, p]))
 
 const beyondSafe = (zones: Zone[], f: Seen) =>
@@ -65,6 +82,10 @@ function cause(l: Label, plan: BandPlan, record: HarshRecord, fixes: Seen[], zon
   const worn = record.presses.find((p) => p.evt === 'worn' && removed && p.t > removed.t)
   if (removed && (!worn || worn.t > l.start)) return 'band removed before the outing (it stayed at home)'
   if (overlaps(plan.gaps, l.start, l.start + 60_000)) return 'outing started inside a no-network gap'
+  // An exit alert raised for an earlier outing never resolved: "back inside" needs two fixes whose
+  // centre is inside, which cell fixes (±300 m off) rarely give a small zone twice in a row.
+  if (fixes.filter((f) => f.arrived <= l.start).at(-1)?.zone === 'outside')
+    return 'an earlier exit alert was still open (never resolved) when it began'
   const during = fixes.filter((f) => f.ts >= l.start && f.ts <= l.end && f.lat !== undefined)
   if (during.length === 0) return 'no fix during the outing'
   const cells = during.filter((f) => f.src === 'lbs').length
@@ -163,3 +184,20 @@ for (const [name, xs] of [
   ['wander >= 800 m out', furthest.far],
 ] as const)
   console.log(`- ${name}: n ${xs.length}, median ${q(xs, 0.5)}, p90 ${q(xs, 0.9)}, p99 ${q(xs, 0.99)}, max ${q(xs, 1)}`)
+
+// Rules that could start an exit from cell fixes alone, on the same fixes: wanders caught by how
+// far out they went, against firings while the wearer was home (support/cell-rules.ts).
+const sweepBands = world.plans.map((plan) => {
+  const bandId = plan.resident.bandId
+  const zones = world.zones.get(bandId)!
+  const fixes = (seen.get(bandId) ?? [])
+    .filter((f) => f.lat !== undefined)
+    .sort((a, b) => a.ts - b.ts)
+    .filter((f, i, all) => i === 0 || f.ts !== all[i - 1]!.ts)
+    .map((f) => ({ ts: f.ts, src: f.src, acc: f.acc, beyond: beyondSafe(zones, f) }))
+  const outings = world.labels.filter((l) => l.bandId === bandId && l.kind === 'left_safe_zone')
+  const cellWanders = outings.filter((l) => l.mustAlert && cellOnly(l, records.get(bandId)!))
+  return { fixes, outings, cellWanders }
+})
+console.log('\n## cell-only start rules: cell-only wanders caught by how far out, against firings at home\n')
+console.log(table(sweep(sweepBands, o.bands * o.hours)))

@@ -4,6 +4,7 @@
 //
 //   npm run bench:geofence-truth -- [--bands 1500] [--hours 2] [--seed 7] [--start 2026-11-27T14:00:00Z]
 //   npm run bench:geofence-truth -- --traffic harsh --bands 300 --hours 24   (issue 15: geofence-harsh.ts)
+//   npm run bench:geofence-truth -- --traffic harsh --cell-outings ...      (every outing seen only by cell towers)
 import { parseArgs } from 'node:util'
 import {
   DEFAULT_POLICY,
@@ -98,10 +99,17 @@ const { values: v } = parseArgs({
     seed: { type: 'string', default: '7' },
     start: { type: 'string', default: '2026-11-27T14:00:00Z' },
     traffic: { type: 'string', default: 'kind' },
+    'cell-outings': { type: 'boolean', default: false },
   },
 })
 if (v.traffic === 'harsh') {
-  harshBench({ bands: Number(v.bands), hours: Number(v.hours), seed: Number(v.seed), start: Date.parse(v.start) })
+  harshBench({
+    bands: Number(v.bands),
+    hours: Number(v.hours),
+    seed: Number(v.seed),
+    start: Date.parse(v.start),
+    cellOutings: v['cell-outings'],
+  })
   process.exit(0)
 }
 const bands = Number(v.bands)

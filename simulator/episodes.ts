@@ -14,6 +14,7 @@ export type EpisodeKind =
   | 'fall'
   | 'band_removed'
   | 'silent_outside'
+  | 'wander_far'
 
 export const EPISODE_KINDS: readonly EpisodeKind[] = [
   'wander_slow',
@@ -24,6 +25,9 @@ export const EPISODE_KINDS: readonly EpisodeKind[] = [
   'fall',
   'band_removed',
   'silent_outside',
+  // Last, so that drawing it (at rate 0 in every scenario but the harsh bench's cell-only outings,
+  // bench/support/cell-outings.ts) does not shift the draws of the kinds before it.
+  'wander_far',
 ]
 
 /** Expected episodes per band per simulated hour, by kind. */
@@ -40,6 +44,7 @@ export const DAY_RATES: EpisodeRates = {
   fall: 0.001,
   band_removed: 0.002,
   silent_outside: 0.001,
+  wander_far: 0,
 }
 
 export interface Episode {
@@ -94,6 +99,10 @@ export function drawEpisodes(
           break
         case 'wander_purposeful':
           episodes.push({ id, kind, start, activity: out(beyond(500, 1200), rng.uniform(1.0, 1.3), [5, 15]) })
+          break
+        case 'wander_far':
+          // A long walk out, 1.2–3 km beyond the boundary: the issue's "1.5–2 km away" (issue 15).
+          episodes.push({ id, kind, start, activity: out(beyond(1200, 3000), rng.uniform(1.0, 1.3), [5, 15]) })
           break
         case 'wander_night':
           episodes.push({ id, kind, start, activity: out(beyond(200, 500), rng.uniform(0.4, 0.8), [10, 30]) })

@@ -32,6 +32,7 @@ export const SCENARIOS = {
     fall: 0.05,
     band_removed: 0.05,
     silent_outside: 0.03,
+    wander_far: 0,
   },
 } satisfies Record<string, EpisodeRates>
 
