@@ -28,8 +28,9 @@ export const USAGE = `usage: npm run sim -- <command> [options]
   replay   FILE.gpx|.geojson|.csv --band ID --secret SECRET [--speed 1]
   finder   --band ID [--note TEXT] [--seed 1]  (a stranger scans the band's found-me QR code and shares a position
            beside it: needs --admin and --password to read the card's link, as a centre prints it)
-  load     --bands 10000 --rate 1000 --duration 60s [--seed 1] [--no-provision]  (bands ld-… with secrets from the seed;
-           --no-provision: against a broker that needs no provisioning, e.g. to measure a bare peer)
+  load     --bands 10000 --rate 1000 --duration 60s [--seed 1] [--no-provision] [--acked FILE]  (bands ld-… with secrets
+           from the seed; --no-provision: against a broker that needs no provisioning, e.g. to measure a bare peer;
+           --acked: writes "BAND SEQ" for each report that got its PUBACK, for bench:kill to count against the database)
 common:    --url http://127.0.0.1:8080 --broker mqtt://127.0.0.1:1883 --admin USER --password PASSWORD`
 
 const OPTIONS = {
@@ -53,6 +54,7 @@ const OPTIONS = {
   band: { type: 'string' },
   secret: { type: 'string' },
   rate: { type: 'string' },
+  acked: { type: 'string' },
   quiet: { type: 'boolean' },
   start: { type: 'string' },
   obey: { type: 'boolean' },
@@ -297,6 +299,7 @@ export async function main(
     }
     const before = service ? await readMetrics(v.url) : new Map<string, number>()
     const start = Date.now()
+    const acked = v.acked ? ackedFile(v.acked) : undefined
     const stats = await runEvents(loadEvents({ bands, rate, durationMs, start, seed }), {
       brokerUrl: v.broker,
       bands: new Map(ids.map((k) => [loadBandId(k), loadSecret(seed, k)])),
@@ -304,7 +307,9 @@ export async function main(
       speed: 1,
       onProgress: progress,
       progressEveryMs,
+      onAck: acked?.add,
     })
+    await acked?.close()
     const after = service ? await readMetrics(v.url) : new Map<string, number>()
     out(summary(stats))
     out(
@@ -314,6 +319,27 @@ export async function main(
           : ''),
     )
     return stats.failed > 0 ? 1 : 0
+  }
+}
+
+/** `--acked FILE`: one line "BAND SEQ" per acknowledged report, written in blocks (10,000 a second at the top loads). */
+function ackedFile(path: string) {
+  const file = createWriteStream(path)
+  let lines: string[] = []
+  const flush = () => {
+    if (lines.length > 0) file.write(`${lines.join('\n')}\n`)
+    lines = []
+  }
+  return {
+    add(e: Extract<RunEvent, { type: 'publish' }>) {
+      lines.push(`${e.bandId} ${/"seq":(\d+)/.exec(e.payload)?.[1] ?? '-'}`)
+      if (lines.length >= 4096) flush()
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        flush()
+        file.end((err?: Error | null) => (err ? reject(err) : resolve()))
+      }),
   }
 }
 

@@ -50,6 +50,8 @@ export interface RunnerOptions {
   simStart: number
   speed: number
   onTruth?: (e: Extract<RunEvent, { type: 'truth' }>) => void
+  /** A report got its PUBACK (the band may forget it): what a kill-and-count compares with the database. */
+  onAck?: (e: Extract<RunEvent, { type: 'publish' }>) => void
   onProgress?: (p: Progress) => void
   progressEveryMs?: number
 }
@@ -149,6 +151,7 @@ export async function runEvents(events: Iterable<RunEvent>, o: RunnerOptions): P
         if (err) stats.failed++
         else {
           stats.acked++
+          o.onAck?.(e)
           if (stats.ackMs.length < 100_000) stats.ackMs.push(performance.now() - sent)
         }
       })

@@ -144,7 +144,8 @@ describe('simulator against the real service', () => {
     expect(r.rows.map((x) => Math.round(x.ts - r.rows[0]!.ts))).toEqual([0, 30, 60, 90])
   })
 
-  it('when load mode offers 40 bands at 100 fixes/s for 3 s, then the service accepts every fix', async () => {
+  it('when load mode offers 40 bands at 100 fixes/s for 3 s, then the service accepts every fix and each report it lists as acknowledged is a row', async () => {
+    const acked = join(await mkdtemp(join(tmpdir(), 'tongxing-sim-')), 'acked')
     const out: string[] = []
     const code = await simulatorMain(
       [
@@ -164,6 +165,8 @@ describe('simulator against the real service', () => {
         '--duration',
         '3s',
         '--quiet',
+        '--acked',
+        acked,
       ],
       (l) => out.push(l),
       () => undefined,
@@ -172,5 +175,12 @@ describe('simulator against the real service', () => {
     expect(code, text).toBe(0)
     expect(text).toMatch(/published 300, acknowledged 300, failed 0/)
     expect(text).toMatch(/service accepted 300$/m)
+    // bench:kill's ledger: "BAND SEQ" per PUBACK, each one a stored row.
+    const lines = (await readFile(acked, 'utf8')).trim().split('\n')
+    expect(lines).toHaveLength(300)
+    const rows = await service.db.query<{ key: string }>(
+      `SELECT band_id || ' ' || seq AS key FROM positions WHERE band_id LIKE 'load-%'`,
+    )
+    expect(new Set(rows.rows.map((r) => r.key))).toEqual(new Set(lines))
   })
 })

@@ -4,15 +4,17 @@
 // index). Mosquitto acknowledges a report on receipt, before anything is stored. Plain JavaScript
 // so it runs without the TypeScript loader, as such a subscriber would be deployed.
 //
-//   node bench/support/baseline-subscriber.mjs BROKER_URL DATABASE_URL TABLE [FLUSH_MS]
+//   node bench/support/baseline-subscriber.mjs BROKER_URL DATABASE_URL TABLE [FLUSH_MS] [CLIENT_ID]
 //
+// With CLIENT_ID it keeps a persistent session (clean: false), so Mosquitto holds the reports
+// that arrive while it is down and sends them when it comes back (bench:kill restarts it so).
 // Prints `backend PID` (the PostgreSQL backend serving it) once connected and subscribed.
 import mqtt from 'mqtt'
 import pg from 'pg'
 
-const [brokerUrl, databaseUrl, table, flushMs = '100'] = process.argv.slice(2)
+const [brokerUrl, databaseUrl, table, flushMs = '100', clientId] = process.argv.slice(2)
 if (!brokerUrl || !databaseUrl || !/^[a-z_][a-z0-9_]*$/.test(table ?? ''))
-  throw new Error('usage: baseline-subscriber.mjs BROKER_URL DATABASE_URL TABLE [FLUSH_MS]')
+  throw new Error('usage: baseline-subscriber.mjs BROKER_URL DATABASE_URL TABLE [FLUSH_MS] [CLIENT_ID]')
 
 const INSERT = `INSERT INTO ${table} (band_id, fix_time, seq, lat, lon, acc, src, batt)
   SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::float8[], $5::float8[], $6::real[],
@@ -41,7 +43,7 @@ async function flush() {
 }
 setInterval(() => flush().catch((err) => console.error(err)), Number(flushMs))
 
-const client = mqtt.connect(brokerUrl, { clientId: `baseline-${process.pid}`, clean: true })
+const client = mqtt.connect(brokerUrl, { clientId: clientId ?? `baseline-${process.pid}`, clean: !clientId })
 client.on('message', (topic, payload) => {
   const bandId = topic.split('/')[1]
   const f = JSON.parse(payload.toString())
