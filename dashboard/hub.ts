@@ -156,7 +156,6 @@ export function createHub({ keepAliveMs }: { keepAliveMs: number }): Hub {
       this.publish('alert', { change, alert }, alert)
     },
     publish(type, body, about) {
-      if (clients.size === 0) return
       const text = JSON.stringify({ type, ...body })
       for (const [socket, c] of clients) {
         if (socket.readyState !== OPEN || !canSee(c.viewer, about)) continue
