@@ -42,7 +42,7 @@ import {
   usage,
   waitHttp,
 } from './support/service-process.ts'
-import { benchServer, machine } from './support/bench.ts'
+import { benchServer, machine, loadAverage, mosquittoConf } from './support/bench.ts'
 import {
   RATIO_HEADER,
   backendPids,
@@ -94,9 +94,6 @@ function postgresCpuS(): number {
   }
   return s
 }
-
-/** The machine's load average: figures taken on a busy machine say so. */
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
 const metricSum = async (url: string, name: string) => {
   const text = (await (await fetch(url).catch(() => undefined))?.text()) ?? ''
@@ -150,11 +147,7 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
   } else {
     if (!MOSQUITTO) throw new Error(`the ${LAYOUT} layout needs mosquitto (apt-get install mosquitto)`)
     const port = await freePort()
-    const conf = join(await mkdtemp(join(tmpdir(), 'tongxing-capacity-')), 'mosquitto.conf')
-    await writeFile(
-      conf,
-      `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`,
-    )
+    const conf = await mosquittoConf(port)
     mosquitto = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
     await sleep(500)
     brokerUrl = `mqtt://127.0.0.1:${port}`

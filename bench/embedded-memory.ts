@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { childEnv, freePort, startFlags } from '../test/support/cli.ts'
-import { machine } from './support/bench.ts'
+import { machine, loadAverage } from './support/bench.ts'
 import {
   ROOT,
   bandsConnected,
@@ -41,7 +41,6 @@ const DATA_DIR = await mkdtemp(join(tmpdir(), 'tongxing-embedded-memory-'))
 const env = { ...parseSettings(v.set!), DATA_DIR }
 /** The admin the fleet provisions its bands as (the password policy refuses weak ones). */
 const PASSWORD = 'quarry-lantern-orchid-61'
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
 function peakMb(pid: number): number {
   const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))

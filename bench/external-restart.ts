@@ -7,14 +7,12 @@
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:external-restart -- [--bands 1500] [--minutes 10]
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { freePort } from '../test/support/cli.ts'
 import { publishFleet } from '../test/support/fleet-publisher.ts'
 import { freshDatabase, serveCompiled, sleep, stopProcess } from './support/service-process.ts'
-import { benchServer } from './support/bench.ts'
+import { benchServer, mosquittoConf } from './support/bench.ts'
 
 const { values: v } = parseArgs({
   options: { bands: { type: 'string', default: '1500' }, minutes: { type: 'string', default: '10' } },
@@ -29,11 +27,7 @@ const database = await freshDatabase(SERVER, `tongxing_restart_${process.pid}`)
 const stored = async () =>
   (await database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions')).rows[0]!.n
 const mqttPort = await freePort()
-const conf = join(await mkdtemp(join(tmpdir(), 'tongxing-restart-')), 'mosquitto.conf')
-await writeFile(
-  conf,
-  `listener ${mqttPort} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`,
-)
+const conf = await mosquittoConf(mqttPort)
 const mosquitto = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' })
 await sleep(500)
 const brokerUrl = `mqtt://127.0.0.1:${mqttPort}`

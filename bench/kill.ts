@@ -15,13 +15,13 @@
 // --down: seconds the killed process stays down; --flush: the baseline subscriber's batch
 // interval, ms. The load's own duration is --seconds of reporting after its bands connect.
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { childEnv } from '../test/support/cli.ts'
-import { benchServer, machine } from './support/bench.ts'
+import { benchServer, machine, loadAverage } from './support/bench.ts'
 import { countLost, drained } from './support/kill-count.ts'
 import { SIDE_KINDS, SIDE_NAMES, startSide, type SideKind } from './support/kill-sides.ts'
 import { ROOT, buildService, freshDatabase, parseSettings, sleep } from './support/service-process.ts'
@@ -50,8 +50,6 @@ const SECONDS = Number(v.seconds)
 const KILL_AFTER_S = Number(v['kill-after'])
 const DOWN_S = Number(v.down)
 buildService()
-
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
 /** `sim load` with every acknowledged report written to `acked`; provisioned through the service when it has one. */
 function load(brokerUrl: string, httpUrl: string | undefined, bands: number, everyS: number, acked: string) {

@@ -19,6 +19,7 @@ import { createDb, createLogger } from '../infra/index.ts'
 import { pgPositionStore, statusUpdates, type Fix } from '../ingest/index.ts'
 import { upsertBandStatus } from '../ingest/band-status.pg.ts'
 import { freshDatabase, usage } from './support/service-process.ts'
+import { loadAverage } from './support/bench.ts'
 
 const { values: v } = parseArgs({
   options: {
@@ -151,7 +152,7 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 console.log(
-  `# write path — ${ROUNDS} rounds × ${BATCHES} batches of ${v.status ? '10,000 bands' : BATCH}; ${cpus().length} cores, Node ${process.version}, load ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}, ${new Date().toISOString().slice(0, 10)}`,
+  `# write path — ${ROUNDS} rounds × ${BATCHES} batches of ${v.status ? '10,000 bands' : BATCH}; ${cpus().length} cores, Node ${process.version}, load ${loadAverage()}, ${new Date().toISOString().slice(0, 10)}`,
 )
 console.log('| statement | PostgreSQL backend CPU per 10,000 rows | bench (client) CPU per 10,000 rows |')
 console.log('|---|---|---|')

@@ -3,12 +3,10 @@
 // table like Tongxing's — measured the same way: CPU and memory of its processes, CPU of the
 // PostgreSQL backend serving it, the PUBACK latency the bands saw, fixes stored per second.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { childEnv, freePort } from '../../test/support/cli.ts'
 import type { Db } from '../../infra/index.ts'
 import { ROOT, sleep, usage, type BenchDatabase } from './service-process.ts'
+import { mosquittoConf } from './bench.ts'
 
 export interface SideFigures {
   /** CPU of the side's own processes, % of a core. */
@@ -70,11 +68,7 @@ export async function baselineStep(
   // Same columns, key and indexes as Tongxing's positions, as one plain table.
   await db.query(`CREATE TABLE ${TABLE} (LIKE positions INCLUDING ALL)`)
   const port = await freePort()
-  const conf = join(await mkdtemp(join(tmpdir(), 'tongxing-baseline-')), 'mosquitto.conf')
-  await writeFile(
-    conf,
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`,
-  )
+  const conf = await mosquittoConf(port)
   const mosquitto = spawn(mosquittoPath, ['-c', conf], { stdio: 'ignore' })
   await sleep(500)
   const broker = `mqtt://127.0.0.1:${port}`

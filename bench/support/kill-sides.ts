@@ -9,12 +9,10 @@
 //   mosquitto   the same baseline; Mosquitto (persistence false, as the capacity bench runs it)
 //               is killed.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { freePort } from '../../test/support/cli.ts'
 import { ROOT, serveCompiled, sleep, waitHttp, type BenchDatabase } from './service-process.ts'
+import { mosquittoConf } from './bench.ts'
 
 export const SIDE_KINDS = ['single', 'external', 'subscriber', 'mosquitto'] as const
 export type SideKind = (typeof SIDE_KINDS)[number]
@@ -120,11 +118,7 @@ export async function startSide(kind: SideKind, database: BenchDatabase, o: Side
 /** Mosquitto on a port of its own, started again on the same port after a kill. */
 async function mosquittoStarter(path: string) {
   const port = await freePort()
-  const conf = join(await mkdtemp(join(tmpdir(), 'tongxing-kill-')), 'mosquitto.conf')
-  await writeFile(
-    conf,
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n`,
-  )
+  const conf = await mosquittoConf(port)
   return {
     url: `mqtt://127.0.0.1:${port}`,
     async start() {
