@@ -103,6 +103,25 @@ describe('embedded broker hooks', () => {
     expect(fake.received).toEqual([{ bandId: BAND, text: '{"v":1}' }])
   })
 
+  it('when a band sends three reports, then each gets exactly one PUBACK, with its own id, in order', async () => {
+    const fake = fakeIngest()
+    const port = await start(fake)
+    const band = await connect(port, BAND, SECRET)
+    const pubacks: number[] = []
+    band.on('packetreceive', (p) => {
+      if (p.cmd === 'puback') pubacks.push(p.messageId!)
+    })
+    const sent: number[] = []
+    band.on('packetsend', (p) => {
+      if (p.cmd === 'publish') sent.push(p.messageId!)
+    })
+    for (const n of [1, 2, 3]) await band.publishAsync(`bands/${BAND}/telemetry`, `{"v":1,"n":${n}}`, { qos: 1 })
+    await new Promise((r) => setTimeout(r, 100)) // room for a second PUBACK, were one written
+    expect(sent).toHaveLength(3)
+    expect(pubacks).toEqual(sent)
+    expect(fake.received).toHaveLength(3)
+  })
+
   it("does not let a band publish as another band or read another band's commands", async () => {
     const fake = fakeIngest()
     const port = await start(fake)

@@ -14,6 +14,7 @@ import { PACKET_LIMITS, guardedHandler } from './connection-guard.aedes.ts'
 import type { FloodGuard } from './flood-guard.ts'
 import type { Ingest } from './ingest.ts'
 import type { IngestMetrics } from './metrics.ts'
+import { acknowledgeNow } from './puback.aedes.ts'
 import { BAND_ID, parseBandTopic } from './topics.ts'
 
 /** A socket that has not completed its CONNECT by then is closed (aedes' default is 30 s). */
@@ -101,6 +102,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
       ingest.telemetry(client.id, packet.payload as Buffer, t.kind === 'owntracks' ? 'owntracks' : 'v1').then(
         ({ rejected }) => {
           pressure.finished(client)
+          acknowledgeNow(client, packet) // durable now: the PUBACK in one write (puback.aedes.ts)
           done(null)
           if (!guard.rejected(client.id, rejected, now())) return
           metrics.throttled.inc()
