@@ -5,7 +5,7 @@
 // alternate so a busy machine weighs on each alike.
 //
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:write-path -- [--batch 500] [--batches 40] [--rounds 5]
-//     [--sizes 10,100,500] [--status]
+//     [--sizes 10,100,500] [--status] [--forms 3,100]
 //
 // --sizes: the store's statement with batches of these many rows, the same rows in all (what a
 // writer sending many small statements costs against one sending few large ones), prepared once
@@ -13,10 +13,15 @@
 // --status: band_status kept for 10,000 bands (ingest/band-status.pg.ts, one flush of every band
 // at a time) as the migrations leave the table, and with fillfactor 50 (room on each page for
 // the next version of its rows: heap-only updates), each in its own database; HOT share printed.
+// --forms: the store's statement at these many rows a statement (3 and 100: the writer's at 1500
+// bands × 10 s and 10,000 × 2 s), prepared, beside what it would cost without each thing it does
+// beyond the practitioner's insert: counting new rows with RETURNING in a CTE (as it did), the
+// erasure check, the partitioned table (an unpartitioned copy, as the baseline writes).
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createDb, createLogger } from '../infra/index.ts'
 import { pgPositionStore, statusUpdates, type Fix } from '../ingest/index.ts'
+import { INSERT_POSITIONS } from '../ingest/position-store.pg.ts'
 import { upsertBandStatus } from '../ingest/band-status.pg.ts'
 import { freshDatabase, usage } from './support/service-process.ts'
 import { loadAverage } from './support/bench.ts'
@@ -28,6 +33,7 @@ const { values: v } = parseArgs({
     rounds: { type: 'string', default: '5' },
     sizes: { type: 'string' },
     status: { type: 'boolean', default: false },
+    forms: { type: 'string' },
   },
 })
 const SERVER = process.env.BENCH_DATABASE_URL
@@ -133,6 +139,25 @@ if (v.status) {
         },
       }
     }
+} else if (v.forms) {
+  await client.query('CREATE TABLE positions_plain (LIKE positions INCLUDING ALL)')
+  const erasure = /\n\s+WHERE NOT EXISTS \(SELECT 1 FROM erased_periods[\s\S]*?e\.to_time\)/
+  if (!erasure.test(INSERT_POSITIONS)) throw new Error("the store's erasure check is not where this bench looks for it")
+  const variants: Record<string, string> = {
+    'counted with RETURNING in a CTE (as it was)': `WITH p AS (${INSERT_POSITIONS} RETURNING 1) SELECT count(*)::int FROM p`,
+    'the store (its row count)': INSERT_POSITIONS,
+    'no erasure check': INSERT_POSITIONS.replace(erasure, ''),
+    'into an unpartitioned copy': INSERT_POSITIONS.replace('INSERT INTO positions ', 'INSERT INTO positions_plain '),
+  }
+  for (const size of v.forms.split(',').map(Number))
+    for (const [i, [how, text]] of Object.entries(variants).entries())
+      forms[`${size} rows a statement: ${how}`] = {
+        backend,
+        run: async (f) => {
+          for (let j = 0; j < f.length; j += size)
+            await client.query(text, [JSON.stringify(f.slice(j, j + size))], `tongxing_write_path_form_${i}`)
+        },
+      }
 } else {
   forms['json_to_recordset → positions (the store)'] = { backend, run: (f) => store.insert(f) }
   forms['unnest(typed arrays) → positions'] = { backend, run: (f) => client.query(UNNEST_INSERT, columns(f)) }
