@@ -65,6 +65,8 @@ export const toAlert = (r: AlertRow): Alert => ({
  * emergency, never merged away: the alert opens again at level 0, with who acknowledged the
  * earlier one kept in its evidence, and is announced as opened so everyone is told and it
  * escalates again (issue 15). The same press redelivered (same fix time) only updates.
+ * Kept prepared on a server: planning it took as long as running it (0.4 of 0.8 ms, idle server),
+ * and it is on the path from a band's SOS to the dashboards.
  */
 /** A later SOS or fall on an alert someone has acknowledged: a new emergency. */
 const REPEAT = `(alerts.kind IN ('sos', 'fall') AND alerts.status = 'acknowledged' AND EXCLUDED.fix_time > alerts.fix_time)`
@@ -91,6 +93,7 @@ export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChang
        RETURNING *, (xmax = 0 OR opened_at = now()) AS inserted)
      SELECT ${COLUMNS}, a.inserted FROM a JOIN residents r ON r.id = a.resident_id`,
     [a.residentId, a.bandId, a.zoneId, a.kind, a.severity ?? SEVERITY[a.kind], a.fixTime, JSON.stringify(a.evidence)],
+    'tongxing_raise_alert',
   )
   const row = r.rows[0]
   return row && { change: row.inserted ? 'opened' : 'updated', alert: toAlert(row) }
@@ -110,6 +113,7 @@ export async function resolveAlert(
     RETURNING *`,
       [r.residentId, r.kind, r.zoneId, r.reason],
       'resolved',
+      'tongxing_resolve_alert',
     )
   )[0]
 }
@@ -127,6 +131,7 @@ export async function remindAlert(
     RETURNING *`,
       [r.residentId, r.kind, r.zoneId, JSON.stringify(r.evidence)],
       'reminded',
+      'tongxing_remind_alert',
     )
   )[0]
 }
@@ -175,16 +180,21 @@ export async function escalateOverdue(db: Queryable, delayMs: number, maxLevel: 
   )
 }
 
-/** Runs an UPDATE … RETURNING * on alerts and reports each changed alert with its resident's centre. */
+/**
+ * Runs an UPDATE … RETURNING * on alerts and reports each changed alert with its resident's centre.
+ * `name`: the geofence's statements, kept prepared on a server (db.ts).
+ */
 async function changed(
   db: Queryable,
   update: string,
   params: unknown[],
   change: AlertChange['change'],
+  name?: string,
 ): Promise<AlertChange[]> {
   const r = await db.query<AlertRow>(
     `WITH a AS (${update}) SELECT ${COLUMNS} FROM a JOIN residents r ON r.id = a.resident_id`,
     params,
+    name,
   )
   return r.rows.map((row) => ({ change, alert: toAlert(row) }))
 }

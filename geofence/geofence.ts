@@ -29,6 +29,9 @@ import {
 import { createTopologyCache, type TopologyCache } from './topology-cache.ts'
 import { boxAround, wearerAt, type Topology } from './topology.pg.ts'
 
+/** Bands the time rules look at before letting reports in (see runTick). */
+export const TICK_SLICE = 250
+
 export interface GeofenceFix extends EngineFix {
   bandId: string
 }
@@ -37,8 +40,8 @@ export interface Geofence {
   start(): Promise<void>
   /** Evaluates reports now (in fix-time order per call); alerts are written and announced asynchronously. */
   onFixes(fixes: readonly GeofenceFix[]): void
-  /** Runs the time-based rules (also done every tickMs). */
-  tick(): void
+  /** Runs the time-based rules (also done every tickMs); resolves when every band was looked at. */
+  tick(): Promise<void>
   /** Bands that have a wearer, as last loaded. */
   bands(): Iterable<string>
   /** The states changed since the last call (for bands `mine` selects), to be saved for a successor. */
@@ -205,13 +208,24 @@ export function createGeofence({
     }
   }
 
-  const runTick = () => {
-    const t = now()
+  /**
+   * The time rules over every band, TICK_SLICE bands per turn of the event loop: a report arriving
+   * meanwhile (an SOS) is judged after one slice, not after the whole fleet (4.8 ms at 1500 bands).
+   * Each slice reads the states as they are then, so a band's report and its time rules never undo
+   * each other.
+   */
+  const runTick = async () => {
+    let t = now()
+    let n = 0
     for (const [bandId, state] of states) {
       const wearer = topology?.wearerByBand.get(bandId)
       const r = tick(state, t, policy, wearer ? topology!.zonesFor(wearer) : [])
       if (r.state !== state) set(bandId, r.state)
       apply(bandId, r.events, t)
+      if (++n % TICK_SLICE === 0) {
+        await new Promise((resolve) => setImmediate(resolve))
+        t = now()
+      }
     }
   }
 
