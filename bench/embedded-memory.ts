@@ -5,10 +5,10 @@
 // from the moment the fleet is connected. Then what that memory is made of (memory-parts.ts) idle,
 // while the fleet is provisioned and connects, at the most under load and at the end.
 //
-// The service runs as `npm start` runs it (with its Node flags); --plain: with none; --node-flags
-// 'A B': with these instead (to measure what a flag buys); --no-idle: the fleet only.
+// The service runs as `npm start` runs it (with its Node flags); --plain: with none; --node-flags='A B'
+// (with the =): with these instead (to measure what a flag buys); --no-idle: the fleet only.
 //
-//   npm run bench:embedded-memory -- [--bands 1500] [--every 10] [--minutes 2] [--plain] [--node-flags '…'] [--no-idle] [--set KEY=VALUE,…]
+//   npm run bench:embedded-memory -- [--bands 1500] [--every 10] [--minutes 2] [--plain] [--node-flags='…'] [--no-idle] [--set KEY=VALUE,…]
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
