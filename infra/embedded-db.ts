@@ -10,7 +10,10 @@
 // initdb side by side and glibc keeps what they freed, hundreds of MB the service would carry for
 // the rest of its life (docs/benchmarks.md, "cost per report"). Its WASM is compiled by Liftoff,
 // V8's baseline compiler, only: optimising PostgreSQL's hot functions with TurboFan leaves ~70 MB
-// behind in malloc (docs/benchmarks.md, "the embedded default's memory").
+// behind in malloc (docs/benchmarks.md, "the embedded default's memory"). And the process's
+// JavaScript heap grows by half its live size between major collections, not by V8's default of up
+// to four times: with bands reporting, the old generation climbed from 50 to 160 MB before each
+// collection (docs/benchmarks.md, "the embedded default at 1500 bands").
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
@@ -55,6 +58,11 @@ const SETTINGS = ['shared_buffers=16MB']
 const startParams = [...PGlite.defaultStartParams, ...SETTINGS.flatMap((s) => ['-c', s])]
 /** Read when a WASM module is compiled, so set before PGlite compiles its own (and in the initdb child). */
 const WASM_FLAGS = '--liftoff-only'
+/**
+ * Read at each major collection (V8's heap controller), so it takes effect when set. A factor, not
+ * a ceiling: the heap still grows with what it holds, the collections come sooner.
+ */
+const HEAP_FLAGS = '--heap-growing-percent=50'
 
 /** Runs initdb for a directory that holds no database yet, in a child process whose memory goes with it. */
 async function initialise(pgDir: string): Promise<void> {
@@ -106,7 +114,7 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
   try {
     if (dir) await privateDir(join(dir, 'pglite'))
     if (dir && !opts.db) await initialise(join(dir, 'pglite'))
-    if (!opts.db) setFlagsFromString(WASM_FLAGS)
+    if (!opts.db) setFlagsFromString(`${WASM_FLAGS} ${HEAP_FLAGS}`)
     const db = opts.db ?? (await PGlite.create(dir ? join(dir, 'pglite') : undefined, { startParams }))
     cleanup.push(() => db.close())
     let socketDir = dir ? join(dir, 'run') : undefined
