@@ -140,12 +140,12 @@ describe('backlogs uploaded after the live fix', () => {
 })
 
 describe('search mode', () => {
-  const commandsOf = (items: Parameters<typeof run>[0]) => {
+  const commandsOf = (items: Parameters<typeof run>[0], zones: Zone[] = [home]) => {
     let state = initialState(T0)
     const out: [number, unknown][] = []
     for (const f of items) {
       if ('tickAt' in f) continue
-      const r = step(state, f, [home], P, f.ts)
+      const r = step(state, f, zones, P, f.ts)
       state = r.state
       out.push(...r.commands.map((c): [number, unknown] => [(f.ts - T0) / 1000, c.command]))
     }
@@ -162,6 +162,17 @@ describe('search mode', () => {
 
   it('when a walker comes within 30 m of the boundary moving outwards, then search mode starts before the crossing', () => {
     expect(commandsOf([at(0, 40), at(30, 75)])).toEqual([
+      [30, { cmd: 'locate' }],
+      [30, { cmd: 'interval', s: 5, for: 600 }],
+    ])
+  })
+
+  it('when no zone watches a band, then neither a jump on noise 2 s apart nor one far out starts search mode (nothing to search for)', () => {
+    const noiseJump = [at(0, 0), at(2, 24)] // 24 m in 2 s with ±8 m circles: 4 m/s, held as a jump
+    const farJump = [at(0, 0), at(30, 300)]
+    expect(commandsOf(noiseJump, [])).toEqual([])
+    expect(commandsOf(farJump, [])).toEqual([])
+    expect(commandsOf(farJump)).toEqual([
       [30, { cmd: 'locate' }],
       [30, { cmd: 'interval', s: 5, for: 600 }],
     ])

@@ -57,7 +57,8 @@ export function step(
     if (trust === 'agrees') s = judgeFix(s, s.held!, zones, policy, events, true)
     s = judgeFix({ ...s, held: undefined }, fix, zones, policy, events, false)
   }
-  return { state: searchStep(before, s, arrivedAt, policy, commands), events, commands }
+  const watched = inForce(zones, fix.ts).length > 0
+  return { state: searchStep(before, s, arrivedAt, policy, watched, commands), events, commands }
 }
 
 const key = (zones: readonly Zone[]) => zones.map((z) => z.id).join(',')

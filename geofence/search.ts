@@ -3,7 +3,9 @@
 // protocol's timed interval), so the exit is confirmed — or dismissed — from fixes seconds apart
 // instead of a report interval apart. Back inside: end the fast mode (`{"cmd":"interval","for":0}`);
 // otherwise the band ends it by itself when `for` runs out. Back inside means settled inside and
-// more than searchNearM from the boundary.
+// more than searchNearM from the boundary. A band no zone watches has nothing to be searched for:
+// a jump held on its noise (fixes 2 s apart, ±6 m) would otherwise start fast reports that only
+// drain its battery.
 import type { BandCommandOut, BandState, Policy, ZoneState } from './engine-types.ts'
 
 /**
@@ -19,16 +21,20 @@ export const mayBeLeaving = (s: BandState): boolean =>
 
 const settledInside = (z: ZoneState) => z.tag === 'inside' && z.outSince === undefined
 
-/** After a report: start search mode on the first hint of leaving, end it once back inside. */
+/**
+ * After a report: start search mode on the first hint of leaving (when a zone in force watches the
+ * band: `watched`), end it once back inside.
+ */
 export function searchStep(
   before: BandState,
   s: BandState,
   arrivedAt: number,
   policy: Policy,
+  watched: boolean,
   commands: BandCommandOut[],
 ): BandState {
   const active = s.searchUntil !== undefined && arrivedAt < s.searchUntil
-  if (!active && !mayBeLeaving(before) && mayBeLeaving(s)) {
+  if (!active && watched && !mayBeLeaving(before) && mayBeLeaving(s)) {
     const reason = 'search mode: a fix suggests an exit'
     commands.push({ command: { cmd: 'locate' }, reason })
     commands.push({ command: { cmd: 'interval', s: policy.searchIntervalS, for: policy.searchForS }, reason })
