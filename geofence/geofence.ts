@@ -239,7 +239,7 @@ export function createGeofence({
   }
 
   return {
-    tick: runTick,
+    tick: ticking.runNow, // never beside a scheduled run: it yields between slices
     bands: topologies.bands,
     async start() {
       if (shared) await topologies.refresh()
