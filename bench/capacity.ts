@@ -42,7 +42,7 @@ import {
   usage,
   waitHttp,
 } from './support/service-process.ts'
-import { benchServer, machine, loadAverage, mosquittoConf } from './support/bench.ts'
+import { benchServer, machine, loadAverage, metricTotal, mosquittoConf } from './support/bench.ts'
 import {
   RATIO_HEADER,
   backendPids,
@@ -97,10 +97,7 @@ function postgresCpuS(): number {
 
 const metricSum = async (url: string, name: string) => {
   const text = (await (await fetch(url).catch(() => undefined))?.text()) ?? ''
-  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce(
-    (a, m) => a + Number(m[1]),
-    0,
-  )
+  return metricTotal(text, name) ?? 0
 }
 
 interface Row {

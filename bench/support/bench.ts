@@ -30,3 +30,12 @@ export async function mosquittoConf(port: number): Promise<string> {
   )
   return conf
 }
+
+/**
+ * A metric's value in a service's /metrics text (Prometheus exposition): summed over its label
+ * sets; undefined when the text has none of it.
+ */
+export function metricTotal(text: string, name: string): number | undefined {
+  const values = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].map((m) => Number(m[1]))
+  return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0)
+}

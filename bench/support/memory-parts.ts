@@ -8,6 +8,7 @@
 //   files    file-backed mappings: Node's binary, shared libraries
 //   other    the rest: malloc's thread arenas, WASM and JS compiled code, Buffers outside the heap
 import { readFileSync } from 'node:fs'
+import { metricTotal } from './bench.ts'
 
 export interface MemoryParts {
   rssMb: number
@@ -74,9 +75,8 @@ function smaps(pid: number) {
   return out
 }
 
-function metric(text: string, name: string): number {
-  return Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN)
-}
+/** NaN when the service does not export it, so a missing part shows rather than reads as 0. */
+const metric = (text: string, name: string): number => metricTotal(text, name) ?? Number.NaN
 
 /** The parts of `pid`'s resident memory now; `metricsUrl` is its /metrics. */
 export async function memoryParts(pid: number, metricsUrl: string): Promise<MemoryParts> {
