@@ -58,6 +58,9 @@ export const toAlert = (r: AlertRow): Alert => ({
   escalationLevel: r.escalation_level,
 })
 
+/** A later SOS or fall on an alert someone has acknowledged: a new emergency. */
+const REPEAT = `(alerts.kind IN ('sos', 'fall') AND alerts.status = 'acknowledged' AND EXCLUDED.fix_time > alerts.fix_time)`
+
 /**
  * Opens an alert, or updates the open one of this wearer, kind and zone. A fix that already
  * raised an alert someone has since resolved raises nothing again (a redelivered or replayed
@@ -68,9 +71,6 @@ export const toAlert = (r: AlertRow): Alert => ({
  * Kept prepared on a server: planning it took as long as running it (0.4 of 0.8 ms, idle server),
  * and it is on the path from a band's SOS to the dashboards.
  */
-/** A later SOS or fall on an alert someone has acknowledged: a new emergency. */
-const REPEAT = `(alerts.kind IN ('sos', 'fall') AND alerts.status = 'acknowledged' AND EXCLUDED.fix_time > alerts.fix_time)`
-
 export async function raiseAlert(db: Queryable, a: NewAlert): Promise<AlertChange | undefined> {
   const r = await db.query<AlertRow & { inserted: boolean }>(
     `WITH a AS (
