@@ -189,8 +189,8 @@ export const CONFIG_KEYS = {
   },
   NOTIFY_POLL_MS: {
     type: Type.Integer({ minimum: 10 }),
-    default: '500',
-    doc: 'How often the notifier looks for messages due (an alert changed in this process wakes it at once).',
+    default: '5000',
+    doc: 'The longest the notifier sleeps with nothing due (an alert changed in this process wakes it at once, a retry or the end of quiet hours when it falls due; this bounds how late it sees a change another process left unplanned).',
   },
   NOTIFY_CONCURRENCY: {
     type: Type.Integer({ minimum: 1, maximum: 256 }),

@@ -1,17 +1,27 @@
 // The notifier: plans recorded alert changes into the outbox and sends what is due, through the
 // channel for each message; retries with backoff; gives up after maxAttempts (status 'failed',
-// on the alert's timeline). Woken at once by kick() (an alert changed in this process), otherwise
-// every pollMs. Delivery is at least once: a process killed mid-send leaves the message 'sending'
-// until its lease ends, and another attempt sends it again with the same dedupe key.
+// on the alert's timeline). Woken at once by kick() (an alert changed in this process), when the
+// next message falls due (a retry, the end of quiet hours, a lapsed lease), and at the latest after
+// pollMs (a change another process recorded and did not plan). Delivery is at least once: a process
+// killed mid-send leaves the message 'sending' until its lease ends, and another attempt sends it
+// again with the same dedupe key.
 import type { Db, Logger } from '../infra/index.ts'
 import type { Channel } from './audience.ts'
 import { networkFailure, type ChannelSender, type SendResult } from './channels/channel.ts'
-import { claimDue, forgetSubscription, recordOutcomes, type ClaimedDelivery, type Outcome } from './outbox.pg.ts'
+import {
+  claimDue,
+  forgetSubscription,
+  nextDueMs,
+  recordOutcomes,
+  type ClaimedDelivery,
+  type Outcome,
+} from './outbox.pg.ts'
 import { planPending } from './planning.pg.ts'
 import { render, titleText } from './templates.ts'
 
 export interface NotifierSettings {
   timeZone: string
+  /** The longest the notifier sleeps with nothing due. */
   pollMs: number
   /** Messages sent side by side. */
   concurrency: number
@@ -43,6 +53,11 @@ export interface Notifier {
   /** Resolves when the current round is done; no new round starts. */
   stop(): Promise<void>
 }
+
+/** A message due now but locked by another worker's claim is looked for again this much later, not in a busy loop. */
+const MIN_SLEEP_MS = 50
+/** A failed round (the database away) is tried again this soon. */
+const RETRY_ROUND_MS = 1000
 
 export function createNotifier({ db, log, settings: s, senders, onSent, onFailed }: NotifierOptions): Notifier {
   let stopped = true
@@ -92,8 +107,8 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
     return { id: d.id, ok: false, detail: result.detail, retryInMs: final ? null : backoff(d.attempts) }
   }
 
-  /** Plans and sends until nothing is due; true if anything was done. */
-  const round = async () => {
+  /** Plans and sends until nothing is due; then how long until something is (ms), null if nothing waits. */
+  const round = async (): Promise<number | null> => {
     for (;;) {
       const planned = await planPending(db, {
         timeZone: s.timeZone,
@@ -103,7 +118,8 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
       const due = await claimDue(db, s.concurrency, s.leaseMs, s.city)
       // A round's results in one statement; if the process dies before it, the leases run out and the round is sent again.
       await recordOutcomes(db, await Promise.all(due.map(deliver)))
-      if ((planned === 0 && due.length === 0) || stopped) return
+      if (stopped) return null
+      if (planned === 0 && due.length === 0) return nextDueMs(db)
     }
   }
 
@@ -114,15 +130,24 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
       return
     }
     clearTimeout(timer)
+    let sleepMs = s.pollMs
     running = round()
-      .catch((err: unknown) => log.error({ err }, 'notification round failed; trying again shortly'))
+      .then(
+        (dueMs) => {
+          if (dueMs !== null) sleepMs = Math.min(sleepMs, Math.max(MIN_SLEEP_MS, dueMs))
+        },
+        (err: unknown) => {
+          sleepMs = Math.min(sleepMs, RETRY_ROUND_MS)
+          log.error({ err }, 'notification round failed; trying again shortly')
+        },
+      )
       .finally(() => {
         running = undefined
         if (stopped) return
         if (again) {
           again = false
           run()
-        } else timer = setTimeout(run, s.pollMs)
+        } else timer = setTimeout(run, sleepMs)
       })
   }
 

@@ -136,6 +136,23 @@ export async function forgetSubscription(db: Queryable, subscriptionId: string):
   await db.query('DELETE FROM push_subscriptions WHERE id::text = $1', [subscriptionId])
 }
 
+/**
+ * Milliseconds until the next message becomes claimable (a retry, the end of quiet hours, a lapsed
+ * lease), 0 if one is already; null if nothing waits. A message held behind an earlier one to the
+ * same address does not count: it is claimed in the round that finishes the earlier one.
+ */
+export async function nextDueMs(db: Queryable): Promise<number | null> {
+  const r = await db.query<{ ms: number | null }>(
+    `SELECT (EXTRACT(EPOCH FROM min(CASE WHEN d.status = 'pending' THEN d.due_at ELSE d.lease_until END) - now()) * 1000)::float8 AS ms
+     FROM deliveries d
+     WHERE d.status IN ('pending', 'sending')
+       AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.alert_id = d.alert_id AND e.channel = d.channel
+                       AND e.address = d.address AND e.id < d.id AND e.status IN ('pending', 'sending'))`,
+  )
+  const ms = r.rows[0]?.ms ?? null
+  return ms === null ? null : Math.max(0, ms)
+}
+
 /** Messages waiting or being sent (for metrics and readiness). */
 export async function outboxBacklog(db: Queryable): Promise<number> {
   const r = await db.query<{ n: number }>(

@@ -1,6 +1,7 @@
 // The outbox on every database backend: two notifiers sharing it (as several processes do) send each
 // message once; a provider that keeps failing is given up after the set attempts, visibly; a refusal
-// is final at once; acknowledging drops escalation messages not yet sent.
+// is final at once; acknowledging drops escalation messages not yet sent; with nothing due the
+// notifier sleeps until the next message falls due, and asks the database nothing meanwhile.
 import { describe, expect, it } from 'vitest'
 import { insertCareCentre, insertResident } from '../dashboard/index.ts'
 import { acknowledgeAlert, raiseAlert } from '../geofence/index.ts'
@@ -38,6 +39,23 @@ async function residentsWithContacts(db: Db, n: number): Promise<number[]> {
     ids.push(r)
   }
   return ids
+}
+
+/** The database, counting the statements and transactions asked of it. */
+function counting(inner: Db) {
+  let n = 0
+  const db: Db = {
+    query: ((...args: Parameters<Db['query']>) => {
+      n++
+      return inner.query(...args)
+    }) as Db['query'],
+    tx: (fn) => {
+      n++
+      return inner.tx(fn)
+    },
+    close: () => inner.close(),
+  }
+  return { db, asked: () => n }
 }
 
 const statuses = async (db: Db, residents: number[]) =>
@@ -150,6 +168,40 @@ for (const backend of BACKENDS) {
         }, 10_000)
         expect(rows.rows.filter((x) => x.template === 'reminder').map((x) => x.status)).toEqual(['cancelled'])
         expect(rows.rows.filter((x) => x.template === 'handling').map((x) => x.status)).toEqual(['sent'])
+      } finally {
+        await n.stop()
+      }
+    }, 30_000)
+
+    it('when a message is to be retried, then it is tried when it falls due, not at the next poll, and the idle notifier asks the database nothing', async () => {
+      const [r] = await residentsWithContacts(db(), 1)
+      const triedAt: number[] = []
+      const fake = fakeSms(() => {
+        triedAt.push(Date.now())
+        return triedAt.length === 1 ? { ok: false, retry: true, detail: 'sms: HTTP 503' } : { ok: true, ref: 'ok' }
+      })
+      await raiseAlert(db(), {
+        residentId: r!,
+        bandId: `b${r}`,
+        zoneId: null,
+        kind: 'sos',
+        fixTime: Date.now(),
+        evidence: {},
+      })
+      const counted = counting(db())
+      const slowPoll = { ...settings, pollMs: 60_000, retryMs: 700, retryMaxMs: 700 }
+      const n = createNotifier({ db: counted.db, log, settings: slowPoll, senders: { sms: fake.sender } })
+      n.start()
+      try {
+        await eventually(() => triedAt.length >= 2, 10_000)
+        expect(triedAt[1]! - triedAt[0]!).toBeGreaterThanOrEqual(650)
+        expect(triedAt[1]! - triedAt[0]!).toBeLessThan(5000)
+        expect(await statuses(db(), [r!])).toEqual([{ status: 'sent', n: 1 }])
+        // Nothing waits now: the notifier sleeps until pollMs or a kick.
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        const asked = counted.asked()
+        await new Promise((resolve) => setTimeout(resolve, 1500))
+        expect(counted.asked()).toBe(asked)
       } finally {
         await n.stop()
       }
