@@ -10,7 +10,7 @@
 //
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:capacity -- \
 //     [--layout single|external|cluster|single,external] [--workers 2] [--connections 16] [--steps 1500:10,10000:10,10000:2.5] [--minutes 10]
-//     [--profile DIR] [--set KEY=VALUE,…] [--peers] [--baseline]
+//     [--profile DIR] [--set KEY=VALUE,…] [--peers] [--baseline [--repeat N]]
 //
 // --peers: each step is also offered, with the same bands and rate, to a bare aedes broker (no
 // hooks, nothing stored) and to Mosquitto (nothing stored): what merely holding the connections
@@ -20,6 +20,8 @@
 // a small subscriber batching unnest() inserts, bench/support/baseline.ts), and the two are
 // printed side by side as ratios: process CPU, CPU of the PostgreSQL backends serving each, RSS,
 // PUBACK p99. Ratios taken in the same run hold better than absolute figures on a busy machine.
+// --repeat N runs each step's pair N times, alternating, and prints the median ratio and its range:
+// at 1500 bands either side's CPU moves ±15 % between runs, more than most changes do.
 //
 // A step is BANDS:SECONDS (each band reports every SECONDS). One machine's file-descriptor limit
 // caps the bands that can be connected at once (here 20,000 per process, one per band on each
@@ -60,6 +62,7 @@ const { values: v } = parseArgs({
     profile: { type: 'string' },
     peers: { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
     set: { type: 'string', default: '' },
     connections: { type: 'string', default: '16' },
     steps: { type: 'string', default: '1500:10,10000:10,10000:5,10000:2.5,10000:2,10000:1.5' },
@@ -78,6 +81,8 @@ const STEPS = v.steps!.split(',').map((s) => {
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p))
 if (v.baseline && !MOSQUITTO) throw new Error('--baseline needs mosquitto (apt-get install mosquitto)')
 const SET = parseSettings(v.set!)
+const REPEAT = Math.max(1, Number(v.repeat))
+if (REPEAT > 1 && !v.baseline) throw new Error('--repeat pairs Tongxing with the baseline: add --baseline')
 buildService()
 const serve = (env: Record<string, string>) => serveCompiled({ ...SET, ...env }, v.profile)
 
@@ -362,25 +367,38 @@ console.log(`|---|${multi ? '---|---|' : ''}---|---|---|---|---|---|---|---|---|
 const parts: string[] = []
 const peerRows: string[] = []
 const ratioRows: string[] = []
+/** Per step and layout, each pair's ratios (Tongxing ÷ baseline) and Tongxing's PUBACK p99 (ms). */
+const pairs = new Map<string, { cpu: number[]; pg: number[]; p99: number[] }>()
 for (const s of STEPS) {
   let first: Row | undefined
   let ok = true
-  for (const layout of LAYOUTS) {
-    const r = await step(layout, s.bands, s.everyS)
-    first ??= r
-    ok &&= r.ok
-    console.log(
-      `| ${r.bands} × ${r.everyS} s |${multi ? ` ${layout} |` : ''} ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.storedRate.toFixed(0)} |${multi ? ` ${(r.storedRate / first.storedRate).toFixed(2)} |` : ''} ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${((r.cpuPct / r.bands) * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${((r.rssMb / r.bands) * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${r.statementsPerS.toFixed(0)} (${r.rowsPerStatement.toFixed(1)}) | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`,
-    )
-    if (v.baseline) {
-      const database = await freshDatabase(SERVER!, `tongxing_baseline_${process.pid}`)
-      const b = await baselineStep(database, MOSQUITTO!, { bands: s.bands, everyS: s.everyS, durationMs: DURATION_MS })
-      await database.drop()
-      const t: SideFigures = { ...r, pgPct: r.pgBackendsPct }
-      ratioRows.push(ratioRow(`${s.bands} × ${s.everyS} s${multi ? `, ${layout}` : ''} (load ${loadAverage()})`, t, b))
+  for (let rep = 0; rep < REPEAT; rep++)
+    for (const layout of LAYOUTS) {
+      const r = await step(layout, s.bands, s.everyS)
+      first ??= r
+      ok &&= r.ok
+      console.log(
+        `| ${r.bands} × ${r.everyS} s |${multi ? ` ${layout} |` : ''} ${r.offered.toFixed(0)} | ${r.acked.toFixed(0)} | ${r.storedRate.toFixed(0)} |${multi ? ` ${(r.storedRate / first.storedRate).toFixed(2)} |` : ''} ${r.drainS.toFixed(1)} s | ${r.ackP99} | ${r.cpuPct.toFixed(1)} % | ${((r.cpuPct / r.bands) * 1000).toFixed(2)} % | ${r.rssMb.toFixed(0)} MB | ${((r.rssMb / r.bands) * 1000).toFixed(1)} MB | ${r.pgPct.toFixed(1)} % | ${r.statementsPerS.toFixed(0)} (${r.rowsPerStatement.toFixed(1)}) | ${(r.bytesPerRow ?? 0).toFixed(0)} B | ${r.ok ? 'yes' : 'no'} |`,
+      )
+      if (v.baseline) {
+        const database = await freshDatabase(SERVER!, `tongxing_baseline_${process.pid}`)
+        const b = await baselineStep(database, MOSQUITTO!, {
+          bands: s.bands,
+          everyS: s.everyS,
+          durationMs: DURATION_MS,
+        })
+        await database.drop()
+        const t: SideFigures = { ...r, pgPct: r.pgBackendsPct }
+        const label = `${s.bands} × ${s.everyS} s${multi ? `, ${layout}` : ''}`
+        ratioRows.push(ratioRow(`${label} (load ${loadAverage()})`, t, b))
+        const pair = pairs.get(label) ?? { cpu: [], pg: [], p99: [] }
+        pair.cpu.push(t.cpuPct / b.cpuPct)
+        pair.pg.push(t.pgPct / b.pgPct)
+        pair.p99.push(parseFloat(t.ackP99))
+        pairs.set(label, pair)
+      }
+      if (layout !== 'single') parts.push(`${r.bands} × ${r.everyS} s, ${layout}: ${r.byProcess}`)
     }
-    if (layout !== 'single') parts.push(`${r.bands} × ${r.everyS} s, ${layout}: ${r.byProcess}`)
-  }
   if (v.peers) {
     for (const kind of ['bare aedes', 'Mosquitto'] as const) {
       const p = await peerStep(kind, s.bands, s.everyS)
@@ -397,6 +415,18 @@ for (const s of STEPS) {
 if (ratioRows.length > 0) {
   console.log('\nbeside the baseline (Mosquitto + an unnest() subscriber), measured in the same run:')
   for (const row of [...RATIO_HEADER, ...ratioRows]) console.log(row)
+}
+if (REPEAT > 1) {
+  const spread = (xs: number[], unit: string, digits: number) => {
+    const o = [...xs].sort((a, b) => a - b)
+    const median = o.length % 2 ? o[(o.length - 1) / 2]! : (o[o.length / 2 - 1]! + o[o.length / 2]!) / 2
+    return `${median.toFixed(digits)}${unit} (${o[0]!.toFixed(digits)}–${o.at(-1)!.toFixed(digits)})`
+  }
+  console.log(`\nmedian of ${REPEAT} pairs (range):`)
+  console.log('| bands × every | process CPU, Tongxing ÷ baseline | PostgreSQL backends | Tongxing PUBACK p99 |')
+  console.log('|---|---|---|---|')
+  for (const [label, p] of pairs)
+    console.log(`| ${label} | ${spread(p.cpu, '×', 2)} | ${spread(p.pg, '×', 2)} | ${spread(p.p99, ' ms', 1)} |`)
 }
 if (parts.length > 0) console.log(`\nby process — ${parts.join('\n  ')}`)
 if (peerRows.length > 0) {
