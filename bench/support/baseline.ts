@@ -59,20 +59,25 @@ export function unprovisionedLoad(broker: string, o: { bands: number; everyS: nu
   )
 }
 
-export async function baselineStep(
-  database: BenchDatabase,
-  mosquittoPath: string,
-  o: { bands: number; everyS: number; durationMs: number },
-): Promise<SideFigures> {
-  const { db, url } = database
+/** The baseline's processes, running: Mosquitto and the subscriber, and the backend serving it. */
+export interface RunningBaseline {
+  broker: string
+  /** Mosquitto's and the subscriber's. */
+  pids: number[]
+  backend: number
+  stop(): Promise<void>
+}
+
+/** Starts Mosquitto and the subscriber writing into a positions-like table of `database`. */
+export async function startBaseline(database: BenchDatabase, mosquittoPath: string): Promise<RunningBaseline> {
   // Same columns, key and indexes as Tongxing's positions, as one plain table.
-  await db.query(`CREATE TABLE ${TABLE} (LIKE positions INCLUDING ALL)`)
+  await database.db.query(`CREATE TABLE ${TABLE} (LIKE positions INCLUDING ALL)`)
   const port = await freePort()
   const conf = await mosquittoConf(port)
   const mosquitto = spawn(mosquittoPath, ['-c', conf], { stdio: 'ignore' })
   await sleep(500)
   const broker = `mqtt://127.0.0.1:${port}`
-  const subscriber = spawn(process.execPath, ['bench/support/baseline-subscriber.mjs', broker, url, TABLE], {
+  const subscriber = spawn(process.execPath, ['bench/support/baseline-subscriber.mjs', broker, database.url, TABLE], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -83,6 +88,24 @@ export async function baselineStep(
     })
     subscriber.once('exit', (code) => reject(new Error(`baseline subscriber exited ${code}`)))
   })
+  return {
+    broker,
+    pids: [mosquitto.pid!, subscriber.pid!],
+    backend,
+    async stop() {
+      await stop(subscriber)
+      mosquitto.kill('SIGTERM')
+    },
+  }
+}
+
+export async function baselineStep(
+  database: BenchDatabase,
+  mosquittoPath: string,
+  o: { bands: number; everyS: number; durationMs: number },
+): Promise<SideFigures> {
+  const { db } = database
+  const { broker, pids, backend, ...baseline } = await startBaseline(database, mosquittoPath)
   const load = unprovisionedLoad(broker, o)
   let out = ''
   load.stdout!.on('data', (d: Buffer) => {
@@ -91,7 +114,6 @@ export async function baselineStep(
   const stored = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0]!.n
   // As for the service: the window opens once the fleet is connected and the first reports are stored.
   while ((await stored()) === 0 && load.exitCode === null) await sleep(500)
-  const pids = [mosquitto.pid!, subscriber.pid!]
   const cpu0 = cpuOf(pids)
   const pg0 = cpuOf([backend])
   const t0 = performance.now()
@@ -112,8 +134,7 @@ export async function baselineStep(
     ackP99: /PUBACK p50 [^,]+ p99 ([^,]+),/.exec(out)?.[1] ?? '-',
     storedRate: ((await stored()) - storedAtT0) / seconds,
   }
-  await stop(subscriber)
-  mosquitto.kill('SIGTERM')
+  await baseline.stop()
   return figures
 }
 
