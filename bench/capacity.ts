@@ -47,9 +47,8 @@ import {
 import { benchServer, machine, loadAverage, metricTotal, mosquittoConf } from './support/bench.ts'
 import {
   RATIO_HEADER,
-  backendPids,
   baselineStep,
-  cpuOf,
+  meterBackends,
   ratioRow,
   unprovisionedLoad,
   type SideFigures,
@@ -223,8 +222,7 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
   while ((await stored()) === 0 && load.exitCode === null) await sleep(500)
   const before = pids.map(usage)
   const pgBefore = postgresCpuS()
-  const backends = await backendPids(db)
-  const backendsBefore = cpuOf(backends)
+  const backends = await meterBackends(db)
   const batches = async () => {
     const sum = (name: string) => Promise.all(metricsUrls.map((u) => metricSum(u, name)))
     const add = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
@@ -252,7 +250,7 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
   const batchesAtEnd = await batches()
   const after = pids.map(usage)
   const pgAfter = postgresCpuS()
-  const backendsAfter = cpuOf(backends)
+  const backendsCpuS = await backends.stop()
   const ended = performance.now()
   const storedRate = ((await stored()) - storedAtT0) / seconds
   const acked = Number(/acknowledged (\d+),/.exec(out)?.[1] ?? 0)
@@ -288,7 +286,7 @@ async function step(LAYOUT: Layout, bands: number, everyS: number): Promise<Row>
     cpuPct,
     rssMb: rss,
     pgPct: ((pgAfter - pgBefore) / seconds) * 100,
-    pgBackendsPct: ((backendsAfter - backendsBefore) / seconds) * 100,
+    pgBackendsPct: (backendsCpuS / seconds) * 100,
     statementsPerS: (batchesAtEnd.n - batchesAtT0.n) / seconds,
     rowsPerStatement: (batchesAtEnd.rows - batchesAtT0.rows) / Math.max(1, batchesAtEnd.n - batchesAtT0.n),
     // Bands waiting over a second for their PUBACK are queueing at the door.

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { freePort } from '../test/support/cli.ts'
-import { backendPids, cpuOf, startBaseline } from './support/baseline.ts'
+import { cpuOf, meterBackends, startBaseline } from './support/baseline.ts'
 import { benchServer, loadAverage, machine } from './support/bench.ts'
 import {
   freshDatabase,
@@ -63,18 +63,18 @@ interface Idle {
   pgPct: number | null
 }
 
-/** Settles, then measures the processes and backends over the window. */
-async function measure(pids: number[], backends: () => Promise<number[] | null>): Promise<Idle> {
+/** Settles, then measures the processes and the backends serving them (none: embedded) over the window. */
+async function measure(pids: number[], database: BenchDatabase | undefined): Promise<Idle> {
   await sleep(Number(v.settle) * 1000)
-  const pg = await backends()
-  const [cpu0, wake0, pg0] = [cpuOf(pids), pids.reduce((a, p) => a + wakeups(p), 0), cpuOf(pg ?? [])]
+  const backends = database && (await meterBackends(database.db))
+  const [cpu0, wake0] = [cpuOf(pids), pids.reduce((a, p) => a + wakeups(p), 0)]
   const t0 = performance.now()
   await sleep(SECONDS * 1000)
   const s = (performance.now() - t0) / 1000
   return {
     cpuPct: ((cpuOf(pids) - cpu0) / s) * 100,
     wakeupsPerS: (pids.reduce((a, p) => a + wakeups(p), 0) - wake0) / s,
-    pgPct: pg === null ? null : ((cpuOf(pg) - pg0) / s) * 100,
+    pgPct: backends ? ((await backends.stop()) / s) * 100 : null,
   }
 }
 
@@ -86,7 +86,7 @@ async function tongxing(database: BenchDatabase | undefined): Promise<Idle> {
   const child = serveCompiled({ ...SET, ...env, PORT: String(httpPort), MQTT_PORT: String(await freePort()) })
   try {
     await waitHttp(`http://127.0.0.1:${httpPort}/healthz`, 'service', child)
-    return await measure([child.pid!], async () => (database ? backendPids(database.db) : null))
+    return await measure([child.pid!], database)
   } finally {
     await stopProcess(child)
   }
@@ -95,7 +95,7 @@ async function tongxing(database: BenchDatabase | undefined): Promise<Idle> {
 async function baseline(database: BenchDatabase): Promise<Idle> {
   const b = await startBaseline(database, MOSQUITTO!)
   try {
-    return await measure(b.pids, async () => [b.backend])
+    return await measure(b.pids, database)
   } finally {
     await b.stop()
   }

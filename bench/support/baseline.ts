@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { childEnv, freePort } from '../../test/support/cli.ts'
 import type { Db } from '../../infra/index.ts'
-import { ROOT, sleep, usage, type BenchDatabase } from './service-process.ts'
+import { BENCH_APPLICATION, ROOT, sleep, usage, type BenchDatabase } from './service-process.ts'
 import { mosquittoConf } from './bench.ts'
 
 export interface SideFigures {
@@ -19,17 +19,51 @@ export interface SideFigures {
   storedRate: number
 }
 
-/** The client backends on the bench database other than the bench's own connection. */
+/** The client backends on the bench database other than the bench's own connections. */
 export async function backendPids(db: Db): Promise<number[]> {
   const r = await db.query<{ pid: number }>(
     `SELECT pid FROM pg_stat_activity
-     WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+     WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> $1`,
+    [BENCH_APPLICATION],
   )
   return r.rows.map((x) => x.pid)
 }
 
 /** CPU seconds of the given processes (a process gone since counts 0). */
 export const cpuOf = (pids: number[]) => pids.reduce((a, p) => a + usage(p).cpuS, 0)
+
+/**
+ * The CPU of the backends serving a database from now until stop(), in seconds, counting backends
+ * that open and close meanwhile: a pool closes idle connections and opens new ones, so a list
+ * taken once would lose a closed backend's whole life and miss a new one's. Sampled every second;
+ * what a backend used after its last sample before closing is lost (at most a second of it).
+ */
+export async function meterBackends(db: Db): Promise<{ stop(): Promise<number> }> {
+  const first = new Map<number, number>()
+  const last = new Map<number, number>()
+  const sample = async (atStart: boolean) => {
+    for (const pid of await backendPids(db)) {
+      const cpu = usage(pid).cpuS
+      if (!first.has(pid)) first.set(pid, atStart ? cpu : 0) // opened within the window: all of it counts
+      if (cpu > 0) last.set(pid, cpu)
+    }
+  }
+  await sample(true)
+  let sampling = Promise.resolve()
+  const timer = setInterval(() => {
+    sampling = sampling.then(() => sample(false)).catch(() => {})
+  }, 1000)
+  return {
+    async stop() {
+      clearInterval(timer)
+      await sampling
+      await sample(false)
+      let s = 0
+      for (const [pid, cpu] of last) s += cpu - first.get(pid)!
+      return s
+    },
+  }
+}
 
 const TABLE = 'baseline_positions'
 

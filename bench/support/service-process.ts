@@ -94,6 +94,9 @@ export interface BenchDatabase {
   drop(): Promise<void>
 }
 
+/** application_name of the bench's own connections to a bench database. */
+export const BENCH_APPLICATION = 'tongxing-bench'
+
 /** A fresh, migrated database `name` on the server, with an admin `bench-admin` / `bench-password`. */
 export async function freshDatabase(server: string, name: string): Promise<BenchDatabase> {
   const admin = new pg.Client({ connectionString: server })
@@ -102,7 +105,10 @@ export async function freshDatabase(server: string, name: string): Promise<Bench
   await admin.query(`CREATE DATABASE ${name}`)
   const u = new URL(server)
   u.pathname = `/${name}`
-  const db = createDb({ connectionString: u.toString(), log: createLogger('silent'), max: 2 })
+  // The bench's own connections carry its name, so a count of the backends serving a side leaves them out.
+  const own = new URL(u)
+  own.searchParams.set('application_name', BENCH_APPLICATION)
+  const db = createDb({ connectionString: own.toString(), log: createLogger('silent'), max: 2 })
   await migrate(db, createLogger('silent'))
   await insertUser(db, { username: 'bench-admin', password: 'bench-password', role: 'admin' })
   return {
