@@ -59,7 +59,7 @@ function input(
   over: Partial<PlanInput> & { level?: number; at?: number; severity?: PlanInput['alert']['severity'] } = {},
 ): PlanInput {
   return {
-    change: { change, level: over.level ?? 0, at: over.at ?? AFTERNOON },
+    change: { id: 1, change, level: over.level ?? 0, at: over.at ?? AFTERNOON },
     alert: {
       id: 42,
       kind: 'left_safe_zone',

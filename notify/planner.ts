@@ -33,7 +33,8 @@ import {
 export type ChangeKind = 'opened' | 'worsened' | 'escalated' | 'acknowledged' | 'resolved'
 
 export interface PlanInput {
-  change: { change: ChangeKind; level: number; at: number }
+  /** `id`: the recorded change's own (alert_changes.id): one message per change and recipient, however often it is planned. */
+  change: { id: number; change: ChangeKind; level: number; at: number }
   alert: {
     id: number
     kind: AlertKind
@@ -98,7 +99,7 @@ export function plan(p: PlanInput): PlannedDelivery[] {
         : params(p, template, t.language),
       dueAt,
       cancelIfHandled,
-      dedupeKey: `${alert.id}/${change.change}${level}/${t.recipient}/${t.channel}/${t.address}`,
+      dedupeKey: `${alert.id}/${change.id}/${change.change}${level}/${t.recipient}/${t.channel}/${t.address}`,
     })
   }
   switch (change.change) {

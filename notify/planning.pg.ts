@@ -60,7 +60,7 @@ export async function planPending(db: Db, s: PlanningSettings, limit = 50): Prom
             )
           : []
       const deliveries = plan({
-        change: { change: c.change, level: c.level, at: c.at.getTime() },
+        change: { id: Number(c.id), change: c.change, level: c.level, at: c.at.getTime() },
         alert: {
           id: c.alert_id,
           kind: c.kind,

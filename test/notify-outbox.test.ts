@@ -1,7 +1,8 @@
 // The outbox on every database backend: two notifiers sharing it (as several processes do) send each
 // message once; a provider that keeps failing is given up after the set attempts, visibly; a refusal
 // is final at once; acknowledging drops escalation messages not yet sent; with nothing due the
-// notifier sleeps until the next message falls due, and asks the database nothing meanwhile.
+// notifier sleeps until the next message falls due, and asks the database nothing meanwhile; a
+// second SOS after the first was acknowledged is told to everyone again at once.
 import { describe, expect, it } from 'vitest'
 import { insertCareCentre, insertResident } from '../dashboard/index.ts'
 import { acknowledgeAlert, raiseAlert } from '../geofence/index.ts'
@@ -202,6 +203,36 @@ for (const backend of BACKENDS) {
         const asked = counted.asked()
         await new Promise((resolve) => setTimeout(resolve, 1500))
         expect(counted.asked()).toBe(asked)
+      } finally {
+        await n.stop()
+      }
+    }, 30_000)
+
+    it('when the band presses SOS again after someone acknowledged the first, then the family is told again at once', async () => {
+      const [r] = await residentsWithContacts(db(), 1)
+      const fake = fakeSms()
+      const n = createNotifier({
+        db: db(),
+        log,
+        settings: { ...settings, pollMs: 60_000 },
+        senders: { sms: fake.sender },
+      })
+      const press = (fixTime: number) =>
+        raiseAlert(db(), { residentId: r!, bandId: `b${r}`, zoneId: null, kind: 'sos', fixTime, evidence: {} })
+      const t = Date.now()
+      const first = (await press(t - 60_000))!
+      n.start()
+      try {
+        await eventually(() => fake.sent.some((m) => m.template === 'alert'), 10_000)
+        await acknowledgeAlert(db(), first.alert.id, 1)
+        n.kick()
+        await eventually(() => fake.sent.some((m) => m.template === 'handling'), 10_000)
+        const again = (await press(t))!
+        expect(again.alert.id).toBe(first.alert.id)
+        expect(again.alert.status).toBe('open')
+        n.kick() // as the service does for every alert change it makes
+        await eventually(() => fake.sent.filter((m) => m.template === 'alert').length >= 2, 5_000)
+        expect(fake.sent.map((m) => m.template)).toEqual(['alert', 'handling', 'alert'])
       } finally {
         await n.stop()
       }
