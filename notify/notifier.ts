@@ -50,7 +50,7 @@ export interface Notifier {
   start(): void
   /** Look for work now. */
   kick(): void
-  /** Resolves when the current round is done; no new round starts. */
+  /** Resolves when the current round and the messages out are done; no new round starts. */
   stop(): Promise<void>
 }
 
@@ -107,7 +107,32 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
     return { id: d.id, ok: false, detail: result.detail, retryInMs: final ? null : backoff(d.attempts) }
   }
 
-  /** Plans and sends until nothing is due; then how long until something is (ms), null if nothing waits. */
+  /** Messages handed to their channels and not yet recorded. */
+  const sending = new Set<Promise<void>>()
+
+  /**
+   * Sends one message and records what became of it at once: a slow or hanging provider holds up
+   * no other message (each family's SMS is recorded when it is taken, not when the slowest message
+   * of its round is). If the process dies before the record, the lease runs out and it is sent again.
+   */
+  const send = (d: ClaimedDelivery) => {
+    const p = deliver(d)
+      .then((outcome) => recordOutcomes(db, [outcome]))
+      .catch((err: unknown) =>
+        log.error({ err, deliveryId: d.id }, 'recording a notification failed; it is sent again when its lease ends'),
+      )
+      .finally(() => {
+        sending.delete(p)
+        run() // room for the next message, and one held behind this one may go now
+      })
+    sending.add(p)
+  }
+
+  /**
+   * Plans, and claims what is due while fewer than `concurrency` messages are out; then how long
+   * until something falls due (ms), null if nothing waits or the notifier is busy (a send that
+   * finishes looks again).
+   */
   const round = async (): Promise<number | null> => {
     for (;;) {
       const planned = await planPending(db, {
@@ -115,11 +140,11 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
         cityWebhook: s.city.url !== '',
         voiceFromLevel: s.voiceFromLevel,
       })
-      const due = await claimDue(db, s.concurrency, s.leaseMs, s.city)
-      // A round's results in one statement; if the process dies before it, the leases run out and the round is sent again.
-      await recordOutcomes(db, await Promise.all(due.map(deliver)))
+      const room = s.concurrency - sending.size
+      const due = room > 0 ? await claimDue(db, room, s.leaseMs, s.city) : []
+      for (const d of due) send(d)
       if (stopped) return null
-      if (planned === 0 && due.length === 0) return nextDueMs(db)
+      if (planned === 0 && due.length === 0) return room > 0 ? nextDueMs(db) : null
     }
   }
 
@@ -161,6 +186,7 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
       stopped = true
       clearTimeout(timer)
       await running
+      while (sending.size > 0) await Promise.all(sending)
     },
   }
 }

@@ -2,7 +2,8 @@
 // message once; a provider that keeps failing is given up after the set attempts, visibly; a refusal
 // is final at once; acknowledging drops escalation messages not yet sent; with nothing due the
 // notifier sleeps until the next message falls due, and asks the database nothing meanwhile; a
-// second SOS after the first was acknowledged is told to everyone again at once.
+// second SOS after the first was acknowledged is told to everyone again at once; a provider call
+// that hangs holds up no other message.
 import { describe, expect, it } from 'vitest'
 import { insertCareCentre, insertResident } from '../dashboard/index.ts'
 import { acknowledgeAlert, raiseAlert } from '../geofence/index.ts'
@@ -236,6 +237,43 @@ for (const backend of BACKENDS) {
       } finally {
         await n.stop()
       }
+    }, 30_000)
+
+    it('when one provider call hangs, then an alert raised meanwhile is sent and recorded without waiting for it', async () => {
+      const [slow, quick] = await residentsWithContacts(db(), 2)
+      const slowPhone = `1390000${String(slow).padStart(4, '0')}`
+      const fake = fakeSms()
+      const sender: ChannelSender = {
+        async send(m) {
+          if (m.target.type === 'phone' && m.target.phone === slowPhone) await new Promise((r) => setTimeout(r, 4000))
+          return fake.sender.send(m)
+        },
+      }
+      const n = createNotifier({ db: db(), log, settings: { ...settings, pollMs: 60_000 }, senders: { sms: sender } })
+      const sos = (r: number) =>
+        raiseAlert(db(), {
+          residentId: r,
+          bandId: `b${r}`,
+          zoneId: null,
+          kind: 'sos',
+          fixTime: Date.now(),
+          evidence: {},
+        })
+      n.start()
+      try {
+        await sos(slow!)
+        n.kick()
+        await eventually(async () => (await statuses(db(), [slow!]))[0]?.status === 'sending', 5_000)
+        const t = Date.now()
+        await sos(quick!)
+        n.kick()
+        await eventually(async () => (await statuses(db(), [quick!]))[0]?.status === 'sent', 10_000)
+        expect(Date.now() - t).toBeLessThan(1500)
+        expect(await statuses(db(), [slow!])).toEqual([{ status: 'sending', n: 1 }])
+      } finally {
+        await n.stop()
+      }
+      expect(await statuses(db(), [slow!])).toEqual([{ status: 'sent', n: 1 }])
     }, 30_000)
   })
 }
