@@ -107,6 +107,8 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
     return { id: d.id, ok: false, detail: result.detail, retryInMs: final ? null : backoff(d.attempts) }
   }
 
+  /** Messages out at once to one address (the city webhook, a centre's chat): one that hangs keeps the rest of the slots free. */
+  const perAddress = Math.max(1, Math.floor(s.concurrency / 4))
   /** Messages handed to their channels and not yet recorded. */
   const sending = new Set<Promise<void>>()
 
@@ -141,7 +143,7 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
         voiceFromLevel: s.voiceFromLevel,
       })
       const room = s.concurrency - sending.size
-      const due = room > 0 ? await claimDue(db, room, s.leaseMs, s.city) : []
+      const due = room > 0 ? await claimDue(db, room, s.leaseMs, s.city, perAddress) : []
       for (const d of due) send(d)
       if (stopped) return null
       if (planned === 0 && due.length === 0) return room > 0 ? nextDueMs(db) : null

@@ -42,13 +42,16 @@ type Row = {
 /**
  * Claims up to `limit` messages that are due (or whose sender's lease ran out), oldest first. A message
  * waits while an earlier one of its alert to the same address is unsent, so "back home" never
- * overtakes the alert it closes.
+ * overtakes the alert it closes. At most `perAddress` messages to one address (the city webhook, a
+ * centre's group chat) are out at once, counting those out in every process: an address that hangs
+ * holds that many, never every sender's slot.
  */
 export async function claimDue(
   db: Queryable,
   limit: number,
   leaseMs: number,
   city: { url: string; secret: string },
+  perAddress = limit,
 ): Promise<ClaimedDelivery[]> {
   // Escalation messages of an alert someone has handled meanwhile are dropped, not sent late.
   await db.query(
@@ -56,12 +59,18 @@ export async function claimDue(
      FROM alerts a WHERE a.id = d.alert_id AND d.status = 'pending' AND d.cancel_if_handled AND a.status <> 'open'`,
   )
   const r = await db.query<Row>(
-    `WITH c AS (
-       SELECT d.id FROM deliveries d
+    `WITH out AS (
+       SELECT channel, address, count(*) AS n FROM deliveries
+       WHERE status = 'sending' AND lease_until > now() GROUP BY channel, address),
+     ready AS (
+       SELECT d.id, row_number() OVER (PARTITION BY d.channel, d.address ORDER BY d.due_at, d.id) + COALESCE(o.n, 0) AS nth
+       FROM deliveries d LEFT JOIN out o ON o.channel = d.channel AND o.address = d.address
        WHERE d.status IN ('pending', 'sending') AND (CASE WHEN d.status = 'pending' THEN d.due_at ELSE d.lease_until END) <= now()
          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.alert_id = d.alert_id AND e.channel = d.channel
-                         AND e.address = d.address AND e.id < d.id AND e.status IN ('pending', 'sending'))
-       ORDER BY d.due_at, d.id LIMIT $1 FOR UPDATE SKIP LOCKED),
+                         AND e.address = d.address AND e.id < d.id AND e.status IN ('pending', 'sending'))),
+     c AS (
+       SELECT d.id FROM deliveries d JOIN ready r ON r.id = d.id AND r.nth <= $3
+       ORDER BY d.due_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED),
      u AS (
        UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, lease_until = now() + $2 * interval '1 millisecond'
        FROM c WHERE d.id = c.id RETURNING d.*)
@@ -71,7 +80,7 @@ export async function claimDue(
      LEFT JOIN centre_channels cc ON u.channel IN ('wecom', 'dingtalk', 'webhook') AND cc.id::text = u.address
      LEFT JOIN push_subscriptions ps ON u.channel = 'webpush' AND ps.id::text = u.address
      ORDER BY u.due_at, u.id`,
-    [limit, leaseMs],
+    [limit, leaseMs, perAddress],
   )
   return r.rows.map((x) => {
     const { name, event, detail } = x.params
@@ -139,7 +148,8 @@ export async function forgetSubscription(db: Queryable, subscriptionId: string):
 /**
  * Milliseconds until the next message becomes claimable (a retry, the end of quiet hours, a lapsed
  * lease), 0 if one is already; null if nothing waits. A message held behind an earlier one to the
- * same address does not count: it is claimed in the round that finishes the earlier one.
+ * same address, or waiting for a message out to its address, does not count: it is claimed in the
+ * round that the send out there starts when it finishes (or when its lease lapses).
  */
 export async function nextDueMs(db: Queryable): Promise<number | null> {
   const r = await db.query<{ ms: number | null }>(
@@ -147,7 +157,9 @@ export async function nextDueMs(db: Queryable): Promise<number | null> {
      FROM deliveries d
      WHERE d.status IN ('pending', 'sending')
        AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.alert_id = d.alert_id AND e.channel = d.channel
-                       AND e.address = d.address AND e.id < d.id AND e.status IN ('pending', 'sending'))`,
+                       AND e.address = d.address AND e.id < d.id AND e.status IN ('pending', 'sending'))
+       AND (d.status = 'sending' OR NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.channel = d.channel
+                       AND o.address = d.address AND o.status = 'sending' AND o.lease_until > now()))`,
   )
   const ms = r.rows[0]?.ms ?? null
   return ms === null ? null : Math.max(0, ms)

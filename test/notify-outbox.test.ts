@@ -3,7 +3,7 @@
 // is final at once; acknowledging drops escalation messages not yet sent; with nothing due the
 // notifier sleeps until the next message falls due, and asks the database nothing meanwhile; a
 // second SOS after the first was acknowledged is told to everyone again at once; a provider call
-// that hangs holds up no other message.
+// that hangs holds up no other message, even when many hang at one address.
 import { describe, expect, it } from 'vitest'
 import { insertCareCentre, insertResident } from '../dashboard/index.ts'
 import { acknowledgeAlert, raiseAlert } from '../geofence/index.ts'
@@ -275,5 +275,48 @@ for (const backend of BACKENDS) {
       }
       expect(await statuses(db(), [slow!])).toEqual([{ status: 'sent', n: 1 }])
     }, 30_000)
+
+    it('when every message to one address hangs, then a burst of them keeps no other family waiting', async () => {
+      const residents = await residentsWithContacts(db(), 7)
+      const hanging = residents.slice(0, 6)
+      const quick = residents[6]!
+      const shared = '13900009999' // one number behind six residents, as a city webhook is behind every alert
+      await db().query('UPDATE resident_contacts SET phone = $1 WHERE resident_id = ANY($2)', [shared, hanging])
+      const fake = fakeSms()
+      const sender: ChannelSender = {
+        async send(m) {
+          if (m.target.type === 'phone' && m.target.phone === shared) await new Promise((r) => setTimeout(r, 4000))
+          return fake.sender.send(m)
+        },
+      }
+      const n = createNotifier({ db: db(), log, settings: { ...settings, pollMs: 60_000 }, senders: { sms: sender } })
+      const sos = (r: number) =>
+        raiseAlert(db(), {
+          residentId: r,
+          bandId: `b${r}`,
+          zoneId: null,
+          kind: 'sos',
+          fixTime: Date.now(),
+          evidence: {},
+        })
+      n.start()
+      try {
+        for (const r of hanging) await sos(r)
+        n.kick()
+        await eventually(async () => (await statuses(db(), hanging)).some((x) => x.status === 'sending'), 5_000)
+        const t = Date.now()
+        await sos(quick)
+        n.kick()
+        await eventually(async () => (await statuses(db(), [quick]))[0]?.status === 'sent', 15_000)
+        expect(Date.now() - t).toBeLessThan(1500)
+        // The hanging address holds one slot (concurrency 4, a quarter each); the rest of its messages wait their turn.
+        expect(await statuses(db(), hanging)).toEqual([
+          { status: 'pending', n: 5 },
+          { status: 'sending', n: 1 },
+        ])
+      } finally {
+        await n.stop()
+      }
+    }, 60_000)
   })
 }
