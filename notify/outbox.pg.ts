@@ -39,6 +39,13 @@ type Row = {
   auth: string | null
 }
 
+/** When a waiting message (d) may be claimed: a pending one when due, a sending one when its lease lapses. */
+const CLAIMABLE_AT = `CASE WHEN d.status = 'pending' THEN d.due_at ELSE d.lease_until END`
+
+/** A message (d) waits while an earlier one of its alert to the same address is unsent. */
+const NOT_BEHIND_AN_EARLIER = `NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.alert_id = d.alert_id AND e.channel = d.channel
+       AND e.address = d.address AND e.id < d.id AND e.status IN ('pending', 'sending'))`
+
 /**
  * Claims up to `limit` messages that are due (or whose sender's lease ran out), oldest first. A message
  * waits while an earlier one of its alert to the same address is unsent, so "back home" never
@@ -51,7 +58,7 @@ export async function claimDue(
   limit: number,
   leaseMs: number,
   city: { url: string; secret: string },
-  perAddress = limit,
+  perAddress: number,
 ): Promise<ClaimedDelivery[]> {
   // Escalation messages of an alert someone has handled meanwhile are dropped, not sent late.
   await db.query(
@@ -65,9 +72,7 @@ export async function claimDue(
      ready AS (
        SELECT d.id, row_number() OVER (PARTITION BY d.channel, d.address ORDER BY d.due_at, d.id) + COALESCE(o.n, 0) AS nth
        FROM deliveries d LEFT JOIN out o ON o.channel = d.channel AND o.address = d.address
-       WHERE d.status IN ('pending', 'sending') AND (CASE WHEN d.status = 'pending' THEN d.due_at ELSE d.lease_until END) <= now()
-         AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.alert_id = d.alert_id AND e.channel = d.channel
-                         AND e.address = d.address AND e.id < d.id AND e.status IN ('pending', 'sending'))),
+       WHERE d.status IN ('pending', 'sending') AND ${CLAIMABLE_AT} <= now() AND ${NOT_BEHIND_AN_EARLIER}),
      c AS (
        SELECT d.id FROM deliveries d JOIN ready r ON r.id = d.id AND r.nth <= $3
        ORDER BY d.due_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED),
@@ -153,11 +158,9 @@ export async function forgetSubscription(db: Queryable, subscriptionId: string):
  */
 export async function nextDueMs(db: Queryable): Promise<number | null> {
   const r = await db.query<{ ms: number | null }>(
-    `SELECT (EXTRACT(EPOCH FROM min(CASE WHEN d.status = 'pending' THEN d.due_at ELSE d.lease_until END) - now()) * 1000)::float8 AS ms
+    `SELECT (EXTRACT(EPOCH FROM min(${CLAIMABLE_AT}) - now()) * 1000)::float8 AS ms
      FROM deliveries d
-     WHERE d.status IN ('pending', 'sending')
-       AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.alert_id = d.alert_id AND e.channel = d.channel
-                       AND e.address = d.address AND e.id < d.id AND e.status IN ('pending', 'sending'))
+     WHERE d.status IN ('pending', 'sending') AND ${NOT_BEHIND_AN_EARLIER}
        AND (d.status = 'sending' OR NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.channel = d.channel
                        AND o.address = d.address AND o.status = 'sending' AND o.lease_until > now()))`,
   )
