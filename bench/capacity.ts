@@ -44,6 +44,7 @@ import {
   usage,
   waitHttp,
 } from './support/service-process.ts'
+import { quantile } from '../simulator/index.ts'
 import { benchServer, machine, loadAverage, metricTotal, mosquittoConf } from './support/bench.ts'
 import {
   RATIO_HEADER,
@@ -416,9 +417,8 @@ if (ratioRows.length > 0) {
 }
 if (REPEAT > 1) {
   const spread = (xs: number[], unit: string, digits: number) => {
-    const o = [...xs].sort((a, b) => a - b)
-    const median = o.length % 2 ? o[(o.length - 1) / 2]! : (o[o.length / 2 - 1]! + o[o.length / 2]!) / 2
-    return `${median.toFixed(digits)}${unit} (${o[0]!.toFixed(digits)}–${o.at(-1)!.toFixed(digits)})`
+    const median = quantile(xs, 0.5)!
+    return `${median.toFixed(digits)}${unit} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`
   }
   console.log(`\nmedian of ${REPEAT} pairs (range):`)
   console.log('| bands × every | process CPU, Tongxing ÷ baseline | PostgreSQL backends | Tongxing PUBACK p99 |')
