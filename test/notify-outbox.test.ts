@@ -29,6 +29,23 @@ function fakeSms(answer: (m: OutgoingMessage) => SendResult = () => ({ ok: true,
   return { sent, sender }
 }
 
+/** A resident's first contact's number, as residentsWithContacts gives it. */
+const phoneOf = (residentId: number) => `1390000${String(residentId).padStart(4, '0')}`
+
+/** The SMS stand-in, except that every message to `phone` takes 4 s to be answered. */
+function hangingAt(phone: string, fake: ReturnType<typeof fakeSms>): ChannelSender {
+  return {
+    async send(m) {
+      if (m.target.type === 'phone' && m.target.phone === phone) await new Promise((r) => setTimeout(r, 4000))
+      return fake.sender.send(m)
+    },
+  }
+}
+
+/** The resident's band presses SOS (the fix taken at `fixTime`). */
+const sos = (db: Db, residentId: number, fixTime = Date.now()) =>
+  raiseAlert(db, { residentId, bandId: `b${residentId}`, zoneId: null, kind: 'sos', fixTime, evidence: {} })
+
 async function residentsWithContacts(db: Db, n: number): Promise<number[]> {
   const centre = await insertCareCentre(db, `Centre ${Math.random()}`)
   const ids: number[] = []
@@ -36,7 +53,7 @@ async function residentsWithContacts(db: Db, n: number): Promise<number[]> {
     const r = await insertResident(db, `R${i}`, centre)
     await db.query(`INSERT INTO resident_contacts (resident_id, position, name, phone) VALUES ($1, 1, 'x', $2)`, [
       r,
-      `1390000${String(r).padStart(4, '0')}`,
+      phoneOf(r),
     ])
     ids.push(r)
   }
@@ -182,14 +199,7 @@ for (const backend of BACKENDS) {
         triedAt.push(Date.now())
         return triedAt.length === 1 ? { ok: false, retry: true, detail: 'sms: HTTP 503' } : { ok: true, ref: 'ok' }
       })
-      await raiseAlert(db(), {
-        residentId: r!,
-        bandId: `b${r}`,
-        zoneId: null,
-        kind: 'sos',
-        fixTime: Date.now(),
-        evidence: {},
-      })
+      await sos(db(), r!)
       const counted = counting(db())
       const slowPoll = { ...settings, pollMs: 60_000, retryMs: 700, retryMaxMs: 700 }
       const n = createNotifier({ db: counted.db, log, settings: slowPoll, senders: { sms: fake.sender } })
@@ -218,8 +228,7 @@ for (const backend of BACKENDS) {
         settings: { ...settings, pollMs: 60_000 },
         senders: { sms: fake.sender },
       })
-      const press = (fixTime: number) =>
-        raiseAlert(db(), { residentId: r!, bandId: `b${r}`, zoneId: null, kind: 'sos', fixTime, evidence: {} })
+      const press = (fixTime: number) => sos(db(), r!, fixTime)
       const t = Date.now()
       const first = (await press(t - 60_000))!
       n.start()
@@ -241,31 +250,15 @@ for (const backend of BACKENDS) {
 
     it('when one provider call hangs, then an alert raised meanwhile is sent and recorded without waiting for it', async () => {
       const [slow, quick] = await residentsWithContacts(db(), 2)
-      const slowPhone = `1390000${String(slow).padStart(4, '0')}`
-      const fake = fakeSms()
-      const sender: ChannelSender = {
-        async send(m) {
-          if (m.target.type === 'phone' && m.target.phone === slowPhone) await new Promise((r) => setTimeout(r, 4000))
-          return fake.sender.send(m)
-        },
-      }
+      const sender = hangingAt(phoneOf(slow!), fakeSms())
       const n = createNotifier({ db: db(), log, settings: { ...settings, pollMs: 60_000 }, senders: { sms: sender } })
-      const sos = (r: number) =>
-        raiseAlert(db(), {
-          residentId: r,
-          bandId: `b${r}`,
-          zoneId: null,
-          kind: 'sos',
-          fixTime: Date.now(),
-          evidence: {},
-        })
       n.start()
       try {
-        await sos(slow!)
+        await sos(db(), slow!)
         n.kick()
         await eventually(async () => (await statuses(db(), [slow!]))[0]?.status === 'sending', 5_000)
         const t = Date.now()
-        await sos(quick!)
+        await sos(db(), quick!)
         n.kick()
         await eventually(async () => (await statuses(db(), [quick!]))[0]?.status === 'sent', 10_000)
         expect(Date.now() - t).toBeLessThan(1500)
@@ -282,30 +275,15 @@ for (const backend of BACKENDS) {
       const quick = residents[6]!
       const shared = '13900009999' // one number behind six residents, as a city webhook is behind every alert
       await db().query('UPDATE resident_contacts SET phone = $1 WHERE resident_id = ANY($2)', [shared, hanging])
-      const fake = fakeSms()
-      const sender: ChannelSender = {
-        async send(m) {
-          if (m.target.type === 'phone' && m.target.phone === shared) await new Promise((r) => setTimeout(r, 4000))
-          return fake.sender.send(m)
-        },
-      }
+      const sender = hangingAt(shared, fakeSms())
       const n = createNotifier({ db: db(), log, settings: { ...settings, pollMs: 60_000 }, senders: { sms: sender } })
-      const sos = (r: number) =>
-        raiseAlert(db(), {
-          residentId: r,
-          bandId: `b${r}`,
-          zoneId: null,
-          kind: 'sos',
-          fixTime: Date.now(),
-          evidence: {},
-        })
       n.start()
       try {
-        for (const r of hanging) await sos(r)
+        for (const r of hanging) await sos(db(), r)
         n.kick()
         await eventually(async () => (await statuses(db(), hanging)).some((x) => x.status === 'sending'), 5_000)
         const t = Date.now()
-        await sos(quick)
+        await sos(db(), quick)
         n.kick()
         await eventually(async () => (await statuses(db(), [quick]))[0]?.status === 'sent', 15_000)
         expect(Date.now() - t).toBeLessThan(1500)
