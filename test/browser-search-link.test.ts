@@ -10,6 +10,7 @@ import { saveResponderProfile } from '../finding/index.ts'
 import { BROWSER_AVAILABLE, launchBrowser, signIn } from './support/browser.ts'
 import { HOME, PASSWORD, login } from './support/fixtures.ts'
 import { JPEG_BYTES, api, bandReports, openAlert } from './support/finding.ts'
+import { eventually } from './support/service.ts'
 import { useServiceWithWorld, type World } from './support/world.ts'
 
 const PHONE = { viewport: { width: 390, height: 780 }, locale: 'zh-CN', isMobile: true }
@@ -101,6 +102,13 @@ describe.runIf(BROWSER_AVAILABLE)('the helper pages in Chromium', () => {
     })
     const alertId = await openAlert(service, world)
     await bandReports(service, 2, 600, Date.now())
+    // The alert was written here, not by the service, so its notifier offers it within NOTIFY_POLL_MS
+    // (as for a change another process made), not at once; the page lists the tasks offered when it opens.
+    await eventually(
+      async () =>
+        (await service.db.query('SELECT 1 FROM responder_tasks WHERE alert_id = $1', [alertId])).rows.length > 0,
+      15_000,
+    )
     const familyPage = await signIn(browser, service.httpPort, 'family-wang')
     const { page, errors } = await phonePage()
     await page.goto(`http://127.0.0.1:${service.httpPort}/responder/`)
