@@ -74,7 +74,11 @@ export async function claimDue(
        FROM deliveries d LEFT JOIN out o ON o.channel = d.channel AND o.address = d.address
        WHERE d.status IN ('pending', 'sending') AND ${CLAIMABLE_AT} <= now() AND ${NOT_BEHIND_AN_EARLIER}),
      c AS (
+       -- The locked row is checked again here: when another worker claimed it after this statement's
+       -- snapshot, PostgreSQL re-reads its new version against these conditions (and not against
+       -- ready's, taken from the snapshot), so a message claimed elsewhere is not claimed twice.
        SELECT d.id FROM deliveries d JOIN ready r ON r.id = d.id AND r.nth <= $3
+       WHERE d.status IN ('pending', 'sending') AND ${CLAIMABLE_AT} <= now()
        ORDER BY d.due_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED),
      u AS (
        UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, lease_until = now() + $2 * interval '1 millisecond'

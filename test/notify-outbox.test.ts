@@ -9,6 +9,7 @@ import { insertCareCentre, insertResident } from '../dashboard/index.ts'
 import { acknowledgeAlert, raiseAlert } from '../geofence/index.ts'
 import { createLogger, migrate, type Db } from '../infra/index.ts'
 import { createNotifier, type ChannelSender, type OutgoingMessage, type SendResult } from '../notify/index.ts'
+import { claimDue, recordOutcomes } from '../notify/outbox.pg.ts'
 import { BACKENDS, useDatabase } from './support/databases.ts'
 import { FAST_NOTIFIER } from './support/notifier.ts'
 import { eventually } from './support/service.ts'
@@ -118,6 +119,32 @@ for (const backend of BACKENDS) {
         await a.stop()
         await b.stop()
       }
+    }, 60_000)
+
+    it('when six workers claim from one outbox at once, then no message is claimed twice', async () => {
+      await migrate(db(), log)
+      const [resident] = await residentsWithContacts(db(), 1)
+      const alert = (await sos(db(), resident!))!.alert.id
+      await db().query(`UPDATE alert_changes SET planned_at = now() WHERE alert_id = $1`, [alert])
+      // 400 messages, each to its own number, so the per-address cap holds none back.
+      await db().query(
+        `INSERT INTO deliveries (alert_id, change_id, recipient, recipient_name, channel, address, template, params, language, dedupe_key)
+         SELECT c.alert_id, c.id, 'contact:' || i, 'x', 'sms', '139' || lpad(i::text, 8, '0'), 'alert', '{}', 'zh', 'race-' || i
+         FROM alert_changes c, generate_series(1, 400) i WHERE c.alert_id = $1`,
+        [alert],
+      )
+      const claimed: number[] = []
+      const worker = async () => {
+        for (let idle = 0; idle < 3; ) {
+          const got = await claimDue(db(), 3, 60_000, settings.city, 10)
+          idle = got.length === 0 ? idle + 1 : 0
+          claimed.push(...got.map((d) => d.id))
+          await recordOutcomes(db(), got.map((d) => ({ id: d.id, ok: true as const, ref: 'ok' })))
+        }
+      }
+      await Promise.all(Array.from({ length: 6 }, worker))
+      expect(claimed.length - new Set(claimed).size).toBe(0)
+      expect(new Set(claimed).size).toBe(400)
     }, 60_000)
 
     it('when the provider keeps failing, then the message is tried the set number of times and shown as failed; a refusal is final at once', async () => {
