@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
+import pg from 'pg'
 import { createServer, type Server } from 'node:net'
 import { lockOwner, takeLock, type LockInfo } from './data-dir-lock.ts'
 import { createSessionGate } from './pglite-session.ts'
@@ -134,6 +135,21 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
   } catch (err) {
     await stop()
     throw err
+  }
+}
+
+/**
+ * Whether the server at `connectionString` is an embedded database (another process's, reached by
+ * its socket): one session shared by every connection, reset when it passes between them.
+ */
+export async function isEmbeddedServer(connectionString: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString })
+  await client.connect()
+  try {
+    const r = await client.query<{ version: string }>('SELECT version()')
+    return r.rows[0]!.version.includes('PGlite')
+  } finally {
+    await client.end()
   }
 }
 

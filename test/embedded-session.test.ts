@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withDatabase } from '../bin/database.ts'
+import { openDatabase } from '../bin/parts/database.ts'
+import { createStack } from '../bin/parts/stack.ts'
 import { createDb, createLogger, loadConfig, startEmbeddedDb, type Db, type EmbeddedDb } from '../infra/index.ts'
 
 const log = createLogger('silent')
@@ -115,6 +117,22 @@ describe('a command and the service on one embedded database', () => {
       expect(rb).toEqual(rb.map((_, i) => ({ b: i * 2, c: 'x' })))
     } finally {
       await other.close()
+    }
+  }, 60_000)
+  it("when a second service's DATABASE_URL is this embedded database, then its statements still run after the session passed to another client", async () => {
+    const loaded = loadConfig({ DATABASE_URL: embedded.connectionString })
+    if (!loaded.ok) throw new Error(loaded.errors.join('; '))
+    const stack = createStack(log, 5_000)
+    try {
+      const { db } = await openDatabase(loaded.config, log, stack)
+      for (let n = 0; n < 3; n++) {
+        // A statement the service names (as its writer does), then the session passes to another client and back.
+        const r = await db.query<{ n: number }>('SELECT $1::int AS n', [n], 'tongxing_probe')
+        expect(r.rows).toEqual([{ n }])
+        await service.query('SELECT 1')
+      }
+    } finally {
+      await stack.stop()
     }
   }, 60_000)
 })

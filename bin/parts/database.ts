@@ -3,6 +3,7 @@
 import {
   applyLifecycle,
   createDb,
+  isEmbeddedServer,
   migrate,
   startEmbeddedDb,
   startLifecycleJob,
@@ -30,12 +31,17 @@ export async function openDatabase(
         '(DATABASE_URL)',
     )
   }
-  // PGlite runs one session; one connection to it keeps statements from interleaving.
+  // PGlite runs one session, passed between connections and reset when it is (infra/pglite-session.ts):
+  // one connection to it, and no statements kept prepared. So too when DATABASE_URL names another
+  // process's embedded database.
+  const oneSession = !config.databaseUrl || (await isEmbeddedServer(databaseUrl))
+  if (config.databaseUrl && oneSession)
+    log.warn('DATABASE_URL is an embedded database another process serves: one connection, shared with that process')
   const db = createDb({
     connectionString: databaseUrl,
     log: log.child({ part: 'db' }),
-    max: config.databaseUrl ? config.dbPoolSize : 1,
-    prepare: config.databaseUrl !== undefined,
+    max: oneSession ? 1 : config.dbPoolSize,
+    prepare: !oneSession,
   })
   stack.defer(() => db.close())
   const { engine } = await migrate(db, log)
