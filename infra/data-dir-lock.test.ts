@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,6 +37,26 @@ describe('the DATA_DIR lock', () => {
     expect(await lockOwner(d)).toBeUndefined()
     await takeLock(d, 'service', 0)
     expect(JSON.parse(readFileSync(join(d, LOCK_FILE), 'utf8')).pid).toBe(process.pid)
+  })
+
+  it('when the owner was killed and its parent has not reaped it yet (a zombie), then the next taker gets the directory', async () => {
+    const d = dir()
+    // sh starts a child that exits at once, then becomes `sleep`, which never waits for it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    try {
+      const [out] = (await once(parent.stdout!, 'data')) as [Buffer]
+      const pid = Number(out.toString().trim())
+      const stat = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')
+      while (stat()[0] !== 'Z') await new Promise((r) => setTimeout(r, 10))
+      const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+      writeFileSync(join(d, LOCK_FILE), JSON.stringify({ pid, role: 'service', boot, start: stat()[19] }))
+      expect(await lockOwner(d)).toBeUndefined()
+      const held = await takeLock(d, 'service', 0)
+      expect(JSON.parse(readFileSync(join(d, LOCK_FILE), 'utf8')).pid).toBe(process.pid)
+      await held.release()
+    } finally {
+      parent.kill()
+    }
   })
 
   it("when a command holds the lock, then a service waits for it; a service's lock is refused at once", async () => {

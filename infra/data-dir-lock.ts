@@ -8,7 +8,8 @@
 // and finds its own pid in the lock it left, and a host reuses pids. So the lock also carries a
 // random token (a lock naming this process is live only if this process took it), and on Linux the
 // boot id and the owner's start time (/proc/<pid>/stat field 22): a live pid that started at
-// another moment, or in another boot, is not the owner.
+// another moment, or in another boot, is not the owner. Nor is one that was killed and waits for
+// its parent to reap it (a zombie: its files are closed, its pid still answers).
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises'
@@ -65,6 +66,17 @@ function identity(pid: number): { boot: string; start: string } | undefined {
   }
 }
 
+/** On Linux: the process has exited and waits only for its parent to reap it (a zombie holds no files). */
+function isZombie(pid: number): boolean {
+  try {
+    // The state is the first field after the command name (which is in parentheses and may hold spaces).
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')[0]
+    return state === 'Z' || state === 'X'
+  } catch {
+    return false
+  }
+}
+
 function isAlive(info: LockInfo): boolean {
   if (info.pid === process.pid) return info.token !== undefined && heldHere.has(info.token)
   try {
@@ -72,6 +84,7 @@ function isAlive(info: LockInfo): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
+  if (isZombie(info.pid)) return false
   if (info.boot === undefined || info.start === undefined) return true // an older lock: the pid is all it says
   const now = identity(info.pid)
   return now === undefined || (now.boot === info.boot && now.start === info.start)
