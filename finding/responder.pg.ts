@@ -77,7 +77,10 @@ export interface ResponderTask {
   acceptedAt: number | null
 }
 
-/** The tasks offered to a responder whose alerts are still open. */
+/**
+ * The tasks offered to a responder whose alerts are still open, oldest first: the page keeps the list
+ * current, and a task offered meanwhile comes last rather than moving the others under a finger.
+ */
 export async function openTasksOf(db: Queryable, userId: number): Promise<ResponderTask[]> {
   const r = await db.query<{
     id: number
@@ -89,7 +92,7 @@ export async function openTasksOf(db: Queryable, userId: number): Promise<Respon
   }>(
     `SELECT t.id, t.alert_id, a.kind, a.opened_at, t.offered_at, t.accepted_at
      FROM responder_tasks t JOIN alerts a ON a.id = t.alert_id
-     WHERE t.user_id = $1 AND t.closed_at IS NULL AND a.status <> 'resolved' ORDER BY t.id DESC`,
+     WHERE t.user_id = $1 AND t.closed_at IS NULL AND a.status <> 'resolved' ORDER BY t.id`,
     [userId],
   )
   return r.rows.map((x) => ({

@@ -11,19 +11,38 @@ const show = (id) => {
   for (const s of ['login', 'list', 'task']) $(s).hidden = s !== id
 }
 let map = null
+/** The list as last drawn, and the timer that fetches it again while it is shown. */
+let drawn = ''
+let listTimer
 
+/**
+ * Shows the tasks offered, and keeps them current while the list is shown: a task offered while the
+ * page is open appears, a closed one goes. The list is redrawn only when it changed, so a button is
+ * not swapped under a finger about to tap it.
+ */
 async function tasks() {
-  const res = await fetch('/api/responder/tasks', { cache: 'no-store' })
+  clearTimeout(listTimer)
+  let res
+  try {
+    res = await fetch('/api/responder/tasks', { cache: 'no-store' })
+  } catch {
+    listTimer = setTimeout(tasks, POLL_MS) // no network for a moment: the list stays, and is asked for again
+    return
+  }
   if (res.status === 401) return show('login')
   if (!res.ok) {
     $('login-error').textContent = w('notResponder')
     return show('login')
   }
-  const { tasks } = await res.json()
+  const { tasks: offered } = await res.json()
   show('list')
-  $('no-tasks').hidden = tasks.length > 0
+  listTimer = setTimeout(tasks, POLL_MS)
+  const text = JSON.stringify(offered)
+  if (text === drawn) return
+  drawn = text
+  $('no-tasks').hidden = offered.length > 0
   $('tasks').replaceChildren(
-    ...tasks.map((t) => {
+    ...offered.map((t) => {
       const li = document.createElement('li')
       const what = document.createElement('span')
       what.textContent = `${w(t.kind)} · ${time(t.alertOpenedAt)}`
@@ -39,8 +58,9 @@ async function tasks() {
 }
 
 async function accept(id) {
-  const res = await fetch(`/api/responder/tasks/${id}/accept`, { method: 'POST' })
-  if (!res.ok) return tasks()
+  clearTimeout(listTimer)
+  const res = await fetch(`/api/responder/tasks/${id}/accept`, { method: 'POST' }).catch(() => null)
+  if (!res?.ok) return tasks()
   show('task')
   map ??= await helperMap('map')
   follow(id)
@@ -82,6 +102,7 @@ $('login').addEventListener('submit', async (e) => {
 $('lang').addEventListener('click', () => {
   setLanguage(language() === 'zh' ? 'en' : 'zh')
   fillWords()
+  drawn = '' // the list's own words too, at its next fetch
 })
 fillWords()
 tasks()
