@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { EXPECTED_REASON, ROGUE_BAND, withBadTraffic } from './bad-traffic.ts'
 import { loadBandId, loadEvents, loadSecret } from './load.ts'
-import { importDoc } from './provisioning.ts'
+import { importDoc, loadImportDocs } from './provisioning.ts'
 import { createRng } from './random.ts'
 import { formatOf, parseTrack, replayEvents } from './replay.ts'
 import { liveFleet, runLiveBands } from './live.mqtt.ts'
@@ -28,8 +28,8 @@ export const USAGE = `usage: npm run sim -- <command> [options]
   replay   FILE.gpx|.geojson|.csv --band ID --secret SECRET [--speed 1]
   finder   --band ID [--note TEXT] [--seed 1]  (a stranger scans the band's found-me QR code and shares a position
            beside it: needs --admin and --password to read the card's link, as a centre prints it)
-  load     --bands 10000 --rate 1000 --duration 60s [--seed 1] [--no-provision] [--acked FILE]  (bands ld-… with secrets
-           from the seed; --no-provision: against a broker that needs no provisioning, e.g. to measure a bare peer;
+  load     --bands 10000 --rate 1000 --duration 60s [--seed 1] [--no-provision] [--acked FILE]  (bands load-… with secrets
+           from the seed, each with a safe zone around its home, the city's danger corridors shared; --no-provision: against a broker that needs no provisioning, e.g. to measure a bare peer;
            --acked: writes "BAND SEQ" for each report that got its PUBACK, for bench:kill to count against the database)
 common:    --url http://127.0.0.1:8080 --broker mqtt://127.0.0.1:1883 --admin USER --password PASSWORD`
 
@@ -284,18 +284,7 @@ export async function main(
     const service = !v['no-provision']
     if (service) {
       const client = await admin()
-      for (let i = 0; i < bands; i += 5000) {
-        await client.post('/api/admin/import', {
-          centres: [],
-          users: [],
-          residents: ids.slice(i, i + 5000).map((k) => ({
-            key: loadBandId(k),
-            name: `Load ${k}`,
-            band: { id: loadBandId(k), secret: loadSecret(seed, k) },
-            zones: [],
-          })),
-        })
-      }
+      for (const doc of loadImportDocs(bands, seed)) await client.post('/api/admin/import', doc)
     }
     const before = service ? await readMetrics(v.url) : new Map<string, number>()
     const start = Date.now()

@@ -1,9 +1,11 @@
-// Load mode: many bands at a chosen total rate, each near its own home with GPS-like jitter.
-// No routines or episodes: this measures what the service sustains. Pure and seeded.
-import { offset } from './geo.ts'
-import { createRng } from './random.ts'
+// Load mode: many bands at a chosen total rate, each near its own home with GPS-like jitter, inside
+// a safe zone around that home and clear of the city's danger corridors, so the geofence checks each
+// fix as it would a resident's. No routines or episodes: this measures what the service sustains.
+// Pure and seeded.
+import { offset, type LatLon } from './geo.ts'
+import { createRng, type Rng } from './random.ts'
 import type { RunEvent } from './runner.mqtt.ts'
-import { DISTRICTS } from './zibo.ts'
+import { DISTRICTS, clearOfCorridors } from './zibo.ts'
 
 export interface LoadOptions {
   bands: number
@@ -16,13 +18,23 @@ export interface LoadOptions {
 
 export const loadBandId = (i: number) => `load-${String(i).padStart(6, '0')}`
 export const loadSecret = (seed: number, i: number) => `load-secret-${seed}-${i}-0000`
+/** Each load band's safe zone: a circle this wide around its home (the jitter stays well inside). */
+export const LOAD_ZONE_RADIUS_M = 300
+
+/** Where each load band's wearer lives, drawn from `rng` (loadHomes gives the same for a seed). */
+function drawHomes(rng: Rng, bands: number): LatLon[] {
+  return Array.from({ length: bands }, (_, i) =>
+    clearOfCorridors(rng, DISTRICTS[i % DISTRICTS.length]!.centre, 4000, LOAD_ZONE_RADIUS_M + 150),
+  )
+}
+
+/** The homes loadEvents uses for these bands and seed (for provisioning their safe zones). */
+export const loadHomes = (bands: number, seed: number): LatLon[] => drawHomes(createRng(seed), bands)
 
 export function* loadEvents(o: LoadOptions): Generator<RunEvent> {
   const rng = createRng(o.seed)
   const periodMs = (o.bands / o.rate) * 1000
-  const homes = Array.from({ length: o.bands }, (_, i) =>
-    offset(DISTRICTS[i % DISTRICTS.length]!.centre, rng.normal(2000), rng.normal(2000)),
-  )
+  const homes = drawHomes(rng, o.bands)
   const seqs = new Array<number>(o.bands).fill(0)
   // Band i reports at start + phase_i + k * period; phases spread evenly so the rate is steady.
   for (let k = 0; k * periodMs < o.durationMs; k++) {

@@ -210,7 +210,7 @@ function weightedIndex(weights: number[], i: number, n: number): number {
 }
 
 /** A point near `around` at least `clearance` metres from every danger corridor. */
-function clearOfCorridors(rng: Rng, around: LatLon, spreadM: number, clearance: number): LatLon {
+export function clearOfCorridors(rng: Rng, around: LatLon, spreadM: number, clearance: number): LatLon {
   for (;;) {
     const p = offset(around, rng.normal(spreadM / 2), rng.normal(spreadM / 2))
     if (DANGER_CORRIDORS.every((c) => distanceToCorridorM(p, c) > clearance)) return p
