@@ -227,4 +227,63 @@ describe('Web Push', () => {
       server.close()
     }
   })
+
+  it('when a push service answers its status and then trickles the body or drops the connection, then the send ends with that status, within its time-out; one that never answers times out', async () => {
+    const vapid = webPush.generateVAPIDKeys()
+    const device = createECDH('prime256v1')
+    device.generateKeys()
+    const tls = await selfSignedCertificate()
+    const cert = readFileSync(tls.cert)
+    const open = new Set<import('node:net').Socket>()
+    const server = https.createServer({ cert, key: readFileSync(tls.key) }, (req, res) => {
+      req.resume()
+      if (req.url === '/push/silent') return // never answers
+      // Headers at once; then a byte a second for ever, or the connection cut half a second in.
+      res.writeHead(req.url === '/push/trickle' ? 500 : 201, { 'content-length': '1000' })
+      res.write('x')
+      if (req.url === '/push/trickle') setInterval(() => res.write('x'), 1000).unref()
+      else setTimeout(() => req.socket.destroy(), 500)
+    })
+    server.on('secureConnection', (sock) => {
+      open.add(sock)
+      sock.on('close', () => open.delete(sock))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const sender = webPushSender({
+        subject: 'mailto:ops@example.cn',
+        publicKey: vapid.publicKey,
+        privateKey: vapid.privateKey,
+        timeoutMs: 1500,
+        agent: new https.Agent({ ca: cert }),
+      })
+      const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}/push/`
+      const push = (path: string) =>
+        sender.send(
+          message({
+            channel: 'webpush',
+            target: {
+              type: 'push',
+              endpoint: base + path,
+              p256dh: device.getPublicKey().toString('base64url'),
+              auth: randomBytes(16).toString('base64url'),
+            },
+          }),
+        )
+      // The status is the push service's answer (RFC 8030 §5: 201 accepted); the body says nothing more.
+      for (const [path, answer] of [
+        ['trickle', { ok: false, retry: true, detail: 'webpush: HTTP 500' }],
+        ['drop', { ok: true }],
+        ['silent', { ok: false, retry: true, detail: 'webpush: timed out' }],
+      ] as const) {
+        const started = Date.now()
+        const result = await Promise.race([push(path), new Promise((r) => setTimeout(() => r('still waiting'), 5000))])
+        expect(result, path).toMatchObject(answer)
+        expect(Date.now() - started, path).toBeLessThan(2500)
+      }
+    } finally {
+      for (const sock of open) sock.destroy()
+      server.close()
+    }
+  })
 })

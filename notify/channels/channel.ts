@@ -48,8 +48,11 @@ export function httpFailure(status: number, what: string): SendResult {
  * (ECONNREFUSED, timed out): SDK messages carry the request URL, with phone numbers, names and robot keys.
  */
 export function networkFailure(err: unknown, what: string): SendResult {
-  const e = err as { name?: string; code?: unknown; cause?: { code?: unknown } }
-  const timedOut = e.name === 'TimeoutError' || /timeout/i.test(String(e.name ?? '') + String(e.code ?? ''))
+  const e = err as { name?: string; code?: unknown; cause?: { name?: string; code?: unknown } }
+  const timedOut =
+    e.name === 'TimeoutError' ||
+    e.cause?.name === 'TimeoutError' || // a request aborted by AbortSignal.timeout
+    /timeout/i.test(String(e.name ?? '') + String(e.code ?? ''))
   const code = [e.code, e.cause?.code].find((c): c is string => typeof c === 'string' && /^[A-Z_]+$/.test(c))
   return { ok: false, retry: true, detail: `${what}: ${timedOut ? 'timed out' : (code ?? 'network error')}` }
 }
