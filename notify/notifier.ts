@@ -92,7 +92,7 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
     if (result.ok) {
       onSent?.(d.channel, Date.now() - d.createdAt)
       log.info({ deliveryId: d.id, alertId: d.alertId, channel: d.channel }, 'notification handed to the provider')
-      return { id: d.id, ok: true, ref: result.ref }
+      return { id: d.id, attempt: d.attempts, ok: true, ref: result.ref }
     }
     const final = !result.retry || d.attempts >= s.maxAttempts
     if (result.gone)
@@ -104,7 +104,7 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
       { deliveryId: d.id, alertId: d.alertId, channel: d.channel, attempt: d.attempts, final, detail: result.detail },
       final ? 'notification failed; giving up' : 'notification failed; will retry',
     )
-    return { id: d.id, ok: false, detail: result.detail, retryInMs: final ? null : backoff(d.attempts) }
+    return { id: d.id, attempt: d.attempts, ok: false, detail: result.detail, retryInMs: final ? null : backoff(d.attempts) }
   }
 
   /** Messages out at once to one address (the city webhook, a centre's chat): one that hangs keeps the rest of the slots free. */

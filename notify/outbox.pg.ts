@@ -122,29 +122,42 @@ function targetOf(x: Row, city: { url: string; secret: string }): Target | undef
   }
 }
 
-/** What became of one attempt: taken (`ref`), or not (`detail`; retry after `retryInMs`, or null: give up). */
+/**
+ * What became of one attempt (`attempt`: the message's attempts when it was claimed): taken (`ref`),
+ * or not (`detail`; retry after `retryInMs`, or null: give up).
+ */
 export type Outcome =
-  | { id: number; ok: true; ref: string }
-  | { id: number; ok: false; detail: string; retryInMs: number | null }
+  | { id: number; attempt: number; ok: true; ref: string }
+  | { id: number; attempt: number; ok: false; detail: string; retryInMs: number | null }
 
-/** Records a round of attempts in one statement: status, next try, and each attempt for the timeline. */
+/**
+ * Records attempts in one statement: status, next try, and the attempt for the timeline. An answer
+ * may come after its claim's lease lapsed and another attempt was made (a process frozen, a
+ * provider slow to answer). Accepted is accepted, whenever it is told: the message is sent, and is
+ * recorded so. A failure counts only while its attempt still holds the message: a late one would
+ * put a sent message back in the queue, or cut short the attempt that replaced it.
+ */
 export async function recordOutcomes(db: Queryable, outcomes: readonly Outcome[]): Promise<void> {
   if (outcomes.length === 0) return
   const rows = outcomes.map((o) =>
     o.ok
-      ? { id: o.id, ok: true, ref: o.ref, detail: `accepted: ${o.ref}`.slice(0, 200), retry_ms: null }
-      : { id: o.id, ok: false, ref: null, detail: o.detail.slice(0, 200), retry_ms: o.retryInMs },
+      ? { id: o.id, attempt: o.attempt, ok: true, ref: o.ref, detail: `accepted: ${o.ref}`.slice(0, 200), retry_ms: null }
+      : { id: o.id, attempt: o.attempt, ok: false, ref: null, detail: o.detail.slice(0, 200), retry_ms: o.retryInMs },
   )
   await db.query(
-    `WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(id bigint, ok boolean, ref text, detail text, retry_ms float8)),
+    `WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(id bigint, attempt int, ok boolean, ref text, detail text, retry_ms float8)),
      d AS (
        UPDATE deliveries d SET
          status = CASE WHEN x.ok THEN 'sent' WHEN x.retry_ms IS NULL THEN 'failed' ELSE 'pending' END,
          sent_at = CASE WHEN x.ok THEN now() END, provider_ref = x.ref, lease_until = NULL,
          last_error = CASE WHEN x.ok THEN NULL ELSE x.detail END,
          due_at = CASE WHEN NOT x.ok AND x.retry_ms IS NOT NULL THEN now() + x.retry_ms * interval '1 millisecond' ELSE d.due_at END
-       FROM x WHERE d.id = x.id RETURNING d.id, x.ok, x.detail)
-     INSERT INTO delivery_attempts (delivery_id, ok, detail) SELECT id, ok, detail FROM d`,
+       FROM x WHERE d.id = x.id
+         AND CASE WHEN x.ok THEN d.status <> 'sent' ELSE d.status = 'sending' AND d.attempts = x.attempt END
+       RETURNING d.id)
+     INSERT INTO delivery_attempts (delivery_id, ok, detail)
+     SELECT x.id, x.ok, x.detail FROM x
+     WHERE x.ok AND EXISTS (SELECT 1 FROM deliveries e WHERE e.id = x.id) OR x.id IN (SELECT id FROM d)`,
     [JSON.stringify(rows)],
   )
 }

@@ -139,13 +139,52 @@ for (const backend of BACKENDS) {
           const got = await claimDue(db(), 3, 60_000, settings.city, 10)
           idle = got.length === 0 ? idle + 1 : 0
           claimed.push(...got.map((d) => d.id))
-          await recordOutcomes(db(), got.map((d) => ({ id: d.id, ok: true as const, ref: 'ok' })))
+          await recordOutcomes(db(), got.map((d) => ({ id: d.id, attempt: d.attempts, ok: true as const, ref: 'ok' })))
         }
       }
       await Promise.all(Array.from({ length: 6 }, worker))
       expect(claimed.length - new Set(claimed).size).toBe(0)
       expect(new Set(claimed).size).toBe(400)
     }, 60_000)
+
+    it("when an attempt's answer comes after its lease lapsed and the message was sent again, then the late answer undoes nothing", async () => {
+      await migrate(db(), log)
+      const [resident] = await residentsWithContacts(db(), 1)
+      const alert = (await sos(db(), resident!))!.alert.id
+      await db().query(`UPDATE alert_changes SET planned_at = now() WHERE alert_id = $1`, [alert])
+      await db().query(
+        `INSERT INTO deliveries (alert_id, change_id, recipient, recipient_name, channel, address, template, params, language, dedupe_key)
+         SELECT alert_id, id, 'contact:1', 'x', 'sms', '13900009999', 'alert', '{}', 'zh', 'late-' || alert_id FROM alert_changes WHERE alert_id = $1`,
+        [alert],
+      )
+      const status = async () =>
+        (
+          await db().query<{ status: string; attempts: number; recorded: number }>(
+            `SELECT status, attempts, (SELECT count(*)::int FROM delivery_attempts x WHERE x.delivery_id = d.id) AS recorded
+             FROM deliveries d WHERE dedupe_key = $1`,
+            [`late-${alert}`],
+          )
+        ).rows[0]
+      // Attempt 1 is out (its process frozen); its lease lapses; attempt 2 goes and is accepted.
+      const [first] = await claimDue(db(), 1, 1, settings.city, 4)
+      await new Promise((r) => setTimeout(r, 20))
+      const [second] = await claimDue(db(), 1, 60_000, settings.city, 4)
+      expect([first!.attempts, second!.attempts]).toEqual([1, 2])
+      await recordOutcomes(db(), [{ id: second!.id, attempt: 2, ok: true, ref: 'biz-2' }])
+      // Attempt 1's failure comes in late: the message stays sent and is not claimed again.
+      await recordOutcomes(db(), [{ id: first!.id, attempt: 1, ok: false, detail: 'sms: timed out', retryInMs: 0 }])
+      expect(await status()).toEqual({ status: 'sent', attempts: 2, recorded: 1 })
+      expect(await claimDue(db(), 1, 60_000, settings.city, 4)).toEqual([])
+
+      // The other way round: attempt 3 is out when attempt 2's acceptance comes in late. Accepted is
+      // accepted: the message is sent, and attempt 3's failure after it changes nothing.
+      await db().query(`UPDATE deliveries SET status = 'pending', attempts = 2 WHERE dedupe_key = $1`, [`late-${alert}`])
+      const [third] = await claimDue(db(), 1, 60_000, settings.city, 4)
+      await recordOutcomes(db(), [{ id: third!.id, attempt: 2, ok: true, ref: 'biz-2-late' }])
+      await recordOutcomes(db(), [{ id: third!.id, attempt: 3, ok: false, detail: 'sms: HTTP 503', retryInMs: 0 }])
+      expect(await status()).toEqual({ status: 'sent', attempts: 3, recorded: 2 })
+      expect(await claimDue(db(), 1, 60_000, settings.city, 4)).toEqual([])
+    })
 
     it('when the provider keeps failing, then the message is tried the set number of times and shown as failed; a refusal is final at once', async () => {
       const residents = await residentsWithContacts(db(), 2)
