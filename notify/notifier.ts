@@ -5,7 +5,7 @@
 // pollMs (a change another process recorded and did not plan). Delivery is at least once: a process
 // killed mid-send leaves the message 'sending' until its lease ends, and another attempt sends it
 // again with the same dedupe key.
-import type { Db, Logger } from '../infra/index.ts'
+import { within, type Db, type Logger } from '../infra/index.ts'
 import type { Channel } from './audience.ts'
 import { networkFailure, type ChannelSender, type SendResult } from './channels/channel.ts'
 import {
@@ -66,6 +66,8 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
   let again = false
 
   const backoff = (attempts: number) => Math.min(s.retryMs * 2 ** (attempts - 1), s.retryMaxMs)
+  /** Half the lease: a send is over, and recorded, well before another worker may claim its message. */
+  const deadlineMs = s.leaseMs / 2
 
   /** Hands one message to its channel; what became of it. */
   const deliver = async (d: ClaimedDelivery): Promise<Outcome> => {
@@ -74,7 +76,7 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
     if (!sender) result = { ok: false, retry: false, detail: `${d.channel}: not configured here` }
     else if (!d.target) result = { ok: false, retry: false, detail: `${d.channel}: recipient no longer set up` }
     else {
-      result = await sender
+      const sent = sender
         .send({
           deliveryId: d.id,
           alertId: d.alertId,
@@ -88,6 +90,14 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
           target: d.target,
         })
         .catch((err: unknown): SendResult => networkFailure(err, d.channel))
+      // A channel whose own time-out failed to end the call gives up its slot by the deadline, and
+      // the message is tried again; should the provider accept it after all, that is recorded then.
+      result = await within(deadlineMs, sent).catch((): SendResult => {
+        void sent
+          .then((late) => (late.ok ? recordOutcomes(db, [{ id: d.id, attempt: d.attempts, ...late }]) : undefined))
+          .catch((err: unknown) => log.error({ err, deliveryId: d.id }, 'recording a late notification failed'))
+        return { ok: false, retry: true, detail: `${d.channel}: no answer within ${deadlineMs} ms` }
+      })
     }
     if (result.ok) {
       onSent?.(d.channel, Date.now() - d.createdAt)

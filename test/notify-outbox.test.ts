@@ -335,6 +335,46 @@ for (const backend of BACKENDS) {
       expect(await statuses(db(), [slow!])).toEqual([{ status: 'sent', n: 1 }])
     }, 30_000)
 
+    it("when a channel's call never ends, then its slot is given up by half the lease, the message is tried the set number of times, and an acceptance that comes late is recorded", async () => {
+      await migrate(db(), log)
+      const [silent, late] = await residentsWithContacts(db(), 2)
+      const calls: string[] = []
+      // A channel whose own time-out fails: one number's calls never end; the other's are accepted after 800 ms.
+      const sender: ChannelSender = {
+        send: (m) => {
+          const phone = m.target.type === 'phone' ? m.target.phone : ''
+          calls.push(phone)
+          if (phone === phoneOf(silent!)) return new Promise<SendResult>(() => undefined)
+          return new Promise((r) => setTimeout(() => r({ ok: true, ref: `late-${calls.length}` }), 800))
+        },
+      }
+      const n = createNotifier({
+        db: db(),
+        log,
+        settings: { ...settings, leaseMs: 1000, pollMs: 60_000 },
+        senders: { sms: sender },
+      })
+      n.start()
+      try {
+        await sos(db(), silent!)
+        await sos(db(), late!)
+        n.kick()
+        await eventually(async () => (await statuses(db(), [silent!]))[0]?.status === 'failed', 10_000)
+        await eventually(async () => (await statuses(db(), [late!]))[0]?.status === 'sent', 10_000)
+      } finally {
+        const stopping = Date.now()
+        await n.stop()
+        expect(Date.now() - stopping).toBeLessThan(1500)
+      }
+      expect(calls.filter((p) => p === phoneOf(silent!))).toHaveLength(settings.maxAttempts)
+      const recorded = await db().query<{ detail: string }>(
+        `SELECT x.detail FROM delivery_attempts x JOIN deliveries d ON d.id = x.delivery_id JOIN alerts a ON a.id = d.alert_id
+         WHERE a.resident_id = $1 ORDER BY x.at`,
+        [silent],
+      )
+      expect(recorded.rows.map((r) => r.detail)).toEqual(Array(settings.maxAttempts).fill('sms: no answer within 500 ms'))
+    }, 30_000)
+
     it('when every message to one address hangs, then a burst of them keeps no other family waiting', async () => {
       const residents = await residentsWithContacts(db(), 7)
       const hanging = residents.slice(0, 6)
