@@ -157,7 +157,7 @@ describe('group robots and the signed webhook', () => {
 })
 
 describe('Web Push', () => {
-  it('when an alert is pushed, then the push service gets a VAPID-signed request and the device decrypts the alert text', async () => {
+  it('when an alert is pushed, then the push service gets a VAPID-signed request and the device decrypts the alert text; a push service on this host is refused', async () => {
     const vapid = webPush.generateVAPIDKeys()
     const device = createECDH('prime256v1')
     device.generateKeys()
@@ -184,6 +184,7 @@ describe('Web Push', () => {
         privateKey: vapid.privateKey,
         timeoutMs: 2000,
         agent: new https.Agent({ ca: cert }),
+        privateAddresses: true,
       })
       const target = { type: 'push' as const, endpoint, p256dh: device.getPublicKey().toString('base64url'), auth }
       expect(await sender.send(message({ channel: 'webpush', target }))).toMatchObject({ ok: true })
@@ -223,6 +224,22 @@ describe('Web Push', () => {
         retry: false,
         gone: true,
       })
+      // A family account registers this host as its "push service": nothing is sent, the subscription goes.
+      const asDeployed = webPushSender({
+        subject: 'mailto:ops@example.cn',
+        publicKey: vapid.publicKey,
+        privateKey: vapid.privateKey,
+        timeoutMs: 2000,
+        agent: new https.Agent({ ca: cert }),
+      })
+      const before = pushed.length
+      expect(await asDeployed.send(message({ channel: 'webpush', target }))).toEqual({
+        ok: false,
+        retry: false,
+        gone: true,
+        detail: 'webpush: endpoint not on the public internet',
+      })
+      expect(pushed.length).toBe(before)
     } finally {
       server.close()
     }
@@ -256,6 +273,7 @@ describe('Web Push', () => {
         privateKey: vapid.privateKey,
         timeoutMs: 1500,
         agent: new https.Agent({ ca: cert }),
+        privateAddresses: true,
       })
       const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}/push/`
       const push = (path: string) =>

@@ -2,10 +2,12 @@
 // allowed. The service worker shows it and opens the alert when tapped. The `web-push` library
 // encrypts and signs the request; it is sent here, with one deadline over the whole exchange: the
 // library's own time-out is a socket's idle time, so a push service that answers its status and
-// then trickles the body (or never ends it) held the send, and a notifier slot, for ever.
+// then trickles the body (or never ends it) held the send, and a notifier slot, for ever. Endpoints
+// come from family members' browsers: a push goes only to the public internet (public-address.ts).
 import https, { type Agent } from 'node:https'
 import webPush from 'web-push'
 import { networkFailure, type ChannelSender, type SendResult } from './channel.ts'
+import { NotPublic, assertPublicHost, publicLookup } from './public-address.ts'
 
 export interface VapidSettings {
   subject: string
@@ -14,6 +16,8 @@ export interface VapidSettings {
   timeoutMs: number
   /** An HTTPS agent (a test's push service with its own certificate authority). */
   agent?: Agent
+  /** Lets a push go to this host or a private network: a test's push service. */
+  privateAddresses?: boolean
 }
 
 /**
@@ -22,13 +26,19 @@ export interface VapidSettings {
  */
 function post(
   d: ReturnType<typeof webPush.generateRequestDetails>,
-  agent: Agent | undefined,
-  timeoutMs: number,
+  v: VapidSettings,
 ): Promise<{ status: number; location: string | undefined }> {
+  if (!v.privateAddresses) assertPublicHost(new URL(d.endpoint))
   return new Promise((resolve, reject) => {
     const req = https.request(
       d.endpoint,
-      { method: d.method, headers: d.headers, agent, signal: AbortSignal.timeout(timeoutMs) },
+      {
+        method: d.method,
+        headers: d.headers,
+        agent: v.agent,
+        signal: AbortSignal.timeout(v.timeoutMs),
+        ...(v.privateAddresses ? {} : { lookup: publicLookup }),
+      },
       (res) => {
         resolve({ status: res.statusCode ?? 0, location: res.headers.location })
         res.on('error', () => undefined) // cut mid-body, or aborted: the status has been answered
@@ -63,8 +73,11 @@ export function webPushSender(v: VapidSettings): ChannelSender {
             topic: `alert${m.alertId}`,
           },
         )
-        answer = await post(request, v.agent, v.timeoutMs)
+        answer = await post(request, v)
       } catch (err) {
+        // Not a push service anyone's browser would use: the subscription is dropped, as a gone one is.
+        if (err instanceof NotPublic || (err as { cause?: unknown }).cause instanceof NotPublic)
+          return { ok: false, retry: false, gone: true, detail: 'webpush: endpoint not on the public internet' }
         return networkFailure(err, 'webpush')
       }
       const { status } = answer
