@@ -13,10 +13,16 @@ describe('notification settings', () => {
     service = s
     world = w
   })
+  /** One sign-in per user for the file, as a browser keeps its cookie. */
+  const cookies = new Map<string, Promise<string>>()
+  const cookieOf = (user: string) => {
+    if (!cookies.has(user)) cookies.set(user, login(service.httpPort, user))
+    return cookies.get(user)!
+  }
   const call = async (user: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, {
       method,
-      headers: { cookie: await login(service.httpPort, user), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: { cookie: await cookieOf(user), ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     })
     return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> }
@@ -101,5 +107,22 @@ describe('notification settings', () => {
     const q = `/api/me/push-subscriptions?endpoint=${encodeURIComponent(sub.endpoint)}`
     expect((await call('staff-zhangdian', 'DELETE', q)).status).toBe(404)
     expect((await call('family-wang', 'DELETE', q)).status).toBe(204)
+  })
+
+  it('when one account registers more devices than anyone has, then only its newest ten are kept', async () => {
+    const sub = (n: number) => ({
+      endpoint: `https://push.example.cn/send/many-${n}`,
+      keys: { p256dh: 'B'.repeat(87), auth: 'a'.repeat(22) },
+    })
+    for (let n = 0; n < 14; n++) expect((await call('family-wang', 'POST', '/api/me/push-subscriptions', sub(n))).status).toBe(204)
+    // The first comes back (the same browser, signed in again): it is new again, and the oldest left goes.
+    expect((await call('family-wang', 'POST', '/api/me/push-subscriptions', sub(0))).status).toBe(204)
+    const kept = await service.db.query<{ endpoint: string }>(
+      `SELECT s.endpoint FROM push_subscriptions s JOIN users u ON u.id = s.user_id
+       WHERE u.username = 'family-wang' AND s.endpoint LIKE '%/many-%' ORDER BY s.endpoint`,
+    )
+    expect(kept.rows.map((r) => Number(r.endpoint.split('-').pop())).sort((a, b) => a - b)).toEqual([
+      0, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+    ])
   })
 })
