@@ -1,6 +1,12 @@
 // infra/: database access, migrations, the embedded database, config, logging.
 export { createDb, type Db, type Queryable, type Row } from './db.ts'
-export { startEmbeddedDb, runningEmbeddedDb, isEmbeddedServer, type EmbeddedDb, type ServableDb } from './embedded-db.ts'
+export {
+  startEmbeddedDb,
+  runningEmbeddedDb,
+  isEmbeddedServer,
+  type EmbeddedDb,
+  type ServableDb,
+} from './embedded-db.ts'
 export { DataDirBusy, type LockInfo } from './data-dir-lock.ts'
 export { migrate, detectEngine, listMigrations, type Engine } from './migrate.ts'
 export { loadConfig, envFileText, configTableText, CONFIG_KEYS, type Config, type ConfigKey } from './config.ts'

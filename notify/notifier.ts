@@ -114,7 +114,13 @@ export function createNotifier({ db, log, settings: s, senders, onSent, onFailed
       { deliveryId: d.id, alertId: d.alertId, channel: d.channel, attempt: d.attempts, final, detail: result.detail },
       final ? 'notification failed; giving up' : 'notification failed; will retry',
     )
-    return { id: d.id, attempt: d.attempts, ok: false, detail: result.detail, retryInMs: final ? null : backoff(d.attempts) }
+    return {
+      id: d.id,
+      attempt: d.attempts,
+      ok: false,
+      detail: result.detail,
+      retryInMs: final ? null : backoff(d.attempts),
+    }
   }
 
   /** Messages out at once to one address (the city webhook, a centre's chat): one that hangs keeps the rest of the slots free. */

@@ -141,7 +141,14 @@ export async function recordOutcomes(db: Queryable, outcomes: readonly Outcome[]
   if (outcomes.length === 0) return
   const rows = outcomes.map((o) =>
     o.ok
-      ? { id: o.id, attempt: o.attempt, ok: true, ref: o.ref, detail: `accepted: ${o.ref}`.slice(0, 200), retry_ms: null }
+      ? {
+          id: o.id,
+          attempt: o.attempt,
+          ok: true,
+          ref: o.ref,
+          detail: `accepted: ${o.ref}`.slice(0, 200),
+          retry_ms: null,
+        }
       : { id: o.id, attempt: o.attempt, ok: false, ref: null, detail: o.detail.slice(0, 200), retry_ms: o.retryInMs },
   )
   await db.query(

@@ -71,9 +71,7 @@ export function loadImportDocs(bands: number, seed: number, per = 5000): ImportD
           },
         ],
       })),
-      ...(from === 0
-        ? { sharedZones: DANGER_CORRIDORS.map(sharedZone) }
-        : {}),
+      ...(from === 0 ? { sharedZones: DANGER_CORRIDORS.map(sharedZone) } : {}),
     })
   }
   return docs

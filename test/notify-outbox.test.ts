@@ -139,7 +139,10 @@ for (const backend of BACKENDS) {
           const got = await claimDue(db(), 3, 60_000, settings.city, 10)
           idle = got.length === 0 ? idle + 1 : 0
           claimed.push(...got.map((d) => d.id))
-          await recordOutcomes(db(), got.map((d) => ({ id: d.id, attempt: d.attempts, ok: true as const, ref: 'ok' })))
+          await recordOutcomes(
+            db(),
+            got.map((d) => ({ id: d.id, attempt: d.attempts, ok: true as const, ref: 'ok' })),
+          )
         }
       }
       await Promise.all(Array.from({ length: 6 }, worker))
@@ -178,7 +181,9 @@ for (const backend of BACKENDS) {
 
       // The other way round: attempt 3 is out when attempt 2's acceptance comes in late. Accepted is
       // accepted: the message is sent, and attempt 3's failure after it changes nothing.
-      await db().query(`UPDATE deliveries SET status = 'pending', attempts = 2 WHERE dedupe_key = $1`, [`late-${alert}`])
+      await db().query(`UPDATE deliveries SET status = 'pending', attempts = 2 WHERE dedupe_key = $1`, [
+        `late-${alert}`,
+      ])
       const [third] = await claimDue(db(), 1, 60_000, settings.city, 4)
       await recordOutcomes(db(), [{ id: third!.id, attempt: 2, ok: true, ref: 'biz-2-late' }])
       await recordOutcomes(db(), [{ id: third!.id, attempt: 3, ok: false, detail: 'sms: HTTP 503', retryInMs: 0 }])
@@ -372,7 +377,9 @@ for (const backend of BACKENDS) {
          WHERE a.resident_id = $1 ORDER BY x.at`,
         [silent],
       )
-      expect(recorded.rows.map((r) => r.detail)).toEqual(Array(settings.maxAttempts).fill('sms: no answer within 500 ms'))
+      expect(recorded.rows.map((r) => r.detail)).toEqual(
+        Array(settings.maxAttempts).fill('sms: no answer within 500 ms'),
+      )
     }, 30_000)
 
     it('when every message to one address hangs, then a burst of them keeps no other family waiting', async () => {

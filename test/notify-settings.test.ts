@@ -114,7 +114,8 @@ describe('notification settings', () => {
       endpoint: `https://push.example.cn/send/many-${n}`,
       keys: { p256dh: 'B'.repeat(87), auth: 'a'.repeat(22) },
     })
-    for (let n = 0; n < 14; n++) expect((await call('family-wang', 'POST', '/api/me/push-subscriptions', sub(n))).status).toBe(204)
+    for (let n = 0; n < 14; n++)
+      expect((await call('family-wang', 'POST', '/api/me/push-subscriptions', sub(n))).status).toBe(204)
     // The first comes back (the same browser, signed in again): it is new again, and the oldest left goes.
     expect((await call('family-wang', 'POST', '/api/me/push-subscriptions', sub(0))).status).toBe(204)
     const kept = await service.db.query<{ endpoint: string }>(

@@ -11,7 +11,13 @@ describe('where a push may go', () => {
   })
 
   it('when an endpoint names this host or a private address, then it is refused before connecting; a public name is left to its lookup', () => {
-    for (const url of ['https://127.0.0.1:8443/p', 'https://localhost/p', 'https://[::1]/p', 'https://10.0.0.8/p', 'https://a.localhost/p'])
+    for (const url of [
+      'https://127.0.0.1:8443/p',
+      'https://localhost/p',
+      'https://[::1]/p',
+      'https://10.0.0.8/p',
+      'https://a.localhost/p',
+    ])
       expect(() => assertPublicHost(new URL(url)), url).toThrow(NotPublic)
     expect(() => assertPublicHost(new URL('https://fcm.googleapis.com/fcm/send/x'))).not.toThrow()
     expect(() => assertPublicHost(new URL('https://8.8.8.8/x'))).not.toThrow()
