@@ -5,6 +5,7 @@
 // to a public address when registered and a private one later is refused too).
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { BlockList, isIP, type LookupFunction } from 'node:net'
+import { networkInterfaces } from 'node:os'
 
 const NOT_PUBLIC = new BlockList()
 for (const [net, prefix] of [
@@ -15,25 +16,69 @@ for (const [net, prefix] of [
   ['169.254.0.0', 16], // link-local, cloud metadata
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
+  ['192.0.2.0', 24], // documentation ranges, which some private networks use
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
   ['224.0.0.0', 3], // multicast and reserved
 ] as const)
   NOT_PUBLIC.addSubnet(net, prefix, 'ipv4')
 for (const [net, prefix] of [
   ['::', 127], // unspecified and loopback
-  ['64:ff9b:1::', 48],
+  ['64:ff9b:1::', 48], // local-use NAT64
+  ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
   ['ff00::', 8], // multicast
 ] as const)
   NOT_PUBLIC.addSubnet(net, prefix, 'ipv6')
 
-/** Whether an IP address is on the public internet (IPv4-mapped IPv6 is judged as its IPv4). */
-export function isPublicAddress(ip: string): boolean {
+/** The IPv4 address inside a NAT64 (64:ff9b::/96) or 6to4 (2002::/16) address, which is where it leads. */
+function embeddedIPv4(ip: string): string | undefined {
+  const groups = expand(ip)
+  if (!groups) return undefined
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0))
+    return v4(groups[6]!, groups[7]!)
+  if (groups[0] === 0x2002) return v4(groups[1]!, groups[2]!)
+  return undefined
+}
+
+/** An IPv6 address as its eight 16-bit groups (an IPv4 tail is read as the last two). */
+function expand(ip: string): number[] | undefined {
+  let text = ip
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+  if (tail) {
+    const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number]
+    text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head, rest] = text.split('::') as [string, string | undefined]
+  const part = (t: string | undefined) => (t ? t.split(':').map((g) => Number.parseInt(g, 16)) : [])
+  const h = part(head)
+  const r = part(rest)
+  const groups = rest === undefined ? h : [...h, ...Array(8 - h.length - r.length).fill(0), ...r]
+  return groups.length === 8 ? groups : undefined
+}
+
+/** This host's own addresses: a push there would reach the service itself, whatever its range. */
+const ownAddresses = () =>
+  new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((a) => a?.address),
+  )
+
+/**
+ * Whether an IP address is on the public internet and not this host's: IPv4-mapped, NAT64 and 6to4
+ * addresses are judged by the IPv4 address they lead to.
+ */
+export function isPublicAddress(ip: string, own: ReadonlySet<string | undefined> = ownAddresses()): boolean {
   const family = isIP(ip)
-  if (family === 0) return false
-  return !NOT_PUBLIC.check(ip, family === 4 ? 'ipv4' : 'ipv6')
+  if (family === 0 || own.has(ip)) return false
+  if (NOT_PUBLIC.check(ip, family === 4 ? 'ipv4' : 'ipv6')) return false
+  const v4 = family === 6 ? embeddedIPv4(ip) : undefined
+  return v4 === undefined || isPublicAddress(v4, own)
 }
 
 /** Raised, before anything is sent, for an endpoint that is not on the public internet. */
