@@ -71,23 +71,28 @@ export async function setPreferences(db: Queryable, userId: number, p: Preferenc
 const MAX_DEVICES = 10
 
 export async function addSubscription(
-  db: Queryable,
+  db: Db,
   userId: number,
   s: { endpoint: string; p256dh: string; auth: string },
 ): Promise<void> {
   // An endpoint belongs to one browser profile: whoever signs in there last receives its pushes. An
   // account keeps its newest MAX_DEVICES: each is a send per alert, and an account that registered
-  // hundreds (of endpoints that never answer) would hold the notifier's slots.
-  await db.query(
-    `WITH s AS (
-       INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (endpoint) DO UPDATE SET user_id = $1, p256dh = $3, auth = $4, created_at = now()
-       RETURNING id)
-     DELETE FROM push_subscriptions WHERE id IN (
-       SELECT id FROM push_subscriptions WHERE user_id = $1 AND id NOT IN (SELECT id FROM s)
-       ORDER BY created_at DESC, id DESC OFFSET $5 - 1)`,
-    [userId, s.endpoint, s.p256dh, s.auth, MAX_DEVICES],
-  )
+  // hundreds (of endpoints that never answer) would hold the notifier's slots. One account's devices
+  // change one registration at a time (its user row locked), or registrations sent together each
+  // trim what they see and keep more than the limit between them.
+  await db.tx(async (c) => {
+    await c.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId])
+    await c.query(
+      `INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (endpoint) DO UPDATE SET user_id = $1, p256dh = $3, auth = $4, created_at = now()`,
+      [userId, s.endpoint, s.p256dh, s.auth],
+    )
+    await c.query(
+      `DELETE FROM push_subscriptions WHERE id IN (
+         SELECT id FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2)`,
+      [userId, MAX_DEVICES],
+    )
+  })
 }
 
 export async function removeSubscription(db: Queryable, userId: number, endpoint: string): Promise<boolean> {
