@@ -156,6 +156,20 @@ describe('group robots and the signed webhook', () => {
   })
 })
 
+/** The Web Push sender with these VAPID keys, trusting the test push service's certificate. */
+const pushSender = (
+  vapid: { publicKey: string; privateKey: string },
+  cert: Buffer,
+  o: { timeoutMs: number; privateAddresses?: boolean },
+) =>
+  webPushSender({
+    subject: 'mailto:ops@example.cn',
+    publicKey: vapid.publicKey,
+    privateKey: vapid.privateKey,
+    agent: new https.Agent({ ca: cert }),
+    ...o,
+  })
+
 describe('Web Push', () => {
   it('when an alert is pushed, then the push service gets a VAPID-signed request and the device decrypts the alert text; a push service on this host is refused', async () => {
     const vapid = webPush.generateVAPIDKeys()
@@ -178,14 +192,7 @@ describe('Web Push', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     try {
       const endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}/push/abc`
-      const sender = webPushSender({
-        subject: 'mailto:ops@example.cn',
-        publicKey: vapid.publicKey,
-        privateKey: vapid.privateKey,
-        timeoutMs: 2000,
-        agent: new https.Agent({ ca: cert }),
-        privateAddresses: true,
-      })
+      const sender = pushSender(vapid, cert, { timeoutMs: 2000, privateAddresses: true })
       const target = { type: 'push' as const, endpoint, p256dh: device.getPublicKey().toString('base64url'), auth }
       expect(await sender.send(message({ channel: 'webpush', target }))).toMatchObject({ ok: true })
       const payload = JSON.parse(
@@ -225,13 +232,7 @@ describe('Web Push', () => {
         gone: true,
       })
       // A family account registers this host as its "push service": nothing is sent, the subscription goes.
-      const asDeployed = webPushSender({
-        subject: 'mailto:ops@example.cn',
-        publicKey: vapid.publicKey,
-        privateKey: vapid.privateKey,
-        timeoutMs: 2000,
-        agent: new https.Agent({ ca: cert }),
-      })
+      const asDeployed = pushSender(vapid, cert, { timeoutMs: 2000 })
       const before = pushed.length
       expect(await asDeployed.send(message({ channel: 'webpush', target }))).toEqual({
         ok: false,
@@ -267,14 +268,7 @@ describe('Web Push', () => {
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     try {
-      const sender = webPushSender({
-        subject: 'mailto:ops@example.cn',
-        publicKey: vapid.publicKey,
-        privateKey: vapid.privateKey,
-        timeoutMs: 1500,
-        agent: new https.Agent({ ca: cert }),
-        privateAddresses: true,
-      })
+      const sender = pushSender(vapid, cert, { timeoutMs: 1500, privateAddresses: true })
       const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}/push/`
       const push = (path: string) =>
         sender.send(

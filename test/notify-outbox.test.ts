@@ -61,6 +61,22 @@ async function residentsWithContacts(db: Db, n: number): Promise<number[]> {
   return ids
 }
 
+/**
+ * An SOS whose change counts as planned, and `count` messages of its own written straight into the
+ * outbox, each to its own number, keyed `${key}-1`, `${key}-2`, …
+ */
+async function outboxOf(db: Db, key: string, count: number): Promise<void> {
+  const [resident] = await residentsWithContacts(db, 1)
+  const alert = (await sos(db, resident!))!.alert.id
+  await db.query(`UPDATE alert_changes SET planned_at = now() WHERE alert_id = $1`, [alert])
+  await db.query(
+    `INSERT INTO deliveries (alert_id, change_id, recipient, recipient_name, channel, address, template, params, language, dedupe_key)
+     SELECT c.alert_id, c.id, 'contact:' || i, 'x', 'sms', '139' || lpad(i::text, 8, '0'), 'alert', '{}', 'zh', $2 || '-' || i
+     FROM alert_changes c, generate_series(1, $3::int) i WHERE c.alert_id = $1`,
+    [alert, key, count],
+  )
+}
+
 /** The database, counting the statements and transactions asked of it. */
 function counting(inner: Db) {
   let n = 0
@@ -123,16 +139,7 @@ for (const backend of BACKENDS) {
 
     it('when six workers claim from one outbox at once, then no message is claimed twice', async () => {
       await migrate(db(), log)
-      const [resident] = await residentsWithContacts(db(), 1)
-      const alert = (await sos(db(), resident!))!.alert.id
-      await db().query(`UPDATE alert_changes SET planned_at = now() WHERE alert_id = $1`, [alert])
-      // 400 messages, each to its own number, so the per-address cap holds none back.
-      await db().query(
-        `INSERT INTO deliveries (alert_id, change_id, recipient, recipient_name, channel, address, template, params, language, dedupe_key)
-         SELECT c.alert_id, c.id, 'contact:' || i, 'x', 'sms', '139' || lpad(i::text, 8, '0'), 'alert', '{}', 'zh', 'race-' || i
-         FROM alert_changes c, generate_series(1, 400) i WHERE c.alert_id = $1`,
-        [alert],
-      )
+      await outboxOf(db(), 'race', 400) // each to its own number, so the per-address cap holds none back
       const claimed: number[] = []
       const worker = async () => {
         for (let idle = 0; idle < 3; ) {
@@ -152,20 +159,12 @@ for (const backend of BACKENDS) {
 
     it("when an attempt's answer comes after its lease lapsed and the message was sent again, then the late answer undoes nothing", async () => {
       await migrate(db(), log)
-      const [resident] = await residentsWithContacts(db(), 1)
-      const alert = (await sos(db(), resident!))!.alert.id
-      await db().query(`UPDATE alert_changes SET planned_at = now() WHERE alert_id = $1`, [alert])
-      await db().query(
-        `INSERT INTO deliveries (alert_id, change_id, recipient, recipient_name, channel, address, template, params, language, dedupe_key)
-         SELECT alert_id, id, 'contact:1', 'x', 'sms', '13900009999', 'alert', '{}', 'zh', 'late-' || alert_id FROM alert_changes WHERE alert_id = $1`,
-        [alert],
-      )
+      await outboxOf(db(), 'late', 1)
       const status = async () =>
         (
           await db().query<{ status: string; attempts: number; recorded: number }>(
             `SELECT status, attempts, (SELECT count(*)::int FROM delivery_attempts x WHERE x.delivery_id = d.id) AS recorded
-             FROM deliveries d WHERE dedupe_key = $1`,
-            [`late-${alert}`],
+             FROM deliveries d WHERE dedupe_key = 'late-1'`,
           )
         ).rows[0]
       // Attempt 1 is out (its process frozen); its lease lapses; attempt 2 goes and is accepted.
@@ -181,9 +180,7 @@ for (const backend of BACKENDS) {
 
       // The other way round: attempt 3 is out when attempt 2's acceptance comes in late. Accepted is
       // accepted: the message is sent, and attempt 3's failure after it changes nothing.
-      await db().query(`UPDATE deliveries SET status = 'pending', attempts = 2 WHERE dedupe_key = $1`, [
-        `late-${alert}`,
-      ])
+      await db().query(`UPDATE deliveries SET status = 'pending', attempts = 2 WHERE dedupe_key = 'late-1'`)
       const [third] = await claimDue(db(), 1, 60_000, settings.city, 4)
       await recordOutcomes(db(), [{ id: third!.id, attempt: 2, ok: true, ref: 'biz-2-late' }])
       await recordOutcomes(db(), [{ id: third!.id, attempt: 3, ok: false, detail: 'sms: HTTP 503', retryInMs: 0 }])
