@@ -178,6 +178,24 @@ describe('search mode', () => {
     ])
   })
 
+  it('when a jump on noise 2 s apart lands deep inside the zone, then it is held but starts no search mode; one that lands near the boundary or near a danger zone does', () => {
+    const zone = { ...home, shape: { type: 'circle' as const, center: HOME, radiusM: 300 } }
+    const deep = [at(0, 0), at(2, 24)] // 24 m in 2 s with ±8 m circles: held; 276 m from the boundary
+    expect(commandsOf(deep, [zone])).toEqual([])
+    const nearEdge = [at(0, 240), at(2, 264)] // held 36 m inside: within ±8 m + 30 m of the boundary
+    expect(commandsOf(nearEdge, [zone])).toEqual([
+      [2, { cmd: 'locate' }],
+      [2, { cmd: 'interval', s: 5, for: 600 }],
+    ])
+    // Inside a safe zone that holds a river bank (300–380 m north): a jump towards the bank counts.
+    const towardsBank = [at(0, 250), at(2, 274)]
+    expect(commandsOf(towardsBank, [big, bank])).toEqual([
+      [2, { cmd: 'locate' }],
+      [2, { cmd: 'interval', s: 5, for: 600 }],
+    ])
+    expect(commandsOf([at(0, 0), at(2, 24)], [big, bank])).toEqual([])
+  })
+
   it('when fixes 5 s apart carry GPS noise, then a walker at 1.2 m/s is not held as a jump and four good fixes wholly out over 15 s raise the exit', () => {
     const noisy = [0, 5, 10, 15, 20, 25].map((s, i) => at(30 + s, 105 + 1.2 * s + (i % 2 ? 9 : -9), { acc: 10 }))
     const { events } = run([at(0, 70), ...noisy])

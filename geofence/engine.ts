@@ -57,8 +57,7 @@ export function step(
     if (trust === 'agrees') s = judgeFix(s, s.held!, zones, policy, events, true)
     s = judgeFix({ ...s, held: undefined }, fix, zones, policy, events, false)
   }
-  const watched = inForce(zones, fix.ts).length > 0
-  return { state: searchStep(before, s, arrivedAt, policy, watched, commands), events, commands }
+  return { state: searchStep(before, s, arrivedAt, policy, inForce(zones, fix.ts), commands), events, commands }
 }
 
 const key = (zones: readonly Zone[]) => zones.map((z) => z.id).join(',')
