@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { raiseAlert, type AlertKind } from '../geofence/index.ts'
-import { BAND, OTHER_BAND, PASSWORD, login } from './support/fixtures.ts'
+import { BAND, OTHER_BAND, PASSWORD, cookieJar } from './support/fixtures.ts'
 import { useServiceWithWorld, type World } from './support/world.ts'
 
 describe('found outcomes', () => {
@@ -15,11 +15,7 @@ describe('found outcomes', () => {
     world = w
   })
 
-  const cookies = new Map<string, Promise<string>>()
-  const as = (user: string) => {
-    if (!cookies.has(user)) cookies.set(user, login(service.httpPort, user))
-    return cookies.get(user)!
-  }
+  const as = cookieJar(() => service.httpPort)
   const call = async (user: string, method: string, path: string, body?: unknown) => {
     const r = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, {
       method,

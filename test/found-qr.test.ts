@@ -5,7 +5,7 @@ import type { Service } from '../bin/service.ts'
 import { insertUser } from '../dashboard/index.ts'
 import { upsertBand } from '../ingest/index.ts'
 import { simulatorMain } from '../simulator/index.ts'
-import { BAND, HOME, OTHER_BAND, PASSWORD, connectBand, fixNorth, login, openLive } from './support/fixtures.ts'
+import { BAND, HOME, OTHER_BAND, PASSWORD, connectBand, cookieJar, fixNorth, openLive } from './support/fixtures.ts'
 import { useServiceWithWorld, type World } from './support/world.ts'
 
 const SPARE = { id: '860000000000009', secret: 'band-secret-0009-abcdef' }
@@ -27,12 +27,8 @@ describe('the found-me QR code', () => {
   )
 
   const url = (path: string) => `http://127.0.0.1:${service.httpPort}${path}`
-  // One sign-in per user: sign-in attempts are limited per address.
-  const cookies = new Map<string, Promise<string>>()
-  const as = async (user: string) => {
-    if (!cookies.has(user)) cookies.set(user, login(service.httpPort, user))
-    return { cookie: await cookies.get(user)! }
-  }
+  const cookieOf = cookieJar(() => service.httpPort)
+  const as = async (user: string) => ({ cookie: await cookieOf(user) })
   const link = async (bandId: string, user = 'ops') => {
     const r = await fetch(url(`/api/bands/${bandId}/found-qr?format=link`), { headers: await as(user) })
     return { status: r.status, url: r.status === 200 ? ((await r.json()) as { url: string }).url : '' }

@@ -3,7 +3,7 @@
 // never shown again; a contact who signs in must be someone who may see the resident.
 import { describe, expect, it } from 'vitest'
 import type { Service } from '../bin/service.ts'
-import { login } from './support/fixtures.ts'
+import { cookieJar } from './support/fixtures.ts'
 import { useServiceWithWorld, type World } from './support/world.ts'
 
 describe('notification settings', () => {
@@ -13,12 +13,7 @@ describe('notification settings', () => {
     service = s
     world = w
   })
-  /** One sign-in per user for the file, as a browser keeps its cookie. */
-  const cookies = new Map<string, Promise<string>>()
-  const cookieOf = (user: string) => {
-    if (!cookies.has(user)) cookies.set(user, login(service.httpPort, user))
-    return cookies.get(user)!
-  }
+  const cookieOf = cookieJar(() => service.httpPort)
   const call = async (user: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`http://127.0.0.1:${service.httpPort}${path}`, {
       method,

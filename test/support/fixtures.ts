@@ -82,6 +82,18 @@ export async function login(httpPort: number, username: string, password = PASSW
     .join('; ')
 }
 
+/**
+ * Signs each user in once and keeps the cookie, as a browser does (sign-in attempts are limited per
+ * address). `httpPort` is asked when a user first signs in: the service starts after this is made.
+ */
+export function cookieJar(httpPort: () => number): (username: string) => Promise<string> {
+  const cookies = new Map<string, Promise<string>>()
+  return (username) => {
+    if (!cookies.has(username)) cookies.set(username, login(httpPort(), username))
+    return cookies.get(username)!
+  }
+}
+
 export interface LiveClient {
   messages: Record<string, unknown>[]
   /** Resolves when the server closes the socket. */
