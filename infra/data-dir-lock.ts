@@ -54,26 +54,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** Tokens of the locks this process holds. */
 const heldHere = new Set<string>()
 
-/** Linux's identity of a running process (boot id, start time), or undefined elsewhere or if it is gone. */
-function identity(pid: number): { boot: string; start: string } | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name (which is in parentheses and may hold
+ * spaces): field 3 (the state) is the first, field 22 (the start time) the 20th. Undefined elsewhere
+ * than Linux, or if the process is gone.
+ */
+function statFields(pid: number): string[] | undefined {
   try {
-    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
-    // Fields after the command name, which is in parentheses and may hold spaces: field 22 is the 20th.
-    const start = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')[19]
-    return start ? { boot, start } : undefined
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')
   } catch {
     return undefined
   }
 }
 
-/** On Linux: the process has exited and waits only for its parent to reap it (a zombie holds no files). */
-function isZombie(pid: number): boolean {
+/** Linux's identity of a running process (boot id, start time), or undefined elsewhere or if it is gone. */
+function identity(pid: number, fields = statFields(pid)): { boot: string; start: string } | undefined {
+  const start = fields?.[19]
+  if (!start) return undefined
   try {
-    // The state is the first field after the command name (which is in parentheses and may hold spaces).
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')[0]
-    return state === 'Z' || state === 'X'
+    return { boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), start }
   } catch {
-    return false
+    return undefined
   }
 }
 
@@ -84,9 +85,11 @@ function isAlive(info: LockInfo): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
-  if (isZombie(info.pid)) return false
+  const fields = statFields(info.pid)
+  // Exited and waiting only for its parent to reap it (a zombie): it holds no files.
+  if (fields?.[0] === 'Z' || fields?.[0] === 'X') return false
   if (info.boot === undefined || info.start === undefined) return true // an older lock: the pid is all it says
-  const now = identity(info.pid)
+  const now = identity(info.pid, fields)
   return now === undefined || (now.boot === info.boot && now.start === info.start)
 }
 
