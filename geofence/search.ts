@@ -55,8 +55,8 @@ export function searchStep(
     return { ...s, searchUntil: arrivedAt + policy.searchForS * 1000 }
   }
   const clear = (s.edgeM ?? -Infinity) < -policy.searchNearM
-  const heldHint = s.held !== undefined && heldHintsExit(s.held, zones, policy)
-  if (active && settledInside(s.zone) && !heldHint && !s.approaching && clear) {
+  const heldHint = () => s.held !== undefined && heldHintsExit(s.held, zones, policy)
+  if (active && settledInside(s.zone) && !s.approaching && clear && !heldHint()) {
     commands.push({ command: { cmd: 'interval', for: 0 }, reason: 'search mode over: back inside' })
     return { ...s, searchUntil: undefined }
   }
